@@ -1,0 +1,5 @@
+"""Allow `python -m audiobuild`."""
+
+from audiobuild.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""The command line: a thin layer that parses options and calls the pipeline.
+
+Exit codes: 0 success, 1 bad input or a failed build, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from audiobuild import __version__
+from audiobuild.errors import AudiobuildError
+
+log = logging.getLogger("audiobuild")
+
+DEFAULT_CONFIG = Path("podcast.toml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="audiobuild", description="Turn interview articles into a podcast.")
+    parser.add_argument("--version", action="version", version=f"audiobuild {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", type=Path, help="podcast.toml with the channel and audio settings (default: ./podcast.toml if present)"
+    )
+    common.add_argument("--voices", help="voice profile: a name in voices/ or a path to a .toml file")
+    loudness = common.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="explain what is dropped; tracebacks on errors")
+
+    build = commands.add_parser("build", parents=[common], help="build articles into episodes and the feed")
+    build.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article text files")
+    build.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output)")
+
+    commands.add_parser("voices", parents=[common], help="list the engine's voices and the profile's roles")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    # Only our own logger: pyttsx3 and pydub log every call at DEBUG.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+    try:
+        return _run(args)
+    except AudiobuildError as error:
+        log.debug("details", exc_info=True)
+        log.error("audiobuild: error: %s", error)
+        return 1
+    except KeyboardInterrupt:
+        log.error("audiobuild: interrupted")
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    # Imported here so that `--help` and usage errors answer without loading the engine.
+    from audiobuild.config import load_config
+
+    config_path = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    config = load_config(config_path)
+    if args.command == "voices":
+        return _voices(args, config)
+    from audiobuild.build import BatchFailed, build_all
+
+    try:
+        build_all(args.articles, args.output, config, args.voices)
+    except BatchFailed as failed:
+        log.error("audiobuild: %s", failed)
+        return 1
+    return 0
+
+
+def _voices(args: argparse.Namespace, config) -> int:
+    from audiobuild.engine import get_engine
+    from audiobuild.voices import load_profile
+
+    profile = load_profile(args.voices or config.podcast.voices)
+    engine = get_engine()
+    print(f"Profile {profile.name} ({profile.path}):")
+    for role, voice in profile.roles.items():
+        problem = engine.problem_with(voice)
+        print(f"  {role:<12} {voice.describe()}" + (f"  <- {problem}" if problem else ""))
+    print(f"\n{engine.name} voices ({engine.version}); add +VARIANT, e.g. +f3 or +m3:")
+    for voice in engine.voices:
+        print(f"  {voice.id:<28} {voice.language:<12} {voice.name}")
+    return 0

@@ -1,0 +1,183 @@
+"""podcast.toml: the channel, the audio settings and the pauses, validated up front.
+
+Every key is optional. An example with all of them and their defaults::
+
+    [podcast]
+    title = "Interviews, read aloud"
+    description = "..."
+    author = "audiobuild"
+    email = ""
+    language = "en"
+    category = "News"
+    subcategory = ""      # e.g. "Politics"
+    explicit = false
+    base_url = "http://localhost:8000/"
+    link = ""             # the podcast's web page; defaults to base_url
+    cover = ""            # a square PNG or JPEG, 1400-3000 px; generated when empty
+    voices = "default"    # a profile in voices/ or a path to one
+    disclosure = "..."    # what the narrator says about the synthetic voices
+
+    [audio]
+    bitrate_kbps = 64
+    sample_rate = 44100
+
+    [pauses]              # milliseconds
+    sentence = 250
+    paragraph = 550
+    speaker_change = 850
+    after_intro = 1300
+    lead_in = 300
+    tail = 800
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from audiobuild.assemble import Encoding, Pauses
+from audiobuild.errors import ConfigError
+
+AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
+
+# Apple Podcasts categories and their subcategories.
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality"),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": (
+        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies", "Home & Garden", "Video Games",
+    ),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": (
+        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics", "Sports News", "Tech News",
+    ),
+    "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality"),
+    "Science": (
+        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics", "Natural Sciences", "Nature",
+        "Physics", "Social Sciences",
+    ),
+    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"),
+    "Sports": (
+        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey", "Rugby", "Running",
+        "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
+    ),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Podcast:
+    """The channel: what the feed says about the podcast as a whole."""
+
+    title: str = "Interviews, read aloud"
+    description: str = (
+        "Interviews and articles turned into audio by audiobuild, so they can be heard offline. "
+        "All voices are synthetic (AI-generated text-to-speech)."
+    )
+    author: str = "audiobuild"
+    email: str = ""
+    language: str = "en"
+    category: str = "News"
+    subcategory: str = ""
+    explicit: bool = False
+    base_url: str = "http://localhost:8000/"
+    link: str = ""
+    cover: str = ""
+    voices: str = "default"
+    disclosure: str = AI_DISCLOSURE
+
+    @property
+    def cover_file(self) -> str:
+        """The cover's file name in the output folder."""
+        return "cover.jpg" if self.cover.lower().endswith((".jpg", ".jpeg")) else "cover.png"
+
+    @property
+    def cover_mime(self) -> str:
+        """The cover's MIME type."""
+        return "image/jpeg" if self.cover_file.endswith(".jpg") else "image/png"
+
+    def url(self, relative: str) -> str:
+        """The absolute URL of a file in the output folder."""
+        return self.base_url.rstrip("/") + "/" + relative.lstrip("/")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything podcast.toml can set."""
+
+    podcast: Podcast = field(default_factory=Podcast)
+    audio: Encoding = field(default_factory=Encoding)
+    pauses: Pauses = field(default_factory=Pauses)
+    path: Path | None = None
+
+
+_TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses}
+_PYTHON_TYPES = {"str": str, "bool": bool, "int": int}
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate podcast.toml; None (no file) gives the defaults."""
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise ConfigError(path, "no such config file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, f"invalid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, f"cannot read: {error}") from None
+    unknown = set(data) - set(_TABLES)
+    if unknown:
+        raise ConfigError(path, f"unknown table(s) {', '.join(sorted(unknown))}; tables are {', '.join(_TABLES)}")
+    sections = {name: _section(path, name, cls, data.get(name, {})) for name, cls in _TABLES.items()}
+    config = Config(path=path, **sections)
+    _validate(path, config)
+    return config
+
+
+def _section(path: Path, name: str, cls: type, table: object) -> object:
+    if not isinstance(table, dict):
+        raise ConfigError(path, f"[{name}] must be a table")
+    types = {item.name: item.type for item in dataclasses.fields(cls)}
+    for key, value in table.items():
+        if key not in types:
+            raise ConfigError(path, f"[{name}] unknown key {key!r}; keys are {', '.join(types)}")
+        expected = _PYTHON_TYPES[types[key]]
+        if type(value) is not expected:
+            raise ConfigError(path, f"[{name}] {key} must be {expected.__name__}, not {value!r}")
+        if expected is int and value < 0:
+            raise ConfigError(path, f"[{name}] {key} must not be negative")
+    return cls(**table)
+
+
+def _validate(path: Path, config: Config) -> None:
+    podcast = config.podcast
+    if podcast.category not in APPLE_CATEGORIES:
+        raise ConfigError(path, f"[podcast] category {podcast.category!r} is not an Apple Podcasts category")
+    if podcast.subcategory and podcast.subcategory not in APPLE_CATEGORIES[podcast.category]:
+        choices = ", ".join(APPLE_CATEGORIES[podcast.category]) or "none"
+        raise ConfigError(path, f"[podcast] subcategory {podcast.subcategory!r} is not in {podcast.category} ({choices})")
+    url = urlsplit(podcast.base_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise ConfigError(path, f"[podcast] base_url {podcast.base_url!r} must be an absolute http(s) URL")
+    if not podcast.title.strip():
+        raise ConfigError(path, "[podcast] title must not be empty")
+    if config.audio.bitrate_kbps not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
+        raise ConfigError(path, f"[audio] bitrate_kbps {config.audio.bitrate_kbps} is not an MP3 bitrate")
+    if config.audio.sample_rate not in (22050, 32000, 44100, 48000):
+        raise ConfigError(path, f"[audio] sample_rate {config.audio.sample_rate} is not 22050, 32000, 44100 or 48000")
+    if config.audio.channels not in (1, 2):
+        raise ConfigError(path, "[audio] channels must be 1 or 2")

@@ -1,0 +1,127 @@
+"""The text-to-speech engine: espeak-ng driven through pyttsx3.
+
+This is the only module that touches pyttsx3 or espeak. espeak-ng comes from
+the system when it has `libespeak-ng.so.1`, else from the `espeakng-loader`
+wheel, so a fresh machine needs no apt step.
+
+espeak can be initialised once per process and does not survive `fork`: worker
+processes must use the `spawn` start method.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import io
+import os
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+from audiobuild.errors import SynthesisError
+from audiobuild.voices import Voice
+
+ENGINE_NAME = "pyttsx3"
+
+
+@dataclass(frozen=True)
+class EngineVoice:
+    """A voice the engine offers."""
+
+    id: str
+    name: str
+    language: str
+
+
+def _load_espeak() -> None:
+    """Make libespeak-ng loadable by name, preferring the system's copy."""
+    try:
+        ctypes.CDLL("libespeak-ng.so.1")
+        return
+    except OSError:
+        pass
+    import espeakng_loader
+
+    # pyttsx3 later loads "libespeak-ng.so.1" by name; the loaded copy is reused.
+    ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+
+
+class Pyttsx3Engine:
+    """Synthesizes text to 22,050 Hz mono 16-bit WAV files with espeak-ng."""
+
+    name = ENGINE_NAME
+
+    def __init__(self) -> None:
+        _load_espeak()
+        import pyttsx3
+        from pyttsx3.drivers import _espeak
+
+        self._espeak = _espeak
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._tts = pyttsx3.init("espeak")
+        data_path = ctypes.c_char_p()
+        self.version = "espeak-ng " + _espeak.Info(ctypes.byref(data_path)).decode()
+        self._data_path = Path(data_path.value.decode()) if data_path.value else None
+
+    @functools.cached_property
+    def voices(self) -> list[EngineVoice]:
+        """Every voice espeak offers, sorted by id."""
+        found = [
+            EngineVoice(id=voice.id, name=voice.name, language=(voice.languages or ["?"])[0])
+            for voice in self._tts.getProperty("voices")
+        ]
+        return sorted(found, key=lambda voice: voice.id)
+
+    @functools.cached_property
+    def variants(self) -> list[str]:
+        """The voice variants (`f3`, `m3`, `klatt`, ...) that can follow a voice id after `+`."""
+        folder = self._data_path / "voices" / "!v" if self._data_path else None
+        return sorted(path.name for path in folder.iterdir()) if folder and folder.is_dir() else []
+
+    def problem_with(self, voice: Voice) -> str | None:
+        """Why the engine cannot speak `voice`, or None.
+
+        pyttsx3 silently falls back to the default voice for an unknown id or
+        variant, so it is checked here against the engine's own lists.
+        """
+        if voice.engine != self.name:
+            return f"engine {voice.engine!r} is not available (engines: {self.name})"
+        if voice.voice.lower() not in {known.id for known in self.voices}:
+            return f"voice {voice.voice!r} is not one of espeak's voices (see `audiobuild voices`)"
+        if voice.variant and voice.variant not in self.variants:
+            return f"variant {voice.variant!r} is not one of espeak's variants ({', '.join(self.variants[:12])}, ...)"
+        return None
+
+    def synthesize(self, text: str, voice: Voice, wav_path: Path) -> None:
+        """Speak `text` with `voice` into the WAV file `wav_path`."""
+        if not text.strip():
+            raise ValueError("nothing to synthesize")  # an empty runAndWait never returns
+        name = f"{voice.voice}+{voice.variant}" if voice.variant else voice.voice
+        wav_path.unlink(missing_ok=True)
+        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
+            self._tts.setProperty("voice", name)
+            self._tts.setProperty("rate", voice.rate)
+            self._tts.setProperty("pitch", voice.pitch)
+            self._tts.setProperty("volume", voice.volume)
+            # One runAndWait per file: several queued saves write only the last.
+            self._tts.save_to_file(text, str(wav_path))
+            self._tts.runAndWait()
+            self._espeak.Synchronize()
+        if not _has_audio(wav_path):
+            raise SynthesisError(wav_path, f"espeak produced no audio for {text[:60]!r}")
+
+
+def _has_audio(path: Path) -> bool:
+    try:
+        with wave.open(str(path)) as wav:
+            return wav.getnframes() > 0
+    except (OSError, EOFError, wave.Error):
+        return False
+
+
+@functools.cache
+def get_engine() -> Pyttsx3Engine:
+    """The process's one engine (espeak cannot be initialised twice)."""
+    return Pyttsx3Engine()

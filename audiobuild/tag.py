@@ -1,0 +1,72 @@
+"""Stage 5: ID3 tags on the episode MP3 (the only module using mutagen).
+
+Tags are written as ID3v2.3: Apple's chapter display breaks on v2.4, and v2.3
+is what every podcast app reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mutagen.id3 import (
+    APIC,
+    COMM,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDES,
+    TDRC,
+    TGID,
+    TIT2,
+    TLAN,
+    TPE1,
+    WFED,
+    PictureType,
+)
+from mutagen.mp3 import MP3
+
+GENRE = "Podcast"
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What an episode's MP3 says about itself."""
+
+    title: str
+    artist: str
+    album: str
+    date: datetime
+    comment: str
+    description: str
+    language: str  # ISO 639-2, e.g. "eng"
+    episode_id: str
+    feed_url: str
+    cover: bytes | None = None
+    cover_mime: str = "image/png"
+
+
+def write_tags(path: Path, tags: Tags) -> None:
+    """Replace any tags on the MP3 at `path` with `tags`, saved as ID3v2.3."""
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=tags.title))
+    id3.add(TPE1(encoding=3, text=tags.artist))
+    id3.add(TALB(encoding=3, text=tags.album))
+    id3.add(TDRC(encoding=3, text=tags.date.strftime("%Y-%m-%dT%H:%M:%S")))
+    id3.add(TCON(encoding=3, text=GENRE))
+    id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
+    id3.add(TDES(encoding=3, text=tags.description))
+    id3.add(TLAN(encoding=3, text=tags.language))
+    id3.add(TGID(encoding=3, text=tags.episode_id))
+    id3.add(WFED(url=tags.feed_url))
+    id3.add(PCST(value=1))  # the iTunes podcast flag
+    if tags.cover:
+        id3.add(APIC(encoding=3, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover))
+    id3.save(path, v2_version=3)
+
+
+def mp3_duration(path: Path) -> float:
+    """The MP3's playing time in seconds, as players compute it from its Info header."""
+    return MP3(path).info.length

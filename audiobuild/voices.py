@@ -1,0 +1,115 @@
+"""Stage 2: voice profiles, which give each speaking role its own voice.
+
+A profile is a TOML file in `voices/` with one table per role::
+
+    [interviewer]
+    voice = "gmw/en-us"   # the engine's voice id (`audiobuild voices` lists them)
+    variant = "f3"        # espeak voice variant: f1-f5 female, m1-m7 male, ...
+    rate = 170            # words per minute
+    pitch = 60            # 0-100, 50 is the voice's normal pitch
+    volume = 1.0          # 0.0-1.0
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from audiobuild.errors import ConfigError
+from audiobuild.parse import ROLES
+
+DEFAULT_PROFILE = "default"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How one role sounds: everything that changes its synthesized audio."""
+
+    voice: str
+    engine: str = "pyttsx3"
+    variant: str | None = None
+    rate: int = 170
+    pitch: int = 50
+    volume: float = 1.0
+
+    def describe(self) -> str:
+        """A one-line summary, as `audiobuild voices` prints it."""
+        name = f"{self.voice}+{self.variant}" if self.variant else self.voice
+        return f"{name} ({self.engine}, rate {self.rate}, pitch {self.pitch}, volume {self.volume:g})"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named set of voices, one per role."""
+
+    name: str
+    path: Path
+    roles: dict[str, Voice]
+
+    def voice_for(self, role: str) -> Voice:
+        """The voice that speaks `role`."""
+        return self.roles[role]
+
+
+_LIMITS = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
+
+
+def profile_dirs() -> list[Path]:
+    """Where profiles are looked up by name: ./voices, then the ones shipped with audiobuild."""
+    package = Path(__file__).resolve().parent
+    candidates = [Path.cwd() / "voices", package / "voices", package.parent / "voices"]
+    return [path for path in dict.fromkeys(candidates) if path.is_dir()]
+
+
+def find_profile(name_or_path: str) -> Path:
+    """Resolve a profile name (`default`) or a path to a .toml file."""
+    given = Path(name_or_path)
+    if given.suffix == ".toml" or given.parent != Path("."):
+        if not given.is_file():
+            raise ConfigError(given, "no such voice profile")
+        return given
+    for directory in profile_dirs():
+        candidate = directory / f"{name_or_path}.toml"
+        if candidate.is_file():
+            return candidate
+    available = sorted({path.stem for directory in profile_dirs() for path in directory.glob("*.toml")})
+    raise ConfigError(name_or_path, f"no such voice profile (available: {', '.join(available) or 'none'})")
+
+
+def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
+    """Load and validate a voice profile; every role must have a voice."""
+    path = find_profile(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, f"invalid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, f"cannot read: {error}") from None
+    data.pop("description", None)
+    unknown = set(data) - set(ROLES)
+    if unknown:
+        raise ConfigError(path, f"unknown role(s) {', '.join(sorted(unknown))}; roles are {', '.join(ROLES)}")
+    missing = [role for role in ROLES if role not in data]
+    if missing:
+        raise ConfigError(path, f"no voice for role(s) {', '.join(missing)}")
+    roles = {role: _voice(path, role, data[role]) for role in ROLES}
+    return Profile(name=path.stem, path=path, roles=roles)
+
+
+def _voice(path: Path, role: str, table: object) -> Voice:
+    if not isinstance(table, dict):
+        raise ConfigError(path, f"[{role}] must be a table")
+    types = {field.name: field.type for field in fields(Voice)}
+    for key, value in table.items():
+        if key not in types:
+            raise ConfigError(path, f"[{role}] unknown key {key!r}; keys are {', '.join(types)}")
+        expected = {"str": str, "str | None": str, "int": int, "float": (int, float)}[types[key]]
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(path, f"[{role}] {key} = {value!r} has the wrong type")
+        if key in _LIMITS and not _LIMITS[key][0] <= value <= _LIMITS[key][1]:
+            low, high = _LIMITS[key]
+            raise ConfigError(path, f"[{role}] {key} = {value!r} is outside {low}-{high}")
+    if "voice" not in table:
+        raise ConfigError(path, f"[{role}] has no voice id")
+    return Voice(**table)

@@ -1,0 +1,52 @@
+"""Audio analysis for tests: decode with the real ffmpeg, measure pitch and silence with numpy."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from audiobuild.assemble import ffmpeg_path
+
+RATE = 22050
+
+
+def decode(path: Path, rate: int = RATE) -> np.ndarray:
+    """Decode any audio file to mono float samples in [-1, 1] at `rate` Hz."""
+    pcm = subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    return np.frombuffer(pcm, dtype=np.int16).astype(np.float64) / 32768.0
+
+
+def median_pitch(samples: np.ndarray, rate: int = RATE) -> float:
+    """Median fundamental frequency (Hz) of the voiced 40 ms frames, by autocorrelation."""
+    size = int(0.04 * rate)
+    lowest_lag, highest_lag = rate // 400, rate // 60
+    pitches = []
+    for start in range(0, len(samples) - size, size // 2):
+        frame = samples[start : start + size] - samples[start : start + size].mean()
+        if np.sqrt(np.mean(frame**2)) < 0.02:
+            continue
+        correlation = np.correlate(frame, frame, "full")[size - 1 :]
+        lag = lowest_lag + int(np.argmax(correlation[lowest_lag:highest_lag]))
+        if correlation[lag] > 0.3 * correlation[0]:
+            pitches.append(rate / lag)
+    assert pitches, "no voiced frames found"
+    return float(np.median(pitches))
+
+
+def speech_onsets(samples: np.ndarray, rate: int = RATE, min_gap_ms: int = 150) -> list[int]:
+    """Milliseconds where speech starts after at least `min_gap_ms` of silence."""
+    window = rate // 200  # 5 ms
+    frames = len(samples) // window
+    loud = np.abs(samples[: frames * window]).reshape(frames, window).max(axis=1) > 10 ** (-45 / 20)
+    onsets, quiet = [], min_gap_ms // 5  # the start counts as after silence
+    for index, is_loud in enumerate(loud):
+        if is_loud and quiet * 5 >= min_gap_ms:
+            onsets.append(index * 5)
+        quiet = 0 if is_loud else quiet + 1
+    return onsets
