@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUTPUT ?= output
 
-.PHONY: demo test fast-test bench clean
+.PHONY: demo test fast-test clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "audiobuild needs Python 3.11 or newer (set PYTHON=...)")'

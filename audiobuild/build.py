@@ -139,23 +139,24 @@ def build_all(sources: list[Path], output: Path, config: Config, voices: str | N
         try:
             results.append(build_episode(source, output, config, profile))
         except AudiobuildError as error:
-            log.error("%s", error)
             log.debug("details", exc_info=True)
+            log.error("audiobuild: error: %s", error)
             failures.append(error)
     if results:
         log.info("feed: %s (%d episodes) at %s", output / FEED_FILE, len(load_catalogue(output).entries),
                  config.podcast.url(FEED_FILE))  # fmt: skip
     if failures:
-        raise BatchFailed(failures)
+        raise BatchFailed(failures, len(sources))
     return results
 
 
 class BatchFailed(Exception):
     """Some articles of a batch failed; each was already reported."""
 
-    def __init__(self, failures: list[AudiobuildError]):
+    def __init__(self, failures: list[AudiobuildError], attempted: int):
         self.failures = failures
-        super().__init__(f"{len(failures)} article(s) failed")
+        self.attempted = attempted
+        super().__init__(f"{len(failures)} of {attempted} articles failed")
 
 
 def _description(script: Script, config: Config) -> str:

@@ -74,7 +74,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         build_all(args.articles, args.output, config, args.voices)
     except BatchFailed as failed:
-        log.error("audiobuild: %s", failed)
+        if failed.attempted > 1:  # a single article's error line already says it all
+            log.error("audiobuild: %s", failed)
         return 1
     return 0
 

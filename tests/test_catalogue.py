@@ -1,0 +1,51 @@
+"""The catalogue: what was built into an output folder, kept across runs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from audiobuild.catalogue import CATALOGUE_FILE, Entry, episode_guid, load_catalogue
+from audiobuild.errors import AudiobuildError
+
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def entry(slug, days=0, **changes):
+    fields = dict(
+        slug=slug, guid=episode_guid(slug), title=slug.title(), description="d", author="a",
+        published=T0 + timedelta(days=days), file=f"episodes/{slug}.mp3", length=1000, duration=61.5, source="x.txt",
+    )  # fmt: skip
+    return Entry(**{**fields, **changes})
+
+
+def test_empty_folder_has_an_empty_catalogue(tmp_path):
+    assert load_catalogue(tmp_path / "new").entries == []
+
+
+def test_round_trip_newest_first(tmp_path):
+    catalogue = load_catalogue(tmp_path)
+    catalogue.upsert(entry("old", 0))
+    catalogue.upsert(entry("new", 3))
+    catalogue.upsert(entry("middle", 1))
+    catalogue.save()
+    assert [item.slug for item in load_catalogue(tmp_path).entries] == ["new", "middle", "old"]
+    assert load_catalogue(tmp_path).get("middle") == entry("middle", 1)
+
+
+def test_upsert_replaces_the_same_slug(tmp_path):
+    catalogue = load_catalogue(tmp_path)
+    catalogue.upsert(entry("a"))
+    catalogue.upsert(entry("a", length=2000))
+    assert [(item.slug, item.length) for item in catalogue.entries] == [("a", 2000)]
+
+
+def test_guid_is_stable_and_distinct():
+    assert episode_guid("a-title") == episode_guid("a-title") != episode_guid("another-title")
+
+
+def test_corrupt_catalogue_is_a_clear_error(tmp_path):
+    (tmp_path / CATALOGUE_FILE).write_text("{not json")
+    with pytest.raises(AudiobuildError, match="catalogue is unreadable"):
+        load_catalogue(tmp_path)

@@ -1,0 +1,99 @@
+"""The command line as a user runs it: exit codes, one-line errors, output untouched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE, REPO, tree_digest
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "audiobuild", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture
+def existing_output(tmp_path):
+    """An output folder with content, to prove failed runs leave it byte-for-byte alone."""
+    output = tmp_path / "output"
+    (output / "episodes").mkdir(parents=True)
+    (output / "feed.xml").write_text("<rss/>")
+    (output / "episodes" / "old.mp3").write_bytes(b"ID3 old")
+    return output
+
+
+@pytest.mark.parametrize("args", [[], ["build"], ["build", "--nope", "x.txt"], ["publish"], ["build", "-q", "-v", "x"]])
+def test_usage_errors_exit_2(args):
+    result = run(*args)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_missing_article(tmp_path, existing_output):
+    before = tree_digest(existing_output)
+    result = run("build", str(tmp_path / "missing.txt"), "-o", str(existing_output))
+    assert result.returncode == 1
+    assert one_error_line(result) == f"audiobuild: error: {tmp_path / 'missing.txt'}: no such file"
+    assert tree_digest(existing_output) == before
+
+
+def test_article_with_only_furniture(tmp_path, existing_output):
+    article = tmp_path / "furniture.txt"
+    article.write_text("2790 views\nShare:\nPrint:\n")
+    before = tree_digest(existing_output)
+    result = run("build", str(article), "-o", str(existing_output))
+    assert result.returncode == 1
+    assert "furniture.txt: has no article text to speak" in one_error_line(result)
+    assert tree_digest(existing_output) == before
+
+
+def test_bad_config_stops_before_any_output(tmp_path, existing_output):
+    config = tmp_path / "podcast.toml"
+    config.write_text("[podcast]\ncategory = 'Gardening'\n")
+    before = tree_digest(existing_output)
+    result = run("build", str(EXAMPLE), "-o", str(existing_output), "--config", str(config))
+    assert result.returncode == 1
+    assert "podcast.toml: [podcast] category 'Gardening'" in one_error_line(result)
+    assert tree_digest(existing_output) == before
+
+
+def test_unknown_voice_stops_before_any_output(tmp_path, existing_output):
+    profile = tmp_path / "bad.toml"
+    text = (REPO / "voices" / "default.toml").read_text().replace('variant = "f3"', 'variant = "nonexistent"')
+    profile.write_text(text)
+    before = tree_digest(existing_output)
+    result = run("build", str(EXAMPLE), "-o", str(existing_output), "--voices", str(profile))
+    assert result.returncode == 1
+    assert "bad.toml: [interviewer] variant 'nonexistent'" in one_error_line(result)
+    assert tree_digest(existing_output) == before
+
+
+def test_verbose_adds_the_traceback(tmp_path):
+    result = run("build", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "out"), "-v")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "no such file" in result.stderr
+
+
+def test_voices_lists_the_profile_roles_and_engine_voices():
+    result = run("voices")
+    assert result.returncode == 0, result.stderr
+    assert "interviewer  gmw/en-us+f3" in result.stdout
+    assert "interviewee  gmw/en-us+m3" in result.stdout
+    assert "zle/ru" in result.stdout and "<-" not in result.stdout
+
+
+def test_default_config_is_read_from_the_working_directory(tmp_path):
+    (tmp_path / "podcast.toml").write_text("[podcast]\nexplicit = 'yes'\n")
+    result = run("voices", cwd=tmp_path)
+    assert result.returncode == 1
+    assert one_error_line(result) == "audiobuild: error: podcast.toml: [podcast] explicit must be bool, not 'yes'"

@@ -1,0 +1,85 @@
+"""Stage 5, tagging: every ID3 frame we write reads back from a real MP3, as ID3v2.3."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from mutagen.id3 import ID3
+
+from audiobuild.assemble import Encoding, EpisodeAudio, export_mp3
+from audiobuild.cover import draw_cover
+from audiobuild.tag import Tags, mp3_duration, write_tags
+
+TAGS = Tags(
+    title="Ada Lindqvist: A lighthouse <teaches> & listens",
+    artist="Ada Lindqvist",
+    album="Interviews, read aloud",
+    date=datetime(2026, 11, 27, 8, 30, 5, tzinfo=timezone.utc),
+    comment="An interview. Read by synthetic voices.",
+    description="An interview. Read by synthetic voices.",
+    language="eng",
+    episode_id="f037371e-4ef8-5d51-8fa2-3d38275b15c2",
+    feed_url="http://localhost:8000/feed.xml",
+    cover=draw_cover("Test"),
+)
+
+# Each frame we write, and what it must read back as: a meta-test below checks the
+# table covers every frame on the file.
+EXPECTED_FRAMES = {
+    "TIT2": TAGS.title,
+    "TPE1": TAGS.artist,
+    "TALB": TAGS.album,
+    "TDRC": "2026-11-27 08:30:05",
+    "TCON": "Podcast",
+    "COMM::eng": TAGS.comment,
+    "TDES": TAGS.description,
+    "TLAN": "eng",
+    "TGID": TAGS.episode_id,
+    "WFED": TAGS.feed_url,
+    "PCST": 1,
+    "APIC:Cover": TAGS.cover,
+}
+
+
+@pytest.fixture(scope="module")
+def tagged(tmp_path_factory):
+    from pydub import AudioSegment
+
+    path = tmp_path_factory.mktemp("tag") / "episode.mp3"
+    export_mp3(EpisodeAudio(AudioSegment.silent(1500, frame_rate=22050), []), path, Encoding())
+    write_tags(path, TAGS)
+    return path
+
+
+def _value(frame):
+    if frame.FrameID == "APIC":
+        return frame.data
+    if frame.FrameID == "PCST":
+        return frame.value
+    if frame.FrameID == "WFED":
+        return frame.url
+    return str(frame.text[0])
+
+
+@pytest.mark.parametrize("key", EXPECTED_FRAMES)
+def test_frame_reads_back(tagged, key):
+    assert _value(ID3(tagged)[key]) == EXPECTED_FRAMES[key]
+
+
+def test_every_frame_on_the_file_is_in_the_table(tagged):
+    assert set(ID3(tagged).keys()) == set(EXPECTED_FRAMES)
+
+
+def test_tags_are_id3v2_3(tagged):
+    assert tagged.read_bytes()[:5] == b"ID3\x03\x00"
+    assert ID3(tagged).version == (2, 3, 0)
+
+
+def test_cover_is_front_cover_png(tagged):
+    picture = ID3(tagged)["APIC:Cover"]
+    assert (picture.mime, picture.type) == ("image/png", 3)
+
+
+def test_tagging_keeps_the_audio(tagged):
+    assert 1.4 < mp3_duration(tagged) < 1.7
