@@ -64,6 +64,7 @@ class Pyttsx3Engine:
         data_path = ctypes.c_char_p()
         self.version = "espeak-ng " + _espeak.Info(ctypes.byref(data_path)).decode()
         self._data_path = Path(data_path.value.decode()) if data_path.value else None
+        self._current: Voice | None = None
 
     @functools.cached_property
     def voices(self) -> list[EngineVoice]:
@@ -98,19 +99,32 @@ class Pyttsx3Engine:
         """Speak `text` with `voice` into the WAV file `wav_path`."""
         if not text.strip():
             raise ValueError("nothing to synthesize")  # an empty runAndWait never returns
-        name = f"{voice.voice}+{voice.variant}" if voice.variant else voice.voice
         wav_path.unlink(missing_ok=True)
         with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
-            self._tts.setProperty("voice", name)
-            self._tts.setProperty("rate", voice.rate)
-            self._tts.setProperty("pitch", voice.pitch)
-            self._tts.setProperty("volume", voice.volume)
+            self._use(voice)
             # One runAndWait per file: several queued saves write only the last.
             self._tts.save_to_file(text, str(wav_path))
             self._tts.runAndWait()
             self._espeak.Synchronize()
         if not _has_audio(wav_path):
             raise SynthesisError(wav_path, f"espeak produced no audio for {text[:60]!r}")
+
+    def _use(self, voice: Voice) -> None:
+        """Switch espeak to `voice`, only when it changes.
+
+        espeak applies settings on its own thread. While it is busy with them,
+        runAndWait's stop() sees it "playing" and cancels the next utterance,
+        so a change waits for espeak (~15 ms); consecutive sentences of one
+        speaker skip both.
+        """
+        if voice == self._current:
+            return
+        self._tts.setProperty("voice", f"{voice.voice}+{voice.variant}" if voice.variant else voice.voice)
+        self._tts.setProperty("rate", voice.rate)
+        self._tts.setProperty("pitch", voice.pitch)
+        self._tts.setProperty("volume", voice.volume)
+        self._espeak.Synchronize()
+        self._current = voice
 
 
 def _has_audio(path: Path) -> bool:
