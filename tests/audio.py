@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -50,3 +51,16 @@ def speech_onsets(samples: np.ndarray, rate: int = RATE, min_gap_ms: int = 150) 
             onsets.append(index * 5)
         quiet = 0 if is_loud else quiet + 1
     return onsets
+
+
+def loudness_and_true_peak(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's EBU R128 meter reports them."""
+    report = subprocess.run(
+        [ffmpeg_path(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stderr.split("Summary:")[-1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", report).group(1))
+    true_peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", report).group(1))
+    return integrated, true_peak

@@ -11,7 +11,7 @@ from audiobuild.assemble import Encoding, Pauses, assemble, export_mp3, pause_be
 from audiobuild.parse import parse_article
 from audiobuild.synthesize import Clip, synthesize
 from audiobuild.voices import load_profile
-from tests.audio import decode, speech_onsets
+from tests.audio import decode, loudness_and_true_peak, speech_onsets
 
 ARTICLE = """Title of the talk
 By Someone
@@ -33,6 +33,13 @@ def built(tmp_path_factory):
     script = parse_article(ARTICLE)
     clips = synthesize(script, load_profile(), workdir)
     return script, clips, assemble(script, clips, PAUSES)
+
+
+@pytest.fixture(scope="module")
+def mp3(built, tmp_path_factory):
+    path = tmp_path_factory.mktemp("mp3") / "episode.mp3"
+    export_mp3(built[2], path, Encoding())
+    return path
 
 
 def test_pause_before_each_clip(built):
@@ -57,19 +64,16 @@ def test_timeline_is_ordered_and_covers_every_clip(built):
     assert abs(episode.duration_ms - (episode.spans[-1].end_ms + PAUSES.tail)) <= 1
 
 
-def test_spans_start_where_the_speech_starts(built, tmp_path):
+def test_spans_start_where_the_speech_starts_in_the_mp3(built, mp3):
     _, _, episode = built
-    wav = tmp_path / "episode.wav"
-    episode.audio.export(wav, format="wav")
-    onsets = speech_onsets(decode(wav))
-    for span in episode.spans:
-        assert min(abs(onset - span.start_ms) for onset in onsets) <= 50, span
+    onsets = speech_onsets(decode(mp3))
+    assert len(onsets) == len(episode.spans)
+    for span, onset in zip(episode.spans, onsets):
+        assert abs(onset - span.start_ms) <= 50, (span, onset)
 
 
-def test_exported_mp3_is_cbr_mono_44khz_with_an_info_header(built, tmp_path):
+def test_exported_mp3_is_cbr_mono_44khz_with_an_info_header(built, mp3):
     _, _, episode = built
-    mp3 = tmp_path / "episode.mp3"
-    export_mp3(episode, mp3, Encoding())
     info = MP3(mp3).info
     assert (round(info.bitrate, -3), info.sample_rate, info.channels) == (64000, 44100, 1)
     assert info.bitrate_mode == BitrateMode.CBR
@@ -97,3 +101,24 @@ def test_pause_table_for_a_synthetic_sequence():
     assert pause_before(script, clip(0, 0), clip(1, 0), PAUSES) == PAUSES.after_intro
     assert pause_before(script, clip(1, 0), clip(2, 0), PAUSES) == PAUSES.speaker_change
     assert pause_before(script, clip(2, 0), clip(2, 1), PAUSES) == PAUSES.sentence
+
+
+def test_loudness_is_minus_16_lufs_with_true_peak_under_minus_1(mp3):
+    integrated, true_peak = loudness_and_true_peak(mp3)
+    assert abs(integrated - -16.0) <= 1.0
+    assert true_peak <= -1.0
+
+
+def test_voices_are_levelled_to_the_same_loudness(built, mp3):
+    from audiobuild.loudness import measure
+
+    script, _, episode = built
+    samples = decode(mp3)
+    by_speaker: dict[str, list] = {}
+    for span in episode.spans:
+        speaker = script.segments[span.segment].speaker
+        by_speaker.setdefault(speaker, []).append(samples[span.start_ms * 22050 // 1000 : span.end_ms * 22050 // 1000])
+    import numpy
+
+    loudness = {speaker: measure(numpy.concatenate(parts), 22050) for speaker, parts in by_speaker.items()}
+    assert max(loudness.values()) - min(loudness.values()) < 1.0, loudness
