@@ -15,17 +15,35 @@ from datetime import datetime
 from pathlib import Path
 
 from audiobuild import atomic
+from audiobuild.chapters import Chapter
 from audiobuild.errors import AudiobuildError
 
 CATALOGUE_FILE = "catalogue.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+EPISODES_DIR = "episodes"
+TRANSCRIPTS_DIR = "transcripts"
+CHAPTERS_DIR = "chapters"
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json"}
 # Namespace for episode guids: uuid5(namespace, slug) is stable without any state.
 _GUID_NAMESPACE = uuid.UUID("4f0e7d3a-8c1b-5a52-9a47-6a1d2b7e8c90")
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone heard in an episode, for the feed's podcast:person."""
+
+    name: str
+    role: str  # Podcasting 2.0 role: "host" (the interviewer) or "guest"
+
+
+@dataclass(frozen=True)
 class Entry:
-    """One published episode."""
+    """One published episode.
+
+    Its files share one stem: `<slug>` for the first build, `<slug>-<revision>`
+    after the article changed, so that a podcast app never finds different
+    bytes behind a URL it has cached.
+    """
 
     slug: str
     guid: str
@@ -33,10 +51,37 @@ class Entry:
     description: str
     author: str
     published: datetime
-    file: str  # relative to the output folder
-    length: int  # bytes
+    revision: int
+    fingerprint: str  # of everything that went into the audio and tags
+    length: int  # bytes of the MP3
     duration: float  # seconds
     source: str
+    people: tuple[Person, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+
+    @property
+    def stem(self) -> str:
+        """The file name stem of this revision's files."""
+        return self.slug if self.revision == 1 else f"{self.slug}-{self.revision}"
+
+    @property
+    def file(self) -> str:
+        """The MP3, relative to the output folder."""
+        return f"{EPISODES_DIR}/{self.stem}.mp3"
+
+    @property
+    def chapters_file(self) -> str:
+        """The Podcasting 2.0 chapters JSON, relative to the output folder."""
+        return f"{CHAPTERS_DIR}/{self.stem}.chapters.json"
+
+    def transcript_file(self, extension: str) -> str:
+        """The transcript in one of TRANSCRIPT_TYPES, relative to the output folder."""
+        return f"{TRANSCRIPTS_DIR}/{self.stem}.{extension}"
+
+    @property
+    def files(self) -> list[str]:
+        """Every file of this episode, relative to the output folder."""
+        return [self.file, self.chapters_file, *(self.transcript_file(extension) for extension in TRANSCRIPT_TYPES)]
 
 
 @dataclass
@@ -49,6 +94,12 @@ class Catalogue:
     def get(self, slug: str) -> Entry | None:
         """The entry with `slug`, if built before."""
         return next((entry for entry in self.entries if entry.slug == slug), None)
+
+    def remove(self, slug: str) -> Entry | None:
+        """Drop the entry with `slug` from the catalogue; return it."""
+        entry = self.get(slug)
+        self.entries = [old for old in self.entries if old.slug != slug]
+        return entry
 
     def upsert(self, entry: Entry) -> None:
         """Add `entry` or replace the entry with its slug; keep newest first."""
@@ -73,6 +124,8 @@ def load_catalogue(folder: Path) -> Catalogue:
         return Catalogue(folder, [])
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != SCHEMA_VERSION:
+            raise ValueError(f"version {data.get('version')!r}, expected {SCHEMA_VERSION}")
         entries = [_from_json(item) for item in data["episodes"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise AudiobuildError(path, f"catalogue is unreadable ({error}); move it away to start a new one") from None
@@ -86,4 +139,11 @@ def _to_json(entry: Entry) -> dict:
 
 
 def _from_json(data: dict) -> Entry:
-    return Entry(**{**data, "published": datetime.fromisoformat(data["published"])})
+    return Entry(
+        **{
+            **data,
+            "published": datetime.fromisoformat(data["published"]),
+            "people": tuple(Person(**person) for person in data["people"]),
+            "chapters": tuple(Chapter(**chapter) for chapter in data["chapters"]),
+        }
+    )

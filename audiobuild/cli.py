@@ -32,10 +32,16 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="explain what is dropped; tracebacks on errors")
 
-    build = commands.add_parser("build", parents=[common], help="build articles into episodes and the feed")
-    build.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article text files")
-    build.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output)")
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output)")
 
+    build = commands.add_parser("build", parents=[common, output], help="build articles into episodes and the feed")
+    build.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article text files")
+
+    remove = commands.add_parser("remove", parents=[common, output], help="drop an episode and its files")
+    remove.add_argument("slug", help="the episode's slug: its MP3's file name without .mp3")
+
+    commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
     commands.add_parser("voices", parents=[common], help="list the engine's voices and the profile's roles")
     return parser
 
@@ -69,7 +75,15 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(config_path)
     if args.command == "voices":
         return _voices(args, config)
-    from audiobuild.build import BatchFailed, build_all
+    from audiobuild.build import BatchFailed, build_all, refresh_feed, remove_episode
+
+    if args.command == "remove":
+        entry = remove_episode(args.output, args.slug, config)
+        log.info("removed %s (%s)", entry.slug, entry.title)
+        return 0
+    if args.command == "feed":
+        log.info("wrote %s", refresh_feed(args.output, config))
+        return 0
 
     try:
         build_all(args.articles, args.output, config, args.voices)

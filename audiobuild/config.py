@@ -11,6 +11,7 @@ Every key is optional. An example with all of them and their defaults::
     category = "News"
     subcategory = ""      # e.g. "Politics"
     explicit = false
+    locked = false        # podcast:locked: ask other platforms not to import the feed
     base_url = "http://localhost:8000/"
     link = ""             # the podcast's web page; defaults to base_url
     cover = ""            # a square PNG or JPEG, 1400-3000 px; generated when empty
@@ -92,6 +93,7 @@ class Podcast:
     category: str = "News"
     subcategory: str = ""
     explicit: bool = False
+    locked: bool = False  # podcast:locked: ask other platforms not to import the feed
     base_url: str = "http://localhost:8000/"
     link: str = ""
     cover: str = ""

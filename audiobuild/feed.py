@@ -7,20 +7,27 @@ is the XML library the tests read it back with.
 
 from __future__ import annotations
 
+import html
+import uuid
 from email.utils import format_datetime
 from pathlib import Path
 
 from lxml import etree
 
 from audiobuild import atomic
-from audiobuild.catalogue import Catalogue
+from audiobuild.catalogue import TRANSCRIPT_TYPES, Catalogue, Entry
 from audiobuild.config import Podcast
 
 FEED_FILE = "feed.xml"
 
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-ATOM = "http://www.w3.org/2005/Atom"
-NAMESPACES = {"itunes": ITUNES, "atom": ATOM}
+NAMESPACES = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+}
+# The Podcasting 2.0 namespace for podcast:guid (uuid5 of the feed URL without its scheme).
+_PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
 def _sub(parent: etree._Element, tag: str, content: str | None = None, **attributes: str) -> etree._Element:
@@ -29,6 +36,26 @@ def _sub(parent: etree._Element, tag: str, content: str | None = None, **attribu
     if content is not None:
         element.text = content
     return element
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The channel's podcast:guid, as the Podcasting 2.0 spec derives it from the feed URL."""
+    return str(uuid.uuid5(_PODCAST_GUID_NAMESPACE, feed_url.split("://", 1)[-1].rstrip("/")))
+
+
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(ms // 1000, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def show_notes(entry: Entry) -> str:
+    """The item's HTML show notes: the description and the chapter list."""
+    parts = [f"<p>{html.escape(entry.description)}</p>"]
+    if entry.chapters:
+        items = "".join(f"<li>{_clock(c.start_ms)} {html.escape(c.title)}</li>" for c in entry.chapters)
+        parts.append(f"<p>Chapters:</p><ol>{items}</ol>")
+    return "".join(parts)
 
 
 def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
@@ -61,6 +88,10 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
         owner = _sub(channel, "itunes:owner")
         _sub(owner, "itunes:name", podcast.author)
         _sub(owner, "itunes:email", podcast.email)
+    _sub(channel, "podcast:guid", podcast_guid(podcast.url(FEED_FILE)))
+    _sub(channel, "podcast:medium", "podcast")
+    locked = {"owner": podcast.email} if podcast.email else {}
+    _sub(channel, "podcast:locked", "yes" if podcast.locked else "no", **locked)
 
     for entry in catalogue.entries:
         item = _sub(channel, "item")
@@ -74,6 +105,13 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
         _sub(item, "itunes:duration", str(round(entry.duration)))
         _sub(item, "itunes:episodeType", "full")
         _sub(item, "itunes:explicit", "true" if podcast.explicit else "false")
+        _sub(item, "content:encoded").text = etree.CDATA(show_notes(entry))
+        for extension, mime in TRANSCRIPT_TYPES.items():
+            rel = {"rel": "captions"} if extension == "vtt" else {}
+            _sub(item, "podcast:transcript", url=podcast.url(entry.transcript_file(extension)), type=mime, **rel)
+        _sub(item, "podcast:chapters", url=podcast.url(entry.chapters_file), type="application/json+chapters")
+        for person in entry.people:
+            _sub(item, "podcast:person", person.name, role=person.role)
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -12,21 +12,29 @@ from pathlib import Path
 
 from mutagen.id3 import (
     APIC,
+    CHAP,
     COMM,
+    CTOC,
     ID3,
     PCST,
     TALB,
+    TCAT,
     TCON,
     TDES,
     TDRC,
     TGID,
     TIT2,
+    TKWD,
     TLAN,
     TPE1,
+    USLT,
     WFED,
+    CTOCFlags,
     PictureType,
 )
 from mutagen.mp3 import MP3
+
+from audiobuild.chapters import Chapter
 
 GENRE = "Podcast"
 
@@ -44,6 +52,10 @@ class Tags:
     language: str  # ISO 639-2, e.g. "eng"
     episode_id: str
     feed_url: str
+    category: str
+    keywords: tuple[str, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    transcript: str = ""
     cover: bytes | None = None
     cover_mime: str = "image/png"
 
@@ -61,10 +73,46 @@ def write_tags(path: Path, tags: Tags) -> None:
     id3.add(TLAN(encoding=3, text=tags.language))
     id3.add(TGID(encoding=3, text=tags.episode_id))
     id3.add(WFED(url=tags.feed_url))
+    id3.add(TCAT(encoding=3, text=tags.category))
     id3.add(PCST(value=1))  # the iTunes podcast flag
+    if tags.keywords:
+        id3.add(TKWD(encoding=3, text=",".join(tags.keywords)))
+    if tags.transcript:
+        id3.add(USLT(encoding=3, lang=tags.language, desc="Transcript", text=tags.transcript))
     if tags.cover:
         id3.add(APIC(encoding=3, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover))
+    _add_chapters(id3, tags.chapters)
     id3.save(path, v2_version=3)
+
+
+def _add_chapters(id3: ID3, chapters: tuple[Chapter, ...]) -> None:
+    """CHAP frames listed, in order, by one top-level CTOC with a title of its own.
+
+    mutagen writes frames sorted by size, so the table of contents, not the frame
+    order, carries the chapter order (Overcast shows chapters only with a CTOC).
+    """
+    if not chapters:
+        return
+    ids = [f"chp{index}" for index in range(len(chapters))]
+    id3.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=3, text="Chapters")],
+        )
+    )
+    for element_id, chapter in zip(ids, chapters):
+        id3.add(
+            CHAP(
+                element_id=element_id,
+                start_time=chapter.start_ms,
+                end_time=chapter.end_ms,
+                start_offset=0xFFFFFFFF,  # "not used": players seek by time
+                end_offset=0xFFFFFFFF,
+                sub_frames=[TIT2(encoding=3, text=chapter.title)],
+            )
+        )
 
 
 def mp3_duration(path: Path) -> float:

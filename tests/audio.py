@@ -41,14 +41,14 @@ def median_pitch(samples: np.ndarray, rate: int = RATE) -> float:
 
 
 def speech_onsets(samples: np.ndarray, rate: int = RATE, min_gap_ms: int = 150) -> list[int]:
-    """Milliseconds where speech starts after at least `min_gap_ms` of silence."""
-    window = rate // 200  # 5 ms
+    """Milliseconds where sound rises above -50 dBFS after at least `min_gap_ms` of silence."""
+    window = rate // 1000  # 1 ms
     frames = len(samples) // window
-    loud = np.abs(samples[: frames * window]).reshape(frames, window).max(axis=1) > 10 ** (-45 / 20)
-    onsets, quiet = [], min_gap_ms // 5  # the start counts as after silence
+    loud = np.abs(samples[: frames * window]).reshape(frames, window).max(axis=1) > 10 ** (-50 / 20)
+    onsets, quiet = [], min_gap_ms  # the start counts as after silence
     for index, is_loud in enumerate(loud):
-        if is_loud and quiet * 5 >= min_gap_ms:
-            onsets.append(index * 5)
+        if is_loud and quiet >= min_gap_ms:
+            onsets.append(round(index * window * 1000 / rate))
         quiet = 0 if is_loud else quiet + 1
     return onsets
 

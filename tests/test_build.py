@@ -7,17 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy
 import podcastparser
 import pytest
 from lxml import etree
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+import json
+import webvtt
+from mutagen.id3 import CTOCFlags
+
+from audiobuild.assemble import pause_before
 from audiobuild.build import build_all
 from audiobuild.config import Config
 from audiobuild.feed import NAMESPACES
-from audiobuild.assemble import pause_before
-from tests.audio import decode, median_pitch
+from tests.audio import decode, loudness_and_true_peak, median_pitch, speech_onsets
 from tests.conftest import EXAMPLE, REPO, shared_article
 
 pytestmark = pytest.mark.slow
@@ -90,8 +95,6 @@ def test_interviewer_and_interviewee_differ_in_pitch(galuzin):
         role = result.script.segments[span.segment].role
         if role in by_role:
             by_role[role].append(samples[span.start_ms * 22050 // 1000 : span.end_ms * 22050 // 1000])
-    import numpy
-
     pitch = {role: median_pitch(numpy.concatenate(parts)) for role, parts in by_role.items()}
     assert max(pitch.values()) / min(pitch.values()) >= 1.3, pitch
 
@@ -157,3 +160,84 @@ def test_make_demo_target_builds_the_example(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo" / "feed.xml").is_file()
     assert "feed:" in result.stderr
+
+
+def test_mp3_chapters_match_the_chapters_file_and_cover_the_episode(galuzin):
+    output, result = galuzin
+    tags = ID3(output / result.entry.file)
+    (toc,) = tags.getall("CTOC")
+    assert toc.flags == CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
+    chapters = [tags[f"CHAP:{element_id}"] for element_id in toc.child_element_ids]
+    assert len(chapters) == 4  # the intro and three questions
+    assert chapters[0].start_time == 0
+    for before, after in zip(chapters, chapters[1:]):
+        assert before.end_time == after.start_time > before.start_time
+    assert abs(chapters[-1].end_time - MP3(output / result.entry.file).info.length * 1000) < 100
+    listed = json.loads((output / result.entry.chapters_file).read_text())["chapters"]
+    assert [(c["startTime"], c["title"]) for c in listed] == [
+        (chapter.start_time / 1000, str(chapter.sub_frames["TIT2"])) for chapter in chapters
+    ]
+    assert listed[1]["title"] == "In your opinion, what unites our peoples and countries?"
+
+
+def test_transcript_cues_start_where_the_speech_starts_in_the_mp3(galuzin):
+    output, result = galuzin
+    onsets = speech_onsets(decode(output / result.entry.file))
+    captions = webvtt.read(output / result.entry.transcript_file("vtt"))
+    assert len(captions) == len(result.spans)
+    # Long sentences pause at commas too, so there are more onsets than cues.
+    for caption in captions:
+        start = caption.start_in_seconds * 1000 + int(caption.start[-3:])
+        assert min(abs(start - onset) for onset in onsets) <= 50, caption.start
+    assert "Mikhail Galuzin" in [caption.voice for caption in captions]
+    lyrics = str(ID3(output / result.entry.file)["USLT:Transcript:eng"])
+    assert "Mikhail Galuzin: In my speech" in lyrics
+
+
+def test_final_mp3_is_minus_16_lufs_with_peaks_under_minus_1_dbtp(galuzin):
+    output, result = galuzin
+    integrated, true_peak = loudness_and_true_peak(output / result.entry.file)
+    assert abs(integrated + 16) <= 1 and true_peak <= -1
+
+
+def test_unchanged_article_is_not_rebuilt_and_a_changed_one_gets_a_new_url(tmp_path):
+    article = tmp_path / "lighthouse.txt"
+    article.write_text(EXAMPLE.read_text())
+    output = tmp_path / "output"
+    (first,) = build_all([article], output, Config())
+    mp3 = output / first.entry.file
+    stamp, content = mp3.stat().st_mtime_ns, mp3.read_bytes()
+
+    (again,) = build_all([article], output, Config())
+    assert not again.rebuilt and again.entry == first.entry
+    assert mp3.stat().st_mtime_ns == stamp and mp3.read_bytes() == content
+
+    article.write_text(EXAMPLE.read_text().replace("baked bread and waited", "baked rye bread and waited"))
+    (changed,) = build_all([article], output, Config())
+    assert changed.rebuilt
+    assert changed.entry.guid == first.entry.guid and changed.entry.published == first.entry.published
+    assert changed.entry.file != first.entry.file and changed.entry.file.endswith("-2.mp3")
+    assert not mp3.exists() and (output / changed.entry.file).is_file()
+    assert not any((output / name).exists() for name in first.entry.files)
+    (item,) = items(output)
+    assert item.find("enclosure").get("url").endswith("-2.mp3") and item.findtext("guid") == first.entry.guid
+
+
+def test_remove_and_feed_commands(tmp_path):
+    output = tmp_path / "output"
+    (result,) = build_all([EXAMPLE], output, Config())
+    config = tmp_path / "podcast.toml"
+    config.write_text('[podcast]\ntitle = "Renamed show"\n')
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "audiobuild", *args, "-o", str(output)], cwd=REPO, capture_output=True, text=True
+    )
+    refreshed = run("feed", "--config", str(config))
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert etree.parse(str(output / "feed.xml")).findtext("channel/title") == "Renamed show"
+
+    missing = run("remove", "no-such-episode")
+    assert missing.returncode == 1 and "no episode 'no-such-episode'" in missing.stderr
+    removed = run("remove", result.entry.slug)
+    assert removed.returncode == 0, removed.stderr
+    assert items(output) == []
+    assert not any((output / name).exists() for name in result.entry.files)

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from audiobuild.catalogue import CATALOGUE_FILE, Entry, episode_guid, load_catalogue
+from audiobuild.catalogue import CATALOGUE_FILE, Entry, Person, episode_guid, load_catalogue
+from audiobuild.chapters import Chapter
 from audiobuild.errors import AudiobuildError
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -15,7 +16,9 @@ T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 def entry(slug, days=0, **changes):
     fields = dict(
         slug=slug, guid=episode_guid(slug), title=slug.title(), description="d", author="a",
-        published=T0 + timedelta(days=days), file=f"episodes/{slug}.mp3", length=1000, duration=61.5, source="x.txt",
+        published=T0 + timedelta(days=days), revision=1, fingerprint="f" * 64, length=1000, duration=61.5,
+        source="x.txt", people=(Person("Ada Lindqvist", "guest"),),
+        chapters=(Chapter("Introduction", 0, 10_000), Chapter("Why <now>?", 10_000, 61_500)),
     )  # fmt: skip
     return Entry(**{**fields, **changes})
 
@@ -48,4 +51,31 @@ def test_guid_is_stable_and_distinct():
 def test_corrupt_catalogue_is_a_clear_error(tmp_path):
     (tmp_path / CATALOGUE_FILE).write_text("{not json")
     with pytest.raises(AudiobuildError, match="catalogue is unreadable"):
+        load_catalogue(tmp_path)
+
+
+def test_files_follow_the_revision():
+    first, second = entry("talk"), entry("talk", revision=2)
+    assert first.file == "episodes/talk.mp3"
+    assert second.files == [
+        "episodes/talk-2.mp3",
+        "chapters/talk-2.chapters.json",
+        "transcripts/talk-2.vtt",
+        "transcripts/talk-2.srt",
+        "transcripts/talk-2.json",
+    ]
+
+
+def test_remove(tmp_path):
+    catalogue = load_catalogue(tmp_path)
+    catalogue.upsert(entry("a"))
+    catalogue.upsert(entry("b", 1))
+    assert catalogue.remove("a") == entry("a")
+    assert catalogue.remove("a") is None
+    assert [item.slug for item in catalogue.entries] == ["b"]
+
+
+def test_catalogue_of_another_version_is_a_clear_error(tmp_path):
+    (tmp_path / CATALOGUE_FILE).write_text('{"version": 99, "episodes": []}')
+    with pytest.raises(AudiobuildError, match="version 99"):
         load_catalogue(tmp_path)

@@ -7,7 +7,10 @@ from datetime import datetime, timezone
 import pytest
 from mutagen.id3 import ID3
 
+from mutagen.id3 import CTOCFlags
+
 from audiobuild.assemble import Encoding, EpisodeAudio, export_mp3
+from audiobuild.chapters import Chapter
 from audiobuild.cover import draw_cover
 from audiobuild.tag import Tags, mp3_duration, write_tags
 
@@ -21,6 +24,10 @@ TAGS = Tags(
     language="eng",
     episode_id="f037371e-4ef8-5d51-8fa2-3d38275b15c2",
     feed_url="http://localhost:8000/feed.xml",
+    category="News",
+    keywords=("Ada Lindqvist", "lighthouses"),
+    chapters=(Chapter("Introduction", 0, 500), Chapter("A question?", 500, 1200), Chapter("Another one", 1200, 1500)),
+    transcript="Narrator: Title.\n\nInterviewer: A question?\n",
     cover=draw_cover("Test"),
 )
 
@@ -39,6 +46,13 @@ EXPECTED_FRAMES = {
     "WFED": TAGS.feed_url,
     "PCST": 1,
     "APIC:Cover": TAGS.cover,
+    "TCAT": "News",
+    "TKWD": "Ada Lindqvist,lighthouses",
+    "USLT:Transcript:eng": TAGS.transcript,
+    "CTOC:toc": ["chp0", "chp1", "chp2"],
+    "CHAP:chp0": (0, 500, "Introduction"),
+    "CHAP:chp1": (500, 1200, "A question?"),
+    "CHAP:chp2": (1200, 1500, "Another one"),
 }
 
 
@@ -51,12 +65,18 @@ def tagged(tmp_path_factory):
 
 
 def _value(frame):
+    if frame.FrameID == "CTOC":
+        return frame.child_element_ids
+    if frame.FrameID == "CHAP":
+        return (frame.start_time, frame.end_time, str(frame.sub_frames["TIT2"]))
     if frame.FrameID == "APIC":
         return frame.data
     if frame.FrameID == "PCST":
         return frame.value
     if frame.FrameID == "WFED":
         return frame.url
+    if frame.FrameID == "USLT":
+        return frame.text
     return str(frame.text[0])
 
 
@@ -81,3 +101,10 @@ def test_cover_is_front_cover_png(tagged):
 
 def test_tagging_keeps_the_audio(tagged):
     assert 1.4 < mp3_duration(tagged) < 1.7
+
+
+def test_one_top_level_ordered_table_of_contents_with_its_own_title(tagged):
+    tocs = ID3(tagged).getall("CTOC")
+    assert len(tocs) == 1
+    assert tocs[0].flags == CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
+    assert str(tocs[0].sub_frames["TIT2"]) == "Chapters"

@@ -1,0 +1,66 @@
+"""Transcripts: WebVTT, SRT and Podcasting 2.0 JSON from the timeline, read back with real parsers."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+
+import webvtt
+
+from audiobuild.assemble import Span
+from audiobuild.parse import parse_article
+from audiobuild.transcript import LINE_LIMIT, cues, plain_text, podcast_json, srt, webvtt as render_webvtt
+
+SCRIPT = parse_article(
+    "Ada Lindqvist: A lighthouse teaches you to listen\nBy The Gazette\n"
+    "- Were you afraid? Tell us about the storm of 1998 & the <waves> --> that reached the gallery forty metres up.\n"
+    "- Only once. The whole tower hummed like a bell while I sat with the radio and counted the seconds.\n"
+)
+SPANS = [
+    Span(0, 0, SCRIPT.segments[0].text, 300, 2000),
+    Span(1, 0, "By The Gazette", 2400, 3500),
+    Span(2, 0, "Were you afraid?", 4800, 5900),
+    Span(2, 1, SCRIPT.segments[2].sentences[1], 6150, 11000),
+    Span(3, 0, "Only once.", 11850, 12600),
+    Span(3, 1, SCRIPT.segments[3].sentences[1], 12850, 3_725_123),
+]
+CUES = cues(SCRIPT, SPANS)
+
+
+def test_webvtt_parses_with_voice_tags_where_the_speaker_changes():
+    captions = webvtt.from_buffer(io.StringIO(render_webvtt(CUES)))
+    assert [(c.start, c.end) for c in captions][:2] == [("00:00:00.300", "00:00:02.000"), ("00:00:02.400", "00:00:03.500")]
+    assert captions[-1].end == "01:02:05.123"
+    assert [c.voice for c in captions] == ["Narrator", None, "Interviewer", None, "Ada Lindqvist", None]
+    # webvtt-py leaves character references as they are: the specials were escaped
+    assert html.unescape(captions[3].text.replace("\n", " ")) == SPANS[3].text
+
+
+def test_webvtt_lines_are_at_most_65_characters_including_the_voice_tag():
+    text = render_webvtt(CUES)
+    assert text.startswith("WEBVTT\n\n")
+    for line in text.splitlines():
+        assert len(line.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")) <= LINE_LIMIT, line
+
+
+def test_srt_numbered_blocks_with_speaker_names():
+    blocks = srt(CUES).strip().split("\n\n")
+    assert len(blocks) == len(CUES)
+    number, timing, first_line = blocks[2].splitlines()[:3]
+    assert number == "3" and timing == "00:00:04,800 --> 00:00:05,900"
+    assert first_line == "Interviewer: Were you afraid?"
+    assert blocks[3].splitlines()[2].startswith("Tell us")
+
+
+def test_podcasting_2_json_transcript():
+    data = json.loads(podcast_json(CUES))
+    assert data["version"] == "1.0.0"
+    assert data["segments"][2] == {"speaker": "Interviewer", "startTime": 4.8, "endTime": 5.9, "body": "Were you afraid?"}
+    assert len(data["segments"]) == len(SPANS)
+
+
+def test_plain_text_names_each_new_speaker():
+    text = plain_text(SCRIPT)
+    assert text.startswith("Narrator: Ada Lindqvist: A lighthouse teaches you to listen\n\nBy The Gazette\n\n")
+    assert "\n\nInterviewer: Were you afraid?" in text and "\n\nAda Lindqvist: Only once." in text
