@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUTPUT ?= output
 
-.PHONY: demo test fast-test clean
+.PHONY: demo test fast-test bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "audiobuild needs Python 3.11 or newer (set PYTHON=...)")'
@@ -23,6 +23,9 @@ test: $(BIN)/.installed
 
 fast-test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -9,13 +9,17 @@ file in it is replaced atomically, the catalogue and feed last.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
-import tempfile
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from slugify import slugify
@@ -31,7 +35,7 @@ from audiobuild.engine import get_engine
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE, write_feed
 from audiobuild.parse import INTERVIEWEE, INTERVIEWER, Script, parse_article, read_article
-from audiobuild.synthesize import check_profile, synthesize
+from audiobuild.synthesize import CACHE_DIR, ClipCache, check_profile, synthesize
 from audiobuild.tag import Tags, mp3_duration, write_tags
 from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
 from audiobuild.voices import Profile, load_profile
@@ -60,6 +64,17 @@ class Result:
     rebuilt: bool  # False when the article and settings were unchanged and the files kept
 
 
+@dataclass(frozen=True)
+class Plan:
+    """One article to build: parsed, and matched with what the catalogue knows of it."""
+
+    source: Path
+    script: Script
+    entry: Entry  # what will be published; render() fills in the audio's length, duration, chapters
+    previous: Entry | None
+    unchanged: bool = False  # the previous build had the same inputs and its files are intact
+
+
 def prepare(config: Config, voices: str | None = None) -> Profile:
     """Load the voice profile and check everything the build needs before it starts."""
     profile = load_profile(voices or config.podcast.voices)
@@ -79,29 +94,27 @@ def load_script(source: Path, config: Config) -> Script:
     return script
 
 
-def build_episode(source: Path, output: Path, config: Config, profile: Profile) -> Result:
-    """Build one article into `output`: MP3, transcripts, chapters, catalogue entry, feed."""
+def plan_episode(
+    source: Path, catalogue: Catalogue, config: Config, profile: Profile, cover: bytes, after: datetime | None = None
+) -> Plan:
+    """Parse one article and work out its catalogue entry: guid, date and revision.
+
+    A new episode is dated now, or a second after `after` (the newest episode so
+    far), so that apps never see two episodes with the same pubDate.
+    """
     script = load_script(source, config)
     slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
-    catalogue = load_catalogue(output)
     previous = catalogue.get(slug)
-    cover = _cover_bytes(output, config)
     fingerprint = _fingerprint(script, profile, config, cover)
-    if previous and previous.fingerprint == fingerprint and _intact(output, previous):
-        log.info("unchanged: %s (%s)", previous.file, source)
-        write_feed(catalogue, config.podcast)  # the channel settings may have changed
-        return Result(source, previous, script, [], rebuilt=False)
-
-    podcast = config.podcast
-    published = previous.published if previous else datetime.now(timezone.utc).replace(microsecond=0)
-    description = _description(script, config)
+    if previous is not None and previous.fingerprint == fingerprint and _intact(catalogue.folder, previous):
+        return Plan(source, script, previous, previous, unchanged=True)
     entry = Entry(
         slug=slug,
         guid=previous.guid if previous else episode_guid(slug),
         title=script.title,
-        description=description,
-        author=script.interviewee or podcast.author,
-        published=published,
+        description=_description(script, config),
+        author=script.interviewee or config.podcast.author,
+        published=previous.published if previous else _new_date(after),
         revision=previous.revision + 1 if previous else 1,
         fingerprint=fingerprint,
         length=0,
@@ -113,35 +126,49 @@ def build_episode(source: Path, output: Path, config: Config, profile: Profile) 
             if role in _PODCAST_ROLES and name != role.title()  # a real name, not the role's placeholder
         ),
     )
-    with tempfile.TemporaryDirectory(prefix="audiobuild-") as workdir:
-        clips = synthesize(script, profile, Path(workdir))
-        episode = assemble(script, clips, config.pauses)
-        timeline = cues(script, episode.spans)
-        entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
-        with replacing(output / entry.file) as temp:
-            export_mp3(episode, temp, config.audio)
-            write_tags(temp, _tags(script, entry, config, cover))
-            entry = dataclasses.replace(entry, length=temp.stat().st_size, duration=mp3_duration(temp))
+    return Plan(source, script, entry, previous)
 
+
+def _new_date(after: datetime | None) -> datetime:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return max(now, after + timedelta(seconds=1)) if after else now
+
+
+def render(plan: Plan, output: Path, config: Config, profile: Profile, cover: bytes, progress=None) -> Result:
+    """Synthesize, assemble, encode and tag one planned episode; write its MP3, transcripts, chapters.
+
+    Writes only this revision's own files, so it can run in a worker process
+    while others render; the catalogue and feed are the caller's (`publish`).
+    """
+    script, entry = plan.script, plan.entry
+    clips = synthesize(script, profile, ClipCache(output / CACHE_DIR), progress or (lambda done: None))
+    episode = assemble(script, clips, config.pauses)
+    timeline = cues(script, episode.spans)
+    entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
+    with replacing(output / entry.file) as temp:
+        export_mp3(episode, temp, config.audio)
+        write_tags(temp, _tags(script, entry, config, cover))
+        entry = dataclasses.replace(entry, length=temp.stat().st_size, duration=mp3_duration(temp))
     write_bytes(output / entry.transcript_file("vtt"), webvtt(timeline).encode())
     write_bytes(output / entry.transcript_file("srt"), srt(timeline).encode())
     write_bytes(output / entry.transcript_file("json"), podcast_json(timeline).encode())
     write_bytes(output / entry.chapters_file, chapters_json(list(entry.chapters)))
-    cover_path = output / podcast.cover_file
-    if not cover_path.exists() or cover_path.read_bytes() != cover:
-        write_bytes(cover_path, cover)
-    _publish(catalogue, entry, config)
-    if previous and previous.stem != entry.stem:
-        _delete_files(output, previous)
-    log.info("built %s (%d:%02d) from %s", entry.file, entry.duration // 60, entry.duration % 60, source)
-    return Result(source, entry, script, episode.spans, rebuilt=True)
+    return Result(plan.source, entry, script, episode.spans, rebuilt=True)
 
 
-def _publish(catalogue: Catalogue, entry: Entry, config: Config) -> None:
-    """Record the entry, then rewrite the feed: the last steps, once every file is in place."""
-    catalogue.upsert(entry)
+def publish(catalogue: Catalogue, result: Result, previous: Entry | None, config: Config) -> None:
+    """Record a rendered episode, rewrite the feed, then delete the files of its replaced revision.
+
+    The last steps, once every file of the episode is in place: a crash before
+    them leaves the published catalogue and feed as they were.
+    """
+    catalogue.upsert(result.entry)
     catalogue.save()
     write_feed(catalogue, config.podcast)
+    if previous is not None and previous.stem != result.entry.stem:
+        _delete_files(catalogue.folder, previous)
+    duration = result.entry.duration
+    log.info("built %s (%d:%02d) from %s", result.entry.file, duration // 60, duration % 60, result.source)
 
 
 def _delete_files(output: Path, entry: Entry) -> None:
@@ -192,26 +219,111 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
     )
 
 
-def build_all(sources: list[Path], output: Path, config: Config, voices: str | None = None) -> list[Result]:
-    """Build each article; a bad one is reported and skipped, the rest are built.
+def build_all(
+    sources: list[Path], output: Path, config: Config, voices: str | None = None, workers: int | None = None
+) -> list[Result]:
+    """Build each article into `output`, in parallel worker processes when there are several.
 
-    Raises BatchFailed after the batch when any article failed.
+    A bad article is reported and skipped and the rest are built; BatchFailed
+    is raised after the batch when any failed. Every article is parsed and
+    checked before any audio is made.
     """
     profile = prepare(config, voices)
-    results, failures = [], []
+    catalogue = load_catalogue(output)
+    cover = _cover_bytes(output, config)
+    failures: list[AudiobuildError] = []
+    results: list[Result] = []
+    plans: list[Plan] = []
     for source in sources:
+        newest = max([entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None)
         try:
-            results.append(build_episode(source, output, config, profile))
+            plan = _unique(plan_episode(source, catalogue, config, profile, cover, newest), plans)
         except AudiobuildError as error:
-            log.debug("details", exc_info=True)
-            log.error("audiobuild: error: %s", error)
-            failures.append(error)
+            _report(error, failures)
+            continue
+        if plan.unchanged:
+            log.info("unchanged: %s (%s)", plan.entry.file, source)
+            results.append(Result(source, plan.entry, plan.script, [], rebuilt=False))
+        else:
+            plans.append(plan)
+
+    if plans:
+        cover_path = output / config.podcast.cover_file
+        if not cover_path.exists() or cover_path.read_bytes() != cover:
+            write_bytes(cover_path, cover)
+    for plan, outcome in _render_all(plans, output, config, profile, cover, workers):
+        if isinstance(outcome, AudiobuildError):
+            _report(outcome, failures)
+        else:
+            publish(catalogue, outcome, plan.previous, config)
+            results.append(outcome)
     if results:
-        log.info("feed: %s (%d episodes) at %s", output / FEED_FILE, len(load_catalogue(output).entries),
+        write_feed(catalogue, config.podcast)  # the channel settings may have changed too
+        log.info("feed: %s (%d episodes) at %s", output / FEED_FILE, len(catalogue.entries),
                  config.podcast.url(FEED_FILE))  # fmt: skip
     if failures:
         raise BatchFailed(failures, len(sources))
     return results
+
+
+def _unique(plan: Plan, planned: list[Plan]) -> Plan:
+    """`plan`, unless another article of this batch has the same slug (and would overwrite it)."""
+    for other in planned:
+        if other.entry.slug == plan.entry.slug:
+            raise InputError(plan.source, f"has the same title as {other.source} ({plan.entry.slug!r}); build them separately")
+    return plan
+
+
+def _report(error: AudiobuildError, failures: list[AudiobuildError]) -> None:
+    log.debug("details", exc_info=error)
+    log.error("audiobuild: error: %s", error)
+    failures.append(error)
+
+
+def _render_all(plans: list[Plan], output: Path, config: Config, profile: Profile, cover: bytes, workers: int | None):
+    """Yield (plan, Result or AudiobuildError) as each planned episode is rendered.
+
+    One article renders in this process, with a progress bar over its sentences;
+    several render in `spawn`ed worker processes (espeak's thread does not
+    survive a fork), with a bar over the articles.
+    """
+    workers = min(len(plans), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        for plan in plans:
+            sentences = sum(len(segment.sentences) for segment in plan.script.segments)
+            with _progress_bar(sentences, "sentences", plan.source.name, minimum=200) as bar:
+                try:
+                    yield plan, render(plan, output, config, profile, cover, bar.update)
+                except AudiobuildError as error:
+                    yield plan, error
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool, _progress_bar(len(plans), "articles", "build") as bar:
+        futures = {pool.submit(render, plan, output, config, profile, cover): plan for plan in plans}
+        for future in as_completed(futures):
+            bar.update(1)
+            try:
+                yield futures[future], future.result()
+            except AudiobuildError as error:
+                yield futures[future], error
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, unit: str, description: str, minimum: int = 2):
+    """A tqdm bar on an interactive terminal at INFO level; elsewhere a no-op with the same update()."""
+    if total < minimum or not sys.stderr.isatty() or not log.isEnabledFor(logging.INFO):
+        yield _NoBar()
+        return
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    with logging_redirect_tqdm(loggers=[log]), tqdm(total=total, unit=unit, desc=description, leave=False) as bar:
+        yield bar
+
+
+class _NoBar:
+    def update(self, count: int = 1) -> None:
+        """Ignore progress."""
 
 
 class BatchFailed(Exception):

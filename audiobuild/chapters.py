@@ -9,6 +9,9 @@ from audiobuild.assemble import Span
 from audiobuild.parse import Script
 
 CHAPTER_KINDS = ("question", "heading")
+# An ID3 table of contents counts its entries in one byte; beyond that, neighbouring
+# questions share a chapter (only articles of hundreds of questions get there).
+MAX_CHAPTERS = 255
 INTRO_TITLE = "Introduction"
 TITLE_LIMIT = 60
 # A chapter starts a little before its first word, inside the pause, so that
@@ -63,6 +66,8 @@ def chapters(script: Script, spans: list[Span], duration_ms: int) -> list[Chapte
             if start > starts[-1][0]:
                 starts.append((start, chapter_title(segment.text, segment.sentences)))
         previous_end = span.end_ms
+    group = -(-len(starts) // MAX_CHAPTERS)
+    starts = starts[::group]
     ends = [start for start, _ in starts[1:]] + [duration_ms]
     return [Chapter(title, start, end) for (start, title), end in zip(starts, ends)]
 

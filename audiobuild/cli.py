@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", parents=[common, output], help="build articles into episodes and the feed")
     build.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article text files")
+    build.add_argument(
+        "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per CPU core)"
+    )
 
     remove = commands.add_parser("remove", parents=[common, output], help="drop an episode and its files")
     remove.add_argument("slug", help="the episode's slug: its MP3's file name without .mp3")
@@ -44,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
     commands.add_parser("voices", parents=[common], help="list the engine's voices and the profile's roles")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("audiobuild: interrupted")
         return 130
+    except Exception as error:  # a bug, not bad input: one line, the traceback with -v
+        log.debug("details", exc_info=True)
+        log.error("audiobuild: internal error: %s: %s (run with -v for details)", type(error).__name__, error)
+        return 1
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -86,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     try:
-        build_all(args.articles, args.output, config, args.voices)
+        build_all(args.articles, args.output, config, args.voices, workers=args.jobs)
     except BatchFailed as failed:
         if failed.attempted > 1:  # a single article's error line already says it all
             log.error("audiobuild: %s", failed)

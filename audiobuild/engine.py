@@ -15,6 +15,10 @@ import ctypes
 import functools
 import io
 import os
+import sys
+import threading
+import time
+import types
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +52,48 @@ def _load_espeak() -> None:
     os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
 
 
+_DRIVER_MODULE = "pyttsx3.drivers.audiobuild_espeak"
+_UTTERANCE_TIMEOUT_S = 120
+
+
+def _register_event_driven_driver() -> None:
+    """Register, as a pyttsx3 driver module, espeak's driver without its 10 ms polling.
+
+    pyttsx3's espeak driver sleeps 10 ms per turn of its loop until the
+    utterance ends, which is most of the time a sentence takes (espeak itself
+    needs 1-3 ms). This subclass waits on an event that its `endLoop` sets
+    instead. pyttsx3 loads drivers by module name, so the module is registered
+    in sys.modules under its drivers package.
+    """
+    if _DRIVER_MODULE in sys.modules:
+        return
+    from pyttsx3.drivers.espeak import EspeakDriver
+
+    class EventDrivenEspeakDriver(EspeakDriver):
+        def __init__(self, proxy):
+            self.finished = threading.Event()
+            super().__init__(proxy)
+
+        def startLoop(self):
+            # runAndWait's own endLoop command has already run (and set the event)
+            # by the time the loop starts: only the utterance's end counts.
+            self.finished.clear()
+            self._looping = True
+            self._proxy.setBusy(False)
+            if self._text_to_say:
+                self._start_synthesis(self._text_to_say)
+                self.finished.wait(_UTTERANCE_TIMEOUT_S)
+            self._looping = False
+
+        def endLoop(self):
+            super().endLoop()
+            self.finished.set()
+
+    module = types.ModuleType(_DRIVER_MODULE)
+    module.buildDriver = EventDrivenEspeakDriver
+    sys.modules[_DRIVER_MODULE] = module
+
+
 class Pyttsx3Engine:
     """Synthesizes text to 22,050 Hz mono 16-bit WAV files with espeak-ng."""
 
@@ -59,8 +105,9 @@ class Pyttsx3Engine:
         from pyttsx3.drivers import _espeak
 
         self._espeak = _espeak
+        _register_event_driven_driver()
         with contextlib.redirect_stdout(io.StringIO()):
-            self._tts = pyttsx3.init("espeak")
+            self._tts = pyttsx3.init(_DRIVER_MODULE.rsplit(".", 1)[1])
         data_path = ctypes.c_char_p()
         self.version = "espeak-ng " + _espeak.Info(ctypes.byref(data_path)).decode()
         self._data_path = Path(data_path.value.decode()) if data_path.value else None
@@ -113,9 +160,9 @@ class Pyttsx3Engine:
         """Switch espeak to `voice`, only when it changes.
 
         espeak applies settings on its own thread. While it is busy with them,
-        runAndWait's stop() sees it "playing" and cancels the next utterance,
-        so a change waits for espeak (~15 ms); consecutive sentences of one
-        speaker skip both.
+        runAndWait's stop() sees it "playing" and cancels what is pending, so a
+        change waits until espeak is idle; consecutive sentences of one speaker
+        skip both.
         """
         if voice == self._current:
             return
@@ -123,7 +170,8 @@ class Pyttsx3Engine:
         self._tts.setProperty("rate", voice.rate)
         self._tts.setProperty("pitch", voice.pitch)
         self._tts.setProperty("volume", voice.volume)
-        self._espeak.Synchronize()
+        while self._espeak.IsPlaying():  # espeak's own Synchronize polls every 20 ms
+            time.sleep(0.0005)
         self._current = voice
 
 

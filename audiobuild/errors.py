@@ -9,6 +9,10 @@ class AudiobuildError(Exception):
         self.problem = problem
         super().__init__(f"{self.source}: {problem}")
 
+    def __reduce__(self):
+        # Errors cross from build worker processes to the parent by pickling.
+        return type(self), (self.source, self.problem)
+
 
 class InputError(AudiobuildError):
     """An article that cannot be read or has nothing to speak."""

@@ -3,17 +3,29 @@
 Sentences, not whole paragraphs, are the unit so that the episode knows when each
 sentence starts (transcripts and chapters are timed from real offsets) and so that
 pauses between sentences are ours to decide.
+
+Clips are cached under the output folder, keyed on everything that changes the
+audio, so a rebuild after an edit only synthesizes the sentences that changed.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import os
+import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from audiobuild.atomic import replacing
 from audiobuild.engine import get_engine
 from audiobuild.errors import ConfigError
 from audiobuild.parse import Script
-from audiobuild.voices import Profile
+from audiobuild.voices import Profile, Voice
+
+CACHE_DIR = ".cache/clips"
 
 
 @dataclass(frozen=True)
@@ -40,16 +52,46 @@ def speakable(text: str) -> bool:
     return any(char.isalnum() for char in text)
 
 
-def synthesize(script: Script, profile: Profile, workdir: Path) -> list[Clip]:
-    """Synthesize each speakable sentence into `workdir`; return the clips in order."""
+class ClipCache:
+    """Synthesized sentences on disk, one WAV per (text, engine, engine version, voice settings)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, text: str, voice: Voice, engine_version: str) -> Path:
+        """Where the clip for `text` spoken by `voice` is (or will be) stored."""
+        key = json.dumps([text, engine_version, dataclasses.asdict(voice)], sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return self.folder / digest[:2] / f"{digest}.wav"
+
+    @staticmethod
+    def valid(path: Path) -> bool:
+        """True when `path` is a whole WAV with audio; a truncated or corrupt one is a miss."""
+        try:
+            with wave.open(str(path)) as clip:
+                frames, width, channels = clip.getnframes(), clip.getsampwidth(), clip.getnchannels()
+            return frames > 0 and os.path.getsize(path) >= 44 + frames * width * channels
+        except (OSError, EOFError, wave.Error):
+            return False
+
+
+def synthesize(
+    script: Script, profile: Profile, cache: ClipCache, progress: Callable[[int], None] = lambda done: None
+) -> list[Clip]:
+    """A clip for each speakable sentence, in order: from the cache, else synthesized into it.
+
+    `progress` is called with the number of sentences just handled.
+    """
     engine = get_engine()
     clips = []
     for segment_index, segment in enumerate(script.segments):
         voice = profile.voice_for(segment.role)
         for sentence_index, sentence in enumerate(segment.sentences):
-            if not speakable(sentence):
-                continue
-            wav = workdir / f"{segment_index:04d}-{sentence_index:03d}.wav"
-            engine.synthesize(sentence, voice, wav)
-            clips.append(Clip(segment_index, sentence_index, sentence, wav))
+            if speakable(sentence):
+                wav = cache.path(sentence, voice, engine.version)
+                if not cache.valid(wav):
+                    with replacing(wav) as temp:
+                        engine.synthesize(sentence, voice, temp)
+                clips.append(Clip(segment_index, sentence_index, sentence, wav))
+            progress(1)
     return clips

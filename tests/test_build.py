@@ -241,3 +241,28 @@ def test_remove_and_feed_commands(tmp_path):
     assert removed.returncode == 0, removed.stderr
     assert items(output) == []
     assert not any((output / name).exists() for name in result.entry.files)
+
+
+def test_a_batch_builds_in_worker_processes_with_distinct_dates(tmp_path):
+    articles = []
+    for number, text in enumerate(["The sea was calm.", "The wind rose at noon.", "We sailed home."]):
+        article = tmp_path / f"article-{number}.txt"
+        article.write_text(f"Talk number {number}: about the sea\n- What happened?\n- {text}\n")
+        articles.append(article)
+    output = tmp_path / "output"
+    results = build_all(articles, output, Config(), workers=2)
+    assert sorted(result.entry.slug for result in results) == [f"talk-number-{n}-about-the-sea" for n in range(3)]
+    dates = [item.findtext("pubDate") for item in items(output)]
+    assert len(set(dates)) == 3
+    for result in results:
+        assert all((output / name).is_file() for name in result.entry.files)
+
+
+def test_two_articles_with_one_title_in_a_batch_are_a_clear_error(tmp_path):
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("Same title\n- Q?\n- A.\n")
+    second.write_text("Same title\n- Another Q?\n- Another A.\n")
+    result = cli_build(tmp_path / "output", first, second)
+    assert result.returncode == 1
+    assert f"{second}: has the same title as {first} ('same-title')" in result.stderr
+    assert len(items(tmp_path / "output")) == 1

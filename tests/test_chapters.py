@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from audiobuild.assemble import Span
-from audiobuild.chapters import INTRO_TITLE, chapters, chapters_json, shorten
+from audiobuild.chapters import INTRO_TITLE, MAX_CHAPTERS, chapters, chapters_json, shorten
 from audiobuild.parse import parse_article
 
 SCRIPT = parse_article(
@@ -53,3 +53,12 @@ def test_podcasting_2_chapters_json():
     assert data["version"] == "1.2.0"
     assert [chapter["startTime"] for chapter in data["chapters"]] == [0.0, 3.45, 8.55]
     assert data["chapters"][0]["title"] == INTRO_TITLE
+
+
+def test_hundreds_of_questions_share_chapters_to_fit_an_id3_table_of_contents():
+    many = parse_article("T\n" + "\n".join(f"- Question {n}?\n- Answer {n}." for n in range(600)))
+    spans = [Span(index, 0, "x", index * 1000 + 100, index * 1000 + 900) for index in range(len(many.segments))]
+    result = chapters(many, spans, duration_ms=len(spans) * 1000)
+    assert len(result) <= MAX_CHAPTERS
+    assert result[0].title == INTRO_TITLE and result[1].title == "Question 2?"
+    assert result[-1].end_ms == len(spans) * 1000

@@ -1,0 +1,239 @@
+"""audiobuild's benchmark: whole builds next to the floor of their parts, measured in the same run.
+
+    make bench                          # the figures the speed issue asks for
+    .venv/bin/python bench/bench.py --quick
+
+The floor of an article is espeak-ng speaking its text to a WAV (the system's
+`espeak-ng -w` when installed, else bench/espeak_floor.py driving the same
+library) plus ffmpeg encoding that WAV to the same MP3 settings, each as a
+whole process. Every figure is a median over several runs; ratios are what to
+compare between machines. Articles are generated from a seed, so runs compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from audiobuild.assemble import Encoding, ffmpeg_path  # noqa: E402
+from audiobuild.catalogue import load_catalogue  # noqa: E402
+from audiobuild.tag import mp3_duration  # noqa: E402
+
+AUDIOBUILD = [sys.executable, "-m", "audiobuild"]
+
+_SUBJECTS = ["The harbour master", "Our team", "The council", "A young engineer", "The old keeper", "My grandmother"]
+_VERBS = ["repaired", "measured", "described", "remembered", "questioned", "painted", "counted", "studied"]
+_OBJECTS = ["the northern lighthouse", "every winter storm", "the tides of the bay", "a forgotten ledger",
+            "the long road home", "the price of bread", "the first radio signal", "the empty station"]  # fmt: skip
+_TAILS = ["before dawn", "with great care", "for twenty years", "despite the weather", "in the spring of 1998"]
+
+
+def make_article(words: int, seed: int, title: str) -> str:
+    """An interview in the dash layout with about `words` words, the same for the same seed."""
+    rng = random.Random(seed)
+
+    def sentences(count: int) -> str:
+        return " ".join(
+            f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_TAILS)}."
+            for _ in range(count)
+        )
+
+    lines, count, question = [f"Ada Lindqvist: {title}", "", "By The Bench Gazette", ""], 0, True
+    while count < words:
+        paragraph = f"Why did that matter? {sentences(1)}" if question else sentences(rng.randint(3, 6))
+        lines += [f"- {paragraph}", ""]
+        count += len(paragraph.split())
+        question = not question
+    return "\n".join(lines)
+
+
+def run(command: list[str], cwd: Path = REPO) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (bytes) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{errors}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def floor(article: Path, scratch: Path) -> float:
+    """Seconds for espeak-ng to speak the text to a WAV plus ffmpeg to encode it to our MP3 settings."""
+    wav, mp3 = scratch / "floor.wav", scratch / "floor.mp3"
+    text = scratch / "floor.txt"
+    text.write_text(article.read_text(encoding="utf-8"), encoding="utf-8")
+    espeak = shutil.which("espeak-ng")
+    synth = [espeak, "-v", "en-us", "-f", str(text), "-w", str(wav)] if espeak else [
+        sys.executable, str(REPO / "bench" / "espeak_floor.py"), str(text), str(wav)
+    ]  # fmt: skip
+    encoding = Encoding()
+    encode = [
+        ffmpeg_path(), "-v", "error", "-y", "-i", str(wav), "-codec:a", "libmp3lame",
+        "-b:a", f"{encoding.bitrate_kbps}k", "-ar", str(encoding.sample_rate), "-ac", "1", str(mp3),
+    ]  # fmt: skip
+    return run(synth)[0] + run(encode)[0]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def build_command(output: Path, *articles: Path, jobs: int | None = None) -> list[str]:
+    extra = ["--jobs", str(jobs)] if jobs else []
+    return [*AUDIOBUILD, "build", "-q", "-o", str(output), *extra, *map(str, articles)]
+
+
+def bench_articles(scratch: Path, sizes: dict[str, int], runs: int) -> dict[str, dict]:
+    """Whole builds of single articles against their floors."""
+    figures = {}
+    for name, words in sizes.items():
+        article = scratch / f"{name}.txt"
+        article.write_text(make_article(words, seed=len(name), title=f"A {name} conversation about the sea"))
+        walls, memories, floors = [], [], []
+        for attempt in range(runs):
+            output = scratch / f"out-{name}-{attempt}"
+            wall, memory = run(build_command(output, article))
+            walls.append(wall)
+            memories.append(memory)
+            floors.append(floor(article, scratch))
+        (entry,) = load_catalogue(output).entries
+        rebuilds = [run(build_command(output, article))[0] for _ in range(runs)]
+        figures[name] = {
+            "words": len(article.read_text().split()),
+            "audio": mp3_duration(output / entry.file),
+            "build": median(walls),
+            "floor": median(floors),
+            "rss": max(memories),
+            "rebuild": median(rebuilds),
+        }
+    return figures
+
+
+def bench_catalogue(scratch: Path, runs: int, size: int = 1000) -> tuple[float, float]:
+    """Seconds to add one article to an empty folder and to a catalogue of `size` episodes."""
+    article = scratch / "addition.txt"
+    article.write_text(make_article(300, seed=7, title="One more conversation"))
+    seed_article = scratch / "seed.txt"
+    seed_article.write_text(make_article(300, seed=8, title="The first of many"))
+    big = scratch / "catalogue"
+    run(build_command(big, seed_article))
+    _clone_catalogue(big, size)
+    alone, added = [], []
+    for attempt in range(runs):
+        alone.append(run(build_command(scratch / f"alone-{attempt}", article))[0])
+        copy = scratch / f"catalogue-{attempt}"
+        shutil.copytree(big, copy, copy_function=os.link)
+        added.append(run(build_command(copy, article))[0])
+    return median(alone), median(added)
+
+
+def _clone_catalogue(folder: Path, size: int) -> None:
+    """Grow a one-episode catalogue to `size` episodes with hard-linked copies of its files."""
+    path = folder / "catalogue.json"
+    data = json.loads(path.read_text())
+    (original,) = data["episodes"]
+    stem = original["slug"]
+    for number in range(1, size):
+        slug = f"{stem}-copy-{number}"
+        clone = {**original, "slug": slug, "guid": f"{original['guid'][:-6]}{number:06d}", "title": f"Copy {number}"}
+        data["episodes"].append(clone)
+        for old in folder.rglob(f"{stem}.*"):
+            os.link(old, old.with_name(old.name.replace(stem, slug, 1)))
+    path.write_text(json.dumps(data))
+
+
+def bench_batch(scratch: Path, count: int) -> tuple[float, float, int]:
+    """Seconds to build `count` articles one at a time and with every core."""
+    articles = []
+    for number in range(count):
+        article = scratch / f"batch-{number:03d}.txt"
+        article.write_text(make_article(300, seed=100 + number, title=f"Batch conversation number {number}"))
+        articles.append(article)
+    serial = run(build_command(scratch / "batch-serial", *articles, jobs=1))[0]
+    parallel = run(build_command(scratch / "batch-parallel", *articles))[0]
+    return serial, parallel, os.cpu_count() or 1
+
+
+def bench_loudness(scratch: Path) -> tuple[float, float]:
+    """Seconds in loudness planning during an in-process build of the long article, and in the whole build."""
+    import audiobuild.assemble as assemble_module
+    from audiobuild.build import build_all
+    from audiobuild.config import Config
+
+    spent = [0.0]
+
+    def timed(function):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        return wrapper
+
+    assemble_module.meter_pcm16 = timed(assemble_module.meter_pcm16)
+    assemble_module.plan_levels = timed(assemble_module.plan_levels)
+    start = time.perf_counter()
+    build_all([scratch / "long.txt"], scratch / "out-loudness", Config())
+    return spent[0], time.perf_counter() - start
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is printed")
+    parser.add_argument("--quick", action="store_true", help="smaller articles and batch, one run each")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    sizes = {"short": 300, "long": 3000, "very long": 10000 if args.quick else 30000}
+    batch = 10 if args.quick else 100
+
+    with tempfile.TemporaryDirectory(prefix="audiobuild-bench-") as folder:
+        scratch = Path(folder)
+        print(f"audiobuild benchmark: {runs} run(s) per figure, medians; {os.cpu_count()} cores\n")
+        articles = bench_articles(scratch, sizes, runs)
+        print(f"{'article':<10} {'words':>6} {'audio':>6} {'build':>8} {'floor':>8} {'ratio':>6} {'RTF':>6} {'peak RSS':>9} {'rebuild':>8}")
+        for name, f in articles.items():
+            print(
+                f"{name:<10} {f['words']:>6} {_clock(f['audio']):>6} {f['build']:>7.2f}s {f['floor']:>7.2f}s "
+                f"{f['build'] / f['floor']:>5.2f}x {f['audio'] / f['build']:>5.0f}x {f['rss'] / 2**20:>6.0f} MB "
+                f"{f['rebuild']:>7.2f}s"
+            )
+        long, very_long = articles["long"], articles["very long"]
+        print(
+            f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
+            f"{very_long['build'] / long['build']:.2f}x the time"
+        )
+        alone, added = bench_catalogue(scratch, runs)
+        print(f"add 1 article: {alone:.2f}s alone, {added:.2f}s into a catalogue of 1000 ({added / alone:.2f}x)")
+        serial, parallel, cores = bench_batch(scratch, batch)
+        print(
+            f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
+            f"({serial / parallel:.2f}x faster; {batch * 3600 / parallel:.0f} articles/hour)"
+        )
+        loudness, total = bench_loudness(scratch)
+        print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
+
+
+if __name__ == "__main__":
+    main()
