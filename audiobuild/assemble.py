@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import signal
 import subprocess
 import warnings
 from dataclasses import dataclass
@@ -181,7 +182,8 @@ def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
         "-id3v2_version", "0", "-write_id3v1", "0",  # tags are mutagen's job
         "-f", "mp3", str(path),
     ]  # fmt: skip
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE) as ffmpeg:
+    # Unbuffered: if ffmpeg dies, closing stdin must not try to flush into the broken pipe.
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0) as ffmpeg:
         try:
             for piece in episode.pieces:
                 ffmpeg.stdin.write(bytes(piece.silence_before * 2))
@@ -193,5 +195,7 @@ def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
             pass  # ffmpeg stopped early; its exit code and message say why
         errors = ffmpeg.stderr.read().decode(errors="replace").strip()
     if ffmpeg.returncode != 0:
-        last = errors.splitlines()[-1] if errors else f"exit code {ffmpeg.returncode}"
+        code = ffmpeg.returncode
+        killed = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+        last = errors.splitlines()[-1] if errors else killed
         raise SynthesisError(path, f"ffmpeg could not encode MP3: {last}")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+# Temporary files carry their writer's process id, so a later run can tell the
+# leftovers of a killed build from the files of one still running.
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
 
 
 @contextlib.contextmanager
@@ -19,7 +23,7 @@ def replacing(target: Path) -> Iterator[Path]:
     readers (a podcast app, `audiobuild serve`) only ever see whole files.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     temp = Path(name)
     try:
@@ -35,3 +39,24 @@ def write_bytes(target: Path, data: bytes) -> None:
     """Atomically replace `target` with `data`."""
     with replacing(target) as temp:
         temp.write_bytes(data)
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete temporary files under `folder` whose writing process is gone (killed mid-write)."""
+    removed = []
+    for path in folder.rglob(f"{TEMP_PREFIX}*"):
+        match = _TEMP_NAME.match(path.name)
+        if match and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from filelock import FileLock
 from slugify import slugify
 
 from audiobuild import __version__
 from audiobuild.assemble import Span, assemble, export_mp3
-from audiobuild.atomic import replacing, write_bytes
-from audiobuild.catalogue import Catalogue, Entry, Person, episode_guid, load_catalogue
+from audiobuild.atomic import remove_stale_temporaries, replacing, write_bytes
+from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, Entry, Person, episode_guid, load_catalogue
 from audiobuild.chapters import chapters, chapters_json
 from audiobuild.config import Config
 from audiobuild.cover import check_cover, draw_cover
@@ -44,6 +45,8 @@ log = logging.getLogger("audiobuild")
 
 # Bump when a change to audiobuild changes the files an unchanged article builds into.
 OUTPUT_FORMAT = 2
+LOCK_FILE = ".lock"
+MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
 
 # ISO 639-1 (feeds) to ISO 639-2 (ID3) for the languages espeak reads well.
 _ID3_LANGUAGES = {
@@ -86,6 +89,9 @@ def prepare(config: Config, voices: str | None = None) -> Profile:
 
 def load_script(source: Path, config: Config) -> Script:
     """Read and parse one article, or raise InputError when it has nothing to speak."""
+    if source.is_file() and source.stat().st_size > MAX_ARTICLE_BYTES:
+        size = source.stat().st_size / 1e6
+        raise InputError(source, f"is {size:.0f} MB; articles over {MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused")
     script = parse_article(read_article(source), str(source), disclosure=config.podcast.disclosure)
     for dropped in script.dropped:
         log.debug("%s:%d: dropped %s: %r", source, dropped.line, dropped.reason, dropped.text)
@@ -105,6 +111,12 @@ def plan_episode(
     script = load_script(source, config)
     slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
     previous = catalogue.get(slug)
+    if previous is not None and Path(previous.source) != source.resolve():
+        raise InputError(
+            source,
+            f"has the same title as {previous.source}, already published as {slug!r} "
+            f"(rename one, or run `audiobuild remove {slug}` first)",
+        )
     fingerprint = _fingerprint(script, profile, config, cover)
     if previous is not None and previous.fingerprint == fingerprint and _intact(catalogue.folder, previous):
         return Plan(source, script, previous, previous, unchanged=True)
@@ -119,7 +131,7 @@ def plan_episode(
         fingerprint=fingerprint,
         length=0,
         duration=0.0,
-        source=str(source),
+        source=str(source.resolve()),
         people=tuple(
             Person(name, _PODCAST_ROLES[role])
             for role, name in script.speakers.items()
@@ -140,8 +152,18 @@ def render(plan: Plan, output: Path, config: Config, profile: Profile, cover: by
     Writes only this revision's own files, so it can run in a worker process
     while others render; the catalogue and feed are the caller's (`publish`).
     """
+    cache = ClipCache(output / CACHE_DIR)
+    try:
+        return _render(plan, output, config, profile, cover, cache, progress or (lambda done: None))
+    except BaseException:
+        # A failed episode leaves the folder as it was: its files and new clips go.
+        _discard(output, [output / name for name in plan.entry.files] + cache.created)
+        raise
+
+
+def _render(plan, output, config, profile, cover, cache, progress) -> Result:
     script, entry = plan.script, plan.entry
-    clips = synthesize(script, profile, ClipCache(output / CACHE_DIR), progress or (lambda done: None))
+    clips = synthesize(script, profile, cache, progress)
     episode = assemble(script, clips, config.pauses)
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
@@ -156,24 +178,50 @@ def render(plan: Plan, output: Path, config: Config, profile: Profile, cover: by
     return Result(plan.source, entry, script, episode.spans, rebuilt=True)
 
 
-def publish(catalogue: Catalogue, result: Result, previous: Entry | None, config: Config) -> None:
+def publish(output: Path, result: Result, previous: Entry | None, config: Config, cover: bytes) -> None:
     """Record a rendered episode, rewrite the feed, then delete the files of its replaced revision.
 
     The last steps, once every file of the episode is in place: a crash before
-    them leaves the published catalogue and feed as they were.
+    them leaves the published catalogue and feed as they were. Another build may
+    be publishing into the same folder, so the catalogue is re-read under a lock.
     """
-    catalogue.upsert(result.entry)
-    catalogue.save()
-    write_feed(catalogue, config.podcast)
+    cover_path = output / config.podcast.cover_file
+    if not cover_path.exists() or cover_path.read_bytes() != cover:
+        write_bytes(cover_path, cover)
+    _update_catalogue(output, config, result.entry)
     if previous is not None and previous.stem != result.entry.stem:
-        _delete_files(catalogue.folder, previous)
+        _delete_files(output, previous)
     duration = result.entry.duration
     log.info("built %s (%d:%02d) from %s", result.entry.file, duration // 60, duration % 60, result.source)
+
+
+def _update_catalogue(output: Path, config: Config, entry: Entry | None = None) -> Catalogue:
+    """Under the folder's lock: re-read the catalogue, add `entry`, save it, rewrite the feed."""
+    with FileLock(output / LOCK_FILE):
+        catalogue = load_catalogue(output)
+        if entry is not None:
+            catalogue.upsert(entry)
+            catalogue.save()
+        write_feed(catalogue, config.podcast)
+    return catalogue
 
 
 def _delete_files(output: Path, entry: Entry) -> None:
     for relative in entry.files:
         (output / relative).unlink(missing_ok=True)
+
+
+def _discard(output: Path, paths: list[Path]) -> None:
+    """Delete `paths`, then every folder up to and including `output` that this left empty."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if not folder.is_relative_to(output):
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): folders above it are not empty either
+                break
 
 
 def _intact(output: Path, entry: Entry) -> bool:
@@ -226,9 +274,11 @@ def build_all(
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
-    checked before any audio is made.
+    checked before any audio is made, and nothing is written for one that fails.
     """
     profile = prepare(config, voices)
+    if output.exists() and not output.is_dir():
+        raise AudiobuildError(output, "is not a folder")
     catalogue = load_catalogue(output)
     cover = _cover_bytes(output, config)
     failures: list[AudiobuildError] = []
@@ -248,17 +298,22 @@ def build_all(
             plans.append(plan)
 
     if plans:
-        cover_path = output / config.podcast.cover_file
-        if not cover_path.exists() or cover_path.read_bytes() != cover:
-            write_bytes(cover_path, cover)
+        remove_stale_temporaries(output)  # left by a build that was killed
     for plan, outcome in _render_all(plans, output, config, profile, cover, workers):
-        if isinstance(outcome, AudiobuildError):
-            _report(outcome, failures)
-        else:
-            publish(catalogue, outcome, plan.previous, config)
+        try:
+            if isinstance(outcome, Exception):
+                raise outcome
+            publish(output, outcome, plan.previous, config, cover)
             results.append(outcome)
+        except AudiobuildError as error:
+            _report(error, failures)
+        except OSError as error:
+            _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
     if results:
-        write_feed(catalogue, config.podcast)  # the channel settings may have changed too
+        try:
+            catalogue = _update_catalogue(output, config)  # the channel settings may have changed too
+        except OSError as error:
+            _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
         log.info("feed: %s (%d episodes) at %s", output / FEED_FILE, len(catalogue.entries),
                  config.podcast.url(FEED_FILE))  # fmt: skip
     if failures:
@@ -281,7 +336,7 @@ def _report(error: AudiobuildError, failures: list[AudiobuildError]) -> None:
 
 
 def _render_all(plans: list[Plan], output: Path, config: Config, profile: Profile, cover: bytes, workers: int | None):
-    """Yield (plan, Result or AudiobuildError) as each planned episode is rendered.
+    """Yield (plan, Result, AudiobuildError or OSError) as each planned episode is rendered.
 
     One article renders in this process, with a progress bar over its sentences;
     several render in `spawn`ed worker processes (espeak's thread does not
@@ -294,7 +349,7 @@ def _render_all(plans: list[Plan], output: Path, config: Config, profile: Profil
             with _progress_bar(sentences, "sentences", plan.source.name, minimum=200) as bar:
                 try:
                     yield plan, render(plan, output, config, profile, cover, bar.update)
-                except AudiobuildError as error:
+                except (AudiobuildError, OSError) as error:
                     yield plan, error
         return
     context = multiprocessing.get_context("spawn")
@@ -304,7 +359,7 @@ def _render_all(plans: list[Plan], output: Path, config: Config, profile: Profil
             bar.update(1)
             try:
                 yield futures[future], future.result()
-            except AudiobuildError as error:
+            except (AudiobuildError, OSError) as error:
                 yield futures[future], error
 
 
@@ -337,23 +392,26 @@ class BatchFailed(Exception):
 
 def remove_episode(output: Path, slug: str, config: Config) -> Entry:
     """Drop an episode from the catalogue and the feed, then delete its files."""
-    catalogue = load_catalogue(output)
-    entry = catalogue.remove(slug)
-    if entry is None:
-        known = ", ".join(item.slug for item in catalogue.entries) or "none"
-        raise AudiobuildError(output, f"no episode {slug!r} (episodes: {known})")
-    catalogue.save()
-    write_feed(catalogue, config.podcast)
+    if not (output / CATALOGUE_FILE).is_file():
+        raise AudiobuildError(output, "has no catalogue: build an article into it first")
+    with FileLock(output / LOCK_FILE):
+        catalogue = load_catalogue(output)
+        entry = catalogue.remove(slug)
+        if entry is None:
+            known = ", ".join(item.slug for item in catalogue.entries) or "none"
+            raise AudiobuildError(output, f"no episode {slug!r} (episodes: {known})")
+        catalogue.save()
+        write_feed(catalogue, config.podcast)
     _delete_files(output, entry)
     return entry
 
 
 def refresh_feed(output: Path, config: Config) -> Path:
     """Regenerate the feed from the catalogue alone (after a podcast.toml change, say)."""
-    catalogue = load_catalogue(output)
-    if not catalogue.entries and not (output / FEED_FILE).exists():
+    if not (output / CATALOGUE_FILE).is_file():
         raise AudiobuildError(output, "has no catalogue: build an article into it first")
-    return write_feed(catalogue, config.podcast)
+    _update_catalogue(output, config)
+    return output / FEED_FILE
 
 
 def _description(script: Script, config: Config) -> str:

@@ -53,6 +53,7 @@ def _load_espeak() -> None:
 
 
 _DRIVER_MODULE = "pyttsx3.drivers.audiobuild_espeak"
+_drivers: list = []  # the driver pyttsx3 builds, for its error
 _UTTERANCE_TIMEOUT_S = 120
 
 
@@ -72,7 +73,9 @@ def _register_event_driven_driver() -> None:
     class EventDrivenEspeakDriver(EspeakDriver):
         def __init__(self, proxy):
             self.finished = threading.Event()
+            self.error: Exception | None = None
             super().__init__(proxy)
+            _drivers.append(self)
 
         def startLoop(self):
             # runAndWait's own endLoop command has already run (and set the event)
@@ -88,6 +91,17 @@ def _register_event_driven_driver() -> None:
         def endLoop(self):
             super().endLoop()
             self.finished.set()
+
+        def _onSynth(self, wav, numsamples, events):
+            # Runs in espeak's thread, where an exception (the WAV could not be
+            # written: disk full, say) would be lost and the wait never end.
+            try:
+                return super()._onSynth(wav, numsamples, events)
+            except Exception as error:
+                self.error = error
+                self._speaking = False
+                self.finished.set()
+                return 1  # non-zero: espeak stops this utterance
 
     module = types.ModuleType(_DRIVER_MODULE)
     module.buildDriver = EventDrivenEspeakDriver
@@ -153,6 +167,11 @@ class Pyttsx3Engine:
             self._tts.save_to_file(text, str(wav_path))
             self._tts.runAndWait()
             self._espeak.Synchronize()
+        driver = _drivers[-1]
+        if driver.error is not None:
+            error, driver.error = driver.error, None
+            cause = error.__cause__ or error.__context__  # pyttsx3 wraps the OSError (disk full, say)
+            raise cause if isinstance(cause, OSError) else error
         if not _has_audio(wav_path):
             raise SynthesisError(wav_path, f"espeak produced no audio for {text[:60]!r}")
 

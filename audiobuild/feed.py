@@ -8,6 +8,7 @@ is the XML library the tests read it back with.
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from email.utils import format_datetime
 from pathlib import Path
@@ -30,11 +31,21 @@ NAMESPACES = {
 _PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab and newlines, lone surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)
+
+
 def _sub(parent: etree._Element, tag: str, content: str | None = None, **attributes: str) -> etree._Element:
     prefix, _, local = tag.rpartition(":")
+    attributes = {name: xml_text(value) for name, value in attributes.items()}
     element = etree.SubElement(parent, f"{{{NAMESPACES[prefix]}}}{local}" if prefix else local, attributes)
     if content is not None:
-        element.text = content
+        element.text = xml_text(content)
     return element
 
 
@@ -105,7 +116,7 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
         _sub(item, "itunes:duration", str(round(entry.duration)))
         _sub(item, "itunes:episodeType", "full")
         _sub(item, "itunes:explicit", "true" if podcast.explicit else "false")
-        _sub(item, "content:encoded").text = etree.CDATA(show_notes(entry))
+        _sub(item, "content:encoded").text = etree.CDATA(xml_text(show_notes(entry)))
         for extension, mime in TRANSCRIPT_TYPES.items():
             rel = {"rel": "captions"} if extension == "vtt" else {}
             _sub(item, "podcast:transcript", url=podcast.url(entry.transcript_file(extension)), type=mime, **rel)
@@ -116,7 +127,13 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
 
 
 def write_feed(catalogue: Catalogue, podcast: Podcast) -> Path:
-    """Atomically (re)write feed.xml in the catalogue's folder; return its path."""
+    """Atomically (re)write feed.xml in the catalogue's folder, unless it would not change; return its path.
+
+    An unchanged feed keeps its modification time, so podcast apps polling with
+    If-Modified-Since are told nothing changed.
+    """
     path = catalogue.folder / FEED_FILE
-    atomic.write_bytes(path, render_feed(catalogue, podcast))
+    feed = render_feed(catalogue, podcast)
+    if not path.is_file() or path.read_bytes() != feed:
+        atomic.write_bytes(path, feed)
     return path

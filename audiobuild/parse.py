@@ -111,7 +111,7 @@ def decode(raw: bytes, source: object) -> str:
     except UnicodeDecodeError:
         text = _decode_legacy(raw)
     controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\n\r\t\f")
-    if controls > len(text) / 100:
+    if controls > len(text) / 50:  # text with a stray control character is still text
         raise InputError(source, "is a binary file, not text")
     return text
 
@@ -165,8 +165,11 @@ _FURNITURE = [
 ]
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def _normalise_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    return re.sub(r"\s+", " ", _CONTROL.sub("", text).replace("\u00a0", " ")).strip()
 
 
 def _paragraphs(text: str) -> list[_Paragraph]:

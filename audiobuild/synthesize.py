@@ -57,6 +57,7 @@ class ClipCache:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self.created: list[Path] = []  # clips written by this process
 
     def path(self, text: str, voice: Voice, engine_version: str) -> Path:
         """Where the clip for `text` spoken by `voice` is (or will be) stored."""
@@ -92,6 +93,7 @@ def synthesize(
                 if not cache.valid(wav):
                     with replacing(wav) as temp:
                         engine.synthesize(sentence, voice, temp)
+                    cache.created.append(wav)
                 clips.append(Clip(segment_index, sentence_index, sentence, wav))
             progress(1)
     return clips

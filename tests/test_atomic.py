@@ -1,0 +1,40 @@
+"""Crash-safe writes: whole files or nothing, and no leftovers after a killed writer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from audiobuild.atomic import TEMP_PREFIX, remove_stale_temporaries, replacing, write_bytes
+
+
+def test_write_replaces_the_whole_file(tmp_path):
+    target = tmp_path / "sub" / "feed.xml"
+    write_bytes(target, b"old")
+    write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [path.name for path in target.parent.iterdir()] == ["feed.xml"]
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    target = tmp_path / "feed.xml"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), replacing(target) as temp:
+        temp.write_bytes(b"half")
+        raise RuntimeError("killed")
+    assert target.read_bytes() == b"old"
+    assert [path.name for path in tmp_path.iterdir()] == ["feed.xml"]
+
+
+def test_only_the_leftovers_of_dead_writers_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / "episodes" / f"{TEMP_PREFIX}{dead.stdout.strip()}-abc.mp3"
+    live = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-def.xml"
+    stale.parent.mkdir()
+    stale.write_bytes(b"x")
+    live.write_bytes(b"y")
+    assert remove_stale_temporaries(tmp_path) == [stale]
+    assert live.exists() and not stale.exists()
