@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUTPUT ?= output
+HOST   ?= 0.0.0.0
+PORT   ?= 8000
 
 .PHONY: demo test fast-test bench clean
 
@@ -17,6 +19,7 @@ $(BIN)/.installed: pyproject.toml
 
 demo: $(BIN)/.installed
 	$(BIN)/audiobuild build examples/*.txt --output $(OUTPUT)
+	$(BIN)/audiobuild serve --output $(OUTPUT) --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q -m '' -p no:cacheprovider

@@ -28,9 +28,9 @@ from slugify import slugify
 from audiobuild import __version__
 from audiobuild.assemble import Span, assemble, export_mp3
 from audiobuild.atomic import remove_stale_temporaries, replacing, write_bytes
-from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, Entry, Person, episode_guid, load_catalogue
+from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, Entry, Person, episode_guid, load_catalogue, source_id
 from audiobuild.chapters import chapters, chapters_json
-from audiobuild.config import Config
+from audiobuild.config import SERVED_URL_FILE, Config
 from audiobuild.cover import check_cover, draw_cover
 from audiobuild.engine import get_engine
 from audiobuild.errors import AudiobuildError, InputError
@@ -111,7 +111,7 @@ def plan_episode(
     script = load_script(source, config)
     slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
     previous = catalogue.get(slug)
-    if previous is not None and Path(previous.source) != source.resolve():
+    if previous is not None and previous.source_id != source_id(source):
         raise InputError(
             source,
             f"has the same title as {previous.source}, already published as {slug!r} "
@@ -131,7 +131,8 @@ def plan_episode(
         fingerprint=fingerprint,
         length=0,
         duration=0.0,
-        source=str(source.resolve()),
+        source=source.name,
+        source_id=source_id(source),
         people=tuple(
             Person(name, _PODCAST_ROLES[role])
             for role, name in script.speakers.items()
@@ -404,6 +405,21 @@ def remove_episode(output: Path, slug: str, config: Config) -> Entry:
         write_feed(catalogue, config.podcast)
     _delete_files(output, entry)
     return entry
+
+
+def publish_at(output: Path, config: Config, served_url: str) -> str:
+    """Point the feed at `served_url` (unless podcast.toml sets base_url); return the feed's URL.
+
+    The address is remembered in the folder, so later builds keep using it and a
+    phone subscribed through it keeps working.
+    """
+    if not (output / CATALOGUE_FILE).is_file():
+        raise AudiobuildError(output, "has nothing to serve: build an article into it first")
+    if not config.podcast.base_url:
+        write_bytes(output / SERVED_URL_FILE, served_url.encode())
+        config = config.for_output(output)
+    _update_catalogue(output, config)
+    return config.podcast.url(FEED_FILE)
 
 
 def refresh_feed(output: Path, config: Config) -> Path:

@@ -8,6 +8,7 @@ adds to the feed instead of replacing it.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from audiobuild.chapters import Chapter
 from audiobuild.errors import AudiobuildError
 
 CATALOGUE_FILE = "catalogue.json"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EPISODES_DIR = "episodes"
 TRANSCRIPTS_DIR = "transcripts"
 CHAPTERS_DIR = "chapters"
@@ -55,7 +56,8 @@ class Entry:
     fingerprint: str  # of everything that went into the audio and tags
     length: int  # bytes of the MP3
     duration: float  # seconds
-    source: str
+    source: str  # the article's file name, for messages
+    source_id: str  # a digest of the article's full path: the folder is published, its paths are private
     people: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
 
@@ -110,6 +112,11 @@ class Catalogue:
         """Atomically write catalogue.json."""
         data = {"version": SCHEMA_VERSION, "episodes": [_to_json(entry) for entry in self.entries]}
         atomic.write_bytes(self.folder / CATALOGUE_FILE, json.dumps(data, indent=2, ensure_ascii=False).encode())
+
+
+def source_id(source: Path) -> str:
+    """Identifies an article file without revealing where it lives."""
+    return hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:16]
 
 
 def episode_guid(slug: str) -> str:

@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("slug", help="the episode's slug: its MP3's file name without .mp3")
 
     commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
+
+    serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
     commands.add_parser("voices", parents=[common], help="list the engine's voices and the profile's roles")
     return parser
 
@@ -88,6 +92,9 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(config_path)
     if args.command == "voices":
         return _voices(args, config)
+    if args.command == "serve":
+        return _serve(args, config)
+    config = config.for_output(args.output)
     from audiobuild.build import BatchFailed, build_all, refresh_feed, remove_episode
 
     if args.command == "remove":
@@ -104,6 +111,22 @@ def _run(args: argparse.Namespace) -> int:
         if failed.attempted > 1:  # a single article's error line already says it all
             log.error("audiobuild: %s", failed)
         return 1
+    return 0
+
+
+def _serve(args: argparse.Namespace, config) -> int:
+    from audiobuild.build import publish_at
+    from audiobuild.serve import lan_address, make_server, qr_lines, serve_forever
+
+    server = make_server(args.output, args.host, args.port)
+    host, port = server.server_address[:2]
+    if host in ("0.0.0.0", ""):
+        host = lan_address() or "127.0.0.1"
+    feed_url = publish_at(args.output, config, f"http://{host}:{port}/")
+    print(f"Serving {args.output} at http://{host}:{port}/ (Ctrl-C stops)")
+    print(f"Subscribe in your podcast app to: {feed_url}")
+    print(qr_lines(feed_url), flush=True)
+    serve_forever(server)
     return 0
 
 

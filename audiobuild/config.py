@@ -12,7 +12,8 @@ Every key is optional. An example with all of them and their defaults::
     subcategory = ""      # e.g. "Politics"
     explicit = false
     locked = false        # podcast:locked: ask other platforms not to import the feed
-    base_url = "http://localhost:8000/"
+    base_url = ""         # where output/ is published; empty: where `audiobuild serve`
+                          # last served it, else http://localhost:8000/
     link = ""             # the podcast's web page; defaults to base_url
     cover = ""            # a square PNG or JPEG, 1400-3000 px; generated when empty
     voices = "default"    # a profile in voices/ or a path to one
@@ -43,6 +44,8 @@ from audiobuild.assemble import Encoding, Pauses
 from audiobuild.errors import ConfigError
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
+DEFAULT_BASE_URL = "http://localhost:8000/"
+SERVED_URL_FILE = ".served-url"  # in the output folder, written by `audiobuild serve`
 
 # Apple Podcasts categories and their subcategories.
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -94,7 +97,7 @@ class Podcast:
     subcategory: str = ""
     explicit: bool = False
     locked: bool = False  # podcast:locked: ask other platforms not to import the feed
-    base_url: str = "http://localhost:8000/"
+    base_url: str = ""  # where the output folder is published; see Config.for_output
     link: str = ""
     cover: str = ""
     voices: str = "default"
@@ -112,7 +115,7 @@ class Podcast:
 
     def url(self, relative: str) -> str:
         """The absolute URL of a file in the output folder."""
-        return self.base_url.rstrip("/") + "/" + relative.lstrip("/")
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/") + "/" + relative.lstrip("/")
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,19 @@ class Config:
     audio: Encoding = field(default_factory=Encoding)
     pauses: Pauses = field(default_factory=Pauses)
     path: Path | None = None
+
+    def for_output(self, output: Path) -> Config:
+        """This config with the base URL every feed URL starts from, for publishing `output`.
+
+        podcast.toml's base_url when set; else the address `audiobuild serve`
+        last served this folder at, so a phone subscribed through it keeps
+        working when more articles are built; else http://localhost:8000/.
+        """
+        served = output / SERVED_URL_FILE
+        if self.podcast.base_url or not served.is_file():
+            return self
+        base_url = served.read_text().strip()
+        return dataclasses.replace(self, podcast=dataclasses.replace(self.podcast, base_url=base_url))
 
 
 _TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses}
@@ -173,7 +189,7 @@ def _validate(path: Path, config: Config) -> None:
         choices = ", ".join(APPLE_CATEGORIES[podcast.category]) or "none"
         raise ConfigError(path, f"[podcast] subcategory {podcast.subcategory!r} is not in {podcast.category} ({choices})")
     url = urlsplit(podcast.base_url)
-    if url.scheme not in ("http", "https") or not url.netloc:
+    if podcast.base_url and (url.scheme not in ("http", "https") or not url.netloc):
         raise ConfigError(path, f"[podcast] base_url {podcast.base_url!r} must be an absolute http(s) URL")
     if not podcast.title.strip():
         raise ConfigError(path, "[podcast] title must not be empty")

@@ -73,7 +73,7 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
     """The feed XML listing every catalogued episode, newest first."""
     rss = etree.Element("rss", version="2.0", nsmap=NAMESPACES)
     channel = _sub(rss, "channel")
-    link = podcast.link or podcast.base_url
+    link = podcast.link or podcast.url("")
     cover = podcast.url(podcast.cover_file)
     _sub(channel, "title", podcast.title)
     _sub(channel, "link", link)

@@ -150,18 +150,6 @@ def test_batch_builds_the_good_articles_and_reports_the_bad(tmp_path):
     assert len(items(output)) == 1
 
 
-def test_make_demo_target_builds_the_example(tmp_path):
-    if not shutil.which("make"):
-        pytest.skip("make is not installed")
-    result = subprocess.run(
-        ["make", "-s", "demo", f"OUTPUT={tmp_path / 'demo'}", f"VENV={Path(sys.prefix)}"],
-        cwd=REPO, capture_output=True, text=True,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "demo" / "feed.xml").is_file()
-    assert "feed:" in result.stderr
-
-
 def test_mp3_chapters_match_the_chapters_file_and_cover_the_episode(galuzin):
     output, result = galuzin
     tags = ID3(output / result.entry.file)

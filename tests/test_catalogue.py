@@ -17,7 +17,7 @@ def entry(slug, days=0, **changes):
     fields = dict(
         slug=slug, guid=episode_guid(slug), title=slug.title(), description="d", author="a",
         published=T0 + timedelta(days=days), revision=1, fingerprint="f" * 64, length=1000, duration=61.5,
-        source="x.txt", people=(Person("Ada Lindqvist", "guest"),),
+        source="x.txt", source_id="0123456789abcdef", people=(Person("Ada Lindqvist", "guest"),),
         chapters=(Chapter("Introduction", 0, 10_000), Chapter("Why <now>?", 10_000, 61_500)),
     )  # fmt: skip
     return Entry(**{**fields, **changes})

@@ -156,7 +156,7 @@ def test_a_different_article_with_a_published_title(tmp_path, output):
     before = tree_digest(output)
     result = audiobuild("build", str(copy), "-o", str(output))
     assert result.returncode == 1
-    assert_one_clear_line(result, str(copy), f"has the same title as {EXAMPLE}", "audiobuild remove")
+    assert_one_clear_line(result, str(copy), f"has the same title as {EXAMPLE.name}", "audiobuild remove")
     assert tree_digest(output) == before
 
 
