@@ -41,6 +41,16 @@ def write_bytes(target: Path, data: bytes) -> None:
         temp.write_bytes(data)
 
 
+def write_if_changed(target: Path, data: bytes) -> None:
+    """Atomically replace `target` with `data`, unless it holds exactly that already.
+
+    An unchanged file keeps its modification time and ETag, so podcast apps and
+    browsers polling with If-Modified-Since are told nothing changed.
+    """
+    if not target.is_file() or target.read_bytes() != data:
+        write_bytes(target, data)
+
+
 def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Delete temporary files under `folder` whose writing process is gone (killed mid-write)."""
     removed = []

@@ -35,6 +35,7 @@ from audiobuild.cover import check_cover, draw_cover
 from audiobuild.engine import get_engine
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE, write_feed
+from audiobuild.page import write_page, write_stylesheet
 from audiobuild.parse import INTERVIEWEE, INTERVIEWER, Script, parse_article, read_article
 from audiobuild.synthesize import CACHE_DIR, ClipCache, check_profile, synthesize
 from audiobuild.tag import Tags, mp3_duration, write_tags
@@ -204,6 +205,8 @@ def _update_catalogue(output: Path, config: Config, entry: Entry | None = None) 
             catalogue.upsert(entry)
             catalogue.save()
         write_feed(catalogue, config.podcast)
+        write_page(catalogue, config.podcast)
+        write_stylesheet(output)
     return catalogue
 
 
@@ -403,6 +406,7 @@ def remove_episode(output: Path, slug: str, config: Config) -> Entry:
             raise AudiobuildError(output, f"no episode {slug!r} (episodes: {known})")
         catalogue.save()
         write_feed(catalogue, config.podcast)
+        write_page(catalogue, config.podcast)
     _delete_files(output, entry)
     return entry
 

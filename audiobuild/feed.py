@@ -20,6 +20,7 @@ from audiobuild.catalogue import TRANSCRIPT_TYPES, Catalogue, Entry
 from audiobuild.config import Podcast
 
 FEED_FILE = "feed.xml"
+STYLESHEET_FILE = "feed.xsl"
 
 NAMESPACES = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -54,7 +55,8 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(_PODCAST_GUID_NAMESPACE, feed_url.split("://", 1)[-1].rstrip("/")))
 
 
-def _clock(ms: int) -> str:
+def clock(ms: int) -> str:
+    """`ms` as m:ss, or h:mm:ss from an hour on (a player's way of showing a time)."""
     minutes, seconds = divmod(ms // 1000, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
@@ -64,7 +66,7 @@ def show_notes(entry: Entry) -> str:
     """The item's HTML show notes: the description and the chapter list."""
     parts = [f"<p>{html.escape(entry.description)}</p>"]
     if entry.chapters:
-        items = "".join(f"<li>{_clock(c.start_ms)} {html.escape(c.title)}</li>" for c in entry.chapters)
+        items = "".join(f"<li>{clock(c.start_ms)} {html.escape(c.title)}</li>" for c in entry.chapters)
         parts.append(f"<p>Chapters:</p><ol>{items}</ol>")
     return "".join(parts)
 
@@ -123,7 +125,9 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
         _sub(item, "podcast:chapters", url=podcast.url(entry.chapters_file), type="application/json+chapters")
         for person in entry.people:
             _sub(item, "podcast:person", person.name, role=person.role)
-    return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    # Browsers that still run XSLT show the raw feed as a readable page.
+    rss.addprevious(etree.PI("xml-stylesheet", f'type="text/xsl" href="{STYLESHEET_FILE}"'))
+    return etree.tostring(etree.ElementTree(rss), xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def write_feed(catalogue: Catalogue, podcast: Podcast) -> Path:
@@ -133,7 +137,5 @@ def write_feed(catalogue: Catalogue, podcast: Podcast) -> Path:
     If-Modified-Since are told nothing changed.
     """
     path = catalogue.folder / FEED_FILE
-    feed = render_feed(catalogue, podcast)
-    if not path.is_file() or path.read_bytes() != feed:
-        atomic.write_bytes(path, feed)
+    atomic.write_if_changed(path, render_feed(catalogue, podcast))
     return path

@@ -37,10 +37,10 @@ import segno
 from audiobuild import __version__
 from audiobuild.catalogue import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
 from audiobuild.errors import AudiobuildError
+from audiobuild.page import PAGE_FILE
 
 log = logging.getLogger("audiobuild")
 
-INDEX_FILE = "index.html"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 # A stalled or idle keep-alive connection gives its thread back after this long.
 IDLE_TIMEOUT_S = 60
@@ -66,6 +66,7 @@ _CONTENT_TYPES = {
 _CHAPTERS_SUFFIX = ".chapters.json"
 _CHAPTERS_TYPE = "application/json+chapters"
 _DEFAULT_TYPE = "application/octet-stream"
+_BROWSER_XML = "application/xml; charset=utf-8"
 
 # Files in these folders are named after the episode's revision (catalogue.Entry.stem), so
 # new bytes get a new URL and clients may keep what they have; not `immutable`, because
@@ -80,17 +81,26 @@ _ENTITY_TAG = re.compile(r'(?:W/)?"[^"]*"')
 _CONTROL_CHARACTERS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
-def content_type(name: str) -> str:
-    """The Content-Type for a file called `name`.
+def content_type(name: str, accept: str = "") -> str:
+    """The Content-Type for a file called `name`, for a client that sent `accept`.
+
+    A browser opening the feed (it accepts text/html) gets it as plain XML:
+    Chromium shows application/rss+xml as text instead of running the feed's
+    stylesheet. Podcast apps get application/rss+xml.
 
     >>> content_type("galuzin.chapters.json")
     'application/json+chapters'
-    >>> content_type("feed.xml")
+    >>> content_type("feed.xml", accept="*/*")
     'application/rss+xml; charset=utf-8'
+    >>> content_type("feed.xml", accept="text/html,application/xml;q=0.9,*/*;q=0.8")
+    'application/xml; charset=utf-8'
     """
     if name.lower().endswith(_CHAPTERS_SUFFIX):
         return _CHAPTERS_TYPE
-    return _CONTENT_TYPES.get(Path(name).suffix.lower(), _DEFAULT_TYPE)
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xml" and "text/html" in accept:
+        return _BROWSER_XML
+    return _CONTENT_TYPES.get(suffix, _DEFAULT_TYPE)
 
 
 @dataclass(frozen=True)
@@ -159,7 +169,7 @@ def _request_path(target: str) -> list[str] | None:
         if parts.scheme.lower() not in ("http", "https") or not path.startswith("/"):
             return None
     if path == "/":
-        return [INDEX_FILE]
+        return [PAGE_FILE]
     segments = []
     for raw in path[1:].split("/"):
         try:
@@ -293,7 +303,9 @@ class _Handler(BaseHTTPRequestHandler):
             if self._not_modified(etag, modified):
                 self._send_head(HTTPStatus.NOT_MODIFIED, headers)
                 return
-            headers["Content-Type"] = content_type(name)
+            headers["Content-Type"] = content_type(name, self.headers.get("Accept", ""))
+            if name.endswith(".xml"):
+                headers["Vary"] = "Accept"
             try:
                 byte_range = self._byte_range(size, etag, modified, head)
             except RangeNotSatisfiable:
