@@ -36,16 +36,19 @@ from audiobuild.engine import get_engine
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE, write_feed
 from audiobuild.page import write_page, write_stylesheet
-from audiobuild.parse import INTERVIEWEE, INTERVIEWER, Script, parse_article, read_article
-from audiobuild.synthesize import CACHE_DIR, ClipCache, check_profile, synthesize
+from audiobuild.parse import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Script, parse
+from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
+from audiobuild.scriptfile import load as load_script_file
+from audiobuild.sources import load_article
+from audiobuild.synthesize import CACHE_DIR, ClipCache, cast_voices, check_profile, synthesize
 from audiobuild.tag import Tags, mp3_duration, write_tags
 from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
-from audiobuild.voices import Profile, load_profile
+from audiobuild.voices import Profile, Voice, load_profile
 
 log = logging.getLogger("audiobuild")
 
 # Bump when a change to audiobuild changes the files an unchanged article builds into.
-OUTPUT_FORMAT = 2
+OUTPUT_FORMAT = 3
 LOCK_FILE = ".lock"
 MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
 
@@ -61,7 +64,7 @@ _PODCAST_ROLES = {INTERVIEWER: "host", INTERVIEWEE: "guest"}
 class Result:
     """What building one article produced."""
 
-    source: Path
+    source: str
     entry: Entry
     script: Script
     spans: list[Span]  # where each sentence is spoken (empty when nothing was rebuilt)
@@ -72,8 +75,9 @@ class Result:
 class Plan:
     """One article to build: parsed, and matched with what the catalogue knows of it."""
 
-    source: Path
+    source: str
     script: Script
+    voices: dict[str, Voice]  # speaker -> voice
     entry: Entry  # what will be published; render() fills in the audio's length, duration, chapters
     previous: Entry | None
     unchanged: bool = False  # the previous build had the same inputs and its files are intact
@@ -88,12 +92,20 @@ def prepare(config: Config, voices: str | None = None) -> Profile:
     return profile
 
 
-def load_script(source: Path, config: Config) -> Script:
-    """Read and parse one article, or raise InputError when it has nothing to speak."""
-    if source.is_file() and source.stat().st_size > MAX_ARTICLE_BYTES:
-        size = source.stat().st_size / 1e6
-        raise InputError(source, f"is {size:.0f} MB; articles over {MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused")
-    script = parse_article(read_article(source), str(source), disclosure=config.podcast.disclosure)
+def load_script(source: str | Path, config: Config) -> Script:
+    """Parse one article (a file or an http(s) URL) or read a script file; raise InputError when nothing is speakable."""
+    source, path = str(source), Path(source)
+    if path.suffix.lower() in SCRIPT_SUFFIXES and not _is_url(source):
+        script = load_script_file(path)
+    else:
+        if path.is_file() and path.stat().st_size > MAX_ARTICLE_BYTES:
+            size = path.stat().st_size / 1e6
+            raise InputError(source, f"is {size:.0f} MB; articles over {MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused")
+        script = parse(
+            load_article(source),
+            disclosure=config.podcast.disclosure,
+            read_stage_directions=config.reading.stage_directions,
+        )
     for dropped in script.dropped:
         log.debug("%s:%d: dropped %s: %r", source, dropped.line, dropped.reason, dropped.text)
     if not any(segment.kind not in ("title", "disclosure") for segment in script.segments):
@@ -101,8 +113,12 @@ def load_script(source: Path, config: Config) -> Script:
     return script
 
 
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
 def plan_episode(
-    source: Path, catalogue: Catalogue, config: Config, profile: Profile, cover: bytes, after: datetime | None = None
+    source: str, catalogue: Catalogue, config: Config, profile: Profile, cover: bytes, after: datetime | None = None
 ) -> Plan:
     """Parse one article and work out its catalogue entry: guid, date and revision.
 
@@ -110,17 +126,19 @@ def plan_episode(
     far), so that apps never see two episodes with the same pubDate.
     """
     script = load_script(source, config)
+    voices = cast_voices(script, profile)
     slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
     previous = catalogue.get(slug)
-    if previous is not None and previous.source_id != source_id(source):
+    identity = source_id(script.source if _is_url(script.source) else Path(script.source))
+    if previous is not None and previous.source_id != identity:
         raise InputError(
             source,
             f"has the same title as {previous.source}, already published as {slug!r} "
             f"(rename one, or run `audiobuild remove {slug}` first)",
         )
-    fingerprint = _fingerprint(script, profile, config, cover)
+    fingerprint = _fingerprint(script, voices, config, cover)
     if previous is not None and previous.fingerprint == fingerprint and _intact(catalogue.folder, previous):
-        return Plan(source, script, previous, previous, unchanged=True)
+        return Plan(source, script, voices, previous, previous, unchanged=True)
     entry = Entry(
         slug=slug,
         guid=previous.guid if previous else episode_guid(slug),
@@ -132,15 +150,15 @@ def plan_episode(
         fingerprint=fingerprint,
         length=0,
         duration=0.0,
-        source=source.name,
-        source_id=source_id(source),
+        source=script.source if _is_url(script.source) else Path(script.source).name,
+        source_id=identity,
         people=tuple(
-            Person(name, _PODCAST_ROLES[role])
-            for role, name in script.speakers.items()
-            if role in _PODCAST_ROLES and name != role.title()  # a real name, not the role's placeholder
+            Person(person.name, _PODCAST_ROLES[person.role])
+            for person in script.people
+            if person.role in _PODCAST_ROLES and person.name not in DEFAULT_NAMES.values()  # real names only
         ),
     )
-    return Plan(source, script, entry, previous)
+    return Plan(source, script, voices, entry, previous)
 
 
 def _new_date(after: datetime | None) -> datetime:
@@ -165,7 +183,7 @@ def render(plan: Plan, output: Path, config: Config, profile: Profile, cover: by
 
 def _render(plan, output, config, profile, cover, cache, progress) -> Result:
     script, entry = plan.script, plan.entry
-    clips = synthesize(script, profile, cache, progress)
+    clips = synthesize(script, plan.voices, cache, progress)
     episode = assemble(script, clips, config.pauses)
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
@@ -234,13 +252,13 @@ def _intact(output: Path, entry: Entry) -> bool:
     return all((output / name).is_file() for name in entry.files) and mp3.stat().st_size == entry.length
 
 
-def _fingerprint(script: Script, profile: Profile, config: Config, cover: bytes) -> str:
+def _fingerprint(script: Script, voices: dict[str, Voice], config: Config, cover: bytes) -> str:
     """A digest of everything that goes into an episode's audio and tags."""
     podcast = config.podcast
     inputs = {
         "format": OUTPUT_FORMAT,
         "script": [dataclasses.asdict(segment) for segment in script.segments],
-        "voices": {role: dataclasses.asdict(voice) for role, voice in profile.roles.items()},
+        "voices": {speaker: dataclasses.asdict(voice) for speaker, voice in voices.items()},
         "engine": get_engine().version,
         "pauses": dataclasses.asdict(config.pauses),
         "audio": dataclasses.asdict(config.audio),
@@ -259,7 +277,7 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
         date=entry.published,
         comment=entry.description,
         description=entry.description,
-        language=_ID3_LANGUAGES.get(podcast.language.split("-")[0].lower(), "und"),
+        language=_ID3_LANGUAGES.get((script.language or podcast.language).split("-")[0].lower(), "und"),
         episode_id=entry.guid,
         feed_url=podcast.url(FEED_FILE),
         category=podcast.category,
@@ -272,7 +290,7 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
 
 
 def build_all(
-    sources: list[Path], output: Path, config: Config, voices: str | None = None, workers: int | None = None
+    sources: list[str | Path], output: Path, config: Config, voices: str | None = None, workers: int | None = None
 ) -> list[Result]:
     """Build each article into `output`, in parallel worker processes when there are several.
 
@@ -288,7 +306,7 @@ def build_all(
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
-    for source in sources:
+    for source in map(str, sources):
         newest = max([entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None)
         try:
             plan = _unique(plan_episode(source, catalogue, config, profile, cover, newest), plans)
@@ -350,7 +368,7 @@ def _render_all(plans: list[Plan], output: Path, config: Config, profile: Profil
     if workers <= 1:
         for plan in plans:
             sentences = sum(len(segment.sentences) for segment in plan.script.segments)
-            with _progress_bar(sentences, "sentences", plan.source.name, minimum=200) as bar:
+            with _progress_bar(sentences, "sentences", Path(plan.source).name, minimum=200) as bar:
                 try:
                     yield plan, render(plan, output, config, profile, cover, bar.update)
                 except (AudiobuildError, OSError) as error:

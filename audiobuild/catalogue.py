@@ -114,9 +114,10 @@ class Catalogue:
         atomic.write_bytes(self.folder / CATALOGUE_FILE, json.dumps(data, indent=2, ensure_ascii=False).encode())
 
 
-def source_id(source: Path) -> str:
-    """Identifies an article file without revealing where it lives."""
-    return hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:16]
+def source_id(source: Path | str) -> str:
+    """Identifies an article file (or URL) without revealing where it lives."""
+    key = str(source.resolve()) if isinstance(source, Path) else source
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def episode_guid(slug: str) -> str:

@@ -36,7 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output)")
 
     build = commands.add_parser("build", parents=[common, output], help="build articles into episodes and the feed")
-    build.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article text files")
+    build.add_argument(
+        "articles", nargs="+", metavar="ARTICLE",
+        help="article files (.txt, .md, .html), http(s) URLs, or script files from `audiobuild script` (.json, .yaml)",
+    )  # fmt: skip
     build.add_argument(
         "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per CPU core)"
     )
@@ -49,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
+    script = commands.add_parser("script", parents=[common], help="show the parsed article, to check or edit")
+    script.add_argument("article", metavar="ARTICLE", help="an article file or http(s) URL")
+    script.add_argument("-f", "--format", choices=("json", "yaml", "text"), default="text", help="default: text")
+
     commands.add_parser("voices", parents=[common], help="list the engine's voices and the profile's roles")
     return parser
 
@@ -92,6 +99,8 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(config_path)
     if args.command == "voices":
         return _voices(args, config)
+    if args.command == "script":
+        return _script(args, config)
     if args.command == "serve":
         return _serve(args, config)
     config = config.for_output(args.output)
@@ -130,6 +139,18 @@ def _serve(args: argparse.Namespace, config) -> int:
     return 0
 
 
+def _script(args: argparse.Namespace, config) -> int:
+    from audiobuild.build import load_script, prepare
+    from audiobuild.scriptfile import dump
+    from audiobuild.synthesize import cast_voices
+
+    profile = prepare(config, args.voices)
+    script = load_script(args.article, config)
+    voices = {speaker: voice.describe() for speaker, voice in cast_voices(script, profile).items()}
+    sys.stdout.write(dump(script, args.format, voices))
+    return 0
+
+
 def _voices(args: argparse.Namespace, config) -> int:
     from audiobuild.engine import get_engine
     from audiobuild.voices import load_profile
@@ -137,9 +158,9 @@ def _voices(args: argparse.Namespace, config) -> int:
     profile = load_profile(args.voices or config.podcast.voices)
     engine = get_engine()
     print(f"Profile {profile.name} ({profile.path}):")
-    for role, voice in profile.roles.items():
+    for name, voice in profile.all_voices.items():
         problem = engine.problem_with(voice)
-        print(f"  {role:<12} {voice.describe()}" + (f"  <- {problem}" if problem else ""))
+        print(f"  {name:<12} {voice.describe()}" + (f"  <- {problem}" if problem else ""))
     print(f"\n{engine.name} voices ({engine.version}); add +VARIANT, e.g. +f3 or +m3:")
     for voice in engine.voices:
         print(f"  {voice.id:<28} {voice.language:<12} {voice.name}")

@@ -23,6 +23,9 @@ Every key is optional. An example with all of them and their defaults::
     bitrate_kbps = 64
     sample_rate = 44100
 
+    [reading]
+    stage_directions = false  # read "(Laughter.)" and the like aloud
+
     [pauses]              # milliseconds
     sentence = 250
     paragraph = 550
@@ -119,12 +122,20 @@ class Podcast:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What is read aloud; configurable in podcast.toml's [reading] table."""
+
+    stage_directions: bool = False  # "(Laughter.)" and the like: always in transcripts, read aloud only if true
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything podcast.toml can set."""
 
     podcast: Podcast = field(default_factory=Podcast)
     audio: Encoding = field(default_factory=Encoding)
     pauses: Pauses = field(default_factory=Pauses)
+    reading: Reading = field(default_factory=Reading)
     path: Path | None = None
 
     def for_output(self, output: Path) -> Config:
@@ -141,7 +152,7 @@ class Config:
         return dataclasses.replace(self, podcast=dataclasses.replace(self.podcast, base_url=base_url))
 
 
-_TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses}
+_TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading}
 _PYTHON_TYPES = {"str": str, "bool": bool, "int": int}
 
 

@@ -10,9 +10,11 @@ processes must use the `spawn` start method.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import functools
+import gc
 import io
 import os
 import sys
@@ -122,10 +124,17 @@ class Pyttsx3Engine:
         _register_event_driven_driver()
         with contextlib.redirect_stdout(io.StringIO()):
             self._tts = pyttsx3.init(_DRIVER_MODULE.rsplit(".", 1)[1])
+        # pyttsx3's driver proxy cleans up in __del__, which fails with a traceback
+        # when it runs during interpreter shutdown: let it run before, at exit.
+        atexit.register(self._release)
         data_path = ctypes.c_char_p()
         self.version = "espeak-ng " + _espeak.Info(ctypes.byref(data_path)).decode()
         self._data_path = Path(data_path.value.decode()) if data_path.value else None
         self._current: Voice | None = None
+
+    def _release(self) -> None:
+        self._tts = None
+        gc.collect()
 
     @functools.cached_property
     def voices(self) -> list[EngineVoice]:

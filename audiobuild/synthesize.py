@@ -23,7 +23,7 @@ from audiobuild.atomic import replacing
 from audiobuild.engine import get_engine
 from audiobuild.errors import ConfigError
 from audiobuild.parse import Script
-from audiobuild.voices import Profile, Voice
+from audiobuild.voices import Profile, Voice, cast
 
 CACHE_DIR = ".cache/clips"
 
@@ -41,10 +41,15 @@ class Clip:
 def check_profile(profile: Profile) -> None:
     """Raise ConfigError unless the engine has every voice the profile names."""
     engine = get_engine()
-    for role, voice in profile.roles.items():
+    for name, voice in profile.all_voices.items():
         problem = engine.problem_with(voice)
         if problem:
-            raise ConfigError(profile.path, f"[{role}] {problem}")
+            raise ConfigError(profile.path, f"[{name}] {problem}")
+
+
+def cast_voices(script: Script, profile: Profile) -> dict[str, Voice]:
+    """Each person of the script and the voice that speaks them (see voices.cast)."""
+    return cast(script, profile, {voice.id: voice.language for voice in get_engine().voices})
 
 
 def speakable(text: str) -> bool:
@@ -77,16 +82,17 @@ class ClipCache:
 
 
 def synthesize(
-    script: Script, profile: Profile, cache: ClipCache, progress: Callable[[int], None] = lambda done: None
+    script: Script, voices: dict[str, Voice], cache: ClipCache, progress: Callable[[int], None] = lambda done: None
 ) -> list[Clip]:
     """A clip for each speakable sentence, in order: from the cache, else synthesized into it.
 
-    `progress` is called with the number of sentences just handled.
+    `voices` maps each speaker to a voice (`cast_voices`); `progress` is called
+    with the number of sentences just handled.
     """
     engine = get_engine()
     clips = []
     for segment_index, segment in enumerate(script.segments):
-        voice = profile.voice_for(segment.role)
+        voice = voices[segment.speaker]
         for sentence_index, sentence in enumerate(segment.sentences):
             if speakable(sentence):
                 wav = cache.path(sentence, voice, engine.version)

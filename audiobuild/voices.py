@@ -1,6 +1,7 @@
 """Stage 2: voice profiles, which give each speaking role its own voice.
 
-A profile is a TOML file in `voices/` with one table per role::
+A profile is a TOML file in `voices/` with one table per role, and extra
+voices for articles with more people than roles (a panel, a call-in show)::
 
     [interviewer]
     voice = "gmw/en-us"   # the engine's voice id (`audiobuild voices` lists them)
@@ -8,16 +9,27 @@ A profile is a TOML file in `voices/` with one table per role::
     rate = 170            # words per minute
     pitch = 60            # 0-100, 50 is the voice's normal pitch
     volume = 1.0          # 0.0-1.0
+
+    [[extra]]             # the second caller, the third panellist, ...
+    voice = "gmw/en-gb-scotland"
+    variant = "m7"
+
+`cast` decides who speaks with which voice.
 """
 
 from __future__ import annotations
 
 import tomllib
+import dataclasses
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from audiobuild.errors import ConfigError
-from audiobuild.parse import ROLES
+from audiobuild.parse import ROLES, Script
+
+log = logging.getLogger("audiobuild")
 
 DEFAULT_PROFILE = "default"
 
@@ -46,10 +58,51 @@ class Profile:
     name: str
     path: Path
     roles: dict[str, Voice]
+    extra: tuple[Voice, ...] = ()
 
     def voice_for(self, role: str) -> Voice:
         """The voice that speaks `role`."""
         return self.roles[role]
+
+    @property
+    def all_voices(self) -> dict[str, Voice]:
+        """Every voice of the profile, named as its TOML table is."""
+        return {**self.roles, **{f"extra[{index}]": voice for index, voice in enumerate(self.extra)}}
+
+
+def cast(script: Script, profile: Profile, languages: Mapping[str, str]) -> dict[str, Voice]:
+    """Each person of the script (by display name) and the voice that speaks them.
+
+    The first person of each role gets the role's voice; every further person
+    (a second caller, another panellist) the next unused extra voice, so each
+    distinct person sounds distinct while the profile has voices to give. An
+    article in another language than a voice's is read by the engine's voice for
+    that language, keeping the variant, rate and pitch that make it distinct.
+    `languages` maps the engine's voice ids to their language codes.
+    """
+    spare = list(profile.extra)
+    voices: dict[str, Voice] = {}
+    first_of_role: set[str] = set()
+    for person in script.people:
+        if person.role not in first_of_role:
+            first_of_role.add(person.role)
+            voice = profile.voice_for(person.role)
+        elif spare:
+            voice = spare.pop(0)
+        else:
+            log.warning("%s: %s shares a voice: the profile has no more extra voices", script.source, person.name)
+            voice = profile.voice_for(person.role)
+        voices[person.name] = _in_language(voice, script.language, languages)
+    return voices
+
+
+def _in_language(voice: Voice, language: str, languages: Mapping[str, str]) -> Voice:
+    base = lambda code: code.split("-")[0].lower()  # noqa: E731
+    if not language or base(languages.get(voice.voice.lower(), language)) == base(language):
+        return voice
+    # Prefer the language's plain voice ("ru" over "ru-cl") for the most common accent.
+    matches = sorted((code != language, voice_id) for voice_id, code in languages.items() if base(code) == base(language))
+    return dataclasses.replace(voice, voice=matches[0][1]) if matches else voice
 
 
 _LIMITS = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0)}
@@ -87,14 +140,18 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, f"cannot read: {error}") from None
     data.pop("description", None)
+    extra = data.pop("extra", [])
     unknown = set(data) - set(ROLES)
     if unknown:
-        raise ConfigError(path, f"unknown role(s) {', '.join(sorted(unknown))}; roles are {', '.join(ROLES)}")
+        raise ConfigError(path, f"unknown role(s) {', '.join(sorted(unknown))}; roles are {', '.join(ROLES)}, extra")
     missing = [role for role in ROLES if role not in data]
     if missing:
         raise ConfigError(path, f"no voice for role(s) {', '.join(missing)}")
+    if not isinstance(extra, list):
+        raise ConfigError(path, "extra voices must be [[extra]] tables")
     roles = {role: _voice(path, role, data[role]) for role in ROLES}
-    return Profile(name=path.stem, path=path, roles=roles)
+    extras = tuple(_voice(path, f"extra[{index}]", table) for index, table in enumerate(extra))
+    return Profile(name=path.stem, path=path, roles=roles, extra=extras)
 
 
 def _voice(path: Path, role: str, table: object) -> Voice:

@@ -254,3 +254,42 @@ def test_two_articles_with_one_title_in_a_batch_are_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert f"{second}: has the same title as {first} ('same-title')" in result.stderr
     assert len(items(tmp_path / "output")) == 1
+
+
+def test_an_article_from_a_url_on_127_0_0_1(tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    pages = REPO / "tests" / "data" / "articles"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(pages))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/html-interview.html"
+        (result,) = build_all([url], tmp_path / "output", Config())
+    finally:
+        server.shutdown()
+    assert result.entry.source == url
+    assert (tmp_path / "output" / result.entry.file).is_file()
+    assert result.script.title and "Share" not in " ".join(segment.text for segment in result.script.segments)
+
+
+def test_a_hand_edited_script_builds(tmp_path):
+    shown = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "script", str(EXAMPLE), "--format", "json"],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    document = json.loads(shown.stdout)
+    assert {speaker["name"]: speaker["role"] for speaker in document["speakers"]}["Ada Lindqvist"] == "interviewee"
+    assert all("voice" in speaker for speaker in document["speakers"])
+    # The user decides the last answer was really the narrator's closing note.
+    document["segments"][-1].update(role="narrator", speaker="Narrator", kind="narration")
+    edited = tmp_path / "lighthouse.json"
+    edited.write_text(json.dumps(document))
+    result = cli_build(tmp_path / "output", edited)
+    assert result.returncode == 0, result.stderr
+    (transcript,) = (tmp_path / "output" / "transcripts").glob("*.json")
+    last = json.loads(transcript.read_text())["segments"][-1]
+    assert last["speaker"] == "Narrator"

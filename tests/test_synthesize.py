@@ -9,7 +9,7 @@ import pytest
 
 from audiobuild.engine import get_engine
 from audiobuild.parse import parse_article
-from audiobuild.synthesize import ClipCache, speakable, synthesize
+from audiobuild.synthesize import ClipCache, cast_voices, speakable, synthesize
 from audiobuild.voices import load_profile
 from tests.audio import decode, median_pitch
 
@@ -44,7 +44,7 @@ def test_default_interviewer_and_interviewee_differ_in_pitch_by_over_30_percent(
 
 def test_synthesize_makes_one_clip_per_speakable_sentence(tmp_path):
     script = parse_article("Title here\n\n- First question? Second part.\n\n- An answer... \u2026\n")
-    clips = synthesize(script, load_profile(), ClipCache(tmp_path))
+    clips = synthesize(script, cast_voices(script, load_profile()), ClipCache(tmp_path))
     assert [(clip.segment, clip.sentence, clip.text) for clip in clips] == [
         (0, 0, "Title here"),
         (1, 0, "First question?"),
@@ -73,15 +73,15 @@ def test_every_sentence_gets_audio_when_voices_switch_often(tmp_path):
 def test_cache_reuses_clips_and_treats_a_corrupt_one_as_a_miss(tmp_path):
     cache = ClipCache(tmp_path / "cache")
     script = parse_article("A title\n- A question?\n- An answer.")
-    first = synthesize(script, load_profile(), cache)
+    first = synthesize(script, cast_voices(script, load_profile()), cache)
     stamps = {clip.wav: clip.wav.stat().st_mtime_ns for clip in first}
-    again = synthesize(script, load_profile(), cache)
+    again = synthesize(script, cast_voices(script, load_profile()), cache)
     assert again == first and all(clip.wav.stat().st_mtime_ns == stamps[clip.wav] for clip in again)
 
     broken = first[1].wav
     broken.write_bytes(broken.read_bytes()[:100])  # a crash mid-write, or disk trouble
     assert not ClipCache.valid(broken)
-    synthesize(script, load_profile(), cache)
+    synthesize(script, cast_voices(script, load_profile()), cache)
     assert ClipCache.valid(broken) and broken.stat().st_size > 1000
     assert not list(cache.folder.rglob(".tmp-*"))
 

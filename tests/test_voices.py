@@ -6,7 +6,8 @@ import pytest
 
 from audiobuild.errors import ConfigError
 from audiobuild.parse import ROLES
-from audiobuild.synthesize import check_profile
+from audiobuild.parse import parse_article
+from audiobuild.synthesize import cast_voices, check_profile
 from audiobuild.voices import Voice, load_profile
 
 VALID = """
@@ -77,3 +78,38 @@ def test_invalid_profiles_name_the_file_and_problem(tmp_path, change, message):
 def test_unknown_profile_name_lists_the_available_ones():
     with pytest.raises(ConfigError, match="available: .*default"):
         load_profile("no-such-profile")
+
+
+def test_each_person_gets_a_distinct_voice_while_the_profile_has_them():
+    script = parse_article(
+        "Your Call: night buses\nHOST: Who is first?\nCALLER MIKE: Me.\nHOST: And next?\n"
+        "CALLER PRIYA: Me too.\nHOST: Last one?\nCALLER TOM: Here.\nHOST: Thanks, all.\n"
+    )
+    voices = cast_voices(script, load_profile())
+    callers = [person.name for person in script.people if person.role == "interviewee"]
+    assert len(callers) == 3
+    assert len({voices[name] for name in voices}) == len(voices)  # nobody shares a voice
+    profile = load_profile()
+    assert voices[callers[0]] == profile.voice_for("interviewee")
+    assert [voices[name] for name in callers[1:]] == list(profile.extra[:2])
+
+
+def test_people_beyond_the_extra_voices_share_their_roles_voice(tmp_path):
+    profile = load_profile(str(write_profile(tmp_path, VALID)))  # no [[extra]] voices
+    script = parse_article("Panel\nMODERATOR: Go.\nANNA BERG: One.\nMODERATOR: And?\nTOM HALE: Two.\n")
+    voices = cast_voices(script, profile)
+    assert voices["Anna Berg"] == voices["Tom Hale"] == profile.voice_for("interviewee")
+
+
+def test_an_article_in_russian_is_read_by_russian_voices_that_stay_distinct():
+    script = parse_article("Анна Петрова: Музей ночью\n— Зачем музею ночные часы?\n— Днём люди работают, а вечером у них есть время.\n")
+    assert script.language == "ru"
+    voices = cast_voices(script, load_profile())
+    assert {voice.voice for voice in voices.values()} == {"zle/ru"}
+    assert len({voice.variant for voice in voices.values()}) == len(voices)
+
+
+def test_an_english_article_with_a_few_cyrillic_words_stays_english():
+    script = parse_article("A visit to Moscow\n- What does Кремль mean?\n- It means fortress, like the kremlin in Kazan.\n")
+    assert script.language == "en"
+    assert all(voice.voice.startswith("gmw/en") for voice in cast_voices(script, load_profile()).values())

@@ -1,0 +1,163 @@
+"""The script file: a parsed article to read, check and edit before any audio is made.
+
+JSON and YAML hold the same document, described by the JSON Schema shipped as
+`script.schema.json` and versioned by its ``"schema"`` key; both can be edited
+(a mis-tagged speaker fixed, a sentence reworded) and read back by `load` to
+build from. The text format is for reading only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from pathlib import Path
+
+from audiobuild.errors import InputError
+from audiobuild.parse import Dropped, Script, Segment
+
+SCHEMA = "audiobuild-script/1"
+SCHEMA_FILE = "script.schema.json"
+FORMATS = ("json", "yaml", "text")
+# Suffixes of the files `load` reads.
+SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def _document(script: Script, voices: dict[str, str] | None = None) -> dict:
+    """The script as the JSON/YAML document; `voices` maps a speaker's name to a description of their voice."""
+    speakers = []
+    for person in script.people:
+        entry = {"name": person.name, "role": person.role}
+        if voices and person.name in voices:
+            entry["voice"] = voices[person.name]
+        speakers.append(entry)
+    return {
+        "schema": SCHEMA,
+        "source": script.source,
+        "title": script.title,
+        "byline": script.byline,
+        "interviewee": script.interviewee,
+        "date": script.date,
+        "language": script.language,
+        "speakers": speakers,
+        "segments": [_segment_entry(segment) for segment in script.segments],
+        "dropped": [{"line": item.line, "text": item.text, "reason": item.reason} for item in script.dropped],
+    }
+
+
+def _segment_entry(segment: Segment) -> dict:
+    entry = {"speaker": segment.speaker, "role": segment.role, "kind": segment.kind, "text": segment.text}
+    if segment.read_directions:  # the default stays out of the file
+        entry["read_directions"] = True
+    return entry
+
+
+def dump(script: Script, fmt: str = "json", voices: dict[str, str] | None = None) -> str:
+    """The script as JSON, YAML or readable text; `voices`: speaker name -> voice description."""
+    if fmt == "json":
+        return json.dumps(_document(script, voices), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(_document(script, voices), sort_keys=False, allow_unicode=True, width=100)
+    if fmt == "text":
+        return _text(script, voices or {})
+    raise ValueError(f"unknown script format {fmt!r}; formats are {', '.join(FORMATS)}")
+
+
+def _text(script: Script, voices: dict[str, str]) -> str:
+    lines = [f"Title:    {script.title}"]
+    lines += [f"{label:<9} {value}" for label, value in
+              (("Byline:", script.byline), ("Date:", script.date), ("Language:", script.language)) if value]  # fmt: skip
+    lines.append("Speakers:")
+    for person in script.people:
+        voice = f"  voice: {voices[person.name]}" if person.name in voices else ""
+        lines.append(f"  {person.name} ({person.role}){voice}")
+    lines.append("")
+    for number, segment in enumerate(script.segments, start=1):
+        lines.append(f"{number:>3} [{segment.kind}] {segment.speaker}: {segment.text}")
+    if script.dropped:
+        lines += ["", "Dropped (not read):"]
+        lines += [f"  line {item.line}, {item.reason}: {item.text}" for item in script.dropped]
+    return "\n".join(lines) + "\n"
+
+
+def load(path: Path) -> Script:
+    """Read a (possibly hand-edited) JSON or YAML script file, or raise InputError with one clear line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, f"cannot read: {getattr(error, 'strerror', None) or error}") from None
+    return loads(text, path, SUFFIXES.get(path.suffix.lower(), "json"))
+
+
+def loads(text: str, source: object, fmt: str = "json") -> Script:
+    """A Script from the text of a JSON or YAML script document (`source` names it in errors)."""
+    document = _parse(text, source, fmt)
+    _check(document, source)
+    return Script(
+        source=document.get("source") or str(source),
+        title=document["title"],
+        byline=document.get("byline"),
+        interviewee=document.get("interviewee"),
+        date=document.get("date"),
+        language=document.get("language", ""),
+        segments=[
+            Segment(item["role"], item["kind"], item["text"], item["speaker"], item.get("read_directions", False))
+            for item in document["segments"]
+        ],
+        dropped=[Dropped(item["line"], item["text"], item["reason"]) for item in document.get("dropped", [])],
+    )
+
+
+def _parse(text: str, source: object, fmt: str) -> object:
+    if fmt == "yaml":
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise InputError(source, f"is not valid YAML{where}: {getattr(error, 'problem', None) or error}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(source, f"is not valid JSON at line {error.lineno}: {error.msg}") from None
+
+
+def _check(document: object, source: object) -> None:
+    """Raise InputError unless `document` is a script of this version that the schema accepts."""
+    import fastjsonschema
+
+    if not isinstance(document, dict) or "schema" not in document:
+        raise InputError(source, f'is not an audiobuild script (it has no "schema": "{SCHEMA}")')
+    if document["schema"] != SCHEMA:
+        raise InputError(source, f"is a {document['schema']!r} script; this audiobuild reads {SCHEMA!r}")
+    try:
+        _validator()(document)
+    except fastjsonschema.JsonSchemaValueException as error:
+        raise InputError(source, _problem(error)) from None
+
+
+@functools.cache
+def _validator():
+    import fastjsonschema
+
+    schema = json.loads(resources.files("audiobuild").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return fastjsonschema.compile(schema)
+
+
+def _problem(error) -> str:
+    """fastjsonschema's "data.segments[3].role must be one of [...]" as "segment 4: role must be one of [...]"."""
+    path = [str(part) for part in error.path[1:]]
+    where = "the script"
+    if len(path) >= 2 and path[0] in ("segments", "dropped", "speakers") and path[1].isdigit():
+        where, path = f"{path[0][:-1]} {int(path[1]) + 1}", path[2:]
+    if error.rule == "required" and isinstance(error.value, dict):
+        missing = [key for key in error.definition["required"] if key not in error.value]
+        return f"{where} has no {', '.join(map(repr, missing))}"
+    subject = where if not path else ".".join(path) if where == "the script" else f"{where}: {'.'.join(path)}"
+    return f"{subject} {error.message.split(' ', 1)[1]}"

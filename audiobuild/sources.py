@@ -1,0 +1,252 @@
+"""Stage 1a: read an article from a text, Markdown or HTML file or an http(s) URL.
+
+Text comes in whatever encoding it was saved in; it is detected, never guessed
+into a crash. Web pages go through trafilatura, which finds the main content
+and the page's title, author and date; the content is turned into the plain
+text the parser reads (``## `` before headings, ``• `` before list items,
+``**bold**`` kept so that bold speaker labels stay recognisable).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from audiobuild import __version__
+from audiobuild.errors import InputError
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+TIMEOUT_SECONDS = 30
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# What a server may send for a page we can read; anything else (PDF, images) is refused.
+_CONTENT_TYPES = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/plain": "text",
+    "text/markdown": "text",
+    "text/x-markdown": "text",
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's text, ready to parse, and what its page says about it."""
+
+    source: str
+    text: str
+    title: str | None = None  # from the page's metadata; else the parser takes the first line
+    author: str | None = None
+    date: str | None = None  # ISO 8601 (YYYY-MM-DD)
+
+
+def load_article(source: str | Path) -> Article:
+    """Read an article from a file path or an http(s) URL, or raise InputError."""
+    name = str(source)
+    if re.match(r"https?://", name, re.IGNORECASE):
+        raw, kind, charset, url = fetch(name)
+        if kind == "html":
+            return extract_html(raw, name, url=url, charset=charset)
+        return Article(name, _nonempty(decode(raw, name, charset), name))
+    path = Path(source)
+    raw = _read_bytes(path)
+    if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(raw):
+        return extract_html(raw, name)
+    return Article(name, _nonempty(decode(raw, name), name))
+
+
+def read_article(path: Path) -> str:
+    """The article text of the file at `path` (without a web page's metadata: see `load_article`)."""
+    return load_article(path).text
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a directory, not an article file")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror}") from None
+
+
+def _nonempty(text: str, source: object) -> str:
+    if not text.strip():
+        raise InputError(source, "is empty")
+    return text
+
+
+def _looks_like_html(raw: bytes) -> bool:
+    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+# ---------------------------------------------------------------------------
+# Encodings
+
+
+def decode(raw: bytes, source: object, charset: str | None = None) -> str:
+    """Decode article bytes: a declared charset, a BOM, UTF-8, UTF-16, else a legacy code page.
+
+    Legacy files are Windows-1251 or KOI8-R when that gives whole Cyrillic words,
+    else Windows-1252 (a superset of Latin-1's printable characters).
+    """
+    if charset:
+        try:
+            return raw.decode(charset, errors="replace")
+        except LookupError:
+            pass  # an unknown charset name in a header: detect as if there were none
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(encoding, errors="replace")
+    encoding = _utf16_without_bom(raw)
+    if encoding:
+        return raw.decode(encoding, errors="replace")
+    if b"\x00" in raw:
+        raise InputError(source, "is a binary file, not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_legacy(raw)
+    controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\n\r\t\f")
+    if controls > len(text) / 50:  # text with a stray control character is still text
+        raise InputError(source, "is a binary file, not text")
+    return text
+
+
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+]
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 without a BOM: zero bytes (the high half of ASCII spaces and punctuation) in one parity only."""
+    if len(raw) % 2:
+        return None
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    if odd > 0.1 * len(raw) / 2 and even == 0:
+        return "utf-16-le"
+    if even > 0.1 * len(raw) / 2 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+# Code pages for legacy files, in order of preference when they read equally well.
+_LEGACY = ("cp1252", "cp1251", "koi8_r")
+
+
+def _decode_legacy(raw: bytes) -> str:
+    """The legacy code page whose decoding reads most like words.
+
+    Windows-1251 Cyrillic decoded as Windows-1252 gives long words with no
+    plain ASCII letter in them ("Ïðèâåò"); Latin-1 accents decoded as 1251 give
+    Cyrillic letters inside Latin words ("Cafй"); 1251 decoded as KOI8-R gives
+    capitals inside words ("пРИВЕТ"). Real text has none of these.
+    """
+    return max((raw.decode(encoding, errors="replace") for encoding in _LEGACY), key=_plausibility)
+
+
+def _plausibility(text: str) -> float:
+    """The share of non-ASCII words that look like real words (all of none)."""
+    words = [word for word in re.findall(r"[^\W\d_]+", text) if not word.isascii()]
+    return sum(map(_plausible_word, words)) / len(words) if words else 1.0
+
+
+def _plausible_word(word: str) -> bool:
+    scripts = {unicodedata.name(char, "?").split()[0] for char in word}
+    if len(scripts) != 1 or (word[1:] != word[1:].lower() and word != word.upper()):
+        return False
+    return scripts != {"LATIN"} or len(word) <= 3 or any(char.isascii() for char in word)
+
+
+# ---------------------------------------------------------------------------
+# The web
+
+
+def fetch(url: str) -> tuple[bytes, str, str | None, str]:
+    """GET `url`; return (body, "html" or "text", declared charset, final URL) or raise InputError."""
+    request = urllib.request.Request(url, headers={"User-Agent": f"audiobuild/{__version__}"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            content_type = response.headers.get_content_type()
+            kind = _CONTENT_TYPES.get(content_type)
+            if kind is None:
+                raise InputError(url, f"is {content_type}, not a web page or text")
+            body = response.read(MAX_DOWNLOAD_BYTES + 1)
+            if len(body) > MAX_DOWNLOAD_BYTES:
+                raise InputError(url, f"is larger than {MAX_DOWNLOAD_BYTES // 1024 // 1024} MB")
+            return body, kind, response.headers.get_content_charset(), response.geturl()
+    except urllib.error.HTTPError as error:
+        if 300 <= error.code < 400:
+            raise InputError(url, "redirects too many times (a redirect loop?)") from None
+        raise InputError(url, f"HTTP error {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, TimeoutError):
+            raise InputError(url, f"no answer within {TIMEOUT_SECONDS} s") from None
+        raise InputError(url, f"cannot connect: {getattr(reason, 'strerror', None) or reason}") from None
+    except TimeoutError:
+        raise InputError(url, f"no answer within {TIMEOUT_SECONDS} s") from None
+    except OSError as error:
+        raise InputError(url, f"cannot download: {error}") from None
+
+
+# ---------------------------------------------------------------------------
+# HTML
+
+
+def extract_html(raw: bytes | str, source: str, url: str | None = None, charset: str | None = None) -> Article:
+    """The main content of a web page as parser text, with the page's title, author and date."""
+    import trafilatura  # imported here: it takes a while to load and only HTML needs it
+
+    if isinstance(raw, bytes) and charset:
+        raw = decode(raw, source, charset)
+    document = trafilatura.bare_extraction(
+        raw, url=url, with_metadata=True, include_formatting=True, include_tables=True, favor_recall=True
+    )
+    body = document.body if document is not None else None
+    text = "\n".join(_blocks(body)) if body is not None else ""
+    if not text.strip():
+        raise InputError(source, "has no article text that could be found in the page")
+    return Article(source, text, title=document.title, author=document.author, date=document.date)
+
+
+def _blocks(body) -> list[str]:
+    """One line per paragraph, heading and list item of trafilatura's XML body."""
+    lines: list[str] = []
+    for element in body:
+        if element.tag == "head":
+            lines.append(f"## {_inline(element)}")
+        elif element.tag == "list":
+            ordered = element.get("rend") == "ol"
+            items = [item for item in element if item.tag == "item"]
+            lines += [f"{number}. {_inline(item)}" if ordered else f"\u2022 {_inline(item)}"
+                      for number, item in enumerate(items, start=1)]  # fmt: skip
+        elif element.tag == "table":
+            lines += [" ".join(_inline(cell) for cell in row) for row in element.iter("row")]
+        else:
+            lines += _inline(element).split("\n")
+    return [line for line in (line.strip() for line in lines) if line]
+
+
+def _inline(element) -> str:
+    """An element's text with bold kept as **bold** and line breaks as newlines."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag == "hi" and "#b" in (child.get("rend") or ""):
+            inner = _inline(child).strip()
+            parts.append(f"**{inner}**" if inner else "")
+        else:
+            parts.append(_inline(child))
+        parts.append(child.tail or "")
+    return "".join(parts)

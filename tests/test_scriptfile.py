@@ -1,0 +1,107 @@
+"""The script file: dump, hand-edit, load back; the schema it follows."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import fastjsonschema
+import pytest
+import yaml
+
+from audiobuild import scriptfile
+from audiobuild.errors import InputError
+from audiobuild.parse import INTERVIEWEE, INTERVIEWER, KINDS, ROLES, parse, parse_article
+from audiobuild.sources import load_article
+
+ARTICLES = sorted(path for path in (Path(__file__).parent / "data" / "articles").iterdir()
+                  if path.suffix in (".txt", ".md", ".html"))  # fmt: skip
+DISCLOSURE = "Read by synthetic voices."
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda path: path.name)
+def test_dump_then_load_gives_the_same_script(tmp_path, article, fmt):
+    script = parse(load_article(article), disclosure=DISCLOSURE, read_stage_directions=article.stem == "panel")
+    path = tmp_path / f"script.{fmt}"
+    path.write_text(scriptfile.dump(script, fmt), encoding="utf-8")
+    assert scriptfile.load(path) == script
+
+
+def test_the_dump_follows_the_shipped_schema():
+    schema = json.loads(resources.files("audiobuild").joinpath(scriptfile.SCHEMA_FILE).read_text())
+    validate = fastjsonschema.compile(schema)
+    script = parse(load_article(ARTICLES[0]), disclosure=DISCLOSURE)
+    validate(json.loads(scriptfile.dump(script, "json", voices={"Narrator": "gmw/en-us f3"})))
+    assert schema["properties"]["schema"]["const"] == scriptfile.SCHEMA
+    assert schema["definitions"]["role"]["enum"] == list(ROLES)
+    assert schema["properties"]["segments"]["items"]["properties"]["kind"]["enum"] == list(KINDS)
+
+
+def test_speakers_carry_their_role_and_voice():
+    script = parse_article("Ann Lee: Rivers\nQ: Why?\nA: Because.")
+    document = json.loads(scriptfile.dump(script, "json", voices={"Ann Lee": "gmw/en-us f2", "Interviewer": "m3"}))
+    assert document["schema"] == "audiobuild-script/1"
+    assert document["speakers"] == [
+        {"name": "Narrator", "role": "narrator"},
+        {"name": "Interviewer", "role": INTERVIEWER, "voice": "m3"},
+        {"name": "Ann Lee", "role": INTERVIEWEE, "voice": "gmw/en-us f2"},
+    ]
+    assert "read_directions" not in document["segments"][0]  # defaults stay out of the file
+
+
+def test_a_hand_edited_speaker_is_what_is_loaded(tmp_path):
+    script = parse_article("Ann Lee: Rivers\n- Why?\n- Because.\n- And?\n- So.")
+    document = yaml.safe_load(scriptfile.dump(script, "yaml"))
+    document["segments"][3].update(speaker="Ben Ray", role=INTERVIEWER, kind="question")  # a mis-tagged turn
+    document["speakers"] = []  # derived from the segments, so an edit here changes nothing
+    path = tmp_path / "fixed.yml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    loaded = scriptfile.load(path)
+    assert [(s.speaker, s.role) for s in loaded.segments[1:]] == [
+        ("Interviewer", INTERVIEWER), ("Ann Lee", INTERVIEWEE), ("Ben Ray", INTERVIEWER), ("Ann Lee", INTERVIEWEE),
+    ]  # fmt: skip
+    assert loaded.source == "<text>"
+
+
+def test_the_text_format_is_for_reading():
+    script = parse(load_article(ARTICLES[0]), disclosure=DISCLOSURE)
+    text = scriptfile.dump(script, "text", voices={"Narrator": "gmw/en-us f3"})
+    assert text.startswith(f"Title:    {script.title}\n")
+    assert "  Narrator (narrator)  voice: gmw/en-us f3" in text
+    assert "  3 [disclosure] Narrator: Read by synthetic voices." in text
+    with pytest.raises(ValueError, match="unknown script format"):
+        scriptfile.dump(script, "xml")
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "problem"),
+    [
+        ('{"title": "x"', ".json", "is not valid JSON at line 1"),
+        ("title: [x", ".yaml", "is not valid YAML at line 1"),
+        ("[1, 2]", ".json", 'is not an audiobuild script (it has no "schema": "audiobuild-script/1")'),
+        ('{"schema": "audiobuild-script/9", "title": "x", "segments": []}', ".json",
+         "is a 'audiobuild-script/9' script; this audiobuild reads 'audiobuild-script/1'"),
+        ('{"schema": "audiobuild-script/1", "segments": []}', ".json", "the script has no 'title'"),
+        (('{"schema": "audiobuild-script/1", "title": "x", "segments": [{"speaker": "A", "role": "host",'
+         ' "kind": "answer", "text": "t"}]}'), ".json",
+         "segment 1: role must be one of ['narrator', 'interviewer', 'interviewee']"),
+        (('{"schema": "audiobuild-script/1", "title": "x", "segments": [{"speaker": "A", "role": "narrator",'
+         ' "kind": "title"}]}'), ".json", "segment 1 has no 'text'"),
+        ('{"schema": "audiobuild-script/1", "title": "x", "segments": [], "date": "3 March"}', ".json",
+         "date must match pattern"),
+    ],
+)  # fmt: skip
+def test_invalid_script_files_give_one_clear_line(tmp_path, content, suffix, problem):
+    path = tmp_path / f"script{suffix}"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        scriptfile.load(path)
+    assert error.value.source == str(path)
+    assert error.value.problem.startswith(problem) and "\n" not in error.value.problem
+
+
+def test_a_missing_script_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        scriptfile.load(tmp_path / "nothing.json")
