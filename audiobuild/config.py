@@ -38,12 +38,12 @@ Every key is optional. An example with all of them and their defaults::
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from audiobuild.assemble import Encoding, Pauses
+from audiobuild import tomlfile
 from audiobuild.errors import ConfigError
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
@@ -153,7 +153,6 @@ class Config:
 
 
 _TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading}
-_PYTHON_TYPES = {"str": str, "bool": bool, "int": int}
 
 
 def load_config(path: Path | None) -> Config:
@@ -162,34 +161,14 @@ def load_config(path: Path | None) -> Config:
         return Config()
     if not path.is_file():
         raise ConfigError(path, "no such config file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, f"invalid TOML: {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(path, f"cannot read: {error}") from None
+    data = tomlfile.read(path)
     unknown = set(data) - set(_TABLES)
     if unknown:
         raise ConfigError(path, f"unknown table(s) {', '.join(sorted(unknown))}; tables are {', '.join(_TABLES)}")
-    sections = {name: _section(path, name, cls, data.get(name, {})) for name, cls in _TABLES.items()}
+    sections = {name: tomlfile.table(path, name, cls, data.get(name, {})) for name, cls in _TABLES.items()}
     config = Config(path=path, **sections)
     _validate(path, config)
     return config
-
-
-def _section(path: Path, name: str, cls: type, table: object) -> object:
-    if not isinstance(table, dict):
-        raise ConfigError(path, f"[{name}] must be a table")
-    types = {item.name: item.type for item in dataclasses.fields(cls)}
-    for key, value in table.items():
-        if key not in types:
-            raise ConfigError(path, f"[{name}] unknown key {key!r}; keys are {', '.join(types)}")
-        expected = _PYTHON_TYPES[types[key]]
-        if type(value) is not expected:
-            raise ConfigError(path, f"[{name}] {key} must be {expected.__name__}, not {value!r}")
-        if expected is int and value < 0:
-            raise ConfigError(path, f"[{name}] {key} must not be negative")
-    return cls(**table)
 
 
 def _validate(path: Path, config: Config) -> None:

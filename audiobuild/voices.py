@@ -19,13 +19,13 @@ voices for articles with more people than roles (a panel, a call-in show)::
 
 from __future__ import annotations
 
-import tomllib
 import dataclasses
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
+from audiobuild import tomlfile
 from audiobuild.errors import ConfigError
 from audiobuild.parse import ROLES, Script
 
@@ -133,12 +133,7 @@ def find_profile(name_or_path: str) -> Path:
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     """Load and validate a voice profile; every role must have a voice."""
     path = find_profile(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, f"invalid TOML: {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(path, f"cannot read: {error}") from None
+    data = tomlfile.read(path)
     data.pop("description", None)
     extra = data.pop("extra", [])
     unknown = set(data) - set(ROLES)
@@ -154,19 +149,7 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     return Profile(name=path.stem, path=path, roles=roles, extra=extras)
 
 
-def _voice(path: Path, role: str, table: object) -> Voice:
-    if not isinstance(table, dict):
-        raise ConfigError(path, f"[{role}] must be a table")
-    types = {field.name: field.type for field in fields(Voice)}
-    for key, value in table.items():
-        if key not in types:
-            raise ConfigError(path, f"[{role}] unknown key {key!r}; keys are {', '.join(types)}")
-        expected = {"str": str, "str | None": str, "int": int, "float": (int, float)}[types[key]]
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(path, f"[{role}] {key} = {value!r} has the wrong type")
-        if key in _LIMITS and not _LIMITS[key][0] <= value <= _LIMITS[key][1]:
-            low, high = _LIMITS[key]
-            raise ConfigError(path, f"[{role}] {key} = {value!r} is outside {low}-{high}")
-    if "voice" not in table:
-        raise ConfigError(path, f"[{role}] has no voice id")
-    return Voice(**table)
+def _voice(path: Path, name: str, values: object) -> Voice:
+    if isinstance(values, dict) and "voice" not in values:
+        raise ConfigError(path, f"[{name}] has no voice id")
+    return tomlfile.table(path, name, Voice, values, _LIMITS)

@@ -60,8 +60,10 @@ def test_unknown_voice_is_an_error_at_start_up_not_a_silent_fallback(tmp_path, c
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda text: text.replace("rate = 150", "rate = 'fast'"), "wrong type"),
-        (lambda text: text.replace("rate = 150", "rate = 5000"), "outside 80-450"),
+        (lambda text: text.replace("rate = 150", "rate = 'fast'"), "rate must be int, not 'fast'"),
+        (lambda text: text.replace("rate = 150", "rate = 5000"), "rate = 5000 must be between 80 and 450"),
+        (lambda text: text.replace("rate = 150", "rate = true"), "rate must be int, not True"),
+        (lambda text: text.replace("[narrator]\nvoice", "narrator = 3\n[other]\nvoice"), "unknown role"),
         (lambda text: text.replace("rate = 150", "speed = 1"), "unknown key 'speed'"),
         (lambda text: text.replace("[narrator]", "[announcer]"), "unknown role"),
         (lambda text: text.replace('[narrator]\nvoice = "gmw/en-gb-x-rp"\n', ""), "no voice for role"),
