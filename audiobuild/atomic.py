@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,12 +53,12 @@ def write_if_changed(target: Path, data: bytes) -> None:
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete temporary files under `folder` whose writing process is gone (killed mid-write)."""
+    """Delete temporary files and folders under `folder` whose writing process is gone (killed mid-write)."""
     removed = []
-    for path in folder.rglob(f"{TEMP_PREFIX}*"):
+    for path in sorted(folder.rglob(f"{TEMP_PREFIX}*")):
         match = _TEMP_NAME.match(path.name)
-        if match and not _alive(int(match.group(1))):
-            path.unlink(missing_ok=True)
+        if match and not _alive(int(match.group(1))) and not any(path.is_relative_to(gone) for gone in removed):
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
             removed.append(path)
     return removed
 

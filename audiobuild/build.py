@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -25,7 +26,6 @@ from pathlib import Path
 from filelock import FileLock
 from slugify import slugify
 
-from audiobuild import __version__
 from audiobuild.assemble import Span, assemble, export_mp3
 from audiobuild.atomic import remove_stale_temporaries, replacing, write_bytes
 from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, Entry, Person, episode_guid, load_catalogue, source_id
@@ -106,10 +106,13 @@ def load_script(source: str | Path, config: Config) -> Script:
             disclosure=config.podcast.disclosure,
             read_stage_directions=config.reading.stage_directions,
         )
+        if not _is_url(source):  # a script file written from it must name it wherever it is built from
+            script = dataclasses.replace(script, source=str(path.resolve()))
     for dropped in script.dropped:
         log.debug("%s:%d: dropped %s: %r", source, dropped.line, dropped.reason, dropped.text)
-    if not any(segment.kind not in ("title", "disclosure") for segment in script.segments):
-        raise InputError(source, "has no article text to speak (only a title or site furniture)")
+    opening = ("title", "disclosure")
+    if not any(segment.sentences for segment in script.segments if segment.kind not in opening):
+        raise InputError(source, "has no article text to speak (only a title, site furniture or stage directions)")
     return script
 
 
@@ -166,7 +169,7 @@ def _new_date(after: datetime | None) -> datetime:
     return max(now, after + timedelta(seconds=1)) if after else now
 
 
-def render(plan: Plan, output: Path, config: Config, profile: Profile, cover: bytes, progress=None) -> Result:
+def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None) -> Result:
     """Synthesize, assemble, encode and tag one planned episode; write its MP3, transcripts, chapters.
 
     Writes only this revision's own files, so it can run in a worker process
@@ -174,14 +177,18 @@ def render(plan: Plan, output: Path, config: Config, profile: Profile, cover: by
     """
     cache = ClipCache(output / CACHE_DIR)
     try:
-        return _render(plan, output, config, profile, cover, cache, progress or (lambda done: None))
+        result = _render(plan, output, config, cover, cache, progress or (lambda done: None))
     except BaseException:
-        # A failed episode leaves the folder as it was: its files and new clips go.
-        _discard(output, [output / name for name in plan.entry.files] + cache.created)
+        # A failed episode leaves the folder as it was: its own files and its staged clips go
+        # (clips already in the cache stay: other builds may be reading them).
+        cache.discard()
+        _discard(output, [output / name for name in plan.entry.files])
         raise
+    cache.commit()
+    return result
 
 
-def _render(plan, output, config, profile, cover, cache, progress) -> Result:
+def _render(plan, output, config, cover, cache, progress) -> Result:
     script, entry = plan.script, plan.entry
     clips = synthesize(script, plan.voices, cache, progress)
     episode = assemble(script, clips, config.pauses)
@@ -208,19 +215,19 @@ def publish(output: Path, result: Result, previous: Entry | None, config: Config
     cover_path = output / config.podcast.cover_file
     if not cover_path.exists() or cover_path.read_bytes() != cover:
         write_bytes(cover_path, cover)
-    _update_catalogue(output, config, result.entry)
+    _update_catalogue(output, config, lambda catalogue: catalogue.upsert(result.entry))
     if previous is not None and previous.stem != result.entry.stem:
         _delete_files(output, previous)
     duration = result.entry.duration
     log.info("built %s (%d:%02d) from %s", result.entry.file, duration // 60, duration % 60, result.source)
 
 
-def _update_catalogue(output: Path, config: Config, entry: Entry | None = None) -> Catalogue:
-    """Under the folder's lock: re-read the catalogue, add `entry`, save it, rewrite the feed."""
+def _update_catalogue(output: Path, config: Config, change: Callable[[Catalogue], object] | None = None) -> Catalogue:
+    """Under the folder's lock: re-read the catalogue, `change` and save it; rewrite feed, page and stylesheet."""
     with FileLock(output / LOCK_FILE):
         catalogue = load_catalogue(output)
-        if entry is not None:
-            catalogue.upsert(entry)
+        if change is not None:
+            change(catalogue)
             catalogue.save()
         write_feed(catalogue, config.podcast)
         write_page(catalogue, config.podcast)
@@ -262,7 +269,8 @@ def _fingerprint(script: Script, voices: dict[str, Voice], config: Config, cover
         "engine": get_engine().version,
         "pauses": dataclasses.asdict(config.pauses),
         "audio": dataclasses.asdict(config.audio),
-        "tags": [podcast.title, podcast.author, podcast.language, podcast.category, podcast.url(FEED_FILE)],
+        # Not the feed URL: it follows the served address, and an episode's audio does not.
+        "tags": [podcast.title, podcast.author, podcast.language, podcast.category],
         "cover": hashlib.sha256(cover).hexdigest(),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -321,7 +329,7 @@ def build_all(
 
     if plans:
         remove_stale_temporaries(output)  # left by a build that was killed
-    for plan, outcome in _render_all(plans, output, config, profile, cover, workers):
+    for plan, outcome in _render_all(plans, output, config, cover, workers):
         try:
             if isinstance(outcome, Exception):
                 raise outcome
@@ -357,7 +365,7 @@ def _report(error: AudiobuildError, failures: list[AudiobuildError]) -> None:
     failures.append(error)
 
 
-def _render_all(plans: list[Plan], output: Path, config: Config, profile: Profile, cover: bytes, workers: int | None):
+def _render_all(plans: list[Plan], output: Path, config: Config, cover: bytes, workers: int | None):
     """Yield (plan, Result, AudiobuildError or OSError) as each planned episode is rendered.
 
     One article renders in this process, with a progress bar over its sentences;
@@ -370,13 +378,13 @@ def _render_all(plans: list[Plan], output: Path, config: Config, profile: Profil
             sentences = sum(len(segment.sentences) for segment in plan.script.segments)
             with _progress_bar(sentences, "sentences", Path(plan.source).name, minimum=200) as bar:
                 try:
-                    yield plan, render(plan, output, config, profile, cover, bar.update)
+                    yield plan, render(plan, output, config, cover, bar.update)
                 except (AudiobuildError, OSError) as error:
                     yield plan, error
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool, _progress_bar(len(plans), "articles", "build") as bar:
-        futures = {pool.submit(render, plan, output, config, profile, cover): plan for plan in plans}
+        futures = {pool.submit(render, plan, output, config, cover): plan for plan in plans}
         for future in as_completed(futures):
             bar.update(1)
             try:
@@ -416,17 +424,18 @@ def remove_episode(output: Path, slug: str, config: Config) -> Entry:
     """Drop an episode from the catalogue and the feed, then delete its files."""
     if not (output / CATALOGUE_FILE).is_file():
         raise AudiobuildError(output, "has no catalogue: build an article into it first")
-    with FileLock(output / LOCK_FILE):
-        catalogue = load_catalogue(output)
+    removed: list[Entry] = []
+
+    def drop(catalogue: Catalogue) -> None:
         entry = catalogue.remove(slug)
         if entry is None:
             known = ", ".join(item.slug for item in catalogue.entries) or "none"
             raise AudiobuildError(output, f"no episode {slug!r} (episodes: {known})")
-        catalogue.save()
-        write_feed(catalogue, config.podcast)
-        write_page(catalogue, config.podcast)
-    _delete_files(output, entry)
-    return entry
+        removed.append(entry)
+
+    _update_catalogue(output, config, drop)
+    _delete_files(output, removed[0])
+    return removed[0]
 
 
 def publish_at(output: Path, config: Config, served_url: str) -> str:

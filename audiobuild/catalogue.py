@@ -41,9 +41,10 @@ class Person:
 class Entry:
     """One published episode.
 
-    Its files share one stem: `<slug>` for the first build, `<slug>-<revision>`
+    Its files share one stem: `<slug>` for the first build, `<slug>--<revision>`
     after the article changed, so that a podcast app never finds different
-    bytes behind a URL it has cached.
+    bytes behind a URL it has cached (a slug never holds "--", so no title's
+    files can take another's).
     """
 
     slug: str
@@ -64,7 +65,7 @@ class Entry:
     @property
     def stem(self) -> str:
         """The file name stem of this revision's files."""
-        return self.slug if self.revision == 1 else f"{self.slug}-{self.revision}"
+        return self.slug if self.revision == 1 else f"{self.slug}--{self.revision}"
 
     @property
     def file(self) -> str:

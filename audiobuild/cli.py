@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
     script = commands.add_parser("script", parents=[common], help="show the parsed article, to check or edit")
     script.add_argument("article", metavar="ARTICLE", help="an article file or http(s) URL")
     script.add_argument("-f", "--format", choices=("json", "yaml", "text"), default="text", help="default: text")
@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, not {text!r}")
     return int(text)
 
 

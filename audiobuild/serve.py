@@ -395,11 +395,15 @@ def make_server(root: Path, host: str = "0.0.0.0", port: int = 8000) -> OutputSe
     """A server for the output folder `root`, bound and listening; port 0 picks a free port.
 
     The address it got is `server.server_address`. Raises AudiobuildError when `root`
-    is not a folder, and OSError when the address cannot be bound.
+    is not a folder or the address cannot be listened on (in use, not this machine's).
     """
     if not root.is_dir():
         raise AudiobuildError(root, "no such folder (`audiobuild build` writes it)")
-    return OutputServer(root, (host, port))
+    try:
+        return OutputServer(root, (host, port))
+    except (OSError, OverflowError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise AudiobuildError(f"{host}:{port}", f"cannot listen there: {reason}") from None
 
 
 def serve_forever(server: OutputServer) -> None:

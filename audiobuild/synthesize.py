@@ -10,16 +10,19 @@ audio, so a rebuild after an edit only synthesizes the sentences that changed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import shutil
+import uuid
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobuild.atomic import replacing
+from audiobuild.atomic import TEMP_PREFIX
 from audiobuild.engine import get_engine
 from audiobuild.errors import ConfigError
 from audiobuild.parse import Script
@@ -58,11 +61,44 @@ def speakable(text: str) -> bool:
 
 
 class ClipCache:
-    """Synthesized sentences on disk, one WAV per (text, engine, engine version, voice settings)."""
+    """Synthesized sentences on disk, one WAV per (text, engine, engine version, voice settings).
+
+    New clips are staged in a folder of this build's own and join the cache with
+    `commit` once the episode is built, so a failed build can take back exactly
+    what it added, and never a clip another build is reading.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.created: list[Path] = []  # clips written by this process
+        self.staging = folder / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._staged: list[tuple[Path, Path]] = []  # (staged clip, its place in the cache)
+
+    def lookup(self, text: str, voice: Voice, engine_version: str) -> tuple[Path, bool]:
+        """Where the clip is or is to be synthesized, and whether it is ready (cached or staged)."""
+        path = self.path(text, voice, engine_version)
+        if self.valid(path):
+            return path, True
+        staged = self.staging / path.name
+        return staged, staged.exists()
+
+    def stage(self, staged: Path, text: str, voice: Voice, engine_version: str) -> None:
+        """Record a clip synthesized into the staging folder."""
+        self._staged.append((staged, self.path(text, voice, engine_version)))
+
+    def commit(self) -> None:
+        """Move the staged clips into the cache."""
+        for staged, final in self._staged:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final)
+        self.discard()
+
+    def discard(self) -> None:
+        """Forget the staged clips: delete them and the staging folder."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._staged.clear()
+        with contextlib.suppress(OSError):  # only when this build created the cache folder
+            self.folder.rmdir()
+            self.folder.parent.rmdir()
 
     def path(self, text: str, voice: Voice, engine_version: str) -> Path:
         """Where the clip for `text` spoken by `voice` is (or will be) stored."""
@@ -95,11 +131,11 @@ def synthesize(
         voice = voices[segment.speaker]
         for sentence_index, sentence in enumerate(segment.sentences):
             if speakable(sentence):
-                wav = cache.path(sentence, voice, engine.version)
-                if not cache.valid(wav):
-                    with replacing(wav) as temp:
-                        engine.synthesize(sentence, voice, temp)
-                    cache.created.append(wav)
+                wav, ready = cache.lookup(sentence, voice, engine.version)
+                if not ready:
+                    wav.parent.mkdir(parents=True, exist_ok=True)
+                    engine.synthesize(sentence, voice, wav)
+                    cache.stage(wav, sentence, voice, engine.version)
                 clips.append(Clip(segment_index, sentence_index, sentence, wav))
             progress(1)
     return clips

@@ -195,6 +195,54 @@ def bench_loudness(scratch: Path) -> tuple[float, float]:
     return spent[0], time.perf_counter() - start
 
 
+def bench_serve(scratch: Path, clients: int = 50, requests_each: int = 40) -> dict[int, tuple[float, float]]:
+    """Requests per second and p99 latency (ms) of ranged MP3 requests, for 1 and for `clients` clients."""
+    import http.client
+    import threading
+
+    from audiobuild.serve import make_server, serve_forever
+
+    output = scratch / "out-long-0"
+    (mp3,) = (output / "episodes").glob("*.mp3")
+    size = mp3.stat().st_size
+    server = make_server(output, "127.0.0.1", 0)
+    threading.Thread(target=serve_forever, args=(server,), daemon=True).start()
+    port = server.server_address[1]
+    figures = {}
+    try:
+        for count in (1, clients):
+            latencies: list[float] = []
+            lock = threading.Lock()
+
+            def client(seed: int) -> None:
+                rng = random.Random(seed)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                mine = []
+                for _ in range(requests_each):
+                    start = rng.randrange(size - 65536)
+                    began = time.perf_counter()
+                    connection.request("GET", f"/episodes/{mp3.name}", headers={"Range": f"bytes={start}-{start + 65535}"})
+                    response = connection.getresponse()
+                    assert response.status == 206 and len(response.read()) == 65536
+                    mine.append(time.perf_counter() - began)
+                connection.close()
+                with lock:
+                    latencies.extend(mine)
+
+            threads = [threading.Thread(target=client, args=(seed,)) for seed in range(count)]
+            began = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - began
+            latencies.sort()
+            figures[count] = (len(latencies) / elapsed, latencies[int(len(latencies) * 0.99) - 1] * 1000)
+    finally:
+        server.shutdown()
+    return figures
+
+
 def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
@@ -233,6 +281,12 @@ def main() -> None:
         )
         loudness, total = bench_loudness(scratch)
         print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
+        serving = bench_serve(scratch)
+        (one_rate, one_p99), (many, (rate, p99)) = serving[1], max(serving.items())
+        print(
+            f"serve, 64 KiB ranged MP3 requests: 1 client {one_rate:.0f} req/s (p99 {one_p99:.1f} ms); "
+            f"{many} clients {rate:.0f} req/s (p99 {p99:.1f} ms, {rate / one_rate:.2f}x the single client)"
+        )
 
 
 if __name__ == "__main__":

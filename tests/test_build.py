@@ -204,11 +204,11 @@ def test_unchanged_article_is_not_rebuilt_and_a_changed_one_gets_a_new_url(tmp_p
     (changed,) = build_all([article], output, Config())
     assert changed.rebuilt
     assert changed.entry.guid == first.entry.guid and changed.entry.published == first.entry.published
-    assert changed.entry.file != first.entry.file and changed.entry.file.endswith("-2.mp3")
+    assert changed.entry.file != first.entry.file and changed.entry.file.endswith("--2.mp3")
     assert not mp3.exists() and (output / changed.entry.file).is_file()
     assert not any((output / name).exists() for name in first.entry.files)
     (item,) = items(output)
-    assert item.find("enclosure").get("url").endswith("-2.mp3") and item.findtext("guid") == first.entry.guid
+    assert item.find("enclosure").get("url").endswith("--2.mp3") and item.findtext("guid") == first.entry.guid
 
 
 def test_remove_and_feed_commands(tmp_path):

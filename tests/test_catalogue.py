@@ -58,11 +58,11 @@ def test_files_follow_the_revision():
     first, second = entry("talk"), entry("talk", revision=2)
     assert first.file == "episodes/talk.mp3"
     assert second.files == [
-        "episodes/talk-2.mp3",
-        "chapters/talk-2.chapters.json",
-        "transcripts/talk-2.vtt",
-        "transcripts/talk-2.srt",
-        "transcripts/talk-2.json",
+        "episodes/talk--2.mp3",
+        "chapters/talk--2.chapters.json",
+        "transcripts/talk--2.vtt",
+        "transcripts/talk--2.srt",
+        "transcripts/talk--2.json",
     ]
 
 

@@ -8,6 +8,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -97,3 +99,55 @@ def test_make_demo_builds_the_example_and_serves_it(tmp_path):
         assert feed.findtext("channel/item/title") == EXAMPLE.read_text().splitlines()[0]
     finally:
         assert demo.stop() in (0, -signal.SIGINT)  # make itself reports the interrupt
+
+
+def test_serve_stays_consistent_while_a_build_replaces_files(served, tmp_path):
+    output, server = served
+    article = tmp_path / "changing.txt"
+    article.write_text("The changing story\n- What changed?\n- Nothing yet.\n")
+    command = [sys.executable, "-m", "audiobuild", "build", "-q", "-o", str(output), str(article)]
+    assert subprocess.run(command, cwd=REPO).returncode == 0
+    base = server.url.removesuffix("feed.xml")
+    checked, stop, failures = [0, 0], threading.Event(), []
+
+    def poll() -> None:
+        try:
+            poll_until_stopped()
+        except Exception as error:  # an assertion in this thread must fail the test
+            failures.append(error)
+
+    def poll_until_stopped() -> None:  # what a podcast app does: the feed, then what it lists
+        while not stop.is_set():
+            feed = etree.fromstring(urllib.request.urlopen(server.url, timeout=10).read())  # never half-written
+            checked[0] += 1
+            for enclosure in feed.iter("enclosure"):
+                try:
+                    with urllib.request.urlopen(enclosure.get("url"), timeout=10) as response:
+                        assert len(response.read()) == int(enclosure.get("length"))
+                        checked[1] += 1
+                except urllib.error.HTTPError as error:  # a replaced revision, gone after the feed moved on
+                    assert error.code == 404 and enclosure.get("url").startswith(base)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        for version in range(3):
+            article.write_text(f"The changing story\n- What changed?\n- Version {version} of the answer.\n")
+            assert subprocess.run(command, cwd=REPO).returncode == 0
+    finally:
+        stop.set()
+        poller.join(timeout=30)
+    assert not failures, failures
+    assert checked[0] > 3 and checked[1] > 3
+    assert len(etree.parse(str(output / "feed.xml")).findall("channel/item")) == 2
+
+
+def test_serve_on_a_busy_port_is_one_clear_line(served):
+    _, server = served
+    port = server.url.split(":")[2].split("/")[0]
+    result = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "serve", "--host", "127.0.0.1", "--port", port, "-o", str(served[0])],
+        cwd=REPO, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"audiobuild: error: 127.0.0.1:{port}: cannot listen there: Address already in use"

@@ -73,17 +73,38 @@ def test_every_sentence_gets_audio_when_voices_switch_often(tmp_path):
 def test_cache_reuses_clips_and_treats_a_corrupt_one_as_a_miss(tmp_path):
     cache = ClipCache(tmp_path / "cache")
     script = parse_article("A title\n- A question?\n- An answer.")
-    first = synthesize(script, cast_voices(script, load_profile()), cache)
+    voices = cast_voices(script, load_profile())
+    staged = synthesize(script, voices, cache)
+    assert all(clip.wav.is_relative_to(cache.staging) for clip in staged)
+    cache.commit()  # the episode was built: its new clips join the cache
+    assert not cache.staging.exists()
+    first = synthesize(script, voices, ClipCache(cache.folder))
     stamps = {clip.wav: clip.wav.stat().st_mtime_ns for clip in first}
-    again = synthesize(script, cast_voices(script, load_profile()), cache)
+    assert all(ClipCache.valid(clip.wav) and not clip.wav.is_relative_to(cache.staging) for clip in first)
+    again = synthesize(script, voices, ClipCache(cache.folder))
     assert again == first and all(clip.wav.stat().st_mtime_ns == stamps[clip.wav] for clip in again)
 
     broken = first[1].wav
     broken.write_bytes(broken.read_bytes()[:100])  # a crash mid-write, or disk trouble
     assert not ClipCache.valid(broken)
-    synthesize(script, cast_voices(script, load_profile()), cache)
+    fresh = ClipCache(cache.folder)
+    synthesize(script, voices, fresh)
+    fresh.commit()
     assert ClipCache.valid(broken) and broken.stat().st_size > 1000
     assert not list(cache.folder.rglob(".tmp-*"))
+
+
+def test_a_failed_build_discards_only_its_own_new_clips(tmp_path):
+    cache = ClipCache(tmp_path / "cache")
+    script = parse_article("A title\n- A question?\n- An answer.")
+    voices = cast_voices(script, load_profile())
+    synthesize(script, voices, cache)
+    cache.commit()
+    kept = sorted(cache.folder.rglob("*.wav"))
+    failing = ClipCache(cache.folder)
+    synthesize(parse_article("A title\n- Another question?\n- An answer."), voices, failing)
+    failing.discard()
+    assert sorted(cache.folder.rglob("*.wav")) == kept
 
 
 def test_cache_key_covers_text_voice_and_engine_version(tmp_path):
