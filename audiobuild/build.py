@@ -34,7 +34,7 @@ from audiobuild.config import SERVED_URL_FILE, Config
 from audiobuild.cover import check_cover, draw_cover
 from audiobuild.engine import get_engine
 from audiobuild.errors import AudiobuildError, InputError
-from audiobuild.feed import FEED_FILE, write_feed
+from audiobuild.feed import FEED_FILE, podcast_guid, write_feed
 from audiobuild.page import write_page, write_stylesheet
 from audiobuild.parse import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Script, parse
 from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
@@ -215,23 +215,35 @@ def publish(output: Path, result: Result, previous: Entry | None, config: Config
     cover_path = output / config.podcast.cover_file
     if not cover_path.exists() or cover_path.read_bytes() != cover:
         write_bytes(cover_path, cover)
-    _update_catalogue(output, config, lambda catalogue: catalogue.upsert(result.entry))
+    _update_catalogue(output, config, lambda catalogue: catalogue.upsert(result.entry), page=False)
     if previous is not None and previous.stem != result.entry.stem:
         _delete_files(output, previous)
     duration = result.entry.duration
     log.info("built %s (%d:%02d) from %s", result.entry.file, duration // 60, duration % 60, result.source)
 
 
-def _update_catalogue(output: Path, config: Config, change: Callable[[Catalogue], object] | None = None) -> Catalogue:
-    """Under the folder's lock: re-read the catalogue, `change` and save it; rewrite feed, page and stylesheet."""
+def _update_catalogue(
+    output: Path, config: Config, change: Callable[[Catalogue], object] | None = None, page: bool = True
+) -> Catalogue:
+    """Under the folder's lock: re-read the catalogue, `change` and save it; rewrite the feed (and page, stylesheet).
+
+    A batch leaves the page to its end: it is the costliest to render, and only
+    the feed must never list a file that is gone.
+    """
     with FileLock(output / LOCK_FILE):
         catalogue = load_catalogue(output)
+        changed = catalogue.podcast_guid is None
+        if changed:  # the feed's first address names the channel for good
+            catalogue.podcast_guid = podcast_guid(config.podcast.url(FEED_FILE))
         if change is not None:
             change(catalogue)
+            changed = True
+        if changed:
             catalogue.save()
         write_feed(catalogue, config.podcast)
-        write_page(catalogue, config.podcast)
-        write_stylesheet(output)
+        if page:
+            write_page(catalogue, config.podcast)
+            write_stylesheet(output)
     return catalogue
 
 

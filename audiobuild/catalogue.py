@@ -93,6 +93,9 @@ class Catalogue:
 
     folder: Path
     entries: list[Entry]
+    # The channel's podcast:guid, fixed when the feed is first written: the
+    # Podcasting 2.0 spec wants it kept when the feed moves (to a new address, say).
+    podcast_guid: str | None = None
 
     def get(self, slug: str) -> Entry | None:
         """The entry with `slug`, if built before."""
@@ -111,7 +114,11 @@ class Catalogue:
 
     def save(self) -> None:
         """Atomically write catalogue.json."""
-        data = {"version": SCHEMA_VERSION, "episodes": [_to_json(entry) for entry in self.entries]}
+        data = {
+            "version": SCHEMA_VERSION,
+            "podcast_guid": self.podcast_guid,
+            "episodes": [_to_json(entry) for entry in self.entries],
+        }
         atomic.write_bytes(self.folder / CATALOGUE_FILE, json.dumps(data, indent=2, ensure_ascii=False).encode())
 
 
@@ -138,7 +145,8 @@ def load_catalogue(folder: Path) -> Catalogue:
         entries = [_from_json(item) for item in data["episodes"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise AudiobuildError(path, f"catalogue is unreadable ({error}); move it away to start a new one") from None
-    return Catalogue(folder, sorted(entries, key=lambda item: item.published, reverse=True))
+    entries.sort(key=lambda item: item.published, reverse=True)
+    return Catalogue(folder, entries, data.get("podcast_guid"))
 
 
 def _to_json(entry: Entry) -> dict:

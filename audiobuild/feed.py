@@ -101,7 +101,7 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
         owner = _sub(channel, "itunes:owner")
         _sub(owner, "itunes:name", podcast.author)
         _sub(owner, "itunes:email", podcast.email)
-    _sub(channel, "podcast:guid", podcast_guid(podcast.url(FEED_FILE)))
+    _sub(channel, "podcast:guid", catalogue.podcast_guid or podcast_guid(podcast.url(FEED_FILE)))
     _sub(channel, "podcast:medium", "podcast")
     locked = {"owner": podcast.email} if podcast.email else {}
     _sub(channel, "podcast:locked", "yes" if podcast.locked else "no", **locked)

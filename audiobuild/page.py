@@ -26,6 +26,8 @@ from audiobuild.config import Podcast
 from audiobuild.feed import FEED_FILE, STYLESHEET_FILE, clock
 
 PAGE_FILE = "index.html"
+# The page shows the newest episodes, each with its whole transcript; the feed has them all.
+PAGE_EPISODES = 50
 _SENTENCE_ENDS = (".", "!", "?", "…", ":", ";", '"', "”", "»", "'", "’", ")")
 
 _STYLE = """
@@ -138,8 +140,11 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
     # The newest episode shows its chapters; the others fold them away, to keep the list short.
     episodes = [
         _episode(catalogue.folder, entry, podcast, open_chapters=index == 0)
-        for index, entry in enumerate(catalogue.entries)
+        for index, entry in enumerate(catalogue.entries[:PAGE_EPISODES])
     ]
+    if len(catalogue.entries) > PAGE_EPISODES:
+        older = len(catalogue.entries) - PAGE_EPISODES
+        episodes.append(f'<p class="older">{older} older episodes are in <a href="{FEED_FILE}">the feed</a>.</p>')
     title = escape(podcast.title)
     # On a phone a long address wraps after a slash rather than inside a word; copying skips the <wbr>s.
     shown_url = escape(feed_url).replace("/", "/<wbr>")

@@ -18,6 +18,7 @@ from lxml import etree
 
 from audiobuild.build import build_all
 from audiobuild.config import Config
+from audiobuild.feed import NAMESPACES, podcast_guid
 from tests.conftest import EXAMPLE, REPO
 
 pytestmark = pytest.mark.slow
@@ -58,10 +59,12 @@ def served(tmp_path):
     assert server.stop() == 0
 
 
-def test_feed_follows_the_served_address(served):
+def test_feed_follows_the_served_address_and_keeps_its_podcast_guid(served):
     output, server = served
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/feed\.xml", server.url)
     feed = etree.fromstring(urllib.request.urlopen(server.url, timeout=10).read())
+    # The guid was fixed by the first build, when the feed lived at localhost:8000.
+    assert feed.findtext("channel/podcast:guid", namespaces=NAMESPACES) == podcast_guid("http://localhost:8000/feed.xml")
     enclosure = feed.find("channel/item/enclosure").get("url")
     assert enclosure.startswith(server.url.removesuffix("feed.xml"))
     request = urllib.request.Request(enclosure, headers={"Range": "bytes=100-199"})
