@@ -93,7 +93,7 @@ def prepare(config: Config, voices: str | None = None) -> Profile:
 
 
 def load_script(source: str | Path, config: Config) -> Script:
-    """Parse one article (a file or an http(s) URL) or read a script file; raise InputError when nothing is speakable."""
+    """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak."""
     source, path = str(source), Path(source)
     if path.suffix.lower() in SCRIPT_SUFFIXES and not _is_url(source):
         script = load_script_file(path)
@@ -327,7 +327,9 @@ def build_all(
     results: list[Result] = []
     plans: list[Plan] = []
     for source in map(str, sources):
-        newest = max([entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None)
+        newest = max(
+            [entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None
+        )
         try:
             plan = _unique(plan_episode(source, catalogue, config, profile, cover, newest), plans)
         except AudiobuildError as error:
@@ -367,7 +369,9 @@ def _unique(plan: Plan, planned: list[Plan]) -> Plan:
     """`plan`, unless another article of this batch has the same slug (and would overwrite it)."""
     for other in planned:
         if other.entry.slug == plan.entry.slug:
-            raise InputError(plan.source, f"has the same title as {other.source} ({plan.entry.slug!r}); build them separately")
+            raise InputError(
+                plan.source, f"has the same title as {other.source} ({plan.entry.slug!r}); build them separately"
+            )
     return plan
 
 
@@ -395,7 +399,10 @@ def _render_all(plans: list[Plan], output: Path, config: Config, cover: bytes, w
                     yield plan, error
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool, _progress_bar(len(plans), "articles", "build") as bar:
+    with (
+        ProcessPoolExecutor(workers, mp_context=context) as pool,
+        _progress_bar(len(plans), "articles", "build") as bar,
+    ):
         futures = {pool.submit(render, plan, output, config, cover): plan for plan in plans}
         for future in as_completed(futures):
             bar.update(1)

@@ -25,17 +25,22 @@ def _parser() -> argparse.ArgumentParser:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", type=Path, help="podcast.toml with the channel and audio settings (default: ./podcast.toml if present)"
+        "--config",
+        type=Path,
+        help="podcast.toml with the channel and audio settings (default: ./podcast.toml if present)",
     )
-    common.add_argument("--voices", help="voice profile: a name in voices/ or a path to a .toml file")
     loudness = common.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="explain what is dropped; tracebacks on errors")
 
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output)")
+    voices = argparse.ArgumentParser(add_help=False)
+    voices.add_argument("--voices", help="voice profile: a name in voices/ or a path to a .toml file")
 
-    build = commands.add_parser("build", parents=[common, output], help="build articles into episodes and the feed")
+    build = commands.add_parser(
+        "build", parents=[common, output, voices], help="build articles into episodes and the feed"
+    )
     build.add_argument(
         "articles", nargs="+", metavar="ARTICLE",
         help="article files (.txt, .md, .html), http(s) URLs, or script files from `audiobuild script` (.json, .yaml)",
@@ -52,11 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
-    script = commands.add_parser("script", parents=[common], help="show the parsed article, to check or edit")
+
+    script = commands.add_parser("script", parents=[common, voices], help="show the parsed article, to check or edit")
     script.add_argument("article", metavar="ARTICLE", help="an article file or http(s) URL")
     script.add_argument("-f", "--format", choices=("json", "yaml", "text"), default="text", help="default: text")
 
-    commands.add_parser("voices", parents=[common], help="list the engine's voices and the profile's roles")
+    commands.add_parser("voices", parents=[common, voices], help="list the engine's voices and the profile's roles")
     return parser
 
 

@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from audiobuild.assemble import Encoding, Pauses
 from audiobuild import tomlfile
+from audiobuild.assemble import Encoding, Pauses
 from audiobuild.errors import ConfigError
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
@@ -177,7 +177,9 @@ def _validate(path: Path, config: Config) -> None:
         raise ConfigError(path, f"[podcast] category {podcast.category!r} is not an Apple Podcasts category")
     if podcast.subcategory and podcast.subcategory not in APPLE_CATEGORIES[podcast.category]:
         choices = ", ".join(APPLE_CATEGORIES[podcast.category]) or "none"
-        raise ConfigError(path, f"[podcast] subcategory {podcast.subcategory!r} is not in {podcast.category} ({choices})")
+        raise ConfigError(
+            path, f"[podcast] subcategory {podcast.subcategory!r} is not in {podcast.category} ({choices})"
+        )
     url = urlsplit(podcast.base_url)
     if podcast.base_url and (url.scheme not in ("http", "https") or not url.netloc):
         raise ConfigError(path, f"[podcast] base_url {podcast.base_url!r} must be an absolute http(s) URL")

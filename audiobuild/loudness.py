@@ -149,7 +149,9 @@ def plan_levels(meters_by_voice: dict[str, list[ClipMeter]], target_lufs: float 
     for _ in range(3):
         headroom = max(voice_gain[voice] for voice in audible)
         voice_gain = {voice: gain - headroom for voice, gain in voice_gain.items()}
-        export_gain = _make_up_gain([_scaled(arrays, voice_gain[voice]) for voice, arrays in audible.items()], target_lufs)
+        export_gain = _make_up_gain(
+            [_scaled(arrays, voice_gain[voice]) for voice, arrays in audible.items()], target_lufs
+        )
         after = {
             voice: integrated_loudness(_after_limiter(*_scaled(arrays, voice_gain[voice]), export_gain))
             for voice, arrays in audible.items()
@@ -208,5 +210,7 @@ def _after_limiter(powers: np.ndarray, peaks: np.ndarray, window_powers: np.ndar
         held[shift:] = np.minimum(held[shift:], reduction[:-shift])
     held = held.reshape(peaks.shape) ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        kept = np.where(window_powers.sum(axis=1) > 0, (window_powers * held).sum(axis=1) / window_powers.sum(axis=1), 1.0)
+        kept = np.where(
+            window_powers.sum(axis=1) > 0, (window_powers * held).sum(axis=1) / window_powers.sum(axis=1), 1.0
+        )
     return powers * gain**2 * kept

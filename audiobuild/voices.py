@@ -101,7 +101,9 @@ def _in_language(voice: Voice, language: str, languages: Mapping[str, str]) -> V
     if not language or base(languages.get(voice.voice.lower(), language)) == base(language):
         return voice
     # Prefer the language's plain voice ("ru" over "ru-cl") for the most common accent.
-    matches = sorted((code != language, voice_id) for voice_id, code in languages.items() if base(code) == base(language))
+    matches = sorted(
+        (code != language, voice_id) for voice_id, code in languages.items() if base(code) == base(language)
+    )
     return dataclasses.replace(voice, voice=matches[0][1]) if matches else voice
 
 

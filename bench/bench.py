@@ -221,7 +221,9 @@ def bench_serve(scratch: Path, clients: int = 50, requests_each: int = 40) -> di
                 for _ in range(requests_each):
                     start = rng.randrange(size - 65536)
                     began = time.perf_counter()
-                    connection.request("GET", f"/episodes/{mp3.name}", headers={"Range": f"bytes={start}-{start + 65535}"})
+                    connection.request(
+                        "GET", f"/episodes/{mp3.name}", headers={"Range": f"bytes={start}-{start + 65535}"}
+                    )
                     response = connection.getresponse()
                     assert response.status == 206 and len(response.read()) == 65536
                     mine.append(time.perf_counter() - began)
@@ -260,7 +262,9 @@ def main() -> None:
         scratch = Path(folder)
         print(f"audiobuild benchmark: {runs} run(s) per figure, medians; {os.cpu_count()} cores\n")
         articles = bench_articles(scratch, sizes, runs)
-        print(f"{'article':<10} {'words':>6} {'audio':>6} {'build':>8} {'floor':>8} {'ratio':>6} {'RTF':>6} {'peak RSS':>9} {'rebuild':>8}")
+        print(
+            f"{'article':<10} {'words':>6} {'audio':>6} {'build':>8} {'floor':>8} {'ratio':>6} {'RTF':>6} {'peak RSS':>9} {'rebuild':>8}"
+        )
         for name, f in articles.items():
             print(
                 f"{name:<10} {f['words']:>6} {_clock(f['audio']):>6} {f['build']:>7.2f}s {f['floor']:>7.2f}s "

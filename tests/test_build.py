@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,13 +10,10 @@ from pathlib import Path
 import numpy
 import podcastparser
 import pytest
-from lxml import etree
-from mutagen.id3 import ID3
-from mutagen.mp3 import MP3
-
-import json
 import webvtt
-from mutagen.id3 import CTOCFlags
+from lxml import etree
+from mutagen.id3 import ID3, CTOCFlags
+from mutagen.mp3 import MP3
 
 from audiobuild.assemble import pause_before
 from audiobuild.build import build_all

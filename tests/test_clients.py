@@ -54,7 +54,9 @@ class Running:
 def served(tmp_path):
     output = tmp_path / "output"
     build_all([EXAMPLE], output, Config())
-    server = Running([sys.executable, "-m", "audiobuild", "serve", "-o", str(output), "--host", "127.0.0.1", "--port", "0"])
+    server = Running(
+        [sys.executable, "-m", "audiobuild", "serve", "-o", str(output), "--host", "127.0.0.1", "--port", "0"]
+    )
     yield output, server
     assert server.stop() == 0
 
@@ -64,7 +66,9 @@ def test_feed_follows_the_served_address_and_keeps_its_podcast_guid(served):
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/feed\.xml", server.url)
     feed = etree.fromstring(urllib.request.urlopen(server.url, timeout=10).read())
     # The guid was fixed by the first build, when the feed lived at localhost:8000.
-    assert feed.findtext("channel/podcast:guid", namespaces=NAMESPACES) == podcast_guid("http://localhost:8000/feed.xml")
+    assert feed.findtext("channel/podcast:guid", namespaces=NAMESPACES) == podcast_guid(
+        "http://localhost:8000/feed.xml"
+    )
     enclosure = feed.find("channel/item/enclosure").get("url")
     assert enclosure.startswith(server.url.removesuffix("feed.xml"))
     request = urllib.request.Request(enclosure, headers={"Range": "bytes=100-199"})
@@ -77,7 +81,9 @@ def test_feed_follows_the_served_address_and_keeps_its_podcast_guid(served):
 def test_gpodder_subscribes_and_downloads_the_exact_episode(served, tmp_path):
     gpo = shutil.which("gpo")
     if gpo is None:
-        pytest.skip("gPodder's command-line client `gpo` is not installed (Debian package gpodder; .ci/run installs it)")
+        pytest.skip(
+            "gPodder's command-line client `gpo` is not installed (Debian package gpodder; .ci/run installs it)"
+        )
     output, server = served
     home, downloads = tmp_path / "gpodder-home", tmp_path / "gpodder-downloads"
     env = {**os.environ, "GPODDER_HOME": str(home), "GPODDER_DOWNLOAD_DIR": str(downloads)}
@@ -94,9 +100,7 @@ def test_make_demo_builds_the_example_and_serves_it(tmp_path):
     if not shutil.which("make"):
         pytest.skip("make is not installed")
     output = tmp_path / "demo"
-    demo = Running(
-        ["make", "-s", "demo", f"OUTPUT={output}", "HOST=127.0.0.1", "PORT=0", f"VENV={Path(sys.prefix)}"]
-    )
+    demo = Running(["make", "-s", "demo", f"OUTPUT={output}", "HOST=127.0.0.1", "PORT=0", f"VENV={Path(sys.prefix)}"])
     try:
         feed = etree.fromstring(urllib.request.urlopen(demo.url, timeout=10).read())
         assert feed.findtext("channel/item/title") == EXAMPLE.read_text().splitlines()[0]

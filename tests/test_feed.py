@@ -20,7 +20,7 @@ PODCAST = Podcast(title="Harbour <voices> & more", subcategory="Politics", email
 
 @pytest.fixture
 def catalogue(tmp_path):
-    return Catalogue(tmp_path, [entry("newer", 2, title="Q&A: <tags> \"quoted\""), entry("older", 0)])
+    return Catalogue(tmp_path, [entry("newer", 2, title='Q&A: <tags> "quoted"'), entry("older", 0)])
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ GOOD_ARTICLE = "A good title\n- A question?\n- An answer.\n"
 
 
 def audiobuild(*args: str, cwd: Path = REPO, **options) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "audiobuild", *args], cwd=cwd, capture_output=True, text=True, **options)
+    return subprocess.run(
+        [sys.executable, "-m", "audiobuild", *args], cwd=cwd, capture_output=True, text=True, **options
+    )
 
 
 @pytest.fixture
@@ -58,7 +60,10 @@ BAD_ARTICLES = {
     "directory": (lambda tmp: tmp, "is a directory"),
     "empty": (lambda tmp: _write(tmp / "empty.txt", b""), "is empty"),
     "whitespace only": (lambda tmp: _write(tmp / "blank.txt", b" \n\t\n  \r\n"), "is empty"),
-    "an MP3": (lambda tmp: _write(tmp / "song.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 8), "binary"),
+    "an MP3": (
+        lambda tmp: _write(tmp / "song.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 8),
+        "binary",
+    ),
     "a PNG": (lambda tmp: _write(tmp / "cover.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)), "binary"),
     "byte soup": (
         lambda tmp: _write(tmp / "soup.txt", bytes(byte or 1 for byte in random.Random(5).randbytes(20000))),
@@ -143,7 +148,9 @@ def test_full_disk(tmp_path, small_disk):
     output = small_disk / "output"
     first = audiobuild("build", "-q", "-o", str(output), str(_write(tmp_path / "first.txt", GOOD_ARTICLE.encode())))
     assert first.returncode == 0, first.stderr
-    article = _write(tmp_path / "long.txt", ("Another title\n- Tell me more.\n- " + "We sailed on and on. " * 400).encode())
+    article = _write(
+        tmp_path / "long.txt", ("Another title\n- Tell me more.\n- " + "We sailed on and on. " * 400).encode()
+    )
     before = tree_digest(output)
     result = audiobuild("build", str(article), "-o", str(output))
     assert result.returncode == 1
@@ -245,7 +252,9 @@ def test_two_builds_at_once_both_land_in_the_feed(tmp_path):
     first, second = _articles(tmp_path, 2)
     output = tmp_path / "output"
     command = [sys.executable, "-m", "audiobuild", "build", "-q", "-o", str(output)]
-    processes = [subprocess.Popen([*command, str(article)], cwd=REPO, stderr=subprocess.PIPE) for article in (first, second)]
+    processes = [
+        subprocess.Popen([*command, str(article)], cwd=REPO, stderr=subprocess.PIPE) for article in (first, second)
+    ]
     for process in processes:
         assert process.wait() == 0, process.stderr.read()
         process.stderr.close()

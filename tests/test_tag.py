@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from mutagen.id3 import ID3
-
-from mutagen.id3 import CTOCFlags
+from mutagen.id3 import ID3, CTOCFlags
 
 from audiobuild.assemble import Encoding, EpisodeAudio, export_mp3
 from audiobuild.chapters import Chapter

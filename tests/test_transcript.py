@@ -10,7 +10,8 @@ import webvtt
 
 from audiobuild.assemble import Span
 from audiobuild.parse import parse_article
-from audiobuild.transcript import LINE_LIMIT, cues, plain_text, podcast_json, srt, webvtt as render_webvtt
+from audiobuild.transcript import LINE_LIMIT, cues, plain_text, podcast_json, srt
+from audiobuild.transcript import webvtt as render_webvtt
 
 SCRIPT = parse_article(
     "Ada Lindqvist: A lighthouse teaches you to listen\nBy The Gazette\n"
@@ -30,7 +31,10 @@ CUES = cues(SCRIPT, SPANS)
 
 def test_webvtt_parses_with_voice_tags_where_the_speaker_changes():
     captions = webvtt.from_buffer(io.StringIO(render_webvtt(CUES)))
-    assert [(c.start, c.end) for c in captions][:2] == [("00:00:00.300", "00:00:02.000"), ("00:00:02.400", "00:00:03.500")]
+    assert [(c.start, c.end) for c in captions][:2] == [
+        ("00:00:00.300", "00:00:02.000"),
+        ("00:00:02.400", "00:00:03.500"),
+    ]
     assert captions[-1].end == "01:02:05.123"
     assert [c.voice for c in captions] == ["Narrator", None, "Interviewer", None, "Ada Lindqvist", None]
     # webvtt-py leaves character references as they are: the specials were escaped
@@ -56,7 +60,12 @@ def test_srt_numbered_blocks_with_speaker_names():
 def test_podcasting_2_json_transcript():
     data = json.loads(podcast_json(CUES))
     assert data["version"] == "1.0.0"
-    assert data["segments"][2] == {"speaker": "Interviewer", "startTime": 4.8, "endTime": 5.9, "body": "Were you afraid?"}
+    assert data["segments"][2] == {
+        "speaker": "Interviewer",
+        "startTime": 4.8,
+        "endTime": 5.9,
+        "body": "Were you afraid?",
+    }
     assert len(data["segments"]) == len(SPANS)
 
 

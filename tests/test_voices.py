@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audiobuild.errors import ConfigError
-from audiobuild.parse import ROLES
-from audiobuild.parse import parse_article
+from audiobuild.parse import ROLES, parse_article
 from audiobuild.synthesize import cast_voices, check_profile
 from audiobuild.voices import Voice, load_profile
 
@@ -45,7 +44,10 @@ def test_profile_from_a_path(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda text: text.replace('voice = "gmw/en-us"\nvariant = "f3"', 'voice = "xx/nonexistent"'), "not one of espeak's voices"),
+        (
+            lambda text: text.replace('voice = "gmw/en-us"\nvariant = "f3"', 'voice = "xx/nonexistent"'),
+            "not one of espeak's voices",
+        ),
         (lambda text: text.replace('variant = "f3"', 'variant = "zz9"'), "not one of espeak's variants"),
         (lambda text: text.replace("[narrator]", '[narrator]\nengine = "piper"'), "engine 'piper' is not available"),
     ],
@@ -104,7 +106,9 @@ def test_people_beyond_the_extra_voices_share_their_roles_voice(tmp_path):
 
 
 def test_an_article_in_russian_is_read_by_russian_voices_that_stay_distinct():
-    script = parse_article("Анна Петрова: Музей ночью\n— Зачем музею ночные часы?\n— Днём люди работают, а вечером у них есть время.\n")
+    script = parse_article(
+        "Анна Петрова: Музей ночью\n— Зачем музею ночные часы?\n— Днём люди работают, а вечером у них есть время.\n"
+    )
     assert script.language == "ru"
     voices = cast_voices(script, load_profile())
     assert {voice.voice for voice in voices.values()} == {"zle/ru"}
@@ -112,6 +116,8 @@ def test_an_article_in_russian_is_read_by_russian_voices_that_stay_distinct():
 
 
 def test_an_english_article_with_a_few_cyrillic_words_stays_english():
-    script = parse_article("A visit to Moscow\n- What does Кремль mean?\n- It means fortress, like the kremlin in Kazan.\n")
+    script = parse_article(
+        "A visit to Moscow\n- What does Кремль mean?\n- It means fortress, like the kremlin in Kazan.\n"
+    )
     assert script.language == "en"
     assert all(voice.voice.startswith("gmw/en") for voice in cast_voices(script, load_profile()).values())
