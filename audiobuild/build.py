@@ -27,7 +27,7 @@ from filelock import FileLock
 from slugify import slugify
 
 from audiobuild.assemble import Span, assemble, export_mp3
-from audiobuild.atomic import remove_stale_temporaries, replacing, write_bytes
+from audiobuild.atomic import remove_stale_temporaries, replacing, write_bytes, write_if_changed
 from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, Entry, Person, episode_guid, load_catalogue, source_id
 from audiobuild.chapters import chapters, chapters_json
 from audiobuild.config import SERVED_URL_FILE, Config
@@ -212,9 +212,7 @@ def publish(output: Path, result: Result, previous: Entry | None, config: Config
     them leaves the published catalogue and feed as they were. Another build may
     be publishing into the same folder, so the catalogue is re-read under a lock.
     """
-    cover_path = output / config.podcast.cover_file
-    if not cover_path.exists() or cover_path.read_bytes() != cover:
-        write_bytes(cover_path, cover)
+    write_if_changed(output / config.podcast.cover_file, cover)
     _update_catalogue(output, config, lambda catalogue: catalogue.upsert(result.entry), page=False)
     if previous is not None and previous.stem != result.entry.stem:
         _delete_files(output, previous)
