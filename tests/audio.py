@@ -60,6 +60,7 @@ def loudness_and_true_peak(path: Path) -> tuple[float, float]:
         check=True,
         capture_output=True,
         text=True,
+        errors="replace",  # ffmpeg cuts long tag values (a Cyrillic title) in the middle of a character
     ).stderr.split("Summary:")[-1]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", report).group(1))
     true_peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", report).group(1))
