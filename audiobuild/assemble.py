@@ -175,7 +175,9 @@ def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
     command = [
         ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
         "-f", "s16le", "-ar", str(episode.rate), "-ac", "1", "-i", "pipe:0",
-        "-af", f"aresample={encoding.sample_rate},volume={episode.gain_db:.2f}dB,{limiter}",
+        # The limiter runs at 4x the output rate, so it also catches the peaks between samples.
+        "-af", f"aresample={4 * encoding.sample_rate},volume={episode.gain_db:.2f}dB,{limiter},"
+               f"aresample={encoding.sample_rate}",
         "-codec:a", "libmp3lame", "-b:a", f"{encoding.bitrate_kbps}k",
         "-ar", str(encoding.sample_rate), "-ac", str(encoding.channels),
         "-write_xing", "1",  # the Info frame: exact duration and gapless data for players
