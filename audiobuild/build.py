@@ -149,7 +149,7 @@ def plan_episode(
         description=_description(script, config),
         author=script.interviewee or config.podcast.author,
         published=previous.published if previous else _new_date(after),
-        revision=previous.revision + 1 if previous else 1,
+        revision=catalogue.next_revision(slug),
         fingerprint=fingerprint,
         length=0,
         duration=0.0,

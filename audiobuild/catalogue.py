@@ -96,6 +96,14 @@ class Catalogue:
     # The channel's podcast:guid, fixed when the feed is first written: the
     # Podcasting 2.0 spec wants it kept when the feed moves (to a new address, say).
     podcast_guid: str | None = None
+    # The last revision of each removed episode: built again, it continues from
+    # there, so no URL an app may have cached comes back with other bytes.
+    retired: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def next_revision(self, slug: str) -> int:
+        """The revision number the next build of `slug` gets."""
+        current = self.get(slug)
+        return max(current.revision if current else 0, self.retired.get(slug, 0)) + 1
 
     def get(self, slug: str) -> Entry | None:
         """The entry with `slug`, if built before."""
@@ -105,6 +113,8 @@ class Catalogue:
         """Drop the entry with `slug` from the catalogue; return it."""
         entry = self.get(slug)
         self.entries = [old for old in self.entries if old.slug != slug]
+        if entry is not None:
+            self.retired[slug] = max(entry.revision, self.retired.get(slug, 0))
         return entry
 
     def upsert(self, entry: Entry) -> None:
@@ -117,6 +127,7 @@ class Catalogue:
         data = {
             "version": SCHEMA_VERSION,
             "podcast_guid": self.podcast_guid,
+            "retired": self.retired,
             "episodes": [_to_json(entry) for entry in self.entries],
         }
         atomic.write_bytes(self.folder / CATALOGUE_FILE, json.dumps(data, indent=2, ensure_ascii=False).encode())
@@ -146,7 +157,7 @@ def load_catalogue(folder: Path) -> Catalogue:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise AudiobuildError(path, f"catalogue is unreadable ({error}); move it away to start a new one") from None
     entries.sort(key=lambda item: item.published, reverse=True)
-    return Catalogue(folder, entries, data.get("podcast_guid"))
+    return Catalogue(folder, entries, data.get("podcast_guid"), data.get("retired", {}))
 
 
 def _to_json(entry: Entry) -> dict:

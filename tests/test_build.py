@@ -226,6 +226,9 @@ def test_remove_and_feed_commands(tmp_path):
     assert removed.returncode == 0, removed.stderr
     assert items(output) == []
     assert not any((output / name).exists() for name in result.entry.files)
+    # Built again, it gets new URLs: apps may still hold the old ones.
+    (again,) = build_all([EXAMPLE], output, Config())
+    assert again.entry.revision == 2 and again.entry.file != result.entry.file
 
 
 def test_a_batch_builds_in_worker_processes_with_distinct_dates(tmp_path):

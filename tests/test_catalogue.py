@@ -79,3 +79,13 @@ def test_catalogue_of_another_version_is_a_clear_error(tmp_path):
     (tmp_path / CATALOGUE_FILE).write_text('{"version": 99, "episodes": []}')
     with pytest.raises(AudiobuildError, match="version 99"):
         load_catalogue(tmp_path)
+
+
+def test_a_removed_episode_built_again_does_not_reuse_its_urls(tmp_path):
+    catalogue = load_catalogue(tmp_path)
+    catalogue.upsert(entry("talk", revision=3))
+    assert catalogue.next_revision("talk") == 4
+    catalogue.remove("talk")
+    catalogue.save()
+    again = load_catalogue(tmp_path)
+    assert again.next_revision("talk") == 4 and again.next_revision("other") == 1
