@@ -439,8 +439,7 @@ class BatchFailed(Exception):
 
 def remove_episode(output: Path, slug: str, config: Config) -> Entry:
     """Drop an episode from the catalogue and the feed, then delete its files."""
-    if not (output / CATALOGUE_FILE).is_file():
-        raise AudiobuildError(output, "has no catalogue: build an article into it first")
+    _require_catalogue(output)
     removed: list[Entry] = []
 
     def drop(catalogue: Catalogue) -> None:
@@ -461,8 +460,7 @@ def publish_at(output: Path, config: Config, served_url: str) -> str:
     The address is remembered in the folder, so later builds keep using it and a
     phone subscribed through it keeps working.
     """
-    if not (output / CATALOGUE_FILE).is_file():
-        raise AudiobuildError(output, "has nothing to serve: build an article into it first")
+    _require_catalogue(output)
     if not config.podcast.base_url:
         write_bytes(output / SERVED_URL_FILE, served_url.encode())
         config = config.for_output(output)
@@ -472,10 +470,14 @@ def publish_at(output: Path, config: Config, served_url: str) -> str:
 
 def refresh_feed(output: Path, config: Config) -> Path:
     """Regenerate the feed from the catalogue alone (after a podcast.toml change, say)."""
-    if not (output / CATALOGUE_FILE).is_file():
-        raise AudiobuildError(output, "has no catalogue: build an article into it first")
+    _require_catalogue(output)
     _update_catalogue(output, config)
     return output / FEED_FILE
+
+
+def _require_catalogue(output: Path) -> None:
+    if not (output / CATALOGUE_FILE).is_file():
+        raise AudiobuildError(output, "has no catalogue: build an article into it first")
 
 
 def _description(script: Script, config: Config) -> str:

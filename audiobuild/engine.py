@@ -181,7 +181,7 @@ class Pyttsx3Engine:
             error, driver.error = driver.error, None
             cause = error.__cause__ or error.__context__  # pyttsx3 wraps the OSError (disk full, say)
             raise cause if isinstance(cause, OSError) else error
-        if not _has_audio(wav_path):
+        if not whole_wav(wav_path):
             raise SynthesisError(wav_path, f"espeak produced no audio for {text[:60]!r}")
 
     def _use(self, voice: Voice) -> None:
@@ -203,10 +203,12 @@ class Pyttsx3Engine:
         self._current = voice
 
 
-def _has_audio(path: Path) -> bool:
+def whole_wav(path: Path) -> bool:
+    """True when `path` is a WAV file with audio, as long as its header says (not truncated)."""
     try:
         with wave.open(str(path)) as wav:
-            return wav.getnframes() > 0
+            frames, width, channels = wav.getnframes(), wav.getsampwidth(), wav.getnchannels()
+        return frames > 0 and os.path.getsize(path) >= 44 + frames * width * channels
     except (OSError, EOFError, wave.Error):
         return False
 

@@ -17,13 +17,12 @@ import json
 import os
 import shutil
 import uuid
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from audiobuild.atomic import TEMP_PREFIX
-from audiobuild.engine import get_engine
+from audiobuild.engine import get_engine, whole_wav
 from audiobuild.errors import ConfigError
 from audiobuild.parse import Script
 from audiobuild.voices import Profile, Voice, cast
@@ -109,12 +108,7 @@ class ClipCache:
     @staticmethod
     def valid(path: Path) -> bool:
         """True when `path` is a whole WAV with audio; a truncated or corrupt one is a miss."""
-        try:
-            with wave.open(str(path)) as clip:
-                frames, width, channels = clip.getnframes(), clip.getsampwidth(), clip.getnchannels()
-            return frames > 0 and os.path.getsize(path) >= 44 + frames * width * channels
-        except (OSError, EOFError, wave.Error):
-            return False
+        return whole_wav(path)
 
 
 def synthesize(
