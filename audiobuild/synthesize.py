@@ -70,7 +70,7 @@ class ClipCache:
     def __init__(self, folder: Path):
         self.folder = folder
         self.staging = folder / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._staged: list[tuple[Path, Path]] = []  # (staged clip, its place in the cache)
+        self._staged: list[Path] = []
 
     def lookup(self, text: str, voice: Voice, engine_version: str) -> tuple[Path, bool]:
         """Where the clip is or is to be synthesized, and whether it is ready (cached or staged)."""
@@ -80,13 +80,14 @@ class ClipCache:
         staged = self.staging / path.name
         return staged, staged.exists()
 
-    def stage(self, staged: Path, text: str, voice: Voice, engine_version: str) -> None:
-        """Record a clip synthesized into the staging folder."""
-        self._staged.append((staged, self.path(text, voice, engine_version)))
+    def stage(self, staged: Path) -> None:
+        """Record a clip synthesized into the staging folder (at the path `lookup` gave)."""
+        self._staged.append(staged)
 
     def commit(self) -> None:
         """Move the staged clips into the cache."""
-        for staged, final in self._staged:
+        for staged in self._staged:
+            final = self.folder / staged.name[:2] / staged.name  # the layout of `path`
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, final)
         self.discard()
@@ -129,7 +130,7 @@ def synthesize(
                 if not ready:
                     wav.parent.mkdir(parents=True, exist_ok=True)
                     engine.synthesize(sentence, voice, wav)
-                    cache.stage(wav, sentence, voice, engine.version)
+                    cache.stage(wav)
                 clips.append(Clip(segment_index, sentence_index, sentence, wav))
             progress(1)
     return clips
