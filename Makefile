@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUTPUT ?= output
+CONFIG ?= examples/podcast.toml
 HOST   ?= 0.0.0.0
 PORT   ?= 8000
 
@@ -18,8 +19,8 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/audiobuild build examples/*.txt --output $(OUTPUT)
-	$(BIN)/audiobuild serve --output $(OUTPUT) --host $(HOST) --port $(PORT)
+	$(BIN)/audiobuild build examples/*.txt --config $(CONFIG) --output $(OUTPUT) $(if $(VOICES),--voices $(VOICES))
+	$(BIN)/audiobuild serve --config $(CONFIG) --output $(OUTPUT) --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q -m '' -p no:cacheprovider

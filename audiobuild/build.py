@@ -32,11 +32,12 @@ from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, Entry, Person, episo
 from audiobuild.chapters import chapters, chapters_json
 from audiobuild.config import SERVED_URL_FILE, Config
 from audiobuild.cover import check_cover, draw_cover
-from audiobuild.engine import get_engine
+from audiobuild.engines import get_engine
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE, podcast_guid, write_feed
 from audiobuild.page import write_page, write_stylesheet
 from audiobuild.parse import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Script, parse
+from audiobuild.pronounce import speech
 from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
 from audiobuild.scriptfile import load as load_script_file
 from audiobuild.sources import load_article
@@ -48,7 +49,7 @@ from audiobuild.voices import Profile, Voice, load_profile
 log = logging.getLogger("audiobuild")
 
 # Bump when a change to audiobuild changes the files an unchanged article builds into.
-OUTPUT_FORMAT = 3
+OUTPUT_FORMAT = 4
 LOCK_FILE = ".lock"
 MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
 
@@ -78,6 +79,7 @@ class Plan:
     source: str
     script: Script
     voices: dict[str, Voice]  # speaker -> voice
+    speech: tuple[tuple[str, ...], ...]  # what the engine says for each sentence of each segment
     entry: Entry  # what will be published; render() fills in the audio's length, duration, chapters
     previous: Entry | None
     unchanged: bool = False  # the previous build had the same inputs and its files are intact
@@ -130,6 +132,7 @@ def plan_episode(
     """
     script = load_script(source, config)
     voices = cast_voices(script, profile)
+    spoken = speech(script, voices, profile.lexicon.merged(config.lexicon))
     slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
     previous = catalogue.get(slug)
     identity = source_id(script.source if _is_url(script.source) else Path(script.source))
@@ -139,9 +142,9 @@ def plan_episode(
             f"has the same title as {previous.source}, already published as {slug!r} "
             f"(rename one, or run `audiobuild remove {slug}` first)",
         )
-    fingerprint = _fingerprint(script, voices, config, cover)
+    fingerprint = _fingerprint(script, spoken, voices, config, cover)
     if previous is not None and previous.fingerprint == fingerprint and _intact(catalogue.folder, previous):
-        return Plan(source, script, voices, previous, previous, unchanged=True)
+        return Plan(source, script, voices, spoken, previous, previous, unchanged=True)
     entry = Entry(
         slug=slug,
         guid=previous.guid if previous else episode_guid(slug),
@@ -161,7 +164,7 @@ def plan_episode(
             if person.role in _PODCAST_ROLES and person.name not in DEFAULT_NAMES.values()  # real names only
         ),
     )
-    return Plan(source, script, voices, entry, previous)
+    return Plan(source, script, voices, spoken, entry, previous)
 
 
 def _new_date(after: datetime | None) -> datetime:
@@ -190,7 +193,7 @@ def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None
 
 def _render(plan, output, config, cover, cache, progress) -> Result:
     script, entry = plan.script, plan.entry
-    clips = synthesize(script, plan.voices, cache, progress)
+    clips = synthesize(script, plan.speech, plan.voices, cache, progress)
     episode = assemble(script, clips, config.pauses)
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
@@ -269,14 +272,17 @@ def _intact(output: Path, entry: Entry) -> bool:
     return all((output / name).is_file() for name in entry.files) and mp3.stat().st_size == entry.length
 
 
-def _fingerprint(script: Script, voices: dict[str, Voice], config: Config, cover: bytes) -> str:
+def _fingerprint(
+    script: Script, spoken: tuple[tuple[str, ...], ...], voices: dict[str, Voice], config: Config, cover: bytes
+) -> str:
     """A digest of everything that goes into an episode's audio and tags."""
     podcast = config.podcast
     inputs = {
         "format": OUTPUT_FORMAT,
         "script": [dataclasses.asdict(segment) for segment in script.segments],
+        "speech": spoken,  # the lexicon and normalisation change the audio, not the script
         "voices": {speaker: dataclasses.asdict(voice) for speaker, voice in voices.items()},
-        "engine": get_engine().version,
+        "engines": sorted({get_engine(voice.engine).version for voice in voices.values()}),
         "pauses": dataclasses.asdict(config.pauses),
         "audio": dataclasses.asdict(config.audio),
         # Not the feed URL: it follows the served address, and an episode's audio does not.

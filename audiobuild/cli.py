@@ -153,27 +153,45 @@ def _serve(args: argparse.Namespace, config) -> int:
 
 def _script(args: argparse.Namespace, config) -> int:
     from audiobuild.build import load_script, prepare
+    from audiobuild.pronounce import speech
     from audiobuild.scriptfile import dump
     from audiobuild.synthesize import cast_voices
 
     profile = prepare(config, args.voices)
     script = load_script(args.article, config)
-    voices = {speaker: voice.describe() for speaker, voice in cast_voices(script, profile).items()}
-    sys.stdout.write(dump(script, args.format, voices))
+    voices = cast_voices(script, profile)
+    spoken = speech(script, voices, profile.lexicon.merged(config.lexicon))
+    descriptions = {speaker: voice.describe() for speaker, voice in voices.items()}
+    sys.stdout.write(dump(script, args.format, descriptions, spoken))
     return 0
 
 
 def _voices(args: argparse.Namespace, config) -> int:
-    from audiobuild.engine import get_engine
+    from audiobuild.engines import ENGINES, EngineUnavailable, get_engine
+    from audiobuild.synthesize import voice_problem
     from audiobuild.voices import load_profile
 
     profile = load_profile(args.voices or config.podcast.voices)
-    engine = get_engine()
     print(f"Profile {profile.name} ({profile.path}):")
     for name, voice in profile.all_voices.items():
-        problem = engine.problem_with(voice)
+        problem = voice_problem(voice)
         print(f"  {name:<12} {voice.describe()}" + (f"  <- {problem}" if problem else ""))
-    print(f"\n{engine.name} voices ({engine.version}); add +VARIANT, e.g. +f3 or +m3:")
-    for voice in engine.voices:
-        print(f"  {voice.id:<28} {voice.language:<12} {voice.name}")
+    lexicon = len(profile.lexicon.entries) + len(config.lexicon.entries)
+    if lexicon:
+        print(
+            f"  lexicon: {len(profile.lexicon.entries)} in the profile, {len(config.lexicon.entries)} in podcast.toml"
+        )
+    for name in ENGINES:
+        try:
+            engine = get_engine(name)
+        except EngineUnavailable as error:
+            print(f"\n{name}: {error}")
+            continue
+        print(f"\n{engine.name} voices ({engine.version}); lexicon phonemes in {engine.phoneme_notation}:")
+        origin = None
+        for voice in engine.voices:
+            if voice.origin != origin:
+                origin = voice.origin
+                print(f"  from {origin}:")
+            print(f"    {voice.id:<28} {voice.language:<16} {voice.name}")
     return 0

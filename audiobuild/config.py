@@ -33,6 +33,9 @@ Every key is optional. An example with all of them and their defaults::
     after_intro = 1300
     lead_in = 300
     tail = 800
+
+    [lexicon]             # how to say names, over the voice profile's lexicon
+    "Lindqvist" = "Lindkvist"
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from urllib.parse import urlsplit
 from audiobuild import tomlfile
 from audiobuild.assemble import Encoding, Pauses
 from audiobuild.errors import ConfigError
+from audiobuild.pronounce.lexicon import Lexicon
+from audiobuild.voices import ENGINES
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -136,6 +141,7 @@ class Config:
     audio: Encoding = field(default_factory=Encoding)
     pauses: Pauses = field(default_factory=Pauses)
     reading: Reading = field(default_factory=Reading)
+    lexicon: Lexicon = field(default_factory=Lexicon)
     path: Path | None = None
 
     def for_output(self, output: Path) -> Config:
@@ -162,11 +168,13 @@ def load_config(path: Path | None) -> Config:
     if not path.is_file():
         raise ConfigError(path, "no such config file")
     data = tomlfile.read(path)
+    lexicon = Lexicon.from_table(path, data.pop("lexicon", {}), ENGINES)
     unknown = set(data) - set(_TABLES)
     if unknown:
-        raise ConfigError(path, f"unknown table(s) {', '.join(sorted(unknown))}; tables are {', '.join(_TABLES)}")
+        tables = ", ".join([*_TABLES, "lexicon"])
+        raise ConfigError(path, f"unknown table(s) {', '.join(sorted(unknown))}; tables are {tables}")
     sections = {name: tomlfile.table(path, name, cls, data.get(name, {})) for name, cls in _TABLES.items()}
-    config = Config(path=path, **sections)
+    config = Config(path=path, lexicon=lexicon, **sections)
     _validate(path, config)
     return config
 

@@ -52,8 +52,17 @@ def _segment_entry(segment: Segment) -> dict:
     return entry
 
 
-def dump(script: Script, fmt: str = "json", voices: dict[str, str] | None = None) -> str:
-    """The script as JSON, YAML or readable text; `voices`: speaker name -> voice description."""
+def dump(
+    script: Script,
+    fmt: str = "json",
+    voices: dict[str, str] | None = None,
+    speech: tuple[tuple[str, ...], ...] | None = None,
+) -> str:
+    """The script as JSON, YAML or readable text; `voices`: speaker name -> voice description.
+
+    The text format also shows `speech`, what the engine is given for each
+    sentence (`pronounce.speech`), where it differs from the article's text.
+    """
     if fmt == "json":
         return json.dumps(_document(script, voices), indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
@@ -61,11 +70,11 @@ def dump(script: Script, fmt: str = "json", voices: dict[str, str] | None = None
 
         return yaml.safe_dump(_document(script, voices), sort_keys=False, allow_unicode=True, width=100)
     if fmt == "text":
-        return _text(script, voices or {})
+        return _text(script, voices or {}, speech)
     raise ValueError(f"unknown script format {fmt!r}; formats are {', '.join(FORMATS)}")
 
 
-def _text(script: Script, voices: dict[str, str]) -> str:
+def _text(script: Script, voices: dict[str, str], speech: tuple[tuple[str, ...], ...] | None) -> str:
     lines = [f"Title:    {script.title}"]
     lines += [f"{label:<9} {value}" for label, value in
               (("Byline:", script.byline), ("Date:", script.date), ("Language:", script.language)) if value]  # fmt: skip
@@ -76,6 +85,8 @@ def _text(script: Script, voices: dict[str, str]) -> str:
     lines.append("")
     for number, segment in enumerate(script.segments, start=1):
         lines.append(f"{number:>3} [{segment.kind}] {segment.speaker}: {segment.text}")
+        spoken = speech[number - 1] if speech else segment.sentences
+        lines += [f"      says: {said}" for sentence, said in zip(segment.sentences, spoken) if said != sentence]
     if script.dropped:
         lines += ["", "Dropped (not read):"]
         lines += [f"  line {item.line}, {item.reason}: {item.text}" for item in script.dropped]

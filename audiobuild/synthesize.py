@@ -1,4 +1,4 @@
-"""Stage 3: speak every sentence of a script with its role's voice, one WAV per sentence.
+"""Stage 3: speak every sentence of a script with its speaker's voice and engine, one WAV per sentence.
 
 Sentences, not whole paragraphs, are the unit so that the episode knows when each
 sentence starts (transcripts and chapters are timed from real offsets) and so that
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobuild.atomic import TEMP_PREFIX
-from audiobuild.engine import get_engine, whole_wav
+from audiobuild.engines import EngineUnavailable, get_engine, whole_wav
 from audiobuild.errors import ConfigError
 from audiobuild.parse import Script
 from audiobuild.voices import Profile, Voice, cast
@@ -36,22 +36,31 @@ class Clip:
 
     segment: int  # index into Script.segments
     sentence: int  # index into that segment's sentences
-    text: str
+    text: str  # as the article has it (the transcript's); the engine may have been given a spoken form
     wav: Path
 
 
 def check_profile(profile: Profile) -> None:
-    """Raise ConfigError unless the engine has every voice the profile names."""
-    engine = get_engine()
+    """Raise ConfigError unless every voice's engine is installed and has the voice the profile names."""
     for name, voice in profile.all_voices.items():
-        problem = engine.problem_with(voice)
+        problem = voice_problem(voice)
         if problem:
             raise ConfigError(profile.path, f"[{name}] {problem}")
 
 
+def voice_problem(voice: Voice) -> str | None:
+    """Why `voice` cannot be spoken (its engine is not installed, it has no such voice), or None."""
+    try:
+        return get_engine(voice.engine).problem_with(voice)
+    except EngineUnavailable as error:
+        return str(error)
+
+
 def cast_voices(script: Script, profile: Profile) -> dict[str, Voice]:
     """Each person of the script and the voice that speaks them (see voices.cast)."""
-    return cast(script, profile, {voice.id: voice.language for voice in get_engine().voices})
+    engines = {voice.engine for voice in profile.all_voices.values()} | {"pyttsx3"}  # pyttsx3: the stand-in
+    languages = {name: {voice.id: voice.language for voice in get_engine(name).voices} for name in engines}
+    return cast(script, profile, languages)
 
 
 def speakable(text: str) -> bool:
@@ -113,23 +122,28 @@ class ClipCache:
 
 
 def synthesize(
-    script: Script, voices: dict[str, Voice], cache: ClipCache, progress: Callable[[int], None] = lambda done: None
+    script: Script,
+    speech: tuple[tuple[str, ...], ...],
+    voices: dict[str, Voice],
+    cache: ClipCache,
+    progress: Callable[[int], None] = lambda done: None,
 ) -> list[Clip]:
     """A clip for each speakable sentence, in order: from the cache, else synthesized into it.
 
-    `voices` maps each speaker to a voice (`cast_voices`); `progress` is called
-    with the number of sentences just handled.
+    `speech` holds what the engine says for each sentence (`pronounce.speech`),
+    `voices` each speaker's voice (`cast_voices`); `progress` is called with the
+    number of sentences just handled.
     """
-    engine = get_engine()
     clips = []
-    for segment_index, segment in enumerate(script.segments):
+    for segment_index, (segment, spoken) in enumerate(zip(script.segments, speech, strict=True)):
         voice = voices[segment.speaker]
-        for sentence_index, sentence in enumerate(segment.sentences):
+        engine = get_engine(voice.engine)
+        for sentence_index, (sentence, said) in enumerate(zip(segment.sentences, spoken, strict=True)):
             if speakable(sentence):
-                wav, ready = cache.lookup(sentence, voice, engine.version)
+                wav, ready = cache.lookup(said, voice, engine.version)
                 if not ready:
                     wav.parent.mkdir(parents=True, exist_ok=True)
-                    engine.synthesize(sentence, voice, wav)
+                    engine.synthesize(said, voice, wav)
                     cache.stage(wav)
                 clips.append(Clip(segment_index, sentence_index, sentence, wav))
             progress(1)

@@ -9,6 +9,7 @@ from mutagen.mp3 import MP3, BitrateMode
 
 from audiobuild.assemble import Encoding, Pauses, assemble, export_mp3, pause_before
 from audiobuild.parse import parse_article
+from audiobuild.pronounce import Lexicon, speech
 from audiobuild.synthesize import Clip, ClipCache, cast_voices, synthesize
 from audiobuild.voices import load_profile
 from tests.audio import decode, loudness_and_true_peak, speech_onsets
@@ -31,7 +32,8 @@ PAUSES = Pauses(sentence=200, paragraph=400, speaker_change=700, after_intro=110
 def built(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("clips")
     script = parse_article(ARTICLE)
-    clips = synthesize(script, cast_voices(script, load_profile()), ClipCache(workdir))
+    voices = cast_voices(script, load_profile())
+    clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(workdir))
     return script, clips, assemble(script, clips, PAUSES)
 
 

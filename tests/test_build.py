@@ -1,4 +1,8 @@
-"""End to end: real articles through the real engine, ffmpeg, mutagen and feed parsers."""
+"""End to end: real articles through the real engines, ffmpeg, mutagen and feed parsers.
+
+The shared article is built with both shipped profiles, espeak's `default` and
+Piper's `natural`: every podcast-grade check holds for each.
+"""
 
 from __future__ import annotations
 
@@ -25,10 +29,14 @@ from tests.conftest import EXAMPLE, REPO, shared_article
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def galuzin(tmp_path_factory):
-    output = tmp_path_factory.mktemp("galuzin") / "output"
-    (result,) = build_all([shared_article("galuzin-moscow-baku-allies.txt")], output, Config())
+# How far apart interviewer and interviewee must be in median pitch, per profile.
+PITCH_RATIO = {"default": 1.3, "natural": 1.2}
+
+
+@pytest.fixture(scope="module", params=sorted(PITCH_RATIO))
+def galuzin(request, tmp_path_factory):
+    output = tmp_path_factory.mktemp(f"galuzin-{request.param}") / "output"
+    (result,) = build_all([shared_article("galuzin-moscow-baku-allies.txt")], output, Config(), request.param)
     return output, result
 
 
@@ -84,7 +92,7 @@ def test_furniture_never_reaches_the_audio(galuzin):
     assert "synthetic" in spoken  # the AI disclosure is said aloud
 
 
-def test_interviewer_and_interviewee_differ_in_pitch(galuzin):
+def test_interviewer_and_interviewee_differ_in_pitch(galuzin, request):
     output, result = galuzin
     samples = decode(output / result.entry.file)
     by_role: dict[str, list] = {"interviewer": [], "interviewee": []}
@@ -93,7 +101,7 @@ def test_interviewer_and_interviewee_differ_in_pitch(galuzin):
         if role in by_role:
             by_role[role].append(samples[span.start_ms * 22050 // 1000 : span.end_ms * 22050 // 1000])
     pitch = {role: median_pitch(numpy.concatenate(parts)) for role, parts in by_role.items()}
-    assert max(pitch.values()) / min(pitch.values()) >= 1.3, pitch
+    assert max(pitch.values()) / min(pitch.values()) >= PITCH_RATIO[request.node.callspec.params["galuzin"]], pitch
 
 
 def test_cover_is_a_square_rgb_png(galuzin):
@@ -206,6 +214,41 @@ def test_unchanged_article_is_not_rebuilt_and_a_changed_one_gets_a_new_url(tmp_p
     assert not any((output / name).exists() for name in first.entry.files)
     (item,) = items(output)
     assert item.find("enclosure").get("url").endswith("--2.mp3") and item.findtext("guid") == first.entry.guid
+
+
+def test_a_lexicon_change_rebuilds_and_the_script_shows_what_is_said(tmp_path):
+    config = tmp_path / "podcast.toml"
+    config.write_text('[lexicon]\n"Skarvholm" = "Skarv-hollm"\n')
+    output = tmp_path / "output"
+    assert cli_build(output, EXAMPLE, extra=("--config", str(config))).returncode == 0
+    unchanged = cli_build(output, EXAMPLE, extra=("--config", str(config)))
+    assert "unchanged" in unchanged.stderr
+    config.write_text('[lexicon]\n"Skarvholm" = { pyttsx3 = "sk\'A:vh0lm" }\n')
+    rebuilt = cli_build(output, EXAMPLE, extra=("--config", str(config)))
+    assert rebuilt.returncode == 0 and "--2.mp3" in rebuilt.stderr
+
+    script = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "script", str(EXAMPLE), "--config", str(config)],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert script.returncode == 0, script.stderr
+    assert "      says: Ada, you kept the light on [[sk'A:vh0lm]] for twenty-two years." in script.stdout
+    assert "during the storm of nineteen ninety-eight" in script.stdout  # normalised too
+
+
+def test_a_profile_may_mix_engines_in_one_process(tmp_path):
+    # espeak and Piper's phonemizer each carry their own libespeak-ng: loaded carelessly,
+    # one's symbols replace the other's and the process crashes.
+    mixed = tmp_path / "mixed.toml"
+    mixed.write_text(
+        '[narrator]\nvoice = "gmw/en-gb-x-rp"\n'
+        '[interviewer]\nengine = "piper"\nvoice = "en_US-joe-medium"\nsemitones = 5.0\n'
+        '[interviewee]\nengine = "piper"\nvoice = "en_US-joe-medium"\n'
+    )
+    output = tmp_path / "output"
+    result = cli_build(output, EXAMPLE, extra=("--voices", str(mixed)))
+    assert result.returncode == 0, result.stderr
+    assert MP3(next((output / "episodes").glob("*.mp3"))).info.length > 30
 
 
 def test_remove_and_feed_commands(tmp_path):

