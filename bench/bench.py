@@ -6,8 +6,10 @@
 The floor of an article is espeak-ng speaking its text to a WAV (the system's
 `espeak-ng -w` when installed, else bench/espeak_floor.py driving the same
 library) plus ffmpeg encoding that WAV to the same MP3 settings, each as a
-whole process. Every figure is a median over several runs; ratios are what to
-compare between machines. Articles are generated from a seed, so runs compare.
+whole process. Builds with Piper's `natural` profile are set against Piper
+speaking the whole text with the same model (bench/piper_floor.py) plus ffmpeg.
+Every figure is a median over several runs; ratios are what to compare between
+machines. Articles are generated from a seed, so runs compare.
 """
 
 from __future__ import annotations
@@ -73,15 +75,18 @@ def run(command: list[str], cwd: Path = REPO) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
-def floor(article: Path, scratch: Path) -> float:
-    """Seconds for espeak-ng to speak the text to a WAV plus ffmpeg to encode it to our MP3 settings."""
+def floor(article: Path, scratch: Path, voices: str = "default") -> float:
+    """Seconds for the profile's engine to speak the text to a WAV plus ffmpeg to encode it to our MP3 settings."""
     wav, mp3 = scratch / "floor.wav", scratch / "floor.mp3"
     text = scratch / "floor.txt"
     text.write_text(article.read_text(encoding="utf-8"), encoding="utf-8")
     espeak = shutil.which("espeak-ng")
-    synth = [espeak, "-v", "en-us", "-f", str(text), "-w", str(wav)] if espeak else [
-        sys.executable, str(REPO / "bench" / "espeak_floor.py"), str(text), str(wav)
-    ]  # fmt: skip
+    if voices == "natural":
+        synth = [sys.executable, str(REPO / "bench" / "piper_floor.py"), str(text), str(wav)]
+    elif espeak:
+        synth = [espeak, "-v", "en-us", "-f", str(text), "-w", str(wav)]
+    else:
+        synth = [sys.executable, str(REPO / "bench" / "espeak_floor.py"), str(text), str(wav)]
     encoding = Encoding()
     encode = [
         ffmpeg_path(), "-v", "error", "-y", "-i", str(wav), "-codec:a", "libmp3lame",
@@ -94,26 +99,26 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def build_command(output: Path, *articles: Path, jobs: int | None = None) -> list[str]:
+def build_command(output: Path, *articles: Path, jobs: int | None = None, voices: str = "default") -> list[str]:
     extra = ["--jobs", str(jobs)] if jobs else []
-    return [*AUDIOBUILD, "build", "-q", "-o", str(output), *extra, *map(str, articles)]
+    return [*AUDIOBUILD, "build", "-q", "-o", str(output), "--voices", voices, *extra, *map(str, articles)]
 
 
-def bench_articles(scratch: Path, sizes: dict[str, int], runs: int) -> dict[str, dict]:
-    """Whole builds of single articles against their floors."""
+def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str = "default") -> dict[str, dict]:
+    """Whole builds of single articles with the voice profile `voices` against their floors."""
     figures = {}
     for name, words in sizes.items():
         article = scratch / f"{name}.txt"
         article.write_text(make_article(words, seed=len(name), title=f"A {name} conversation about the sea"))
         walls, memories, floors = [], [], []
         for attempt in range(runs):
-            output = scratch / f"out-{name}-{attempt}"
-            wall, memory = run(build_command(output, article))
+            output = scratch / f"out-{voices}-{name}-{attempt}"
+            wall, memory = run(build_command(output, article, voices=voices))
             walls.append(wall)
             memories.append(memory)
-            floors.append(floor(article, scratch))
+            floors.append(floor(article, scratch, voices))
         (entry,) = load_catalogue(output).entries
-        rebuilds = [run(build_command(output, article))[0] for _ in range(runs)]
+        rebuilds = [run(build_command(output, article, voices=voices))[0] for _ in range(runs)]
         figures[name] = {
             "words": len(article.read_text().split()),
             "audio": mp3_duration(output / entry.file),
@@ -245,6 +250,20 @@ def bench_serve(scratch: Path, clients: int = 50, requests_each: int = 40) -> di
     return figures
 
 
+def print_articles(heading: str, articles: dict[str, dict]) -> None:
+    """The table of single-article builds."""
+    print(heading)
+    print(
+        f"{'article':<10} {'words':>6} {'audio':>6} {'build':>8} {'floor':>8} {'ratio':>6} {'RTF':>6} {'peak RSS':>9} {'rebuild':>8}"
+    )
+    for name, f in articles.items():
+        print(
+            f"{name:<10} {f['words']:>6} {_clock(f['audio']):>6} {f['build']:>7.2f}s {f['floor']:>7.2f}s "
+            f"{f['build'] / f['floor']:>5.2f}x {f['audio'] / f['build']:>5.0f}x {f['rss'] / 2**20:>6.0f} MB "
+            f"{f['rebuild']:>7.2f}s"
+        )
+
+
 def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
@@ -262,15 +281,7 @@ def main() -> None:
         scratch = Path(folder)
         print(f"audiobuild benchmark: {runs} run(s) per figure, medians; {os.cpu_count()} cores\n")
         articles = bench_articles(scratch, sizes, runs)
-        print(
-            f"{'article':<10} {'words':>6} {'audio':>6} {'build':>8} {'floor':>8} {'ratio':>6} {'RTF':>6} {'peak RSS':>9} {'rebuild':>8}"
-        )
-        for name, f in articles.items():
-            print(
-                f"{name:<10} {f['words']:>6} {_clock(f['audio']):>6} {f['build']:>7.2f}s {f['floor']:>7.2f}s "
-                f"{f['build'] / f['floor']:>5.2f}x {f['audio'] / f['build']:>5.0f}x {f['rss'] / 2**20:>6.0f} MB "
-                f"{f['rebuild']:>7.2f}s"
-            )
+        print_articles("default profile: espeak-ng through pyttsx3; floor: espeak-ng + ffmpeg", articles)
         long, very_long = articles["long"], articles["very long"]
         print(
             f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
@@ -285,6 +296,11 @@ def main() -> None:
         )
         loudness, total = bench_loudness(scratch)
         print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
+        natural = bench_articles(scratch, {"short": sizes["short"], "long": sizes["long"]}, runs, "natural")
+        print()
+        print_articles("natural profile: Piper en_US-joe-medium; floor: Piper speaking the text + ffmpeg", natural)
+        for name, f in natural.items():
+            print(f"  {name}: {f['build'] / articles[name]['build']:.1f}x the default profile's build time")
         serving = bench_serve(scratch)
         (one_rate, one_p99), (many, (rate, p99)) = serving[1], max(serving.items())
         print(
