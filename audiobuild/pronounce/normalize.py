@@ -248,9 +248,16 @@ class _Language:
         """The form of `forms` that goes with `amount` (digits, maybe a decimal mark)."""
         return forms[self.plural_form(amount.replace(self.decimal_mark, "."))]
 
-    def plain_number(self, number: str) -> str:
-        """`number` without its group marks: "1,200" -> "1200", which espeak reads in every language."""
-        return "".join(char for char in number if char not in self.group_marks)
+    def amounts(self, written: str) -> list[str]:
+        """The numbers of an amount or a range ("1,200-1,500"), without group marks, which espeak reads right."""
+        return [
+            "".join(char for char in number if char not in self.group_marks)
+            for number in re.findall(self.number, written)
+        ]
+
+    def said_range(self, amounts: list[str]) -> str:
+        """One amount, or a range said with ``[numbers] range`` ("5 to 10")."""
+        return f" {self.range_word} ".join(amounts) if self.range_word else "-".join(amounts)
 
     def words(self, number: int, to: str = "cardinal", **options: object) -> str:
         """`number` in words, from num2words: `to` is "cardinal", "ordinal" or "year"."""
@@ -622,13 +629,13 @@ class _Money:
         names, subunits = self.currencies[match["symbol"] or match["symbol_after"]]
         amount = match["amount"] or match["amount_before"]
         scale = match["scale"] or match["scale_before"]
-        amounts = [language.plain_number(a) for a in re.findall(language.number, amount)]
+        amounts = language.amounts(amount)
         last = amounts[-1]
         if _next_word(match.string, match.end()).rstrip(".,;:!?").lower() in {name.lower() for name in names}:
             names = [""] * len(names)  # "$5 million dollars" names its currency already
         if scale:
             many = language.form(names, "1000000")  # "5 million dollars": the name goes with the million
-            said = f"{self._amounts(amounts)} {language.form(self.scales[scale], last)} {many}".rstrip()
+            said = f"{language.said_range(amounts)} {language.form(self.scales[scale], last)} {many}".rstrip()
             dot = match["scale_dot"] or match["dot_before"]
             return said + ("." if dot and _ends_sentence(match.string, match.end()) else "")
         whole, mark, fraction = last.partition(language.decimal_mark)
@@ -638,10 +645,7 @@ class _Money:
             if cents:
                 said.append(f"{cents} {language.form(subunits, str(cents))}")
             return " ".join(said).rstrip()
-        return f"{self._amounts(amounts)} {language.form(names, last)}".rstrip()
-
-    def _amounts(self, amounts: list[str]) -> str:
-        return f" {self.language.range_word} ".join(amounts) if self.language.range_word else "-".join(amounts)
+        return f"{language.said_range(amounts)} {language.form(names, last)}".rstrip()
 
 
 class _Percent:
@@ -660,10 +664,8 @@ class _Percent:
         return self.pattern.sub(self._replace, text)
 
     def _replace(self, match: re.Match) -> str:
-        language = self.language
-        amounts = [language.plain_number(a) for a in re.findall(language.number, match["amount"])]
-        joined = f" {language.range_word} ".join(amounts) if language.range_word else "-".join(amounts)
-        return f"{joined} {language.form(self.names, amounts[-1])}"
+        amounts = self.language.amounts(match["amount"])
+        return f"{self.language.said_range(amounts)} {self.language.form(self.names, amounts[-1])}"
 
 
 class _RomanNumerals:
@@ -674,7 +676,9 @@ class _RomanNumerals:
     `after_any_capitalised`, a numeral of two letters or more is one after any
     capitalised word ("Pope Pius XII"). After `cardinal_after` ("World War",
     "Chapter") it is a number ("World War Two"). A lone "I", "V" or "X" after
-    any other word is left alone: it is "I" the pronoun, or "Malcolm X".
+    any other word is left alone: it is "I" the pronoun, or "Malcolm X"; and a
+    numeral in `also_words` ("I") only counts where a name ends ("Peter I."),
+    not in "I told John I would".
     `feminine_names` take the feminine ordinal where num2words has one.
     """
 
@@ -685,6 +689,7 @@ class _RomanNumerals:
         self.feminine_names = set(table.texts("feminine_names"))
         self.cardinal_after = [tuple(phrase.lower().split()) for phrase in table.texts("cardinal_after")]
         self.after_any_capitalised = table.flag("after_any_capitalised", False)
+        self.also_words = set(table.texts("also_words"))
         table.done()
         self.pattern = re.compile(r"(?<![\w'’.-])[MDCLXVI]+(?!\w)")
 
@@ -708,10 +713,18 @@ class _RomanNumerals:
         # Any capitalised word, but not an acronym nor the sentence's first word: "The XX century".
         first_word = len(before) == 1 and match.start() <= 80
         named = _capitalised(name) and not name.isupper() and not first_word
+        if numeral in self.also_words and not _ends_name(string, match.end()):
+            return numeral  # "I told John I would": the pronoun, not John the First
         if small and (name in self.regnal_names or (self.after_any_capitalised and len(numeral) > 1 and named)):
             options = {"gender": "f"} if name in self.feminine_names else {}
             return self.ordinal.format(number=_capitalise(self.language.words(value, to="ordinal", **options)))
         return numeral
+
+
+def _ends_name(string: str, end: int) -> bool:
+    """True when a name ends at `end`: punctuation or the sentence's end follows, or "'s", or another name."""
+    after = string[end : end + 2]
+    return not after.strip() or not after[0].isspace() or _capitalised(_next_word(string, end))
 
 
 class _Initials:
