@@ -132,7 +132,7 @@ def plan_episode(
     """
     script = load_script(source, config)
     voices = cast_voices(script, profile)
-    spoken = speech(script, voices, profile.lexicon.merged(config.lexicon))
+    spoken = spoken_forms(script, voices, profile, config)
     slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
     previous = catalogue.get(slug)
     identity = source_id(script.source if _is_url(script.source) else Path(script.source))
@@ -165,6 +165,13 @@ def plan_episode(
         ),
     )
     return Plan(source, script, voices, spoken, entry, previous)
+
+
+def spoken_forms(
+    script: Script, voices: dict[str, Voice], profile: Profile, config: Config
+) -> tuple[tuple[str, ...], ...]:
+    """What the engines say for each sentence: the profile's lexicon with podcast.toml's over it, then normalisation."""
+    return speech(script, voices, profile.lexicon.merged(config.lexicon))
 
 
 def _new_date(after: datetime | None) -> datetime:
@@ -282,7 +289,7 @@ def _fingerprint(
         "script": [dataclasses.asdict(segment) for segment in script.segments],
         "speech": spoken,  # the lexicon and normalisation change the audio, not the script
         "voices": {speaker: dataclasses.asdict(voice) for speaker, voice in voices.items()},
-        "engines": sorted({get_engine(voice.engine).version for voice in voices.values()}),
+        "engines": sorted({get_engine(voice.engine).clip_version(voice) for voice in voices.values()}),
         "pauses": dataclasses.asdict(config.pauses),
         "audio": dataclasses.asdict(config.audio),
         # Not the feed URL: it follows the served address, and an episode's audio does not.

@@ -152,15 +152,14 @@ def _serve(args: argparse.Namespace, config) -> int:
 
 
 def _script(args: argparse.Namespace, config) -> int:
-    from audiobuild.build import load_script, prepare
-    from audiobuild.pronounce import speech
+    from audiobuild.build import load_script, prepare, spoken_forms
     from audiobuild.scriptfile import dump
     from audiobuild.synthesize import cast_voices
 
     profile = prepare(config, args.voices)
     script = load_script(args.article, config)
     voices = cast_voices(script, profile)
-    spoken = speech(script, voices, profile.lexicon.merged(config.lexicon))
+    spoken = spoken_forms(script, voices, profile, config)
     descriptions = {speaker: voice.describe() for speaker, voice in voices.items()}
     sys.stdout.write(dump(script, args.format, descriptions, spoken))
     return 0
@@ -176,11 +175,9 @@ def _voices(args: argparse.Namespace, config) -> int:
     for name, voice in profile.all_voices.items():
         problem = voice_problem(voice)
         print(f"  {name:<12} {voice.describe()}" + (f"  <- {problem}" if problem else ""))
-    lexicon = len(profile.lexicon.entries) + len(config.lexicon.entries)
-    if lexicon:
-        print(
-            f"  lexicon: {len(profile.lexicon.entries)} in the profile, {len(config.lexicon.entries)} in podcast.toml"
-        )
+    if profile.lexicon.entries or config.lexicon.entries:
+        in_profile, in_config = len(profile.lexicon.entries), len(config.lexicon.entries)
+        print(f"  lexicon: {in_profile} entries in the profile, {in_config} in podcast.toml")
     for name in ENGINES:
         try:
             engine = get_engine(name)
@@ -188,8 +185,10 @@ def _voices(args: argparse.Namespace, config) -> int:
             print(f"\n{name}: {error}")
             continue
         print(f"\n{engine.name} voices ({engine.version}); lexicon phonemes in {engine.phoneme_notation}:")
+        if name == "pyttsx3":
+            print("  (add +VARIANT to an id for another timbre, e.g. gmw/en-us+f3 or +m3)")
         origin = None
-        for voice in engine.voices:
+        for voice in sorted(engine.voices, key=lambda voice: (voice.origin, voice.id)):
             if voice.origin != origin:
                 origin = voice.origin
                 print(f"  from {origin}:")

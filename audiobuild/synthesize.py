@@ -25,7 +25,7 @@ from audiobuild.atomic import TEMP_PREFIX
 from audiobuild.engines import EngineUnavailable, get_engine, whole_wav
 from audiobuild.errors import ConfigError
 from audiobuild.parse import Script
-from audiobuild.voices import Profile, Voice, cast
+from audiobuild.voices import DEFAULT_PROFILE, Profile, Voice, cast, load_profile
 
 CACHE_DIR = ".cache/clips"
 
@@ -58,9 +58,10 @@ def voice_problem(voice: Voice) -> str | None:
 
 def cast_voices(script: Script, profile: Profile) -> dict[str, Voice]:
     """Each person of the script and the voice that speaks them (see voices.cast)."""
-    engines = {voice.engine for voice in profile.all_voices.values()} | {"pyttsx3"}  # pyttsx3: the stand-in
+    stand_ins = load_profile(DEFAULT_PROFILE)  # for a language the profile's engines do not speak
+    engines = {voice.engine for voice in [*profile.all_voices.values(), *stand_ins.all_voices.values()]}
     languages = {name: {voice.id: voice.language for voice in get_engine(name).voices} for name in engines}
-    return cast(script, profile, languages)
+    return cast(script, profile, languages, stand_ins)
 
 
 def speakable(text: str) -> bool:
@@ -69,7 +70,7 @@ def speakable(text: str) -> bool:
 
 
 class ClipCache:
-    """Synthesized sentences on disk, one WAV per (text, engine, engine version, voice settings).
+    """Synthesized sentences on disk, one WAV per (text, voice settings, the engine's clip version).
 
     New clips are staged in a folder of this build's own and join the cache with
     `commit` once the episode is built, so a failed build can take back exactly
@@ -81,9 +82,9 @@ class ClipCache:
         self.staging = folder / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._staged: list[Path] = []
 
-    def lookup(self, text: str, voice: Voice, engine_version: str) -> tuple[Path, bool]:
+    def lookup(self, text: str, voice: Voice, clip_version: str) -> tuple[Path, bool]:
         """Where the clip is or is to be synthesized, and whether it is ready (cached or staged)."""
-        path = self.path(text, voice, engine_version)
+        path = self.path(text, voice, clip_version)
         if self.valid(path):
             return path, True
         staged = self.staging / path.name
@@ -109,9 +110,9 @@ class ClipCache:
             self.folder.rmdir()
             self.folder.parent.rmdir()
 
-    def path(self, text: str, voice: Voice, engine_version: str) -> Path:
+    def path(self, text: str, voice: Voice, clip_version: str) -> Path:
         """Where the clip for `text` spoken by `voice` is (or will be) stored."""
-        key = json.dumps([text, engine_version, dataclasses.asdict(voice)], sort_keys=True, ensure_ascii=False)
+        key = json.dumps([text, clip_version, dataclasses.asdict(voice)], sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256(key.encode()).hexdigest()
         return self.folder / digest[:2] / f"{digest}.wav"
 
@@ -140,7 +141,7 @@ def synthesize(
         engine = get_engine(voice.engine)
         for sentence_index, (sentence, said) in enumerate(zip(segment.sentences, spoken, strict=True)):
             if speakable(sentence):
-                wav, ready = cache.lookup(said, voice, engine.version)
+                wav, ready = cache.lookup(said, voice, engine.clip_version(voice))
                 if not ready:
                     wav.parent.mkdir(parents=True, exist_ok=True)
                     engine.synthesize(said, voice, wav)

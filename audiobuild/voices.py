@@ -97,7 +97,9 @@ class Profile:
         return {**self.roles, **{f"extra[{index}]": voice for index, voice in enumerate(self.extra)}}
 
 
-def cast(script: Script, profile: Profile, languages: Mapping[str, Mapping[str, str]]) -> dict[str, Voice]:
+def cast(
+    script: Script, profile: Profile, languages: Mapping[str, Mapping[str, str]], stand_ins: Profile
+) -> dict[str, Voice]:
     """Each person of the script (by display name) and the voice that speaks them.
 
     The first person of each role gets the role's voice; every further person
@@ -106,9 +108,9 @@ def cast(script: Script, profile: Profile, languages: Mapping[str, Mapping[str, 
 
     An article in another language than a voice's is read by its engine's voice
     for that language, keeping the settings that make it distinct; when the
-    engine has none (Piper's models speak one language each), by the default
-    profile's voice in the same place, if that one's engine has. `languages` maps each engine's name to its
-    voice ids and their language codes.
+    engine has none (Piper's models speak one language each), by the voice in
+    the same place of `stand_ins` (the default profile), in that language.
+    `languages` maps each engine's name to its voice ids and their language codes.
     """
     spare = list(enumerate(profile.extra))
     voices: dict[str, Voice] = {}
@@ -125,31 +127,27 @@ def cast(script: Script, profile: Profile, languages: Mapping[str, Mapping[str, 
             place, voice = person.role, profile.voice_for(person.role)
         spoken = _in_language(voice, script.language, languages.get(voice.engine, {}))
         if spoken is None:
-            default = load_profile(DEFAULT_PROFILE)
-            stand_in = default.all_voices.get(place, default.roles[person.role])
+            stand_in = stand_ins.all_voices.get(place, stand_ins.voice_for(person.role))
             spoken = _in_language(stand_in, script.language, languages.get(stand_in.engine, {}))
-            if spoken is None:  # nobody speaks it: the profile's own voice does its best
-                spoken = voice
-            else:
-                log.warning("%s: no %s voice speaks %r: %s is read by the %s profile's voice",
-                            script.source, voice.engine, script.language, person.name, DEFAULT_PROFILE)  # fmt: skip
-        voices[person.name] = spoken
+            instead = f"the {stand_ins.name} profile's {spoken.voice}" if spoken else f"{voice.voice} all the same"
+            log.warning("%s: no %s voice speaks %r: %s is read by %s",
+                        script.source, voice.engine, script.language, person.name, instead)  # fmt: skip
+        voices[person.name] = spoken or voice
     return voices
 
 
 def _in_language(voice: Voice, language: str, languages: Mapping[str, str]) -> Voice | None:
     """`voice`, or its engine's voice for `language` with the same settings; None when the engine has none."""
     base = lambda code: code.split("-")[0].lower()  # noqa: E731
-    own = languages.get(voice.voice) or languages.get(voice.voice.lower(), language)
-    if not language or base(own) == base(language):
+    own = languages.get(voice.voice) or languages.get(voice.voice.lower())
+    if not language or (own and base(own) == base(language)):
         return voice
     # Prefer the language's plain voice ("ru" over "ru-cl") for the most common accent.
     matches = sorted(
         (code != language, voice_id) for voice_id, code in languages.items() if base(code) == base(language)
     )
-    if not matches:
-        return None
-    return dataclasses.replace(voice, voice=matches[0][1], speaker=None if voice.engine == "piper" else voice.speaker)
+    # Another model has other speakers, if any.
+    return dataclasses.replace(voice, voice=matches[0][1], speaker=None) if matches else None
 
 
 _LIMITS = {"rate": (80, 450), "pitch": (0, 100), "volume": (0.0, 1.0), "speed": (0.5, 2.0), "semitones": (-12, 12)}
@@ -202,7 +200,7 @@ def _voice(path: Path, name: str, values: object) -> Voice:
         if "voice" not in values:
             raise ConfigError(path, f"[{name}] has no voice id")
         engine = values.get("engine", "pyttsx3")
-        if engine not in ENGINES:
+        if not isinstance(engine, str) or engine not in ENGINES:
             raise ConfigError(path, f"[{name}] engine {engine!r} is not one of {', '.join(ENGINES)}")
         others = {key for other, keys in ENGINES.items() if other != engine for key in keys} - set(ENGINES[engine])
         misplaced = sorted(others & set(values))
@@ -210,4 +208,6 @@ def _voice(path: Path, name: str, values: object) -> Voice:
             raise ConfigError(
                 path, f"[{name}] {misplaced[0]} is not a {engine} setting ({engine} takes {', '.join(ENGINES[engine])})"
             )
+        if isinstance(values.get("speaker"), int) and not isinstance(values["speaker"], bool):
+            values = {**values, "speaker": str(values["speaker"])}  # speaker = 3 means speaker "3"
     return tomlfile.table(path, name, Voice, values, _LIMITS)

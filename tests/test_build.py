@@ -21,6 +21,7 @@ from mutagen.mp3 import MP3
 
 from audiobuild.assemble import pause_before
 from audiobuild.build import build_all
+from audiobuild.catalogue import load_catalogue
 from audiobuild.config import Config
 from audiobuild.feed import NAMESPACES
 from tests.audio import decode, loudness_and_true_peak, median_pitch, speech_onsets
@@ -236,7 +237,7 @@ def test_a_lexicon_change_rebuilds_and_the_script_shows_what_is_said(tmp_path):
     assert "during the storm of nineteen ninety-eight" in script.stdout  # normalised too
 
 
-def test_a_profile_may_mix_engines_in_one_process(tmp_path):
+def test_a_batch_with_mixed_engines_and_a_lexicon_in_worker_processes(tmp_path):
     # espeak and Piper's phonemizer each carry their own libespeak-ng: loaded carelessly,
     # one's symbols replace the other's and the process crashes.
     mixed = tmp_path / "mixed.toml"
@@ -245,10 +246,17 @@ def test_a_profile_may_mix_engines_in_one_process(tmp_path):
         '[interviewer]\nengine = "piper"\nvoice = "en_US-joe-medium"\nsemitones = 5.0\n'
         '[interviewee]\nengine = "piper"\nvoice = "en_US-joe-medium"\n'
     )
+    second = tmp_path / "second.txt"
+    second.write_text(EXAMPLE.read_text().replace("A lighthouse teaches", "A lighthouse still teaches"))
+    extra = ("--voices", str(mixed), "--config", str(REPO / "examples" / "podcast.toml"), "--jobs", "2")
     output = tmp_path / "output"
-    result = cli_build(output, EXAMPLE, extra=("--voices", str(mixed)))
+    result = cli_build(output, EXAMPLE, second, extra=extra)
     assert result.returncode == 0, result.stderr
-    assert MP3(next((output / "episodes").glob("*.mp3"))).info.length > 30
+    assert len(items(output)) == 2
+    for entry in load_catalogue(output).entries:
+        assert MP3(output / entry.file).info.length > 30
+        vtt = (output / entry.transcript_file("vtt")).read_text()
+        assert "Skarvholm" in vtt and "Ada" in vtt and "[[" not in vtt  # the lexicon changes the audio only
 
 
 def test_remove_and_feed_commands(tmp_path):

@@ -16,6 +16,7 @@ from audiobuild.errors import ConfigError
 from audiobuild.synthesize import check_profile
 from audiobuild.voices import Voice, load_profile
 from tests.audio import decode, median_pitch
+from tests.conftest import EXAMPLE
 
 piper = pytest.importorskip("audiobuild.engines.piper", reason="the piper extra is not installed")
 
@@ -129,6 +130,9 @@ def test_voices_in_a_voices_folder_are_found_with_their_speakers(tmp_path, monke
     voice = Voice(voice="en_GB-pair-medium", engine="piper")
     assert engine.problem_with(dataclasses.replace(voice, speaker="bob")) is None
     assert engine.problem_with(dataclasses.replace(voice, speaker="1")) is None
+    # Same model file, another config: another voice as far as cached clips go.
+    assert engine.clip_version(voice) != engine.clip_version(JOE)
+    assert engine.clip_version(voice).startswith(engine.version)
     assert "not one of en_GB-pair-medium's speakers (ann, bob)" in engine.problem_with(
         dataclasses.replace(voice, speaker="cat")
     )
@@ -143,13 +147,21 @@ def test_an_unknown_piper_voice_is_an_error_at_start_up(tmp_path):
 
 
 def test_without_the_extra_a_piper_profile_is_a_clear_error(tmp_path):
-    # A fresh interpreter where importing piper fails, as it does without audiobuild[piper].
-    blocker = tmp_path / "piper.py"
-    blocker.write_text("raise ImportError('piper is not installed')\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "audiobuild", "voices", "--voices", "natural"],
-        capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    # A fresh interpreter in which `import piper` fails as it does without audiobuild[piper].
+    hide_piper = (
+        "import sys; sys.modules['piper'] = None; from audiobuild.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    voices = subprocess.run(
+        [sys.executable, "-c", hide_piper, "voices", "--voices", "natural"], capture_output=True, text=True
+    )
+    assert voices.returncode == 0, voices.stderr
+    assert "<- engine 'piper' is not installed: pip install 'audiobuild[piper]'" in voices.stdout
+    assert "pyttsx3 voices" in voices.stdout
+    build = subprocess.run(
+        [sys.executable, "-c", hide_piper, "build", "--voices", "natural", str(EXAMPLE), "-o", str(tmp_path / "out")],
+        capture_output=True, text=True,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "<- engine 'piper' is not installed: pip install 'audiobuild[piper]'" in result.stdout
-    assert "pyttsx3 voices" in result.stdout
+    assert build.returncode == 1 and not (tmp_path / "out").exists()
+    assert build.stderr.strip().endswith(
+        "natural.toml: [narrator] engine 'piper' is not installed: pip install 'audiobuild[piper]'"
+    )

@@ -12,7 +12,7 @@ from audiobuild.engines import get_engine
 from audiobuild.errors import ConfigError
 from audiobuild.parse import parse_article
 from audiobuild.pronounce import Lexicon, speech, spoken
-from audiobuild.voices import ENGINES, load_profile
+from audiobuild.voices import ENGINES, Voice, load_profile
 from tests.conftest import REPO
 
 EXAMPLE_CONFIG = REPO / "examples" / "podcast.toml"
@@ -29,6 +29,7 @@ def lexicon(table: dict) -> Lexicon:
         ({"Lindqvist": "Lindkvist"}, "Lindqvistson and xLindqvist stay.", "Lindqvistson and xLindqvist stay."),
         # A capitalised key is a name: as written, or in capitals (a heading), but not a common word.
         ({"Nice": "Neece"}, "Nice is nice. NICE!", "Neece is nice. Neece!"),
+        ({"Nice": "Neece", "nice": "nahce"}, "Nice is nice. NICE!", "Neece is nahce. Neece!"),
         # A lowercase key is a word: in any case.
         ({"gif": "jif"}, "A gif, a Gif, a GIF.", "A jif, a jif, a jif."),
         # Phrases match across any whitespace; the longer key wins.
@@ -74,19 +75,37 @@ def test_the_lexicon_comes_before_normalisation_and_its_phonemes_are_kept():
     assert spoken("Dr. No lives on St. Kilda.", "en", "pyttsx3", entries) == "[[d'0kt@ n'oU]] lives on Saint Kilda."
 
 
-def test_speech_gives_each_sentence_its_speakers_engine(tmp_path):
+def test_speech_gives_each_sentence_its_speakers_engine():
     script = parse_article("On Skarvholm\n\n- Was Skarvholm lonely? Yes.\n\n- Skarvholm was home.\n")
-    voices = {person.name: load_profile("default").voice_for(person.role) for person in script.people}
+    espeak = load_profile("default").voice_for("narrator")
+    voices = {person.name: espeak for person in script.people}
+    voices[script.segments[-1].speaker] = Voice(voice="en_US-joe-medium", engine="piper")
     entries = lexicon({"Skarvholm": {"say": "Skarv-hollm", "pyttsx3": "sk'A:vh0lm"}})
     said = speech(script, voices, entries)
-    assert said == (("On [[sk'A:vh0lm]]",), ("Was [[sk'A:vh0lm]] lonely?", "Yes."), ("[[sk'A:vh0lm]] was home.",))
+    assert said == (("On [[sk'A:vh0lm]]",), ("Was [[sk'A:vh0lm]] lonely?", "Yes."), ("Skarv-hollm was home.",))
 
 
-def test_the_example_podcast_and_profiles_carry_lexicons():
+def test_brackets_in_the_article_are_text_not_phonemes():
+    # Only the lexicon may give an engine phonemes.
+    assert (
+        spoken("It was [[citation needed]] true.", "en", "pyttsx3", Lexicon()) == "It was [ [citation needed] ] true."
+    )
+
+
+def test_a_profiles_lexicon_applies_and_podcast_toml_overrides_it(tmp_path):
+    default = (REPO / "voices" / "default.toml").read_text()
+    profile_path = tmp_path / "mine.toml"
+    profile_path.write_text(default + '\n[lexicon]\n"Ada" = "Ayda"\n"Skarvholm" = "Skarv-holm"\n')
+    config_path = tmp_path / "podcast.toml"
+    config_path.write_text('[lexicon]\n"Ada" = "Ahda"\n')
+    merged = load_profile(str(profile_path)).lexicon.merged(load_config(config_path).lexicon)
+    assert merged.apply("Ada of Skarvholm.", "pyttsx3") == "Ahda of Skarv-holm."
+
+
+def test_the_example_podcast_says_the_example_names():
     config = load_config(EXAMPLE_CONFIG)
-    assert {entry.key for entry in config.lexicon.entries} >= {"Lindqvist", "Skarvholm"}
-    profile = load_profile("default")
-    assert profile.lexicon.merged(config.lexicon).apply("Ada Lindqvist", "pyttsx3") == "Ahda Lindkvist"
+    assert config.lexicon.apply("Ada Lindqvist of Skarvholm", "pyttsx3") == "Ahda Lindkvist of [[sk'A:vh0lm]]"
+    assert config.lexicon.apply("Ada Lindqvist of Skarvholm", "piper") == "Ahda Lindkvist of [[skˈɑːɹvhɔlm]]"
 
 
 def test_espeak_reads_phonemes_in_brackets(tmp_path):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from audiobuild.errors import ConfigError
 from audiobuild.parse import ROLES, parse_article
 from audiobuild.synthesize import cast_voices, check_profile
-from audiobuild.voices import Voice, load_profile
+from audiobuild.voices import Profile, Voice, cast, load_profile
 
 VALID = """
 [narrator]
@@ -139,7 +141,24 @@ def test_a_language_no_piper_model_speaks_is_read_by_the_default_profiles_voices
     script = parse_article(RUSSIAN)
     voices = cast_voices(script, load_profile("natural"))  # its one model speaks English
     assert voices == cast_voices(script, load_profile("default"))
-    assert "no piper voice speaks 'ru'" in caplog.text
+    assert "no piper voice speaks 'ru': Анна Петрова is read by the default profile's zle/ru" in caplog.text
+
+
+def test_a_piper_voice_moves_to_the_languages_model_without_its_speaker():
+    script = parse_article(RUSSIAN)
+    english = Voice(voice="en_US-pair-medium", engine="piper", speaker="ann", semitones=3.0)
+    profile = Profile("mine", Path("mine.toml"), dict.fromkeys(ROLES, english))
+    languages = {"piper": {"en_US-pair-medium": "en-us", "ru_RU-irina-medium": "ru-ru"}}
+    voices = cast(script, profile, languages, stand_ins=load_profile("default"))
+    assert set(voices.values()) == {Voice(voice="ru_RU-irina-medium", engine="piper", semitones=3.0)}
+
+
+def test_a_language_nobody_speaks_keeps_the_voice_and_says_so(caplog):
+    script = parse_article(RUSSIAN)
+    profile = load_profile("default")
+    voices = cast(script, profile, {"pyttsx3": {"gmw/en-us": "en-us", "gmw/en-gb-x-rp": "en-gb"}}, stand_ins=profile)
+    assert voices["Анна Петрова"] == profile.voice_for("interviewee")
+    assert "no pyttsx3 voice speaks 'ru': Анна Петрова is read by gmw/en-us all the same" in caplog.text
 
 
 def test_an_english_article_with_a_few_cyrillic_words_stays_english():

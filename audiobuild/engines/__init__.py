@@ -3,7 +3,8 @@
     pyttsx3   espeak-ng through pyttsx3: small, instant, every language (the default)
     piper     Piper's neural voices, offline ONNX models: `pip install 'audiobuild[piper]'`
 
-Each engine is created once per process, when a voice first needs it.
+Each engine is created once per process, when first asked for: espeak always
+(casting voices asks for its language list), Piper when a profile names it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def get_engine(name: str = "pyttsx3") -> Engine:
     if name == "piper":
         try:
             from audiobuild.engines.piper import PiperEngine
-        except ImportError:
+        except ModuleNotFoundError as error:
+            if error.name != "piper":  # not the missing extra, but a broken install: say so loudly
+                raise
             raise EngineUnavailable("engine 'piper' is not installed: pip install 'audiobuild[piper]'") from None
         return PiperEngine()
     raise EngineUnavailable(f"engine {name!r} is not one of {', '.join(ENGINES)}")

@@ -29,7 +29,7 @@ class Engine(Protocol):
     """A text-to-speech engine, as the pipeline uses it."""
 
     name: str  # what a voice profile's `engine` key says
-    version: str  # part of every clip's cache key: a new engine version re-synthesizes
+    version: str  # the engine's own, as `audiobuild voices` shows it
     phoneme_notation: str  # what a lexicon's phoneme entries for this engine are written in
 
     @property
@@ -38,6 +38,12 @@ class Engine(Protocol):
 
     def problem_with(self, voice: Voice) -> str | None:
         """Why the engine cannot speak `voice` (an unknown id, say), or None."""
+
+    def clip_version(self, voice: Voice) -> str:
+        """Besides the text and the voice's settings, what decides its clips' audio: part of their cache key.
+
+        The engine's version, and whatever else a clip depends on (a model file).
+        """
 
     def synthesize(self, text: str, voice: Voice, wav_path: Path) -> None:
         """Speak `text` with `voice` into `wav_path`: CLIP_RATE Hz, mono, 16-bit.

@@ -37,7 +37,9 @@ def _load_espeak() -> None:
         pass
     import espeakng_loader
 
-    # pyttsx3 later loads "libespeak-ng.so.1" by name; the loaded copy is reused.
+    # pyttsx3 later loads "libespeak-ng.so.1" by name; the loaded copy is reused. Not
+    # RTLD_GLOBAL: Piper's phonemizer has an espeak-ng of its own built in, whose calls
+    # would then bind to this copy's symbols and crash.
     ctypes.CDLL(espeakng_loader.get_library_path())
     os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
 
@@ -48,7 +50,7 @@ _UTTERANCE_TIMEOUT_S = 120
 
 
 def _register_event_driven_driver() -> None:
-    """Register, as a pyttsx3 driver module, espeak's driver without its 10 ms polling.
+    """Register, as a pyttsx3 driver module, espeak's driver without its 10 ms polling, reading [[phonemes]].
 
     pyttsx3's espeak driver sleeps 10 ms per turn of its loop until the
     utterance ends, which is most of the time a sentence takes (espeak itself
@@ -85,8 +87,12 @@ def _register_event_driven_driver() -> None:
             self._proxy.notify("started-utterance")
             self._speaking = True
             self._data_buffer = b""
-            flags = _espeak.ENDPAUSE | _espeak.CHARS_UTF8 | _espeak.PHONEMES
-            _espeak.Synth(str(text).encode("utf-8"), flags=flags)
+            try:
+                _espeak.Synth(str(text).encode("utf-8"), flags=_espeak.ENDPAUSE | _espeak.CHARS_UTF8 | _espeak.PHONEMES)
+            except Exception as error:
+                self._proxy.setBusy(False)
+                self._proxy.notify("error", exception=error)
+                raise
 
         def endLoop(self):
             super().endLoop()
@@ -162,6 +168,10 @@ class Pyttsx3Engine:
         if voice.variant and voice.variant not in self.variants:
             return f"variant {voice.variant!r} is not one of espeak's variants ({', '.join(self.variants[:12])}, ...)"
         return None
+
+    def clip_version(self, voice: Voice) -> str:
+        """espeak-ng's version: its voices and variants are part of its data."""
+        return self.version
 
     def synthesize(self, text: str, voice: Voice, wav_path: Path) -> None:
         """Speak `text` (which may hold `[[...]]` phonemes) with `voice` into the WAV file `wav_path`."""

@@ -13,9 +13,9 @@ changes the pace (see `synthesize`).
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import json
-import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,8 @@ CONFIG_SUFFIX = ".onnx.json"
 # times (measured on en_US-joe-medium: 0.68-0.72 over three sentences, length
 # scales 0.7-1.4), because the model rounds every sound up to whole frames.
 _PACE_EXPONENT = 0.7
+# Bump when a change here (the pitch shift, the resampler) changes the clips Piper's output becomes.
+_CLIP_REVISION = 1
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Model:
     id: str  # the file name without .onnx: "en_US-joe-medium"
     path: Path
     origin: str
+    identity: str  # the model's size and its config's digest: another file of the same name is another voice
     language: str
     speakers: dict[str, int]  # name -> speaker id, for models trained on several speakers
     sample_rate: int
@@ -56,7 +59,6 @@ class PiperEngine:
     def __init__(self) -> None:
         self.version = "piper-tts " + importlib.metadata.version("piper-tts")
         self._loaded: dict[Path, PiperVoice] = {}
-        self._loading = threading.Lock()
 
     @functools.cached_property
     def models(self) -> dict[str, Model]:
@@ -87,6 +89,10 @@ class PiperEngine:
             return f"speaker {voice.speaker!r} is not one of {voice.voice}'s speakers ({speakers})"
         return None
 
+    def clip_version(self, voice: Voice) -> str:
+        """Piper's version, the model's identity and this module's clip revision."""
+        return f"{self.version}, {self.models[voice.voice].identity}, clips r{_CLIP_REVISION}"
+
     def synthesize(self, text: str, voice: Voice, wav_path: Path) -> None:
         """Speak `text` (which may hold `[[...]]` IPA phonemes) with `voice` into `wav_path`.
 
@@ -108,24 +114,21 @@ class PiperEngine:
             volume=voice.volume,
         )
         chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, settings)]
-        if not chunks:
-            raise SynthesisError(wav_path, f"Piper produced no audio for {text[:60]!r}")
-        samples = resample(np.concatenate(chunks), model.sample_rate * shift, CLIP_RATE)
+        samples = resample(np.concatenate(chunks), model.sample_rate * shift, CLIP_RATE) if chunks else []
         pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
         with wave.open(str(wav_path), "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
             wav.setframerate(CLIP_RATE)
             wav.writeframes(pcm.tobytes())
-        if not whole_wav(wav_path):
+        if not whole_wav(wav_path):  # nothing it could say ("...")
             raise SynthesisError(wav_path, f"Piper produced no audio for {text[:60]!r}")
 
     def _load(self, model: Model) -> PiperVoice:
         """The model's session, loaded on first use and kept for the process."""
-        with self._loading:  # two threads must not load the same 60 MB model twice
-            if model.path not in self._loaded:
-                self._loaded[model.path] = PiperVoice.load(model.path, model.path.with_suffix(CONFIG_SUFFIX))
-            return self._loaded[model.path]
+        if model.path not in self._loaded:
+            self._loaded[model.path] = PiperVoice.load(model.path, model.path.with_suffix(CONFIG_SUFFIX))
+        return self._loaded[model.path]
 
 
 def resample(samples: np.ndarray, from_rate: float, to_rate: int) -> np.ndarray:
@@ -159,12 +162,14 @@ def _model_files() -> list[tuple[Path, str]]:
 def _read_model(path: Path, origin: str) -> Model | None:
     """The model at `path` from its config; None when the config is not a Piper voice's."""
     try:
-        config = json.loads(path.with_suffix(CONFIG_SUFFIX).read_text(encoding="utf-8"))
+        text = path.with_suffix(CONFIG_SUFFIX).read_bytes()
+        config = json.loads(text)
         code = (config.get("language") or {}).get("code") or config["espeak"]["voice"]
         return Model(
             id=path.name.removesuffix(MODEL_SUFFIX),
             path=path,
             origin=origin,
+            identity=f"{path.stat().st_size} bytes, config {hashlib.sha256(text).hexdigest()[:16]}",
             language=code.replace("_", "-").lower(),
             speakers=dict(config.get("speaker_id_map") or {}),
             sample_rate=int(config["audio"]["sample_rate"]),

@@ -23,7 +23,9 @@ __all__ = ["Lexicon", "normalize", "speech", "spoken"]
 
 def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon) -> str:
     """What `engine` is given to say `sentence`, an article's sentence in `language`."""
-    return normalize(lexicon.apply(sentence, engine), language)
+    # Only the lexicon may hand the engine [[phonemes]]: an article's own "[[citation needed]]" is text.
+    as_text = sentence.replace("[[", "[ [").replace("]]", "] ]")
+    return normalize(lexicon.apply(as_text, engine), language)
 
 
 def speech(script: Script, voices: dict[str, Voice], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:

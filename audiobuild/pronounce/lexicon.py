@@ -54,10 +54,11 @@ class Lexicon:
         keys = sorted((entry.key for entry in self.entries), key=len, reverse=True)
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(_key_pattern, keys)) + r")(?!\w)")
         object.__setattr__(self, "_pattern", pattern)
-        # The forms a match can take, the key as written first: "Nice" is the city even beside "nice".
-        forms = [(entry.key.casefold(), entry) for entry in self.entries if entry.key.islower()]
-        forms += [(entry.key.upper(), entry) for entry in self.entries]
-        forms += [(entry.key, entry) for entry in self.entries]
+        # The forms a match can take; later ones win: the key as written, then a capitalised key's capitals
+        # ("NICE" is the city even beside "nice"), then a lowercase key in any case.
+        words, names = [e for e in self.entries if e.key.islower()], [e for e in self.entries if not e.key.islower()]
+        forms = [(entry.key.casefold(), entry) for entry in words] + [(entry.key.upper(), entry) for entry in words]
+        forms += [(entry.key.upper(), entry) for entry in names] + [(entry.key, entry) for entry in self.entries]
         self._by_form.update(forms)
 
     @classmethod
