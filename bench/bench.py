@@ -207,7 +207,7 @@ def bench_serve(scratch: Path, clients: int = 50, requests_each: int = 40) -> di
 
     from audiobuild.serve import make_server, serve_forever
 
-    output = scratch / "out-long-0"
+    output = scratch / "out-default-long-0"
     (mp3,) = (output / "episodes").glob("*.mp3")
     size = mp3.stat().st_size
     server = make_server(output, "127.0.0.1", 0)

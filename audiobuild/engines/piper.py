@@ -31,7 +31,7 @@ MODEL_SUFFIX = ".onnx"
 CONFIG_SUFFIX = ".onnx.json"
 # Piper's speech lasts about length_scale ** 0.7 times as long, not length_scale
 # times (measured on en_US-joe-medium: 0.68-0.72 over three sentences, length
-# scales 0.7-1.4), because the model rounds every sound up to whole frames.
+# scales 0.7-1.4); the likely cause is that it rounds every sound up to whole frames.
 _PACE_EXPONENT = 0.7
 # Bump when a change here (the pitch shift, the resampler) changes the clips Piper's output becomes.
 _CLIP_REVISION = 1
