@@ -32,7 +32,7 @@ from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, Entry, Person, episo
 from audiobuild.chapters import chapters, chapters_json
 from audiobuild.config import SERVED_URL_FILE, Config
 from audiobuild.cover import check_cover, draw_cover
-from audiobuild.engines import get_engine
+from audiobuild.engines import get_engine, limit_threads
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE, podcast_guid, write_feed
 from audiobuild.page import write_page, write_stylesheet
@@ -410,8 +410,9 @@ def _render_all(plans: list[Plan], output: Path, config: Config, cover: bytes, w
                     yield plan, error
         return
     context = multiprocessing.get_context("spawn")
+    threads = max(1, (os.cpu_count() or 1) // workers)  # per worker's engine, so that workers share the cores
     with (
-        ProcessPoolExecutor(workers, mp_context=context) as pool,
+        ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads, initargs=(threads,)) as pool,
         _progress_bar(len(plans), "articles", "build") as bar,
     ):
         futures = {pool.submit(render, plan, output, config, cover): plan for plan in plans}

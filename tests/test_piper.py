@@ -82,8 +82,10 @@ def test_the_natural_profile_gives_interviewer_and_interviewee_pitches_20_percen
 
 def test_a_model_is_loaded_once_and_shared_by_every_role(tmp_path, monkeypatch):
     loads = []
-    real_load = piper.PiperVoice.load
-    monkeypatch.setattr(piper.PiperVoice, "load", lambda *args, **kw: loads.append(args) or real_load(*args, **kw))
+    real_session = piper.onnxruntime.InferenceSession
+    monkeypatch.setattr(
+        piper.onnxruntime, "InferenceSession", lambda *args, **kw: loads.append(args) or real_session(*args, **kw)
+    )
     engine = piper.PiperEngine()
     for index, voice in enumerate(load_profile("natural").all_voices.values()):
         engine.synthesize("One short sentence.", voice, tmp_path / f"{index}.wav")
@@ -165,3 +167,16 @@ def test_without_the_extra_a_piper_profile_is_a_clear_error(tmp_path):
     assert build.stderr.strip().endswith(
         "natural.toml: [narrator] engine 'piper' is not installed: pip install 'audiobuild[piper]'"
     )
+
+
+def test_a_batch_worker_gives_each_model_only_its_share_of_the_cores(tmp_path, monkeypatch):
+    # build.py calls limit_threads in each worker process; otherwise every worker's
+    # ONNX runtime takes every core, and two workers were slower than one.
+    from audiobuild.engines import base, limit_threads
+
+    monkeypatch.setattr(base, "_threads", base._threads)  # restored afterwards
+    engine = piper.PiperEngine()
+    limit_threads(1)
+    engine.synthesize("One short sentence.", JOE, tmp_path / "one.wav")
+    (session,) = [voice.session for voice in engine._loaded.values()]
+    assert session.get_session_options().intra_op_num_threads == 1

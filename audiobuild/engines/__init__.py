@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 
-from audiobuild.engines.base import CLIP_RATE, Engine, EngineVoice, whole_wav
+from audiobuild.engines.base import CLIP_RATE, Engine, EngineVoice, limit_threads, whole_wav
 from audiobuild.voices import ENGINES
 
-__all__ = ["CLIP_RATE", "ENGINES", "Engine", "EngineUnavailable", "EngineVoice", "get_engine", "whole_wav"]
+__all__ = [
+    "CLIP_RATE", "ENGINES", "Engine", "EngineUnavailable", "EngineVoice", "get_engine", "limit_threads", "whole_wav",
+]  # fmt: skip
 
 
 class EngineUnavailable(Exception):

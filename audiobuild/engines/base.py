@@ -14,6 +14,23 @@ from audiobuild.voices import Voice
 # join clips of different engines (Piper's models speak at 16 or 22.05 kHz).
 CLIP_RATE = 22050
 
+_threads = 0  # threads an engine may compute with; 0: one per core
+
+
+def limit_threads(count: int) -> None:
+    """Let engines use at most `count` threads each: worker processes of a batch share the cores.
+
+    Called in each worker before its engines start; espeak is single-threaded
+    anyway, Piper's ONNX runtime would otherwise take every core in every worker.
+    """
+    global _threads
+    _threads = count
+
+
+def engine_threads() -> int:
+    """The threads an engine may use (0: one per core)."""
+    return _threads
+
 
 @dataclass(frozen=True)
 class EngineVoice:
