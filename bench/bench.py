@@ -163,15 +163,15 @@ def _clone_catalogue(folder: Path, size: int) -> None:
     path.write_text(json.dumps(data))
 
 
-def bench_batch(scratch: Path, count: int) -> tuple[float, float, int]:
+def bench_batch(scratch: Path, count: int, voices: str = "default") -> tuple[float, float, int]:
     """Seconds to build `count` articles one at a time and with every core."""
     articles = []
     for number in range(count):
         article = scratch / f"batch-{number:03d}.txt"
         article.write_text(make_article(300, seed=100 + number, title=f"Batch conversation number {number}"))
         articles.append(article)
-    serial = run(build_command(scratch / "batch-serial", *articles, jobs=1))[0]
-    parallel = run(build_command(scratch / "batch-parallel", *articles))[0]
+    serial = run(build_command(scratch / f"batch-{voices}-serial", *articles, jobs=1, voices=voices))[0]
+    parallel = run(build_command(scratch / f"batch-{voices}-parallel", *articles, voices=voices))[0]
     return serial, parallel, os.cpu_count() or 1
 
 
@@ -301,6 +301,11 @@ def main() -> None:
         print_articles("natural profile: Piper en_US-joe-medium; floor: Piper speaking the text + ffmpeg", natural)
         for name, f in natural.items():
             print(f"  {name}: {f['build'] / articles[name]['build']:.1f}x the default profile's build time")
+        serial, parallel, cores = bench_batch(scratch, batch // 10, "natural")
+        print(
+            f"  batch of {batch // 10}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
+            f"({serial / parallel:.2f}x faster)"
+        )
         serving = bench_serve(scratch)
         (one_rate, one_p99), (many, (rate, p99)) = serving[1], max(serving.items())
         print(
