@@ -177,38 +177,23 @@ UNCHANGED = cases(
 )
 
 
-@pytest.mark.parametrize(("language", "written", "said"), URLS)
-def test_urls_and_email(language: str, written: str, said: str):
-    assert normalize(written, language) == said
+# Each rule kind's cases, and what only looks like a rule and is left alone.
+RULE_KINDS = {
+    "urls": URLS,
+    "abbreviations": ABBREVIATIONS,
+    "dates and years": DATES_AND_YEARS,
+    "money and percent": MONEY_AND_PERCENT,
+    "roman numerals": ROMAN_NUMERALS,
+    "initials": INITIALS,
+    "left alone": UNCHANGED,
+}
 
 
-@pytest.mark.parametrize(("language", "written", "said"), ABBREVIATIONS)
-def test_abbreviations(language: str, written: str, said: str):
-    assert normalize(written, language) == said
-
-
-@pytest.mark.parametrize(("language", "written", "said"), DATES_AND_YEARS)
-def test_dates_and_years(language: str, written: str, said: str):
-    assert normalize(written, language) == said
-
-
-@pytest.mark.parametrize(("language", "written", "said"), MONEY_AND_PERCENT)
-def test_money_and_percent(language: str, written: str, said: str):
-    assert normalize(written, language) == said
-
-
-@pytest.mark.parametrize(("language", "written", "said"), ROMAN_NUMERALS)
-def test_roman_numerals(language: str, written: str, said: str):
-    assert normalize(written, language) == said
-
-
-@pytest.mark.parametrize(("language", "written", "said"), INITIALS)
-def test_initials(language: str, written: str, said: str):
-    assert normalize(written, language) == said
-
-
-@pytest.mark.parametrize(("language", "written", "said"), UNCHANGED)
-def test_what_only_looks_like_a_rule_is_left_alone(language: str, written: str, said: str):
+@pytest.mark.parametrize(
+    ("language", "written", "said"),
+    [pytest.param(*case.values, id=f"{kind}, {case.id}") for kind, rows in RULE_KINDS.items() for case in rows],
+)
+def test_rule_kinds(language: str, written: str, said: str):
     assert normalize(written, language) == said
 
 
