@@ -57,24 +57,51 @@ def test_article_with_only_furniture(tmp_path, existing_output):
     assert tree_digest(existing_output) == before
 
 
-def test_bad_config_stops_before_any_output(tmp_path, existing_output):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[podcast]\ncategory = 'Gardening'\n", "podcast.toml: [podcast] category 'Gardening'"),
+        ('[lexicon]\n"Ada" = 3\n', "podcast.toml: [lexicon] 'Ada' must be a respelling"),
+        ('[lexicon]\n"Ada" = { espeak = "A:d@" }\n', "podcast.toml: [lexicon] 'Ada': unknown key 'espeak'"),
+    ],
+)
+def test_bad_config_stops_before_any_output(tmp_path, existing_output, text, message):
     config = tmp_path / "podcast.toml"
-    config.write_text("[podcast]\ncategory = 'Gardening'\n")
+    config.write_text(text)
     before = tree_digest(existing_output)
     result = run("build", str(EXAMPLE), "-o", str(existing_output), "--config", str(config))
     assert result.returncode == 1
-    assert "podcast.toml: [podcast] category 'Gardening'" in one_error_line(result)
+    assert message in one_error_line(result)
     assert tree_digest(existing_output) == before
 
 
-def test_unknown_voice_stops_before_any_output(tmp_path, existing_output):
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda text: text.replace('variant = "f3"', 'variant = "nonexistent"'),
+            "bad.toml: [interviewer] variant 'nonexistent'",
+        ),
+        (
+            lambda text: text.replace(
+                'voice = "gmw/en-us"\nvariant = "f3"\nrate = 170\npitch = 55',
+                'engine = "piper"\nvoice = "en_US-nobody"',
+            ),
+            "bad.toml: [interviewer] voice 'en_US-nobody' is not a Piper model",
+        ),
+        (
+            lambda text: text.replace('variant = "f3"', 'variant = "f3"\nsemitones = 4.0'),
+            "bad.toml: [interviewer] semitones is not a pyttsx3 setting",
+        ),
+    ],
+)
+def test_unknown_voice_stops_before_any_output(tmp_path, existing_output, change, message):
     profile = tmp_path / "bad.toml"
-    text = (REPO / "voices" / "default.toml").read_text().replace('variant = "f3"', 'variant = "nonexistent"')
-    profile.write_text(text)
+    profile.write_text(change((REPO / "voices" / "default.toml").read_text()))
     before = tree_digest(existing_output)
     result = run("build", str(EXAMPLE), "-o", str(existing_output), "--voices", str(profile))
     assert result.returncode == 1
-    assert "bad.toml: [interviewer] variant 'nonexistent'" in one_error_line(result)
+    assert message in one_error_line(result)
     assert tree_digest(existing_output) == before
 
 
