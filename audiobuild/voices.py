@@ -202,8 +202,7 @@ def _voice(path: Path, name: str, values: object) -> Voice:
         engine = values.get("engine", "pyttsx3")
         if not isinstance(engine, str) or engine not in ENGINES:
             raise ConfigError(path, f"[{name}] engine {engine!r} is not one of {', '.join(ENGINES)}")
-        others = {key for other, keys in ENGINES.items() if other != engine for key in keys} - set(ENGINES[engine])
-        misplaced = sorted(others & set(values))
+        misplaced = sorted(key for other, keys in ENGINES.items() if other != engine for key in keys if key in values)
         if misplaced:
             raise ConfigError(
                 path, f"[{name}] {misplaced[0]} is not a {engine} setting ({engine} takes {', '.join(ENGINES[engine])})"

@@ -4,7 +4,7 @@ A `[lexicon]` table, in a voice profile or in podcast.toml (which wins)::
 
     [lexicon]
     "Lindqvist" = "Lindkvist"                 # a respelling, for every engine
-    "Skarvholm" = { say = "Skarv-holm", pyttsx3 = "sk'A:rvh,0lm", piper = "skˈɑːɹvhˌoʊlm" }
+    "Skarvholm" = { say = "Skarv-hollm", pyttsx3 = "sk'A:vh0lm", piper = "skˈɑːɹvhɔlm" }
 
 A table gives phonemes per engine, in that engine's notation (`audiobuild
 voices` says which), and `say`, a respelling for the engines it does not name.
