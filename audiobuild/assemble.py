@@ -21,45 +21,12 @@ from pathlib import Path
 
 from audiobuild.errors import SynthesisError
 from audiobuild.loudness import LIMITER, meter_pcm16, plan_levels
-from audiobuild.parse import Script
-from audiobuild.synthesize import Clip
+from audiobuild.model import Clip, Encoding, Pauses, Script, Span
 
 with warnings.catch_warnings():  # pydub warns on import when ffmpeg is not on PATH
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
-
-
-@dataclass(frozen=True)
-class Pauses:
-    """Silence in milliseconds; configurable in podcast.toml's [pauses] table."""
-
-    sentence: int = 250  # between sentences of one paragraph
-    paragraph: int = 550  # between paragraphs of the same speaker
-    speaker_change: int = 850  # when another person starts speaking
-    after_intro: int = 1300  # after the narrator's opening, before the first question
-    lead_in: int = 300  # before the first word
-    tail: int = 800  # after the last word
-
-
-@dataclass(frozen=True)
-class Encoding:
-    """MP3 settings; configurable in podcast.toml's [audio] table."""
-
-    bitrate_kbps: int = 64
-    sample_rate: int = 44100
-    channels: int = 1
-
-
-@dataclass(frozen=True)
-class Span:
-    """Where one clip's speech lies in the episode."""
-
-    segment: int
-    sentence: int
-    text: str
-    start_ms: int
-    end_ms: int
 
 
 @dataclass(frozen=True)

@@ -16,75 +16,13 @@ from datetime import datetime
 from pathlib import Path
 
 from audiobuild import atomic
-from audiobuild.chapters import Chapter
 from audiobuild.errors import AudiobuildError
+from audiobuild.model import Chapter, Entry, Person
 
 CATALOGUE_FILE = "catalogue.json"
 SCHEMA_VERSION = 3
-EPISODES_DIR = "episodes"
-TRANSCRIPTS_DIR = "transcripts"
-CHAPTERS_DIR = "chapters"
-TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json"}
 # Namespace for episode guids: uuid5(namespace, slug) is stable without any state.
 _GUID_NAMESPACE = uuid.UUID("4f0e7d3a-8c1b-5a52-9a47-6a1d2b7e8c90")
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone heard in an episode, for the feed's podcast:person."""
-
-    name: str
-    role: str  # Podcasting 2.0 role: "host" (the interviewer) or "guest"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One published episode.
-
-    Its files share one stem: `<slug>` for the first build, `<slug>--<revision>`
-    after the article changed, so that a podcast app never finds different
-    bytes behind a URL it has cached (a slug never holds "--", so no title's
-    files can take another's).
-    """
-
-    slug: str
-    guid: str
-    title: str
-    description: str
-    author: str
-    published: datetime
-    revision: int
-    fingerprint: str  # of everything that went into the audio and tags
-    length: int  # bytes of the MP3
-    duration: float  # seconds
-    source: str  # the article's file name, for messages
-    source_id: str  # a digest of the article's full path: the folder is published, its paths are private
-    people: tuple[Person, ...] = ()
-    chapters: tuple[Chapter, ...] = ()
-
-    @property
-    def stem(self) -> str:
-        """The file name stem of this revision's files."""
-        return self.slug if self.revision == 1 else f"{self.slug}--{self.revision}"
-
-    @property
-    def file(self) -> str:
-        """The MP3, relative to the output folder."""
-        return f"{EPISODES_DIR}/{self.stem}.mp3"
-
-    @property
-    def chapters_file(self) -> str:
-        """The Podcasting 2.0 chapters JSON, relative to the output folder."""
-        return f"{CHAPTERS_DIR}/{self.stem}.chapters.json"
-
-    def transcript_file(self, extension: str) -> str:
-        """The transcript in one of TRANSCRIPT_TYPES, relative to the output folder."""
-        return f"{TRANSCRIPTS_DIR}/{self.stem}.{extension}"
-
-    @property
-    def files(self) -> list[str]:
-        """Every file of this episode, relative to the output folder."""
-        return [self.file, self.chapters_file, *(self.transcript_file(extension) for extension in TRANSCRIPT_TYPES)]
 
 
 @dataclass

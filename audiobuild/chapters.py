@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
-from audiobuild.assemble import Span
-from audiobuild.parse import Script
+from audiobuild.model import Chapter, Script, Span
 
 CHAPTER_KINDS = ("question", "heading")
 # An ID3 table of contents counts its entries in one byte; beyond that, neighbouring
@@ -17,15 +15,6 @@ TITLE_LIMIT = 60
 # A chapter starts a little before its first word, inside the pause, so that
 # seeking to it does not clip the first syllable.
 _LEAD_MS = 250
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A stretch of the episode with a title."""
-
-    title: str
-    start_ms: int
-    end_ms: int
 
 
 def shorten(text: str, limit: int = TITLE_LIMIT) -> str:

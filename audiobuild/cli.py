@@ -104,27 +104,39 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    # Imported here so that `--help` and usage errors answer without loading the engine.
+    # Imported here so that `--help` and usage errors answer without loading the engines.
     from audiobuild.config import load_config
 
     config_path = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     config = load_config(config_path)
     if args.command == "voices":
-        return _voices(args, config)
-    if args.command == "script":
-        return _script(args, config)
-    if args.command == "serve":
-        return _serve(args, config)
-    config = config.for_output(args.output)
-    from audiobuild.build import BatchFailed, build_all, refresh_feed, remove_episode
+        from audiobuild.voices import describe_voices, load_profile
 
+        sys.stdout.write(describe_voices(load_profile(args.voices or config.podcast.voices), config.lexicon))
+        return 0
+    if args.command == "script":
+        from audiobuild.pipeline import show_script
+
+        sys.stdout.write(show_script(args.article, config, args.voices, args.format))
+        return 0
+    if args.command == "serve":
+        from audiobuild.serve import run
+
+        run(args.output, config, args.host, args.port)
+        return 0
+    config = config.for_output(args.output)
     if args.command == "remove":
+        from audiobuild.publish import remove_episode
+
         entry = remove_episode(args.output, args.slug, config)
         log.info("removed %s (%s)", entry.slug, entry.title)
         return 0
     if args.command == "feed":
+        from audiobuild.publish import refresh_feed
+
         log.info("wrote %s", refresh_feed(args.output, config))
         return 0
+    from audiobuild.batch import BatchFailed, build_all
 
     try:
         build_all(args.articles, args.output, config, args.voices, workers=args.jobs)
@@ -132,65 +144,4 @@ def _run(args: argparse.Namespace) -> int:
         if failed.attempted > 1:  # a single article's error line already says it all
             log.error("audiobuild: %s", failed)
         return 1
-    return 0
-
-
-def _serve(args: argparse.Namespace, config) -> int:
-    from audiobuild.build import publish_at
-    from audiobuild.serve import lan_address, make_server, qr_lines, serve_forever
-
-    server = make_server(args.output, args.host, args.port)
-    host, port = server.server_address[:2]
-    if host in ("0.0.0.0", ""):
-        host = lan_address() or "127.0.0.1"
-    feed_url = publish_at(args.output, config, f"http://{host}:{port}/")
-    print(f"Serving {args.output} at http://{host}:{port}/ (Ctrl-C stops)")
-    print(f"Subscribe in your podcast app to: {feed_url}")
-    print(qr_lines(feed_url), flush=True)
-    serve_forever(server)
-    return 0
-
-
-def _script(args: argparse.Namespace, config) -> int:
-    from audiobuild.build import load_script, prepare, spoken_forms
-    from audiobuild.scriptfile import dump
-    from audiobuild.synthesize import cast_voices
-
-    profile = prepare(config, args.voices)
-    script = load_script(args.article, config)
-    voices = cast_voices(script, profile)
-    spoken = spoken_forms(script, voices, profile, config)
-    descriptions = {speaker: voice.describe() for speaker, voice in voices.items()}
-    sys.stdout.write(dump(script, args.format, descriptions, spoken))
-    return 0
-
-
-def _voices(args: argparse.Namespace, config) -> int:
-    from audiobuild.engines import ENGINES, EngineUnavailable, get_engine
-    from audiobuild.synthesize import voice_problem
-    from audiobuild.voices import load_profile
-
-    profile = load_profile(args.voices or config.podcast.voices)
-    print(f"Profile {profile.name} ({profile.path}):")
-    for name, voice in profile.all_voices.items():
-        problem = voice_problem(voice)
-        print(f"  {name:<12} {voice.describe()}" + (f"  <- {problem}" if problem else ""))
-    if profile.lexicon.entries or config.lexicon.entries:
-        in_profile, in_config = len(profile.lexicon.entries), len(config.lexicon.entries)
-        print(f"  lexicon: {in_profile} entries in the profile, {in_config} in podcast.toml")
-    for name in ENGINES:
-        try:
-            engine = get_engine(name)
-        except EngineUnavailable as error:
-            print(f"\n{name}: {error}")
-            continue
-        print(f"\n{engine.name} voices ({engine.version}); lexicon phonemes in {engine.phoneme_notation}:")
-        if name == "pyttsx3":
-            print("  (add +VARIANT to an id for another timbre, e.g. gmw/en-us+f3 or +m3)")
-        origin = None
-        for voice in sorted(engine.voices, key=lambda voice: (voice.origin, voice.id)):
-            if voice.origin != origin:
-                origin = voice.origin
-                print(f"  from {origin}:")
-            print(f"    {voice.id:<28} {voice.language:<16} {voice.name}")
     return 0

@@ -43,13 +43,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from audiobuild import tomlfile
-from audiobuild.assemble import Encoding, Pauses
+from audiobuild.engines import ENGINES
 from audiobuild.errors import ConfigError
+from audiobuild.model import Encoding, Pauses
 from audiobuild.pronounce.lexicon import Lexicon
-from audiobuild.voices import ENGINES
+from audiobuild.schema import check, dataclass_schema, from_table, read_toml
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -159,43 +158,57 @@ class Config:
 
 
 _TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading}
+# MP3's bitrates (MPEG-1 Layer III) and the sample rates LAME encodes podcasts at.
+_BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
+_SAMPLE_RATES = [22050, 32000, 44100, 48000]
+
+
+def _schema() -> dict:
+    """The JSON Schema of podcast.toml (with every default filled in, so that rules across keys always apply)."""
+    podcast = dataclass_schema(Podcast, {
+        "title": {"pattern": r"\S", "x-messages": {"pattern": "must not be empty"}},
+        "category": {"enum": list(APPLE_CATEGORIES),
+                     "x-messages": {"enum": "{value!r} is not an Apple Podcasts category"}},
+        "base_url": {"pattern": r"^(https?://[^/\s]+.*)?$",
+                     "x-messages": {"pattern": "{value!r} must be an absolute http(s) URL"}},
+    })  # fmt: skip
+    podcast["allOf"] = [
+        {
+            "if": {"properties": {"category": {"const": category}}},
+            "then": {
+                "properties": {
+                    "subcategory": {
+                        "enum": ["", *subcategories],
+                        "x-messages": {
+                            "enum": f"{{value!r}} is not in {category} ({', '.join(subcategories) or 'none'})"
+                        },
+                    }
+                }
+            },
+        }  # fmt: skip
+        for category, subcategories in APPLE_CATEGORIES.items()
+    ]
+    audio = dataclass_schema(Encoding, {
+        "bitrate_kbps": {"enum": _BITRATES, "x-messages": {"enum": "{value} is not an MP3 bitrate"}},
+        "sample_rate": {"enum": _SAMPLE_RATES, "x-messages": {"enum": "{value} is not 22050, 32000, 44100 or 48000"}},
+        "channels": {"enum": [1, 2], "x-messages": {"enum": "must be 1 or 2"}},
+    })  # fmt: skip
+    tables = {"podcast": podcast, "audio": audio, "pauses": dataclass_schema(Pauses),
+              "reading": dataclass_schema(Reading), "lexicon": {"type": "object"}}  # fmt: skip
+    return {"type": "object", "properties": tables, "additionalProperties": False, "x-keys": "table"}
 
 
 def load_config(path: Path | None) -> Config:
-    """Read and validate podcast.toml; None (no file) gives the defaults."""
+    """Read and validate podcast.toml; None (no file) gives the defaults. Raises ConfigError (file, line, key)."""
     if path is None:
         return Config()
     if not path.is_file():
         raise ConfigError(path, "no such config file")
-    data = tomlfile.read(path)
-    lexicon = Lexicon.from_table(path, data.pop("lexicon", {}), ENGINES)
-    unknown = set(data) - set(_TABLES)
-    if unknown:
-        tables = ", ".join([*_TABLES, "lexicon"])
-        raise ConfigError(path, f"unknown table(s) {', '.join(sorted(unknown))}; tables are {tables}")
-    sections = {name: tomlfile.table(path, name, cls, data.get(name, {})) for name, cls in _TABLES.items()}
-    config = Config(path=path, lexicon=lexicon, **sections)
-    _validate(path, config)
-    return config
-
-
-def _validate(path: Path, config: Config) -> None:
-    podcast = config.podcast
-    if podcast.category not in APPLE_CATEGORIES:
-        raise ConfigError(path, f"[podcast] category {podcast.category!r} is not an Apple Podcasts category")
-    if podcast.subcategory and podcast.subcategory not in APPLE_CATEGORIES[podcast.category]:
-        choices = ", ".join(APPLE_CATEGORIES[podcast.category]) or "none"
-        raise ConfigError(
-            path, f"[podcast] subcategory {podcast.subcategory!r} is not in {podcast.category} ({choices})"
-        )
-    url = urlsplit(podcast.base_url)
-    if podcast.base_url and (url.scheme not in ("http", "https") or not url.netloc):
-        raise ConfigError(path, f"[podcast] base_url {podcast.base_url!r} must be an absolute http(s) URL")
-    if not podcast.title.strip():
-        raise ConfigError(path, "[podcast] title must not be empty")
-    if config.audio.bitrate_kbps not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
-        raise ConfigError(path, f"[audio] bitrate_kbps {config.audio.bitrate_kbps} is not an MP3 bitrate")
-    if config.audio.sample_rate not in (22050, 32000, 44100, 48000):
-        raise ConfigError(path, f"[audio] sample_rate {config.audio.sample_rate} is not 22050, 32000, 44100 or 48000")
-    if config.audio.channels not in (1, 2):
-        raise ConfigError(path, "[audio] channels must be 1 or 2")
+    data, text = read_toml(path)
+    defaults = {name: dataclasses.asdict(cls()) for name, cls in _TABLES.items()}
+    filled = {name: {**defaults.get(name, {}), **value} if isinstance(value, dict) else value
+              for name, value in {**defaults, **data}.items()}  # fmt: skip
+    check(filled, _schema(), path, text)
+    lexicon = Lexicon.from_table(path, data.get("lexicon", {}), ENGINES, text)
+    sections = {name: from_table(cls, data.get(name, {})) for name, cls in _TABLES.items()}
+    return Config(path=path, lexicon=lexicon, **sections)

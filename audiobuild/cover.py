@@ -1,14 +1,18 @@
-"""Cover art: check a user's cover, or draw a default one (the only module using Pillow)."""
+"""Cover art: find and check a user's cover, or draw a default one (the only module using Pillow)."""
 
 from __future__ import annotations
 
 import io
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from audiobuild.errors import ConfigError
+
+if TYPE_CHECKING:
+    from audiobuild.config import Config
 
 COVER_SIZE = 1400  # Apple's minimum; square, RGB, no alpha
 MIN_SIZE, MAX_SIZE = 1400, 3000
@@ -53,3 +57,18 @@ def draw_cover(title: str) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def cover_source(config: Config) -> Path:
+    """The configured cover's path: as given when absolute, else beside podcast.toml."""
+    cover = Path(config.podcast.cover)
+    return cover if cover.is_absolute() or config.path is None else config.path.parent / cover
+
+
+def cover_bytes(output: Path, config: Config) -> bytes:
+    """The cover: the configured file (checked: ConfigError), else the one already published, else a new default."""
+    if config.podcast.cover:
+        check_cover(cover_source(config))
+        return cover_source(config).read_bytes()
+    published = output / config.podcast.cover_file
+    return published.read_bytes() if published.exists() else draw_cover(config.podcast.title)

@@ -2,16 +2,18 @@
 
 
 class AudiobuildError(Exception):
-    """A problem the user can fix; its message names the file and the problem."""
+    """A problem the user can fix; its message names the file (and line, when known) and the problem."""
 
-    def __init__(self, source: object, problem: str):
+    def __init__(self, source: object, problem: str, line: int | None = None):
         self.source = str(source)
         self.problem = problem
-        super().__init__(f"{self.source}: {problem}")
+        self.line = line
+        where = f"{self.source}:{line}" if line else self.source
+        super().__init__(f"{where}: {problem}")
 
     def __reduce__(self):
         # Errors cross from build worker processes to the parent by pickling.
-        return type(self), (self.source, self.problem)
+        return type(self), (self.source, self.problem, self.line)
 
 
 class InputError(AudiobuildError):

@@ -1,7 +1,8 @@
 """The listening page, index.html, and the stylesheet that shows feed.xml to a browser as a page.
 
 The page is one f-string with every value passed through html.escape: a single
-page of fixed shape does not need a template engine. Its links are relative, so
+page of fixed shape does not need a template engine. Its style sheet and script
+are files in `assets/`, inlined, so the page is one file. Its links are relative, so
 it works from whatever address the folder is served at; only the subscribe links
 carry the feed's absolute URL, because that is what a podcast app must be given.
 Nothing is fetched from elsewhere (no web fonts, no CDN scripts). Without
@@ -13,124 +14,24 @@ spoken under the player, the current chapter marked, a copy button.
 
 from __future__ import annotations
 
+import functools
 import itertools
-import json
 from datetime import datetime
 from html import escape
 from importlib import resources
 from pathlib import Path
 
 from audiobuild import atomic
-from audiobuild.catalogue import Catalogue, Entry
+from audiobuild.catalogue import Catalogue
 from audiobuild.config import Podcast
 from audiobuild.feed import FEED_FILE, STYLESHEET_FILE, clock
+from audiobuild.model import Entry
+from audiobuild.transcript import read_podcast_json
 
 PAGE_FILE = "index.html"
 # The page shows the newest episodes, each with its whole transcript; the feed has them all.
 PAGE_EPISODES = 50
 _SENTENCE_ENDS = (".", "!", "?", "…", ":", ";", '"', "”", "»", "'", "’", ")")
-
-_STYLE = """
-:root { color-scheme: light dark; --bg: #f6f5f2; --card: #fff; --text: #1c1b1f; --muted: #5f5d66;
-  --line: #e3e1dc; --accent: #5b3cc4; --accent-soft: #ece7fb; }
-@media (prefers-color-scheme: dark) {
-  :root { --bg: #141317; --card: #1e1d23; --text: #ecebf0; --muted: #a9a6b3; --line: #33313a;
-    --accent: #b3a1ff; --accent-soft: #2c2740; }
-}
-* { box-sizing: border-box; }
-[hidden] { display: none !important; }
-body { margin: 0; background: var(--bg); color: var(--text);
-  font: 1rem/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
-main { max-width: 46rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
-a { color: var(--accent); }
-header.podcast { display: grid; grid-template-columns: auto 1fr; gap: .5rem 1.25rem; align-items: center;
-  margin-bottom: 1.5rem; }
-header.podcast img { width: 6.5rem; height: 6.5rem; border-radius: .9rem; box-shadow: 0 4px 18px #0003; }
-header.podcast .description { grid-column: 1 / -1; margin: 0; }
-@media (min-width: 40rem) {
-  header.podcast { grid-template-rows: auto 1fr; align-items: start; }
-  header.podcast img { grid-row: span 2; width: 9rem; height: 9rem; }
-  header.podcast .description { grid-column: 2; }
-}
-h1 { font-size: 1.9rem; line-height: 1.2; margin: 0 0 .25rem; }
-h2 { font-size: 1.3rem; line-height: 1.3; margin: 0 0 .35rem; }
-h2 a { color: inherit; text-decoration: none; }
-.author, .meta, .time, .who { color: var(--muted); }
-.author { margin: 0; font-weight: 600; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 1rem; padding: 1.1rem 1.25rem;
-  margin: 0 0 1.25rem; }
-.subscribe h2 { font-size: 1.05rem; }
-.subscribe p { margin: .4rem 0; }
-.feed { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
-.feed code { flex: 1 1 12rem; padding: .45rem .6rem; border-radius: .5rem; background: var(--accent-soft);
-  overflow-wrap: anywhere; user-select: all; }
-.button, button { display: inline-block; padding: .45rem .9rem; border-radius: 999px; border: 0;
-  background: var(--accent); color: var(--card); font: inherit; font-weight: 600; text-decoration: none;
-  cursor: pointer; }
-.meta { font-size: .9rem; margin: 0 0 .6rem; }
-audio { display: block; width: 100%; margin: .8rem 0 .3rem; }
-.caption { min-height: 1.5em; margin: 0 0 .5rem; font-style: italic; color: var(--muted); }
-.caption:empty { display: none; }
-details { border-top: 1px solid var(--line); padding: .5rem 0 0; margin-top: .5rem; }
-summary { cursor: pointer; font-weight: 600; }
-ol.chapters { list-style: none; padding: 0; margin: .4rem 0 0; }
-ol.chapters a { display: flex; gap: .75rem; padding: .3rem .5rem; border-radius: .5rem; color: inherit;
-  text-decoration: none; }
-ol.chapters a:hover, ol.chapters a[aria-current] { background: var(--accent-soft); }
-ol.chapters a[aria-current] { font-weight: 600; }
-.time { font-variant-numeric: tabular-nums; min-width: 3.2rem; }
-a.time { text-decoration: none; }
-.transcript p { margin: 0 0 .8rem; }
-.transcript .who { margin: .8rem 0 .1rem; font-size: .9rem; }
-.transcript .who b { color: var(--text); }
-footer { color: var(--muted); font-size: .85rem; text-align: center; }
-"""
-
-# Enhancements only: the page works without them (see the module docstring).
-_SCRIPT = """
-document.addEventListener("click", (event) => {
-  const link = event.target.closest("a[data-start]");
-  if (!link || event.button || event.ctrlKey || event.metaKey || event.shiftKey) return;
-  event.preventDefault();
-  const audio = link.closest("article").querySelector("audio");
-  const seek = () => { audio.currentTime = Number(link.dataset.start); audio.play().catch(() => {}); };
-  if (audio.readyState) seek();
-  else { audio.addEventListener("loadedmetadata", seek, { once: true }); audio.load(); }
-});
-// One episode at a time.
-document.addEventListener("play", (event) => {
-  for (const audio of document.querySelectorAll("audio")) if (audio !== event.target) audio.pause();
-}, true);
-for (const article of document.querySelectorAll("article")) {
-  const audio = article.querySelector("audio");
-  const caption = article.querySelector(".caption");
-  const chapters = [...article.querySelectorAll("ol.chapters a")];
-  // Browsers draw no captions for <audio>: show the sentence being spoken under the player.
-  for (const track of audio.textTracks) {
-    track.addEventListener("cuechange", () => {
-      const cue = track.activeCues[0];
-      caption.textContent = cue ? cue.getCueAsHTML().textContent : "";
-    });
-  }
-  audio.addEventListener("timeupdate", () => {
-    const current = chapters.filter((link) => Number(link.dataset.start) <= audio.currentTime).pop();
-    for (const link of chapters) link.toggleAttribute("aria-current", link === current);
-  });
-}
-const copy = document.getElementById("copy_feed_url");
-copy.hidden = false;
-copy.addEventListener("click", async () => {
-  const url = document.getElementById("feed_url");
-  try {
-    await navigator.clipboard.writeText(url.textContent);
-  } catch {  // no clipboard API outside secure contexts, e.g. http:// on the local network
-    getSelection().selectAllChildren(url);
-    document.execCommand("copy");
-  }
-  copy.textContent = "Copied";
-  setTimeout(() => { copy.textContent = "Copy"; }, 2000);
-});
-"""
 
 
 def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
@@ -159,7 +60,8 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
 <meta name="description" content="{escape(podcast.description)}">
 <link rel="alternate" type="application/rss+xml" title="{title}" href="{FEED_FILE}">
 <link rel="icon" href="{escape(podcast.cover_file)}">
-<style>{_STYLE}</style>
+<style>
+{_asset("page.css")}</style>
 </head>
 <body>
 <main>
@@ -182,7 +84,8 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
 {"".join(episodes) or "<p>No episodes yet.</p>"}
 <footer><p>Made with audiobuild</p></footer>
 </main>
-<script>{_SCRIPT}</script>
+<script>
+{_asset("page.js")}</script>
 </body>
 </html>
 """.encode()
@@ -222,19 +125,17 @@ def _chapters(entry: Entry, open_: bool) -> str:
 
 
 def _transcript(folder: Path, entry: Entry) -> str:
-    """The Podcasting 2.0 JSON transcript as paragraphs, one per turn, each under its speaker's name."""
+    """The transcript as paragraphs, one per turn, each under its speaker's name."""
     path = folder / entry.transcript_file("json")
     if not path.is_file():
         return ""
-    segments = json.loads(path.read_text(encoding="utf-8"))["segments"]
     turns = []
-    for speaker, group in itertools.groupby(segments, key=lambda segment: segment.get("speaker", "")):
+    for speaker, group in itertools.groupby(read_podcast_json(path), key=lambda cue: cue.speaker):
         group = list(group)
-        start_ms = round(group[0]["startTime"] * 1000)
-        time = _seek_link(entry, start_ms, clock(start_ms), ' class="time"')
+        time = _seek_link(entry, group[0].start_ms, clock(group[0].start_ms), ' class="time"')
         turns.append(
             f'<p class="who"><b dir="auto">{escape(speaker)}</b> {time}</p>'
-            f'<p dir="auto">{" ".join(_sentence(segment["body"]) for segment in group)}</p>'
+            f'<p dir="auto">{" ".join(_sentence(cue.text) for cue in group)}</p>'
         )
     return f'<details class="transcript"><summary>Transcript</summary>{"".join(turns)}</details>'
 
@@ -286,5 +187,11 @@ def write_page(catalogue: Catalogue, podcast: Podcast) -> Path:
 def write_stylesheet(folder: Path) -> Path:
     """Copy the feed's XSL stylesheet into `folder`, unless it is there already; return its path."""
     path = folder / STYLESHEET_FILE
-    atomic.write_if_changed(path, resources.files("audiobuild").joinpath(STYLESHEET_FILE).read_bytes())
+    atomic.write_if_changed(path, _asset(STYLESHEET_FILE).encode())
     return path
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    """A file of the page's, shipped in the package's assets folder."""
+    return resources.files("audiobuild").joinpath("assets", name).read_text(encoding="utf-8")

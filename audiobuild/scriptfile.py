@@ -14,7 +14,9 @@ from importlib import resources
 from pathlib import Path
 
 from audiobuild.errors import InputError
-from audiobuild.parse import Dropped, Script, Segment
+from audiobuild.model import Dropped, Script, Segment
+from audiobuild.parse.text import sentences_of
+from audiobuild.schema import check, yaml_line
 
 SCHEMA = "audiobuild-script/1"
 SCHEMA_FILE = "script.schema.json"
@@ -76,8 +78,8 @@ def dump(
 
 def _text(script: Script, voices: dict[str, str], speech: tuple[tuple[str, ...], ...] | None) -> str:
     lines = [f"Title:    {script.title}"]
-    lines += [f"{label:<9} {value}" for label, value in
-              (("Byline:", script.byline), ("Date:", script.date), ("Language:", script.language)) if value]  # fmt: skip
+    facts = (("Byline:", script.byline), ("Date:", script.date), ("Language:", script.language))
+    lines += [f"{label:<9} {value}" for label, value in facts if value]
     lines.append("Speakers:")
     for person in script.people:
         voice = f"  voice: {voices[person.name]}" if person.name in voices else ""
@@ -107,7 +109,7 @@ def load(path: Path) -> Script:
 def loads(text: str, source: object, fmt: str = "json") -> Script:
     """A Script from the text of a JSON or YAML script document (`source` names it in errors)."""
     document = _parse(text, source, fmt)
-    _check(document, source)
+    _check(document, source, text)
     return Script(
         source=document.get("source") or str(source),
         title=document["title"],
@@ -116,8 +118,9 @@ def loads(text: str, source: object, fmt: str = "json") -> Script:
         date=document.get("date"),
         language=document.get("language", ""),
         segments=[
-            Segment(item["role"], item["kind"], item["text"], item["speaker"], item.get("read_directions", False))
+            Segment(item["role"], item["kind"], item["text"], item["speaker"], read, sentences_of(item["text"], read))
             for item in document["segments"]
+            for read in [item.get("read_directions", False)]
         ],
         dropped=[Dropped(item["line"], item["text"], item["reason"]) for item in document.get("dropped", [])],
     )
@@ -139,36 +142,27 @@ def _parse(text: str, source: object, fmt: str) -> object:
         raise InputError(source, f"is not valid JSON at line {error.lineno}: {error.msg}") from None
 
 
-def _check(document: object, source: object) -> None:
-    """Raise InputError unless `document` is a script of this version that the schema accepts."""
-    import fastjsonschema
-
+def _check(document: object, source: object, text: str) -> None:
+    """Raise InputError, with the line at fault, unless `document` is a script of this version and schema."""
     if not isinstance(document, dict) or "schema" not in document:
         raise InputError(source, f'is not an audiobuild script (it has no "schema": "{SCHEMA}")')
     if document["schema"] != SCHEMA:
         raise InputError(source, f"is a {document['schema']!r} script; this audiobuild reads {SCHEMA!r}")
-    try:
-        _validator()(document)
-    except fastjsonschema.JsonSchemaValueException as error:
-        raise InputError(source, _problem(error)) from None
+    check(document, _schema(), source, text, error=InputError, describe=_key, locate=yaml_line)
 
 
 @functools.cache
-def _validator():
-    import fastjsonschema
-
-    schema = json.loads(resources.files("audiobuild").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
-    return fastjsonschema.compile(schema)
+def _schema() -> dict:
+    return json.loads(resources.files("audiobuild").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
-def _problem(error) -> str:
-    """fastjsonschema's "data.segments[3].role must be one of [...]" as "segment 4: role must be one of [...]"."""
-    path = [str(part) for part in error.path[1:]]
-    where = "the script"
-    if len(path) >= 2 and path[0] in ("segments", "dropped", "speakers") and path[1].isdigit():
-        where, path = f"{path[0][:-1]} {int(path[1]) + 1}", path[2:]
-    if error.rule == "required" and isinstance(error.value, dict):
-        missing = [key for key in error.definition["required"] if key not in error.value]
-        return f"{where} has no {', '.join(map(repr, missing))}"
-    subject = where if not path else ".".join(path) if where == "the script" else f"{where}: {'.'.join(path)}"
-    return f"{subject} {error.message.split(' ', 1)[1]}"
+def _key(path: list) -> str:
+    """A key's path in a script as the README names it: "segment 4: role", "title", "the script".
+
+    >>> _key(["segments", 3, "role"]), _key(["title"]), _key([])
+    ('segment 4: role', 'title', 'the script')
+    """
+    if len(path) >= 2 and path[0] in ("segments", "dropped", "speakers") and isinstance(path[1], int):
+        where = f"{path[0][:-1]} {path[1] + 1}"
+        return f"{where}: {'.'.join(map(str, path[2:]))}" if len(path) > 2 else where
+    return ".".join(map(str, path)) or "the script"

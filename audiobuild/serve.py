@@ -35,9 +35,11 @@ from urllib.parse import unquote, urlsplit
 import segno
 
 from audiobuild import __version__
-from audiobuild.catalogue import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
+from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError
+from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
 from audiobuild.page import PAGE_FILE
+from audiobuild.publish import publish_at
 
 log = logging.getLogger("audiobuild")
 
@@ -389,6 +391,19 @@ def _if_range_holds(value: str, etag: str, modified: int) -> bool:
     if value.startswith(('"', "W/")):
         return value == etag  # a weak tag never matches for ranges
     return _http_date(value) == modified
+
+
+def run(output: Path, config: Config, host: str = "0.0.0.0", port: int = 8000) -> None:
+    """`audiobuild serve`: point the feed at the address served, print it and a QR code, serve until stopped."""
+    server = make_server(output, host, port)
+    host, port = server.server_address[:2]
+    if host in ("0.0.0.0", ""):
+        host = lan_address() or "127.0.0.1"
+    feed_url = publish_at(output, config, f"http://{host}:{port}/")
+    print(f"Serving {output} at http://{host}:{port}/ (Ctrl-C stops)")
+    print(f"Subscribe in your podcast app to: {feed_url}")
+    print(qr_lines(feed_url), flush=True)
+    serve_forever(server)
 
 
 def make_server(root: Path, host: str = "0.0.0.0", port: int = 8000) -> OutputServer:

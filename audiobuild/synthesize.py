@@ -18,50 +18,13 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from audiobuild.atomic import TEMP_PREFIX
-from audiobuild.engines import EngineUnavailable, get_engine, whole_wav
-from audiobuild.errors import ConfigError
-from audiobuild.parse import Script
-from audiobuild.voices import DEFAULT_PROFILE, Profile, Voice, cast, load_profile
+from audiobuild.engines import get_engine, whole_wav
+from audiobuild.model import Clip, Script, Voice
 
 CACHE_DIR = ".cache/clips"
-
-
-@dataclass(frozen=True)
-class Clip:
-    """One synthesized sentence."""
-
-    segment: int  # index into Script.segments
-    sentence: int  # index into that segment's sentences
-    text: str  # as the article has it (the transcript's); the engine may have been given a spoken form
-    wav: Path
-
-
-def check_profile(profile: Profile) -> None:
-    """Raise ConfigError unless every voice's engine is installed and has the voice the profile names."""
-    for name, voice in profile.all_voices.items():
-        problem = voice_problem(voice)
-        if problem:
-            raise ConfigError(profile.path, f"[{name}] {problem}")
-
-
-def voice_problem(voice: Voice) -> str | None:
-    """Why `voice` cannot be spoken (its engine is not installed, it has no such voice), or None."""
-    try:
-        return get_engine(voice.engine).problem_with(voice)
-    except EngineUnavailable as error:
-        return str(error)
-
-
-def cast_voices(script: Script, profile: Profile) -> dict[str, Voice]:
-    """Each person of the script and the voice that speaks them (see voices.cast)."""
-    stand_ins = load_profile(DEFAULT_PROFILE)  # for a language the profile's engines do not speak
-    engines = {voice.engine for voice in [*profile.all_voices.values(), *stand_ins.all_voices.values()]}
-    languages = {name: {voice.id: voice.language for voice in get_engine(name).voices} for name in engines}
-    return cast(script, profile, languages, stand_ins)
 
 
 def speakable(text: str) -> bool:
@@ -132,7 +95,7 @@ def synthesize(
     """A clip for each speakable sentence, in order: from the cache, else synthesized into it.
 
     `speech` holds what the engine says for each sentence (`pronounce.speech`),
-    `voices` each speaker's voice (`cast_voices`); `progress` is called with the
+    `voices` each speaker's voice (`voices.cast_voices`); `progress` is called with the
     number of sentences just handled.
     """
     clips = []

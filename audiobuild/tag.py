@@ -34,9 +34,19 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
-from audiobuild.chapters import Chapter
+from audiobuild.model import Chapter
 
 GENRE = "Podcast"
+# ISO 639-1 (feeds) to ISO 639-2 (ID3) for the languages espeak reads well.
+_ID3_LANGUAGES = {
+    "en": "eng", "ru": "rus", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "pt": "por", "nl": "nld",
+    "pl": "pol", "uk": "ukr", "tr": "tur", "az": "aze", "hy": "hye", "ka": "kat", "zh": "zho", "ja": "jpn",
+}  # fmt: skip
+
+
+def id3_language(code: str) -> str:
+    """The ISO 639-2 code ID3 wants for an ISO 639-1 code ("en-GB" -> "eng"); "und" when unknown."""
+    return _ID3_LANGUAGES.get(code.split("-")[0].lower(), "und")
 
 
 @dataclass(frozen=True)

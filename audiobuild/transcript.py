@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
-from audiobuild.assemble import Span
-from audiobuild.parse import Script
+from audiobuild.model import Script, Span
 
 LINE_LIMIT = 65  # characters per caption line, as Apple Podcasts ingests WebVTT
 
@@ -75,6 +75,15 @@ def podcast_json(cues_: list[Cue]) -> str:
         for cue in cues_
     ]
     return json.dumps({"version": "1.0.0", "segments": segments}, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_podcast_json(path: Path) -> list[Cue]:
+    """The cues of a Podcasting 2.0 JSON transcript that `podcast_json` wrote."""
+    segments = json.loads(path.read_text(encoding="utf-8"))["segments"]
+    return [
+        Cue(round(item["startTime"] * 1000), round(item["endTime"] * 1000), item.get("speaker", ""), item["body"])
+        for item in segments
+    ]
 
 
 def plain_text(script: Script) -> str:

@@ -29,8 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from audiobuild.assemble import Encoding, ffmpeg_path  # noqa: E402
+from audiobuild.assemble import ffmpeg_path  # noqa: E402
 from audiobuild.catalogue import load_catalogue  # noqa: E402
+from audiobuild.model import Encoding  # noqa: E402
 from audiobuild.tag import mp3_duration  # noqa: E402
 
 AUDIOBUILD = [sys.executable, "-m", "audiobuild"]
@@ -178,7 +179,7 @@ def bench_batch(scratch: Path, count: int, voices: str = "default") -> tuple[flo
 def bench_loudness(scratch: Path) -> tuple[float, float]:
     """Seconds in loudness planning during an in-process build of the long article, and in the whole build."""
     import audiobuild.assemble as assemble_module
-    from audiobuild.build import build_all
+    from audiobuild.batch import build_all
     from audiobuild.config import Config
 
     spent = [0.0]

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from audiobuild.assemble import Encoding, Pauses, assemble, export_mp3, pause_before
+from audiobuild.assemble import assemble, export_mp3, pause_before
+from audiobuild.model import Clip, Encoding, Pauses
 from audiobuild.parse import parse_article
 from audiobuild.pronounce import Lexicon, speech
-from audiobuild.synthesize import Clip, ClipCache, cast_voices, synthesize
-from audiobuild.voices import load_profile
+from audiobuild.synthesize import ClipCache, synthesize
+from audiobuild.voices import cast_voices, load_profile
 from tests.audio import decode, loudness_and_true_peak, speech_onsets
 
 ARTICLE = """Title of the talk

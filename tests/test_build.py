@@ -20,7 +20,7 @@ from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
 from audiobuild.assemble import pause_before
-from audiobuild.build import build_all
+from audiobuild.batch import build_all
 from audiobuild.catalogue import load_catalogue
 from audiobuild.config import Config
 from audiobuild.feed import NAMESPACES

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from audiobuild.catalogue import CATALOGUE_FILE, Entry, Person, episode_guid, load_catalogue
-from audiobuild.chapters import Chapter
+from audiobuild.catalogue import CATALOGUE_FILE, episode_guid, load_catalogue
 from audiobuild.errors import AudiobuildError
+from audiobuild.model import Chapter, Entry, Person
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 

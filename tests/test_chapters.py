@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from audiobuild.assemble import Span
 from audiobuild.chapters import INTRO_TITLE, MAX_CHAPTERS, chapters, chapters_json, shorten
+from audiobuild.model import Span
 from audiobuild.parse import parse_article
 
 SCRIPT = parse_article(

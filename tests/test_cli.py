@@ -60,9 +60,9 @@ def test_article_with_only_furniture(tmp_path, existing_output):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[podcast]\ncategory = 'Gardening'\n", "podcast.toml: [podcast] category 'Gardening'"),
-        ('[lexicon]\n"Ada" = 3\n', "podcast.toml: [lexicon] 'Ada' must be a respelling"),
-        ('[lexicon]\n"Ada" = { espeak = "A:d@" }\n', "podcast.toml: [lexicon] 'Ada': unknown key 'espeak'"),
+        ("[podcast]\ncategory = 'Gardening'\n", "podcast.toml:2: [podcast] category 'Gardening'"),
+        ('[lexicon]\n"Ada" = 3\n', "podcast.toml:2: [lexicon] 'Ada' must be a respelling"),
+        ('[lexicon]\n"Ada" = { espeak = "A:d@" }\n', "podcast.toml:2: [lexicon] 'Ada': unknown key 'espeak'"),
     ],
 )
 def test_bad_config_stops_before_any_output(tmp_path, existing_output, text, message):
@@ -91,7 +91,7 @@ def test_bad_config_stops_before_any_output(tmp_path, existing_output, text, mes
         ),
         (
             lambda text: text.replace('variant = "f3"', 'variant = "f3"\nsemitones = 4.0'),
-            "bad.toml: [interviewer] semitones is not a pyttsx3 setting",
+            "bad.toml:17: [interviewer] semitones is not a pyttsx3 setting",
         ),
     ],
 )
@@ -123,4 +123,4 @@ def test_default_config_is_read_from_the_working_directory(tmp_path):
     (tmp_path / "podcast.toml").write_text("[podcast]\nexplicit = 'yes'\n")
     result = run("voices", cwd=tmp_path)
     assert result.returncode == 1
-    assert one_error_line(result) == "audiobuild: error: podcast.toml: [podcast] explicit must be bool, not 'yes'"
+    assert one_error_line(result) == "audiobuild: error: podcast.toml:2: [podcast] explicit must be bool, not 'yes'"

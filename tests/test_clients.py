@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from audiobuild.build import build_all
+from audiobuild.batch import build_all
 from audiobuild.config import Config
 from audiobuild.feed import NAMESPACES, podcast_guid
 from tests.conftest import EXAMPLE, REPO

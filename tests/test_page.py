@@ -13,11 +13,11 @@ import pytest
 from lxml import etree
 
 from audiobuild import serve
-from audiobuild.build import build_all
-from audiobuild.catalogue import Catalogue, Person
-from audiobuild.chapters import Chapter
+from audiobuild.batch import build_all
+from audiobuild.catalogue import Catalogue
 from audiobuild.config import Config, Podcast
 from audiobuild.feed import FEED_FILE, render_feed
+from audiobuild.model import Chapter, Person
 from audiobuild.page import PAGE_FILE, STYLESHEET_FILE, render_page, write_page, write_stylesheet
 from tests.conftest import EXAMPLE, REPO
 from tests.test_catalogue import entry
@@ -182,7 +182,7 @@ def test_unchanged_page_and_stylesheet_are_not_rewritten(catalogue):
     page = write_page(catalogue, PODCAST)
     stylesheet = write_stylesheet(catalogue.folder)
     assert (page.name, stylesheet.name) == (PAGE_FILE, STYLESHEET_FILE)
-    assert stylesheet.read_bytes() == (REPO / "audiobuild" / STYLESHEET_FILE).read_bytes()
+    assert stylesheet.read_bytes() == (REPO / "audiobuild" / "assets" / STYLESHEET_FILE).read_bytes()
     before = [(path.stat().st_ino, path.stat().st_mtime_ns) for path in (page, stylesheet)]
     write_page(catalogue, PODCAST)
     write_stylesheet(catalogue.folder)
@@ -193,7 +193,7 @@ def test_unchanged_page_and_stylesheet_are_not_rewritten(catalogue):
 
 
 def test_stylesheet_turns_the_feed_into_a_page(catalogue):
-    transform = etree.XSLT(etree.parse(str(REPO / "audiobuild" / STYLESHEET_FILE)))
+    transform = etree.XSLT(etree.parse(str(REPO / "audiobuild" / "assets" / STYLESHEET_FILE)))
     html = str(transform(etree.fromstring(render_feed(catalogue, PODCAST))))
     page = lxml.html.document_fromstring(html)
     assert text(page.xpath("//h1")[0]) == PODCAST.title

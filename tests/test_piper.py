@@ -13,14 +13,17 @@ import pytest
 
 from audiobuild.engines import CLIP_RATE, get_engine
 from audiobuild.errors import ConfigError
-from audiobuild.synthesize import check_profile
-from audiobuild.voices import Voice, load_profile
+from audiobuild.model import Voice
+from audiobuild.voices import check_profile, load_profile
 from tests.audio import decode, median_pitch
 from tests.conftest import EXAMPLE
 
-piper = pytest.importorskip("audiobuild.engines.piper", reason="the piper extra is not installed")
+pytest.importorskip("piper", reason="the piper extra is not installed")
+onnxruntime = pytest.importorskip("onnxruntime", reason="the piper extra is not installed")
+from audiobuild.engines import piper  # noqa: E402
+from audiobuild.engines.piper import PiperSettings  # noqa: E402
 
-JOE = Voice(voice="en_US-joe-medium", engine="piper")
+JOE = Voice("en_US-joe-medium", "piper", PiperSettings())
 TEXT = "We spoke for an hour about the sea, the weather and the long winter nights."
 
 
@@ -59,7 +62,7 @@ def test_writes_the_common_clip_format(tmp_path):
 @pytest.mark.parametrize("semitones", [-3.0, 5.0])
 def test_a_pitch_shift_moves_the_pitch_and_keeps_the_pace(spoken, semitones):
     natural, natural_seconds = spoken(JOE)
-    shifted, seconds = spoken(dataclasses.replace(JOE, semitones=semitones))
+    shifted, seconds = spoken(dataclasses.replace(JOE, settings=PiperSettings(semitones=semitones)))
     ratio = median_pitch(shifted) / median_pitch(natural)
     assert ratio == pytest.approx(2 ** (semitones / 12), rel=0.06)
     assert seconds == pytest.approx(natural_seconds, rel=0.08)
@@ -67,7 +70,7 @@ def test_a_pitch_shift_moves_the_pitch_and_keeps_the_pace(spoken, semitones):
 
 def test_speed_changes_the_pace(spoken):
     _, natural_seconds = spoken(JOE)
-    _, seconds = spoken(dataclasses.replace(JOE, speed=1.25))
+    _, seconds = spoken(dataclasses.replace(JOE, settings=PiperSettings(speed=1.25)))
     assert seconds == pytest.approx(natural_seconds / 1.25, rel=0.08)
 
 
@@ -82,9 +85,9 @@ def test_the_natural_profile_gives_interviewer_and_interviewee_pitches_20_percen
 
 def test_a_model_is_loaded_once_and_shared_by_every_role(tmp_path, monkeypatch):
     loads = []
-    real_session = piper.onnxruntime.InferenceSession
+    real_session = onnxruntime.InferenceSession
     monkeypatch.setattr(
-        piper.onnxruntime, "InferenceSession", lambda *args, **kw: loads.append(args) or real_session(*args, **kw)
+        onnxruntime, "InferenceSession", lambda *args, **kw: loads.append(args) or real_session(*args, **kw)
     )
     engine = piper.PiperEngine()
     for index, voice in enumerate(load_profile("natural").all_voices.values()):
@@ -129,14 +132,14 @@ def test_voices_in_a_voices_folder_are_found_with_their_speakers(tmp_path, monke
     pair = {voice.id: voice for voice in engine.voices}["en_GB-pair-medium"]
     assert (pair.language, pair.name, pair.origin) == ("en-gb", "speakers ann, bob", str(model))
     assert "broken" not in {voice.id for voice in engine.voices}
-    voice = Voice(voice="en_GB-pair-medium", engine="piper")
-    assert engine.problem_with(dataclasses.replace(voice, speaker="bob")) is None
-    assert engine.problem_with(dataclasses.replace(voice, speaker="1")) is None
+    voice = Voice("en_GB-pair-medium", "piper", PiperSettings())
+    assert engine.problem_with(dataclasses.replace(voice, settings=PiperSettings(speaker="bob"))) is None
+    assert engine.problem_with(dataclasses.replace(voice, settings=PiperSettings(speaker="1"))) is None
     # Same model file, another config: another voice as far as cached clips go.
     assert engine.clip_version(voice) != engine.clip_version(JOE)
     assert engine.clip_version(voice).startswith(engine.version)
     assert "not one of en_GB-pair-medium's speakers (ann, bob)" in engine.problem_with(
-        dataclasses.replace(voice, speaker="cat")
+        dataclasses.replace(voice, settings=PiperSettings(speaker="cat"))
     )
 
 

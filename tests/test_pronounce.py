@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from audiobuild.config import load_config
-from audiobuild.engines import get_engine
+from audiobuild.engines import ENGINES, get_engine
+from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import ConfigError
+from audiobuild.model import Voice
 from audiobuild.parse import parse_article
 from audiobuild.pronounce import Lexicon, speech, spoken
-from audiobuild.voices import ENGINES, Voice, load_profile
+from audiobuild.voices import load_profile
 from tests.conftest import REPO
 
 EXAMPLE_CONFIG = REPO / "examples" / "podcast.toml"
@@ -79,7 +81,7 @@ def test_speech_gives_each_sentence_its_speakers_engine():
     script = parse_article("On Skarvholm\n\n- Was Skarvholm lonely? Yes.\n\n- Skarvholm was home.\n")
     espeak = load_profile("default").voice_for("narrator")
     voices = {person.name: espeak for person in script.people}
-    voices[script.segments[-1].speaker] = Voice(voice="en_US-joe-medium", engine="piper")
+    voices[script.segments[-1].speaker] = Voice("en_US-joe-medium", "piper", PiperSettings())
     entries = lexicon({"Skarvholm": {"say": "Skarv-hollm", "pyttsx3": "sk'A:vh0lm"}})
     said = speech(script, voices, entries)
     assert said == (("On [[sk'A:vh0lm]]",), ("Was [[sk'A:vh0lm]] lonely?", "Yes."), ("Skarv-hollm was home.",))

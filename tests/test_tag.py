@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import pytest
 from mutagen.id3 import ID3, CTOCFlags
 
-from audiobuild.assemble import Encoding, EpisodeAudio, export_mp3
-from audiobuild.chapters import Chapter
+from audiobuild.assemble import EpisodeAudio, export_mp3
 from audiobuild.cover import draw_cover
+from audiobuild.model import Chapter, Encoding
 from audiobuild.tag import Tags, mp3_duration, write_tags
 
 TAGS = Tags(

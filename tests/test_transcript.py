@@ -8,7 +8,7 @@ import json
 
 import webvtt
 
-from audiobuild.assemble import Span
+from audiobuild.model import Span
 from audiobuild.parse import parse_article
 from audiobuild.transcript import LINE_LIMIT, cues, plain_text, podcast_json, srt
 from audiobuild.transcript import webvtt as render_webvtt

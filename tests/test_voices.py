@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from audiobuild.engines.espeak import EspeakSettings
+from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import ConfigError
+from audiobuild.model import Voice
 from audiobuild.parse import ROLES, parse_article
-from audiobuild.synthesize import cast_voices, check_profile
-from audiobuild.voices import Profile, Voice, cast, load_profile
+from audiobuild.voices import Profile, cast, cast_voices, check_profile, load_profile
 
 VALID = """
 [narrator]
@@ -39,7 +41,7 @@ def test_default_profile_gives_every_role_a_voice_the_engine_has():
 
 def test_profile_from_a_path(tmp_path):
     profile = load_profile(str(write_profile(tmp_path, VALID)))
-    assert profile.voice_for("interviewee") == Voice(voice="gmw/en-us", variant="m3", rate=150)
+    assert profile.voice_for("interviewee") == Voice("gmw/en-us", "pyttsx3", EspeakSettings(variant="m3", rate=150))
     check_profile(profile)
 
 
@@ -133,7 +135,7 @@ def test_an_article_in_russian_is_read_by_russian_voices_that_stay_distinct():
     assert script.language == "ru"
     voices = cast_voices(script, load_profile())
     assert {voice.voice for voice in voices.values()} == {"zle/ru"}
-    assert len({voice.variant for voice in voices.values()}) == len(voices)
+    assert len({voice.settings.variant for voice in voices.values()}) == len(voices)
 
 
 def test_a_language_no_piper_model_speaks_is_read_by_the_default_profiles_voices(caplog):
@@ -146,11 +148,11 @@ def test_a_language_no_piper_model_speaks_is_read_by_the_default_profiles_voices
 
 def test_a_piper_voice_moves_to_the_languages_model_without_its_speaker():
     script = parse_article(RUSSIAN)
-    english = Voice(voice="en_US-pair-medium", engine="piper", speaker="ann", semitones=3.0)
+    english = Voice("en_US-pair-medium", "piper", PiperSettings(speaker="ann", semitones=3.0))
     profile = Profile("mine", Path("mine.toml"), dict.fromkeys(ROLES, english))
     languages = {"piper": {"en_US-pair-medium": "en-us", "ru_RU-irina-medium": "ru-ru"}}
     voices = cast(script, profile, languages, stand_ins=load_profile("default"))
-    assert set(voices.values()) == {Voice(voice="ru_RU-irina-medium", engine="piper", semitones=3.0)}
+    assert set(voices.values()) == {Voice("ru_RU-irina-medium", "piper", PiperSettings(semitones=3.0))}
 
 
 def test_a_language_nobody_speaks_keeps_the_voice_and_says_so(caplog):

@@ -1,41 +1,48 @@
-"""The text-to-speech engines a voice profile can name, behind one small interface (`base.Engine`).
+"""The text-to-speech engines a voice profile can name: a registry of modules behind one interface (`base.Engine`).
 
     pyttsx3   espeak-ng through pyttsx3: small, instant, every language (the default)
     piper     Piper's neural voices, offline ONNX models: `pip install 'audiobuild[piper]'`
 
-Each engine is created once per process, when first asked for: espeak always
-(casting voices asks for its language list), Piper when a profile names it.
+An engine is one module here, holding its `Settings` (the voice settings it
+takes, with defaults and ranges) and its engine class; adding one is a new
+module and one line in ENGINES. Importing a module is cheap (a profile is
+checked against its settings without starting anything); each engine is
+started once per process, when first asked for.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 
-from audiobuild.engines.base import CLIP_RATE, Engine, EngineVoice, limit_threads, whole_wav
-from audiobuild.voices import ENGINES
+from audiobuild.engines.base import CLIP_RATE, Engine, EngineUnavailable, EngineVoice, limit_threads, whole_wav
 
 __all__ = [
-    "CLIP_RATE", "ENGINES", "Engine", "EngineUnavailable", "EngineVoice", "get_engine", "limit_threads", "whole_wav",
+    "CLIP_RATE", "ENGINES", "Engine", "EngineUnavailable", "EngineVoice", "engine_class", "get_engine",
+    "limit_threads", "whole_wav",
 ]  # fmt: skip
 
-
-class EngineUnavailable(Exception):
-    """The engine is not installed (its extra is missing) or has no such name."""
+# Engine name (what a profile's `engine` says) -> "module:class".
+ENGINES = {
+    "pyttsx3": "audiobuild.engines.espeak:Pyttsx3Engine",
+    "piper": "audiobuild.engines.piper:PiperEngine",
+}
+DEFAULT_ENGINE = "pyttsx3"
 
 
 @functools.cache
-def get_engine(name: str = "pyttsx3") -> Engine:
-    """The process's one instance of engine `name` (espeak cannot be initialised twice)."""
-    if name == "pyttsx3":
-        from audiobuild.engines.espeak import Pyttsx3Engine
+def engine_class(name: str) -> type[Engine]:
+    """The class of engine `name`, with its `Settings`, without starting it; EngineUnavailable for an unknown name."""
+    if name not in ENGINES:
+        raise EngineUnavailable(f"engine {name!r} is not one of {', '.join(ENGINES)}")
+    module, _, cls = ENGINES[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
 
-        return Pyttsx3Engine()
-    if name == "piper":
-        try:
-            from audiobuild.engines.piper import PiperEngine
-        except ModuleNotFoundError as error:
-            if error.name != "piper":  # not the missing extra, but a broken install: say so loudly
-                raise
-            raise EngineUnavailable("engine 'piper' is not installed: pip install 'audiobuild[piper]'") from None
-        return PiperEngine()
-    raise EngineUnavailable(f"engine {name!r} is not one of {', '.join(ENGINES)}")
+
+@functools.cache
+def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
+    """The process's one instance of engine `name` (espeak cannot be initialised twice).
+
+    Raises EngineUnavailable when it cannot start (its extra is not installed, say).
+    """
+    return engine_class(name)()

@@ -6,9 +6,9 @@ import os
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
-from audiobuild.voices import Voice
+from audiobuild.model import Voice
 
 # Every engine writes its clips at this rate, mono, 16-bit, so that assembly can
 # join clips of different engines (Piper's models speak at 16 or 22.05 kHz).
@@ -17,11 +17,15 @@ CLIP_RATE = 22050
 _threads = 0  # threads an engine may compute with; 0: one per core
 
 
+class EngineUnavailable(Exception):
+    """The engine cannot start (its extra is not installed) or has no such name."""
+
+
 def limit_threads(count: int) -> None:
     """Let engines use at most `count` threads each: worker processes of a batch share the cores.
 
     Called in each worker before its engines start; espeak is single-threaded
-    anyway, Piper's ONNX runtime would otherwise take every core in every worker.
+    anyway, a neural engine's ONNX runtime would otherwise take every core in every worker.
     """
     global _threads
     _threads = count
@@ -42,12 +46,26 @@ class EngineVoice:
     origin: str  # where it comes from: espeak's data folder, a model file, a voice package
 
 
+class Settings(Protocol):
+    """An engine's voice settings: a frozen dataclass whose fields carry their range (`schema.constraints`)."""
+
+    def describe(self) -> str:
+        """The settings in a few words, as `audiobuild voices` shows them: "rate 170, pitch 50"."""
+
+    def label(self, voice_id: str) -> str:
+        """How a voice with these settings is named: "gmw/en-us+f3" (espeak's variant), else `voice_id`."""
+
+    def for_other_voice(self) -> Settings:
+        """These settings for another voice id of the engine (another language's): without what only fits this one."""
+
+
 class Engine(Protocol):
     """A text-to-speech engine, as the pipeline uses it."""
 
-    name: str  # what a voice profile's `engine` key says
+    name: ClassVar[str]  # what a voice profile's `engine` key says
+    Settings: ClassVar[type]  # its voice settings (see `Settings`)
+    phoneme_notation: ClassVar[str]  # what a lexicon's phoneme entries for this engine are written in
     version: str  # the engine's own, as `audiobuild voices` shows it
-    phoneme_notation: str  # what a lexicon's phoneme entries for this engine are written in
 
     @property
     def voices(self) -> list[EngineVoice]:

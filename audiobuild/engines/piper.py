@@ -18,16 +18,16 @@ import hashlib
 import importlib.metadata
 import json
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-import onnxruntime
-from piper import PiperConfig, PiperVoice, SynthesisConfig
 
-from audiobuild.engines.base import CLIP_RATE, EngineVoice, engine_threads, whole_wav
+from audiobuild.engines.base import CLIP_RATE, EngineUnavailable, EngineVoice, engine_threads, whole_wav
 from audiobuild.errors import SynthesisError
-from audiobuild.voices import Voice, profile_dirs
+from audiobuild.model import Voice
+from audiobuild.schema import constraints
+from audiobuild.voices import profile_dirs
 
 MODEL_SUFFIX = ".onnx"
 CONFIG_SUFFIX = ".onnx.json"
@@ -37,6 +37,34 @@ CONFIG_SUFFIX = ".onnx.json"
 _PACE_EXPONENT = 0.7
 # Bump when a change here (the pitch shift, the resampler) changes the clips Piper's output becomes.
 _CLIP_REVISION = 1
+
+
+@dataclass(frozen=True)
+class PiperSettings:
+    """How a Piper voice is spoken: a profile's `speaker`, `speed` and `semitones`."""
+
+    # A multi-speaker model's speaker, by name or number (3 or "3").
+    speaker: str | None = field(default=None, metadata=constraints(type=["string", "integer"]))
+    speed: float = field(default=1.0, metadata=constraints(minimum=0.5, maximum=2.0))  # 1.0: the model's own pace
+    semitones: float = field(default=0.0, metadata=constraints(minimum=-12, maximum=12))  # pitch shift
+
+    def __post_init__(self) -> None:
+        if isinstance(self.speaker, int):  # speaker = 3 means speaker "3"
+            object.__setattr__(self, "speaker", str(self.speaker))
+
+    def describe(self) -> str:
+        """ "speed 1.05, +5 semitones, speaker p236"."""
+        settings = f"speed {self.speed:g}"
+        settings += f", {self.semitones:+g} semitones" if self.semitones else ""
+        return settings + (f", speaker {self.speaker}" if self.speaker is not None else "")
+
+    def label(self, voice_id: str) -> str:
+        """The model's name."""
+        return voice_id
+
+    def for_other_voice(self) -> PiperSettings:
+        """These settings for another model, which has other speakers (if any)."""
+        return replace(self, speaker=None)
 
 
 @dataclass(frozen=True)
@@ -56,11 +84,20 @@ class PiperEngine:
     """Synthesizes text with Piper voice models to CLIP_RATE Hz mono 16-bit WAV files."""
 
     name = "piper"
+    Settings = PiperSettings
     phoneme_notation = "IPA, as espeak-ng writes it for Piper, e.g. [[həlˈoʊ]]"
 
     def __init__(self) -> None:
+        try:
+            import onnxruntime
+            import piper
+        except ModuleNotFoundError as error:
+            if error.name not in ("piper", "onnxruntime"):  # not the missing extra, but a broken install: say so
+                raise
+            raise EngineUnavailable("engine 'piper' is not installed: pip install 'audiobuild[piper]'") from None
+        self._onnxruntime, self._piper = onnxruntime, piper
         self.version = "piper-tts " + importlib.metadata.version("piper-tts")
-        self._loaded: dict[Path, PiperVoice] = {}
+        self._loaded: dict[Path, piper.PiperVoice] = {}
 
     @functools.cached_property
     def models(self) -> dict[str, Model]:
@@ -86,9 +123,10 @@ class PiperEngine:
         if model is None:
             known = ", ".join(self.models) or "none are installed"
             return f"voice {voice.voice!r} is not a Piper model found in voices/ or an installed package ({known})"
-        if voice.speaker is not None and _speaker_id(model, voice.speaker) is None:
+        speaker = voice.settings.speaker
+        if speaker is not None and _speaker_id(model, speaker) is None:
             speakers = ", ".join(model.speakers) or "it has one speaker"
-            return f"speaker {voice.speaker!r} is not one of {voice.voice}'s speakers ({speakers})"
+            return f"speaker {speaker!r} is not one of {voice.voice}'s speakers ({speakers})"
         return None
 
     def clip_version(self, voice: Voice) -> str:
@@ -105,17 +143,17 @@ class PiperEngine:
         different speaker without the warble of a phase vocoder, not a second real
         one. A multi-speaker model's own speakers are the better choice.
         """
-        model = self.models[voice.voice]
-        shift = 2 ** (voice.semitones / 12)
+        model, settings = self.models[voice.voice], voice.settings
+        shift = 2 ** (settings.semitones / 12)
         piper = self._load(model)
-        settings = SynthesisConfig(
-            speaker_id=_speaker_id(model, voice.speaker) if voice.speaker is not None else None,
-            length_scale=piper.config.length_scale * (shift / voice.speed) ** (1 / _PACE_EXPONENT),
+        synthesis = self._piper.SynthesisConfig(
+            speaker_id=_speaker_id(model, settings.speaker) if settings.speaker is not None else None,
+            length_scale=piper.config.length_scale * (shift / settings.speed) ** (1 / _PACE_EXPONENT),
             # The model's own level, the same for every sentence: loudness is planned per voice later.
             normalize_audio=False,
             volume=voice.volume,
         )
-        chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, settings)]
+        chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, synthesis)]
         samples = resample(np.concatenate(chunks), model.sample_rate * shift, CLIP_RATE) if chunks else []
         pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
         with wave.open(str(wav_path), "wb") as wav:
@@ -126,14 +164,14 @@ class PiperEngine:
         if not whole_wav(wav_path):  # nothing it could say ("...")
             raise SynthesisError(wav_path, f"Piper produced no audio for {text[:60]!r}")
 
-    def _load(self, model: Model) -> PiperVoice:
-        """The model's session, loaded on first use and kept for the process."""
+    def _load(self, model: Model):
+        """The model's PiperVoice, loaded on first use and kept for the process."""
         if model.path not in self._loaded:
-            options = onnxruntime.SessionOptions()
+            options = self._onnxruntime.SessionOptions()
             options.intra_op_num_threads = engine_threads()
-            session = onnxruntime.InferenceSession(str(model.path), options, providers=["CPUExecutionProvider"])
-            config = PiperConfig.from_dict(json.loads(model.path.with_suffix(CONFIG_SUFFIX).read_bytes()))
-            self._loaded[model.path] = PiperVoice(session=session, config=config)
+            session = self._onnxruntime.InferenceSession(str(model.path), options, providers=["CPUExecutionProvider"])
+            config = self._piper.PiperConfig.from_dict(json.loads(model.path.with_suffix(CONFIG_SUFFIX).read_bytes()))
+            self._loaded[model.path] = self._piper.PiperVoice(session=session, config=config)
         return self._loaded[model.path]
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audiobuild.errors import ConfigError
+from audiobuild.schema import check
 
 
 @dataclass(frozen=True)
@@ -62,25 +62,17 @@ class Lexicon:
         self._by_form.update(forms)
 
     @classmethod
-    def from_table(cls, path: Path, table: object, engines: Iterable[str]) -> Lexicon:
-        """A lexicon from a TOML `[lexicon]` table, or ConfigError naming the key at fault."""
-        if not isinstance(table, dict):
-            raise ConfigError(path, "[lexicon] must be a table of word = respelling")
-        allowed = ("say", *engines)
+    def from_table(cls, path: Path, table: object, engines: Iterable[str], text: str | None = None) -> Lexicon:
+        """A lexicon from a TOML `[lexicon]` table, or ConfigError naming the key at fault.
+
+        `engines` are the engine names a table may give phonemes for; `text` is
+        the file's text, for the line of a mistake.
+        """
+        check({"lexicon": table}, {"type": "object", "properties": {"lexicon": schema(engines)}}, path, text)
         entries = []
         for key, value in table.items():
-            if not key.strip() or not any(char.isalnum() for char in key):
-                raise ConfigError(path, f"[lexicon] {key!r} has no word to match")
-            if isinstance(value, str):
-                value = {"say": value}
-            if not isinstance(value, dict) or not value:
-                raise ConfigError(path, f"[lexicon] {key!r} must be a respelling or a table of {', '.join(allowed)}")
-            for name, text in value.items():
-                if name not in allowed:
-                    raise ConfigError(path, f"[lexicon] {key!r}: unknown key {name!r}; keys are {', '.join(allowed)}")
-                if not isinstance(text, str) or not text.strip():
-                    raise ConfigError(path, f"[lexicon] {key!r}: {name} must be a non-empty string")
-            phonemes = tuple((name, text.strip()) for name, text in value.items() if name != "say")
+            value = {"say": value} if isinstance(value, str) else value
+            phonemes = tuple((name, phonemes.strip()) for name, phonemes in value.items() if name != "say")
             entries.append(Pronunciation(" ".join(key.split()), value.get("say"), phonemes))
         return cls(tuple(entries))
 
@@ -99,6 +91,23 @@ class Lexicon:
         spaced = " ".join(found.split())
         entry = self._by_form.get(spaced) or self._by_form.get(spaced.upper()) or self._by_form.get(spaced.casefold())
         return (entry.for_engine(engine) if entry else None) or found
+
+
+def schema(engines: Iterable[str]) -> dict:
+    """The JSON Schema of a `[lexicon]` table whose phonemes may be for `engines`."""
+    allowed = ("say", *engines)
+    text = {"type": "string", "pattern": r"\S", "x-messages": {"pattern": "must be a non-empty string"}}
+    wrong = f"must be a respelling or a table of {', '.join(allowed)}"
+    entry = {
+        "type": "object", "properties": dict.fromkeys(allowed, text), "additionalProperties": False, "minProperties": 1,
+        "x-messages": dict.fromkeys(("type", "minProperties"), wrong),
+    }  # fmt: skip
+    return {
+        "type": "object",
+        "additionalProperties": {"if": {"type": "string"}, "then": text, "else": entry},
+        "propertyNames": {"pattern": r"\w"},
+        "x-messages": {"type": "must be a table of word = respelling", "propertyNames": "has no word to match"},
+    }
 
 
 def _key_pattern(key: str) -> str:

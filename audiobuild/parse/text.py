@@ -1,0 +1,142 @@
+"""Text utilities of the parser: spaces, inline markup, stage directions, sentences and the language."""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def normalise_space(text: str) -> str:
+    return re.sub(r"\s+", " ", _CONTROL.sub("", text).replace("\u00a0", " ")).strip()
+
+
+def fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+# ---------------------------------------------------------------------------
+# Stage directions and inline markup
+
+_DIRECTION_WORDS = (
+    r"laughter|laughs|laughing|chuckles|applause|inaudible|unintelligible|indiscernible|cross-?\s?talk|"
+    r"off[- ]?mi(?:ke|c|crophone)|pause[sd]?|silence|sighs|coughs|music|interruption|interposing|"
+    r"audio (?:gap|cuts out|drops)|technical difficulties|recess|through (?:an )?interpreter|as interpreted|"
+    r"via interpreter|speaks in|speaking in|(?:the )?(?:briefing|meeting|press conference|hearing|program) "
+    r"(?:was |is )?(?:concluded|adjourned|ended|resumes?)|end of (?:briefing|transcript)|"
+    r"смех|смеется|смеётся|улыбается|аплодисменты|неразборчиво|пауза|шум в зале"
+)
+_DIRECTION = re.compile(rf"[(\[]\s*(?:{_DIRECTION_WORDS})\b[^()\[\]]{{0,60}}[)\]]", re.IGNORECASE)
+
+
+def spoken_text(text: str) -> str:
+    """`text` without its stage directions, which are shown in transcripts but not read.
+
+    >>> spoken_text("Thank you. (Laughter.) Next question.")
+    'Thank you. Next question.'
+    """
+    return normalise_space(_DIRECTION.sub(" ", text)).replace(" .", ".").replace(" ,", ",")
+
+
+def is_direction(text: str) -> bool:
+    return bool(_DIRECTION.search(text)) and not spoken_text(text)
+
+
+_INLINE_MARKUP = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # Markdown image
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # Markdown link: its words
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__"), r"\1\2"),  # bold
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"), r"\1\2"),
+    (re.compile(r"`([^`]+)`"), r"\1"),  # code
+]
+
+
+def strip_markup(text: str) -> str:
+    """Markdown emphasis, links and code marks removed; the words stay."""
+    for pattern, replacement in _INLINE_MARKUP:
+        text = pattern.sub(replacement, text)
+    return normalise_space(text)
+
+
+def ends_question(text: str) -> bool:
+    return spoken_text(text).rstrip("\"'\u201d\u00bb)]*").endswith("?")
+
+
+def has_question(text: str) -> bool:
+    return "?" in spoken_text(text)
+
+
+def ends_sentence(text: str) -> bool:
+    return spoken_text(text).rstrip("\"'\u201d\u00bb)]*")[-1:] in (".", "!", "?", "\u2026")
+
+
+# ---------------------------------------------------------------------------
+# Language
+
+# The most frequent words of the languages most articles here are in. When they
+# make up a good part of a text, the language is plain without loading langid's
+# model, which takes most of a second: more than a whole short build.
+_COMMON_WORDS = {
+    "en": frozenset("the and of to a in is that it was for on with as i you he be at by this have are not but".split()),
+    "ru": frozenset("и в не на что я с он как а то это по но все она так его к из у за вы мы".split()),
+}
+_COMMON_SHARE = 0.25
+
+
+def detect_language(text: str) -> str:
+    """The ISO 639-1 code of the language `text` is written in, or "" when there is too little of it.
+
+    >>> detect_language("The keeper of the light was at the top of the tower in the storm.")
+    'en'
+    """
+    if sum(char.isalpha() for char in text) < 20:
+        return ""
+    words = re.findall(r"\w+", text.casefold())
+    for language, common in _COMMON_WORDS.items():
+        if sum(word in common for word in words) >= _COMMON_SHARE * len(words):
+            return language
+    import py3langid  # imported only here: loading its model takes most of a second
+
+    return py3langid.classify(text)[0]
+
+
+# ---------------------------------------------------------------------------
+# Sentences
+
+# Words whose trailing dot does not end a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "mt", "jr", "sr", "gen", "col", "lt", "sgt", "capt",
+    "gov", "sen", "rep", "rev", "hon", "pres", "no", "vs", "etc", "inc", "ltd", "co", "corp",
+    "dept", "univ", "approx", "e.g", "i.e", "fig", "vol", "p", "pp", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "г", "гг", "т", "им", "ул",
+}  # fmt: skip
+_SENTENCE_END = re.compile(
+    r"""(?<=[.!?\u2026])["'\u201d\u00bb)\]]*(?P<space>\s+)(?=["'\u201c\u00ab(\[]?[A-Z\u0400-\u04ff0-9])"""
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping abbreviations and initials whole.
+
+    >>> split_sentences("Mr. Smith went to St. Petersburg. He stayed. J. R. Tolkien did too!")
+    ['Mr. Smith went to St. Petersburg.', 'He stayed.', 'J. R. Tolkien did too!']
+    """
+    sentences: list[str] = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        sentence = text[start : boundary.start("space")]
+        last_word = text[start : boundary.start()].rsplit(None, 1)[-1] if sentence.strip() else ""
+        stem = last_word.rstrip(".").lstrip("(\"'\u201c\u00ab").casefold()
+        if last_word.endswith(".") and (stem in _ABBREVIATIONS or (len(stem) == 1 and stem.isalpha())):
+            continue
+        sentences.append(sentence.strip())
+        start = boundary.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return [sentence for sentence in sentences if sentence]
+
+
+def sentences_of(text: str, read_directions: bool = False) -> list[str]:
+    """The sentences of a segment's `text` that are synthesized: without stage directions unless `read_directions`."""
+    return split_sentences(text if read_directions else spoken_text(text))

@@ -1,0 +1,322 @@
+"""One way to check every file a user writes: a JSON Schema per file type, checked with fastjsonschema.
+
+podcast.toml, voice profiles, lexicons, language tables and script files are
+each described by a schema. A table that maps to a dataclass gets its schema
+from the dataclass itself (`dataclass_schema`: a property per field, typed
+from its annotation, with the field's `constraints`), so defaults and types
+are written once.
+
+A mistake is one line that names the file, the line, the key and the problem,
+in the words of the file's own format::
+
+    podcast.toml:3: [podcast] unknown key 'titel'; keys are title, ... (did you mean 'title'?)
+    mine.toml:9: [interviewee] rate = 5000 must be between 80 and 450
+
+A schema may give the message for a rule itself, in ``"x-messages": {rule:
+text}`` (keywords starting with x- are ignored by fastjsonschema), with
+``{value}``, and for unknown keys ``{unknown}`` and ``{keys}``; name what its
+keys are (``"x-keys": "role"``); and explain keys that belong elsewhere
+(``"x-misplaced": {key: text}``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Callable
+from pathlib import Path
+
+from audiobuild.errors import AudiobuildError, ConfigError
+
+# JSON Schema types, and how a message names them.
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
+_TYPE_NAMES = {"boolean": "bool", "integer": "int", "number": "float", "string": "str", "array": "a list"}
+
+Describe = Callable[[list], str]
+
+
+def constraints(**schema: object) -> dict:
+    """Field metadata with JSON Schema keywords for `dataclass_schema`.
+
+    >>> constraints(minimum=0)
+    {'schema': {'minimum': 0}}
+    """
+    return {"schema": schema}
+
+
+def dataclass_schema(cls: type, overrides: dict[str, dict] | None = None, **extra: object) -> dict:
+    """The JSON Schema of a table that becomes an instance of dataclass `cls`: its fields, nothing else.
+
+    Each field's type comes from its annotation (``int | None`` is an int that
+    may be left out), its other keywords from ``metadata=constraints(...)``
+    and then `overrides` (field name -> keywords); numbers are at least 0
+    unless a constraint says otherwise. `extra` are keywords of the table's own.
+    """
+    properties = {}
+    for item in dataclasses.fields(cls):
+        if not item.init:
+            continue
+        kind = _field_type(cls, item.name)
+        schema = {"type": _JSON_TYPES[kind]}
+        if kind in (int, float):
+            schema["minimum"] = 0
+        schema.update(item.metadata.get("schema", {}))
+        schema.update((overrides or {}).get(item.name, {}))
+        properties[item.name] = schema
+    return {"type": "object", "properties": properties, "additionalProperties": False, **extra}
+
+
+def from_table(cls: type, values: dict) -> object:
+    """An instance of dataclass `cls` from a table its schema accepted (ints where it holds floats: ``1.0`` is 1)."""
+    return cls(**{key: int(value) if _field_type(cls, key) is int else value for key, value in values.items()})
+
+
+def _field_type(cls: type, name: str) -> type:
+    """The type of a dataclass field; X for ``X | None`` (TOML has no null: the key is left out instead)."""
+    kind = typing.get_type_hints(cls)[name]
+    if isinstance(kind, types.UnionType):
+        kind = next(arm for arm in typing.get_args(kind) if arm is not type(None))
+    return kind
+
+
+def read_toml(path: Path) -> tuple[dict, str]:
+    """The TOML document at `path` and its text, or ConfigError naming the file and the line at fault."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, f"invalid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, f"cannot read: {getattr(error, 'strerror', None) or error}") from None
+
+
+def check(
+    document: object,
+    schema: dict,
+    source: object,
+    text: str | None = None,
+    *,
+    error: type[AudiobuildError] = ConfigError,
+    describe: Describe | None = None,
+    locate: Callable[[str, list], int | None] | None = None,
+    at: list = (),
+) -> None:
+    """Raise `error` (one line: source, line, key, problem) unless `document` follows `schema`.
+
+    `text` is the file's text, to find the line of the key at fault; `locate`
+    finds it (TOML's by default, `yaml_line` for JSON and YAML), and `describe`
+    names a key's path in the file's terms (TOML tables and keys by default).
+    `at` is where `document` is in the file, when it is one table of it.
+    Unknown keys are reported first: a misspelt name explains what follows it.
+    """
+    import fastjsonschema
+
+    describe = describe or toml_key
+    problem = _unknown_key(document, schema, list(at), describe)
+    if problem is None:
+        try:
+            _validator(schema)(document)
+            return
+        except fastjsonschema.JsonSchemaValueException as exception:
+            problem = _problem(exception, list(at), describe)
+    path, message = problem
+    line = (locate or toml_line)(text, path) if text is not None else None
+    raise error(source, message, line=line)
+
+
+_compiled: dict[str, Callable[[object], object]] = {}
+
+
+def _validator(schema: dict) -> Callable[[object], object]:
+    """`schema` compiled once per process (compiling generates Python code: about a millisecond a table)."""
+    import fastjsonschema
+
+    key = json.dumps(schema, sort_keys=True)
+    if key not in _compiled:
+        _compiled[key] = fastjsonschema.compile(schema)
+    return _compiled[key]
+
+
+def _unknown_key(document: object, schema: dict, path: list, describe: Describe) -> tuple[list, str] | None:
+    """The first key that `schema` does not allow, as (its path, the message), walking every table."""
+    if isinstance(document, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(document):
+            found = _unknown_key(item, schema["items"], [*path, index], describe)
+            if found:
+                return found
+        return None
+    if not isinstance(document, dict) or schema.get("type") != "object":
+        return None
+    if schema.get("additionalProperties") is False and set(document) - set(schema.get("properties", {})):
+        return _unknown(document, schema, path, describe)
+    for key, value in document.items():
+        inner = schema.get("properties", {}).get(key, schema.get("additionalProperties"))
+        found = _unknown_key(value, inner, [*path, key], describe) if isinstance(inner, dict) else None
+        if found:
+            return found
+    return None
+
+
+def _unknown(table: dict, schema: dict, path: list, describe: Describe) -> tuple[list, str]:
+    """(the first unknown key's path, the message) for a table with keys its schema does not allow."""
+    known = list(schema.get("properties", {}))
+    unknown = sorted(key for key in table if key not in known)
+    custom = schema.get("x-messages", {}).get("additionalProperties")
+    misplaced = schema.get("x-misplaced", {}).get(unknown[0])
+    if custom or misplaced:
+        message = (misplaced or custom).format(unknown=sorted(unknown), keys=", ".join(known), value=unknown[0])
+    else:
+        what = schema.get("x-keys", "key")
+        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        message = f"unknown {what} {unknown[0]!r}; {what}s are {', '.join(known)}{hint}"
+    if misplaced:
+        return [*path, unknown[0]], _say(describe(path), f"{unknown[0]} {message}")
+    # Inside an entry of a table ("[lexicon] 'Ada'"), the entry is named before a colon.
+    return [*path, unknown[0]], _say(describe(path) + (":" if len(path) > 1 else ""), message)
+
+
+def _problem(exception, at: list, describe: Describe) -> tuple[list, str]:
+    """fastjsonschema's exception as (the path at fault, a message in the file's terms)."""
+    # fastjsonschema names an array's items by their index as text: "segments", "3".
+    path = [*at, *(int(part) if isinstance(part, str) and part.isdigit() else part for part in exception.path[1:])]
+    rule, value, definition = exception.rule, exception.value, exception.definition or {}
+    if rule == "propertyNames":  # the exception names the table: find its key at fault
+        import fastjsonschema
+
+        names = fastjsonschema.compile(definition["propertyNames"])
+        key = next(key for key in value if not _accepts(names, key))
+        path, value = [*path, key], key
+    if rule == "additionalProperties":
+        return _unknown(value, definition, path, describe)
+    custom = definition.get("x-messages", {}).get(rule)
+    if rule == "required":
+        missing = ", ".join(repr(key) for key in definition["required"] if key not in value)
+        return path, _say(describe(path), (custom or "has no {missing}").format(missing=missing))
+    if custom:
+        message = custom.format(value=value)
+    elif rule == "type":
+        expected = definition["type"]
+        if expected == "object":
+            message = "must be a table"
+        else:
+            names = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in _as_list(expected))
+            message = f"must be {names}, not {value!r}"
+    elif rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        low, high = definition.get("minimum"), definition.get("maximum")
+        bounds = f"between {low} and {high}" if low is not None and high is not None else (
+            f"at least {low}" if low is not None else f"at most {high}")  # fmt: skip
+        message = f"= {value!r} must be {bounds}"
+    else:
+        message = exception.message.split(" ", 1)[1]  # "data.x must ..." -> "must ..."
+    return path, _say(describe(path), message)
+
+
+def _say(subject: str, message: str) -> str:
+    return f"{subject} {message}" if subject else message
+
+
+def _accepts(validator, value: object) -> bool:
+    import fastjsonschema
+
+    try:
+        validator(value)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+# ---------------------------------------------------------------------------
+# Naming a key, and finding its line
+
+
+def toml_key(path: list) -> str:
+    """A key's path as a TOML reader thinks of it: ``[podcast] title``, ``[extra[1]] rate``, ``[lexicon] 'Ada': say``.
+
+    >>> toml_key(["podcast", "title"]), toml_key(["extra", 1, "rate"]), toml_key(["lexicon", "Ada", "say"])
+    ('[podcast] title', '[extra[1]] rate', "[lexicon] 'Ada': say")
+    """
+    if not path:
+        return ""
+    table, rest = str(path[0]), list(path[1:])
+    if rest and isinstance(rest[0], int):
+        table, rest = f"{table}[{rest[0]}]", rest[1:]
+    if not rest:
+        return f"[{table}]"
+    if table == "lexicon":  # its keys are the words of the article, quoted so that they stand out
+        return f"[{table}] {rest[0]!r}" + "".join(f": {part}" for part in rest[1:])
+    return f"[{table}] " + ".".join(map(str, rest))
+
+
+_TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_TOML_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.\- ]+?)\s*=""")
+
+
+def toml_line(text: str, path: list) -> int | None:
+    """The line (from 1) where the TOML `text` sets the key at `path`, else its table's header, else None.
+
+    >>> toml_line("[podcast]\\ntitle = 'x'\\n\\n[[extra]]\\nrate = 1\\n[[extra]]\\nrate = 2\\n", ["extra", 1, "rate"])
+    7
+    """
+    table: list = []
+    counts: dict[tuple, int] = {}
+    best = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_HEADER.match(line)
+        if header:
+            table = [_toml_name(part) for part in header.group(2).split(".")]
+            if header.group(1) == "[[":
+                index = counts[tuple(table)] = counts.get(tuple(table), -1) + 1
+                table = [*table, index]
+            if table == path[: len(table)] and (best is None or len(table) > best[0]):
+                best = (len(table), number)
+            continue
+        key = _TOML_KEY.match(line)
+        if key:
+            full = table + [_toml_name(part) for part in _split_dotted(key.group(1))]
+            if full == path[: len(full)] and (best is None or len(full) > best[0]):
+                best = (len(full), number)
+    return best[1] if best else None
+
+
+def _toml_name(part: str) -> str:
+    part = part.strip()
+    return part[1:-1] if len(part) > 1 and part[0] == part[-1] and part[0] in "'\"" else part
+
+
+def _split_dotted(key: str) -> list[str]:
+    return [key] if key[:1] in "'\"" else key.split(".")
+
+
+def yaml_line(text: str, path: list) -> int | None:
+    """The line (from 1) where the JSON or YAML `text` holds the value at `path` (or the nearest table), or None.
+
+    JSON is read as YAML (it nearly always is valid YAML), which gives each node its line.
+    """
+    import yaml
+
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    found = node
+    for part in path:  # as deep as the path goes: a missing key is reported at its table
+        if isinstance(found, yaml.MappingNode):
+            node = next((value for key, value in found.value if key.value == part), None)
+        elif isinstance(found, yaml.SequenceNode) and isinstance(part, int) and part < len(found.value):
+            node = found.value[part]
+        else:
+            node = None
+        if node is None:
+            break
+        found = node
+    return found.start_mark.line + 1 if found is not None else None
