@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from audiobuild.children import die_with_parent
 from audiobuild.errors import SynthesisError
 from audiobuild.loudness import LIMITER, meter_pcm16, plan_levels
 from audiobuild.model import Clip, Encoding, Pauses, Script, Span
@@ -152,7 +153,10 @@ def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
         "-f", "mp3", str(path),
     ]  # fmt: skip
     # Unbuffered: if ffmpeg dies, closing stdin must not try to flush into the broken pipe.
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0) as ffmpeg:
+    # The encoder ends with its worker: a killed build never goes on writing (children.die_with_parent).
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, preexec_fn=die_with_parent
+    ) as ffmpeg:
         try:
             for piece in episode.pieces:
                 ffmpeg.stdin.write(bytes(piece.silence_before * 2))

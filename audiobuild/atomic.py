@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
@@ -36,6 +36,32 @@ def replacing(target: Path) -> Iterator[Path]:
         raise
 
 
+def stage(folder: Path, suffix: str, owner: int | None = None) -> Path:
+    """A new empty temporary file in `folder`, named for the process `owner` (default: this one).
+
+    A build's files are staged under such names and renamed into place when
+    published (`place`); a build that fails deletes only these, never a
+    published file. The owner's process id in the name lets a later run tell
+    a killed build's leftovers from the files of one still running.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    # A worker's file names its build and itself: `.tmp-<build>-<worker>-...`.
+    pids = f"{owner}-{os.getpid()}" if owner and owner != os.getpid() else str(os.getpid())
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{pids}-", suffix=suffix, dir=folder)
+    os.close(fd)
+    return Path(name)
+
+
+def place(staged: Path, target: Path) -> None:
+    """Move a staged file to `target`; FileExistsError, and nothing moved, when `target` exists.
+
+    A published URL never changes bytes: `target` is linked, not replaced.
+    """
+    os.chmod(staged, 0o644)
+    os.link(staged, target)
+    staged.unlink()
+
+
 def write_bytes(target: Path, data: bytes) -> None:
     """Atomically replace `target` with `data`."""
     with replacing(target) as temp:
@@ -50,6 +76,25 @@ def write_if_changed(target: Path, data: bytes) -> None:
     """
     if not target.is_file() or target.read_bytes() != data:
         write_bytes(target, data)
+
+
+def discard(output: Path, paths: Iterable[Path]) -> None:
+    """Delete `paths`, then every folder up to and including `output` that this left empty."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if not folder.is_relative_to(output):
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): folders above it are not empty either
+                break
+
+
+def remove_temporaries(folder: Path, owner: int) -> None:
+    """Delete the temporary files and folders under `folder` that process `owner` or its workers named."""
+    for path in sorted(folder.rglob(f"{TEMP_PREFIX}{owner}-*"), reverse=True):  # files before their folders
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:

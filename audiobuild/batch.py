@@ -10,19 +10,23 @@ one line and skipped; the others are built.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+import threading
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from audiobuild.atomic import remove_stale_temporaries
+from audiobuild.atomic import remove_stale_temporaries, remove_temporaries
 from audiobuild.catalogue import load_catalogue
+from audiobuild.children import die_with_parent
 from audiobuild.config import Config
 from audiobuild.cover import cover_bytes
-from audiobuild.engines import limit_threads
-from audiobuild.errors import AudiobuildError, InputError
+from audiobuild.engines import get_engine, limit_threads
+from audiobuild.errors import AudiobuildError, InputError, SynthesisError
 from audiobuild.feed import FEED_FILE
 from audiobuild.pipeline import Plan, Result, plan_episode, prepare, render
 from audiobuild.publish import publish, update_catalogue
@@ -33,17 +37,30 @@ log = logging.getLogger("audiobuild")
 def build_all(
     sources: list[str | Path], output: Path, config: Config, voices: str | None = None, workers: int | None = None
 ) -> list[Result]:
-    """Build each article into `output`, in parallel worker processes when there are several.
+    """Build each article into `output` on worker processes (one per core by default, `workers` at most).
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
-    checked before any audio is made, and nothing is written for one that fails.
+    checked before any audio is made, and nothing is written for one that
+    fails. The workers start while the articles are read, so that their
+    start-up overlaps; a crash of a speech engine in one of them costs only
+    the article that caused it (see `WorkerPool`).
     """
     profile = prepare(config, voices)
     if output.exists() and not output.is_dir():
         raise AudiobuildError(output, "is not a folder")
     catalogue = load_catalogue(output)
     cover = cover_bytes(output, config)
+    size = min(len(sources), workers or os.cpu_count() or 1)
+    with WorkerPool(size, {voice.engine for voice in profile.all_voices.values()}) as pool:
+        try:
+            return _build(sources, output, config, profile, catalogue, cover, pool)
+        finally:  # what a crashed or interrupted worker left: the staged files, a clip cache's staging folder
+            remove_temporaries(output, os.getpid())
+            remove_stale_temporaries(output)
+
+
+def _build(sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool: WorkerPool) -> list[Result]:
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
@@ -52,7 +69,7 @@ def build_all(
             [entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None
         )
         try:
-            plan = _unique(plan_episode(source, catalogue, config, profile, cover, newest), plans)
+            plan = _unique(plan_episode(source, catalogue, config, profile, newest), plans)
         except AudiobuildError as error:
             _report(error, failures)
             continue
@@ -64,14 +81,13 @@ def build_all(
 
     if plans:
         remove_stale_temporaries(output)  # left by a build that was killed
-    for plan, outcome in _render_all(plans, output, config, cover, workers):
+    for plan, outcome in pool.render(plans, output, config, cover):
         try:
             if isinstance(outcome, Exception):
                 raise outcome
-            publish(output, outcome.entry, plan.previous, config, cover)
-            duration = outcome.entry.duration
-            log.info("built %s (%d:%02d) from %s", outcome.entry.file, duration // 60, duration % 60, outcome.source)
-            results.append(outcome)
+            entry = publish(output, outcome, plan, config, cover)
+            log.info("built %s (%d:%02d) from %s", entry.file, entry.duration // 60, entry.duration % 60, plan.source)
+            results.append(dataclasses.replace(outcome, entry=entry, staged={}))
         except AudiobuildError as error:
             _report(error, failures)
         except OSError as error:
@@ -81,8 +97,10 @@ def build_all(
             catalogue = update_catalogue(output, config)  # the channel settings may have changed too
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
-        log.info("feed: %s (%d episodes) at %s", output / FEED_FILE, len(catalogue.entries),
-                 config.podcast.url(FEED_FILE))  # fmt: skip
+        else:
+            count = len(catalogue.entries)
+            log.info("feed: %s (%d episode%s) at %s", output / FEED_FILE, count, "" if count == 1 else "s",
+                     config.podcast.url(FEED_FILE))  # fmt: skip
     if failures:
         raise BatchFailed(failures, len(sources))
     return results
@@ -104,41 +122,136 @@ def _report(error: AudiobuildError, failures: list[AudiobuildError]) -> None:
     failures.append(error)
 
 
-def _render_all(plans: list[Plan], output: Path, config: Config, cover: bytes, workers: int | None):
-    """Yield (plan, Result or the AudiobuildError or OSError it failed with) as each planned episode is rendered.
+# ---------------------------------------------------------------------------
+# Workers
 
-    One article renders in this process, with a progress bar over its sentences;
-    several render on a pool of worker processes (`process_pool`), with a bar over the articles.
+
+class WorkerPool:
+    """Processes that render episodes, with a progress bar, that end with this one and contain a crash.
+
+    `size` processes are `spawn`ed at once (espeak's thread does not survive a
+    fork), each starting `engines` on its share of the cores, while the parent
+    plans. Each worker dies with its parent (`children.die_with_parent`), so a
+    `kill -9` of a build leaves no process writing into the output folder.
+    A speech engine that crashes its process (espeak aborts on some
+    pathological words) breaks the pool: the articles not yet rendered are
+    then rendered again one at a time, each in a pool of its own, and the one
+    that crashes again is reported with the sentence it crashed on.
     """
-    workers = min(len(plans), workers or os.cpu_count() or 1)
-    if workers <= 1:
-        for plan in plans:
-            sentences = sum(len(segment.sentences) for segment in plan.script.segments)
-            with _progress_bar(sentences, "sentences", Path(plan.source).name, minimum=200) as bar:
-                try:
-                    yield plan, render(plan, output, config, cover, bar.update)
-                except (AudiobuildError, OSError) as error:
-                    yield plan, error
-        return
-    with process_pool(workers) as executor, _progress_bar(len(plans), "articles", "build") as bar:
-        futures = {executor.submit(render, plan, output, config, cover): plan for plan in plans}
-        for future in as_completed(futures):
-            bar.update(1)
-            try:
-                yield futures[future], future.result()
-            except (AudiobuildError, OSError) as error:
-                yield futures[future], error
+
+    def __init__(self, size: int, engines: set[str]):
+        self.size, self.engines = max(1, size), sorted(engines)
+        self._context = multiprocessing.get_context("spawn")
+        self._events = self._context.SimpleQueue()  # (plan number, sentences just spoken) from every worker
+        self._spoken: dict[int, int] = {}
+        self._bar, self._single, self._used = _NoBar(), False, False
+        self._listener = threading.Thread(target=self._listen, daemon=True)
+        self._listener.start()
+        self._executor = self._start(self.size)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if exc_info[0] is not None or not self._used:
+            # Interrupted, failed, or all was unchanged: nothing they do now is wanted (nor their start-up).
+            for worker in multiprocessing.active_children():
+                worker.kill()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._events.put(None)
+        self._listener.join()
+
+    def _start(self, size: int) -> ProcessPoolExecutor:
+        threads = max(1, (os.cpu_count() or 1) // size)  # per worker's engines, so that workers share the cores
+        quiet = not log.isEnabledFor(logging.DEBUG)
+        executor = ProcessPoolExecutor(
+            size, mp_context=self._context, initializer=_start_worker,
+            initargs=(threads, self.engines, os.getpid(), self._events, quiet),
+        )  # fmt: skip
+        for _ in range(size):  # spawns every worker now, while the parent plans
+            executor.submit(int)
+        return executor
+
+    def _listen(self) -> None:
+        for event in iter(self._events.get, None):
+            number, count = event
+            self._spoken[number] = self._spoken.get(number, 0) + count
+            if self._single:
+                self._bar.update(count)
+
+    def render(self, plans: list[Plan], output: Path, config: Config, cover: bytes):
+        """Yield (plan, Result or the AudiobuildError or OSError it failed with) as each episode is rendered.
+
+        One article shows a progress bar over its sentences; several, a bar over the articles.
+        """
+        self._single, self._used = len(plans) == 1, bool(plans)
+        if self._single:
+            sentences = sum(len(segment.sentences) for segment in plans[0].script.segments)
+            bar = _progress_bar(sentences, "sentences", Path(plans[0].source).name, minimum=200)
+        else:
+            bar = _progress_bar(len(plans), "articles", "build")
+        with bar as self._bar:
+            left = dict(enumerate(plans))
+            futures = {self._submit(self._executor, number, plan, output, config, cover): number
+                       for number, plan in left.items()}  # fmt: skip
+            for future in as_completed(futures):
+                number = futures[future]
+                if isinstance(future.exception(), BrokenProcessPool):
+                    continue
+                self._bar.update(0 if self._single else 1)
+                yield left.pop(number), _outcome(future)
+            for number, plan in left.items():  # after a crash: each in a pool of its own, to find the culprit
+                log.debug("a worker crashed: rendering %s alone", plan.source)
+                with self._start(1) as alone:
+                    future = self._submit(alone, number, plan, output, config, cover)
+                    yield plan, self._crash(plan, number) if isinstance(future.exception(), BrokenProcessPool) else (
+                        _outcome(future))  # fmt: skip
+
+    def _submit(self, executor: Executor, number: int, plan: Plan, output: Path, config: Config, cover: bytes):
+        self._spoken[number] = 0
+        return executor.submit(_render_task, number, plan, output, config, cover)
+
+    def _crash(self, plan: Plan, number: int) -> AudiobuildError:
+        """The error for an article whose rendering killed its worker: it names the sentence being spoken."""
+        sentences = [sentence for segment in plan.script.segments for sentence in segment.sentences]
+        spoken = self._spoken.get(number, 0)
+        if spoken >= len(sentences):
+            return SynthesisError(plan.source, "the speech engine crashed after speaking the whole article")
+        sentence = sentences[spoken]
+        quoted = sentence if len(sentence) <= 70 else sentence[:69] + "\u2026"
+        return SynthesisError(plan.source, f"the speech engine crashed on the sentence {quoted!r} (reword it)")
 
 
-def process_pool(workers: int) -> Executor:
-    """The embedded executor: `workers` `spawn`ed processes (espeak's thread does not survive a fork).
+def _outcome(future: Future) -> Result | AudiobuildError | OSError:
+    try:
+        return future.result()
+    except (AudiobuildError, OSError) as error:
+        return error
 
-    Each worker's engines get their share of the cores. Any `concurrent.futures.Executor`
-    whose workers can run `pipeline.render` fits where this one is used.
+
+_events = None  # a worker's queue to the parent, set when it starts
+
+
+def _start_worker(threads: int, engines: list[str], parent: int, events, quiet: bool) -> None:
+    """Each worker's start: end with the parent, take a share of the cores, start the engines now.
+
+    A worker reports through its results, never on the terminal: unless the
+    build is verbose, what an engine's C library prints there (glibc's
+    "buffer overflow detected" as espeak aborts) goes nowhere.
     """
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads, initargs=(threads,))
+    global _events
+    die_with_parent(parent)
+    os.environ["LIBC_FATAL_STDERR_"] = "1"  # glibc's last words to stderr, not to /dev/tty
+    if quiet:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    _events = events
+    limit_threads(threads)
+    for name in engines:
+        get_engine(name)
+
+
+def _render_task(number: int, plan: Plan, output: Path, config: Config, cover: bytes) -> Result:
+    return render(plan, output, config, cover, lambda count: _events.put((number, count)))
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from pathlib import Path
 from audiobuild import atomic
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Chapter, Entry, Person
+from audiobuild.schema import check, yaml_line
 
 CATALOGUE_FILE = "catalogue.json"
 SCHEMA_VERSION = 3
@@ -71,6 +72,12 @@ class Catalogue:
         atomic.write_bytes(self.folder / CATALOGUE_FILE, json.dumps(data, indent=2, ensure_ascii=False).encode())
 
 
+def intact(output: Path, entry: Entry) -> bool:
+    """True when every file of `entry` is there and the MP3 has its recorded size."""
+    mp3 = output / entry.file
+    return all((output / name).is_file() for name in entry.files) and mp3.stat().st_size == entry.length
+
+
 def source_id(source: Path | str) -> str:
     """Identifies an article file (or URL) without revealing where it lives."""
     key = str(source.resolve()) if isinstance(source, Path) else source
@@ -87,15 +94,59 @@ def load_catalogue(folder: Path) -> Catalogue:
     path = folder / CATALOGUE_FILE
     if not path.exists():
         return Catalogue(folder, [])
+    unreadable = "catalogue is unreadable ({}); move it away to start a new one"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != SCHEMA_VERSION:
-            raise ValueError(f"version {data.get('version')!r}, expected {SCHEMA_VERSION}")
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError) as error:
+        raise AudiobuildError(path, unreadable.format(getattr(error, "strerror", None) or error)) from None
+    try:
+        check(data, _SCHEMA, path, text, error=AudiobuildError, describe=_key, locate=yaml_line, json_terms=True)
         entries = [_from_json(item) for item in data["episodes"]]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise AudiobuildError(path, f"catalogue is unreadable ({error}); move it away to start a new one") from None
+    except (ValueError, AudiobuildError) as error:
+        problem, line = getattr(error, "problem", error), getattr(error, "line", None)
+        raise AudiobuildError(path, unreadable.format(problem), line=line) from None
     entries.sort(key=lambda item: item.published, reverse=True)
     return Catalogue(folder, entries, data.get("podcast_guid"), data.get("retired", {}))
+
+
+_TEXT = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
+_SCHEMA = {
+    "type": "object",
+    "required": ["version", "episodes"],
+    "properties": {
+        "version": {"const": SCHEMA_VERSION,
+                    "x-messages": {"const": f"{{value!r}} is not the version audiobuild reads ({SCHEMA_VERSION})"}},
+        "podcast_guid": {"type": ["string", "null"]},
+        "retired": {"type": "object", "additionalProperties": _COUNT},
+        "episodes": {"type": "array", "items": {
+            "type": "object",
+            "required": ["slug", "guid", "title", "description", "author", "published", "revision", "fingerprint",
+                         "length", "duration", "source", "source_id", "people", "chapters"],
+            "properties": {
+                **dict.fromkeys(("slug", "guid", "title", "description", "author", "fingerprint", "source",
+                                 "source_id"), _TEXT),
+                "published": {"type": "string", "format": "date-time"},
+                "revision": {"type": "integer", "minimum": 1},
+                "length": _COUNT,
+                "duration": {"type": "number", "minimum": 0},
+                "people": {"type": "array", "items": {
+                    "type": "object", "required": ["name", "role"], "additionalProperties": False,
+                    "properties": {"name": _TEXT, "role": _TEXT}}},
+                "chapters": {"type": "array", "items": {
+                    "type": "object", "required": ["title", "start_ms", "end_ms"], "additionalProperties": False,
+                    "properties": {"title": _TEXT, "start_ms": _COUNT, "end_ms": _COUNT}}},
+            },
+            "additionalProperties": False,
+        }},
+    },
+}  # fmt: skip
+
+
+def _key(path: list) -> str:
+    """A key's path in catalogue.json: "episodes[3].title"."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".") or "it"
 
 
 def _to_json(entry: Entry) -> dict:

@@ -248,6 +248,15 @@ class Entry:
         return f"{TRANSCRIPTS_DIR}/{self.stem}.{extension}"
 
     @property
+    def named_files(self) -> dict[str, str]:
+        """Every file of this episode by kind ("mp3", "chapters", each of TRANSCRIPT_TYPES), relative to the folder."""
+        return {
+            "mp3": self.file,
+            "chapters": self.chapters_file,
+            **{extension: self.transcript_file(extension) for extension in TRANSCRIPT_TYPES},
+        }
+
+    @property
     def files(self) -> list[str]:
         """Every file of this episode, relative to the output folder."""
-        return [self.file, self.chapters_file, *(self.transcript_file(extension) for extension in TRANSCRIPT_TYPES)]
+        return list(self.named_files.values())

@@ -15,16 +15,17 @@ import dataclasses
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from slugify import slugify
 
 from audiobuild.assemble import assemble, export_mp3
-from audiobuild.atomic import replacing, write_bytes
-from audiobuild.catalogue import Catalogue, episode_guid, source_id
-from audiobuild.chapters import chapters, chapters_json
+from audiobuild.atomic import discard, stage
+from audiobuild.catalogue import Catalogue, episode_guid, intact, source_id
+from audiobuild.chapters import chapters, chapters_json, shorten
 from audiobuild.config import Config
 from audiobuild.engines import get_engine
 from audiobuild.errors import InputError
@@ -45,7 +46,6 @@ log = logging.getLogger("audiobuild")
 
 # Bump when a change to audiobuild changes the files an unchanged article builds into.
 OUTPUT_FORMAT = 5
-MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
 _PODCAST_ROLES = {INTERVIEWER: "host", INTERVIEWEE: "guest"}
 
 
@@ -54,10 +54,11 @@ class Result:
     """What building one article produced."""
 
     source: str
-    entry: Entry
+    entry: Entry  # as published (its revision is chosen when it is: `publish`)
     script: Script
     spans: list[Span]  # where each sentence is spoken (empty when nothing was rebuilt)
     rebuilt: bool  # False when the article and settings were unchanged and the files kept
+    staged: dict[str, Path] = field(default_factory=dict)  # Entry.named_files kind -> the rendered, unpublished file
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class Plan:
     entry: Entry  # what will be published; render() fills in the audio's length, duration, chapters
     previous: Entry | None
     unchanged: bool = False  # the previous build had the same inputs and its files are intact
+    retired: int = 0  # the slug's last removed revision when planned: a remove since then wins over this build
+    owner: int = field(default_factory=os.getpid)  # the build's process, whose id names the staged files
 
 
 def prepare(config: Config, voices: str | None = None) -> Profile:
@@ -86,9 +89,6 @@ def load_script(source: str | Path, config: Config) -> Script:
     if path.suffix.lower() in SCRIPT_SUFFIXES and not _is_url(source):
         script = load_script_file(path)
     else:
-        if path.is_file() and path.stat().st_size > MAX_ARTICLE_BYTES:
-            size = path.stat().st_size / 1e6
-            raise InputError(source, f"is {size:.0f} MB; articles over {MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused")
         script = parse(
             load_article(source),
             disclosure=config.podcast.disclosure,
@@ -109,7 +109,7 @@ def _is_url(source: str) -> bool:
 
 
 def plan_episode(
-    source: str, catalogue: Catalogue, config: Config, profile: Profile, cover: bytes, after: datetime | None = None
+    source: str, catalogue: Catalogue, config: Config, profile: Profile, after: datetime | None = None
 ) -> Plan:
     """Parse one article and work out its catalogue entry: guid, date and revision.
 
@@ -119,25 +119,25 @@ def plan_episode(
     script = load_script(source, config)
     voices = cast_voices(script, profile)
     spoken = spoken_forms(script, voices, profile, config)
-    slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
-    previous = catalogue.get(slug)
     identity = source_id(script.source if _is_url(script.source) else Path(script.source))
+    slug = episode_slug(script.title, identity, catalogue)
+    previous = catalogue.get(slug)
     if previous is not None and previous.source_id != identity:
         raise InputError(
             source,
             f"has the same title as {previous.source}, already published as {slug!r} "
             f"(rename one, or run `audiobuild remove {slug}` first)",
         )
-    fingerprint = _fingerprint(script, spoken, voices, config, cover)
-    if previous is not None and previous.fingerprint == fingerprint and _intact(catalogue.folder, previous):
+    fingerprint = _fingerprint(script, spoken, voices, config)
+    if previous is not None and previous.fingerprint == fingerprint and intact(catalogue.folder, previous):
         return Plan(source, script, voices, spoken, previous, previous, unchanged=True)
     entry = Entry(
         slug=slug,
         guid=previous.guid if previous else episode_guid(slug),
         title=script.title,
-        description=_description(script, config),
+        description=description(script, config.podcast.disclosure),
         author=script.interviewee or config.podcast.author,
-        published=previous.published if previous else _new_date(after),
+        published=episode_date(script, previous, after),
         revision=catalogue.next_revision(slug),
         fingerprint=fingerprint,
         length=0,
@@ -150,7 +150,45 @@ def plan_episode(
             if person.role in _PODCAST_ROLES and person.name not in DEFAULT_NAMES.values()  # real names only
         ),
     )
-    return Plan(source, script, voices, spoken, entry, previous)
+    return Plan(source, script, voices, spoken, entry, previous, retired=catalogue.retired.get(slug, 0))
+
+
+def episode_slug(title: str, identity: str, catalogue: Catalogue) -> str:
+    """The stem of an episode's file names: its title in ASCII words, unique to the article.
+
+    A title with nothing to spell (emoji only) is named after the article's
+    source; titles that differ but spell the same ("Q&A" and "Q & A") get a
+    digest of the title, so that two articles never share a name.
+    """
+    slug = slugify(title, max_length=80, word_boundary=True)
+    if not slug:
+        return f"episode-{identity[:8]}"
+    existing = catalogue.get(slug)
+    if existing is not None and existing.source_id != identity and existing.title != title:
+        return f"{slug[:71]}-{hashlib.sha256(title.encode()).hexdigest()[:8]}"
+    return slug
+
+
+def episode_date(script: Script, previous: Entry | None, after: datetime | None = None) -> datetime:
+    """When an episode was published: the article's own date, else its first build's, else now.
+
+    A date without a time is that day at noon UTC, which is the same day in
+    every time zone a listener is likely to be in. A new episode without a
+    date of its own is dated now, or a second after `after` (the newest
+    episode so far), so that apps never see two episodes with the same pubDate.
+    """
+    if script.date:
+        try:
+            moment = datetime.fromisoformat(script.date)
+        except ValueError:
+            raise InputError(script.source, f"date {script.date!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+        if len(script.date) <= 10:
+            moment = moment.replace(hour=12)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if previous is not None:
+        return previous.published
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return max(now, after + timedelta(seconds=1)) if after else now
 
 
 def spoken_forms(
@@ -160,70 +198,56 @@ def spoken_forms(
     return speech(script, voices, profile.lexicon.merged(config.lexicon))
 
 
-def _new_date(after: datetime | None) -> datetime:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    return max(now, after + timedelta(seconds=1)) if after else now
-
-
 def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None) -> Result:
-    """Synthesize, assemble, encode and tag one planned episode; write its MP3, transcripts, chapters.
+    """Synthesize, assemble, encode and tag one planned episode into staged files (`Result.staged`).
 
-    Writes only this revision's own files, so it can run in a worker process
-    while others render; the catalogue and feed are the caller's (`publish`).
+    Writes nothing under a published name, so it can run in a worker process
+    while others render and publish; putting the files in place, under a
+    revision chosen then, and the catalogue and feed are `publish`'s.
     """
     cache = ClipCache(output / CACHE_DIR)
+    staged: dict[str, Path] = {}
     try:
-        result = _render(plan, output, config, cover, cache, progress or (lambda done: None))
+        result = _render(plan, output, config, cover, cache, staged, progress or (lambda done: None))
     except BaseException:
-        # A failed episode leaves the folder as it was: its own files and its staged clips go
+        # A failed episode leaves the folder as it was: its own staged files and clips go
         # (clips already in the cache stay: other builds may be reading them).
         cache.discard()
-        _discard(output, [output / name for name in plan.entry.files])
+        discard(output, staged.values())
         raise
     cache.commit()
     return result
 
 
-def _render(plan, output, config, cover, cache, progress) -> Result:
+def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     script, entry = plan.script, plan.entry
     clips = synthesize(script, plan.speech, plan.voices, cache, progress)
     episode = assemble(script, clips, config.pauses)
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
-    with replacing(output / entry.file) as temp:
-        export_mp3(episode, temp, config.audio)
-        write_tags(temp, _tags(script, entry, config, cover))
-        entry = dataclasses.replace(entry, length=temp.stat().st_size, duration=mp3_duration(temp))
-    write_bytes(output / entry.transcript_file("vtt"), webvtt(timeline).encode())
-    write_bytes(output / entry.transcript_file("srt"), srt(timeline).encode())
-    write_bytes(output / entry.transcript_file("json"), podcast_json(timeline).encode())
-    write_bytes(output / entry.chapters_file, chapters_json(list(entry.chapters)))
-    return Result(plan.source, entry, script, episode.spans, rebuilt=True)
+    folders = {kind: (output / name).parent for kind, name in entry.named_files.items()}
+    mp3 = staged["mp3"] = stage(folders["mp3"], ".mp3", plan.owner)
+    export_mp3(episode, mp3, config.audio)
+    write_tags(mp3, _tags(script, entry, config, cover))
+    entry = dataclasses.replace(entry, length=mp3.stat().st_size, duration=mp3_duration(mp3))
+    contents = {
+        "chapters": chapters_json(list(entry.chapters)),
+        "vtt": webvtt(timeline).encode(),
+        "srt": srt(timeline).encode(),
+        "json": podcast_json(timeline).encode(),
+    }
+    for kind, data in contents.items():
+        staged[kind] = stage(folders[kind], Path(entry.named_files[kind]).suffix, plan.owner)
+        staged[kind].write_bytes(data)
+    return Result(plan.source, entry, script, episode.spans, rebuilt=True, staged=dict(staged))
 
 
-def _discard(output: Path, paths: list[Path]) -> None:
-    """Delete `paths`, then every folder up to and including `output` that this left empty."""
-    for path in paths:
-        path.unlink(missing_ok=True)
-        for folder in path.parents:
-            if not folder.is_relative_to(output):
-                break
-            try:
-                folder.rmdir()
-            except OSError:  # not empty (or already gone): folders above it are not empty either
-                break
+def _fingerprint(script: Script, spoken: tuple[tuple[str, ...], ...], voices: dict[str, Voice], config: Config) -> str:
+    """A digest of everything that goes into an episode's audio and tags.
 
-
-def _intact(output: Path, entry: Entry) -> bool:
-    """True when every file of `entry` is there and the MP3 has its recorded size."""
-    mp3 = output / entry.file
-    return all((output / name).is_file() for name in entry.files) and mp3.stat().st_size == entry.length
-
-
-def _fingerprint(
-    script: Script, spoken: tuple[tuple[str, ...], ...], voices: dict[str, Voice], config: Config, cover: bytes
-) -> str:
-    """A digest of everything that goes into an episode's audio and tags."""
+    Not the cover: a new cover must not give every published episode a new
+    URL. It is in the feed at once, and in an episode's MP3 when that is next rebuilt.
+    """
     podcast = config.podcast
     inputs = {
         "format": OUTPUT_FORMAT,
@@ -235,7 +259,6 @@ def _fingerprint(
         "audio": dataclasses.asdict(config.audio),
         # Not the feed URL: it follows the served address, and an episode's audio does not.
         "tags": [podcast.title, podcast.author, podcast.language, podcast.category],
-        "cover": hashlib.sha256(cover).hexdigest(),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -251,7 +274,7 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
         description=entry.description,
         language=id3_language(script.language or podcast.language),
         episode_id=entry.guid,
-        feed_url=podcast.url(FEED_FILE),
+        feed_url=podcast.url(FEED_FILE) if podcast.base_url else None,  # an MP3 keeps it: only a lasting address
         category=podcast.category,
         keywords=tuple(person.name for person in entry.people),
         chapters=entry.chapters,
@@ -261,16 +284,31 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
     )
 
 
-def _description(script: Script, config: Config) -> str:
+DESCRIPTION_LENGTH = 300  # characters of the article's own opening: what an app's episode list shows and more
+
+
+def description(script: Script, disclosure: str) -> str:
+    """The episode's description: the article's opening in whole sentences, its byline, then `disclosure`.
+
+    The opening is the intro before the first turn, or an article's first
+    paragraphs; it stops after the sentence that reaches DESCRIPTION_LENGTH. An
+    interview without an intro is described by who is interviewed. The title
+    is not repeated: every app shows it above the description.
+    """
+    opening_kinds = ("intro",) if any(segment.kind == "intro" for segment in script.segments) else ("narration",)
+    said = [sentence for segment in script.segments if segment.kind in opening_kinds for sentence in segment.sentences]
+    parts: list[str] = []
+    for sentence in said:
+        if parts and len(" ".join(parts)) + len(sentence) > DESCRIPTION_LENGTH:
+            break
+        parts.append(shorten(sentence, DESCRIPTION_LENGTH))
     questions = sum(segment.kind == "question" for segment in script.segments)
-    parts = [f"{script.title}."]
-    if script.byline:
-        parts.append(f"{script.byline}.")
-    if questions:
+    if not parts and questions:
         who = f" with {script.interviewee}" if script.interviewee else ""
         parts.append(f"An interview{who} in {questions} questions.")
-    parts.append(config.podcast.disclosure)
-    return " ".join(parts)
+    if script.byline:
+        parts.append(script.byline if script.byline.endswith(".") else f"{script.byline}.")
+    return " ".join([*parts, disclosure])
 
 
 def show_script(article: str, config: Config, voices: str | None = None, fmt: str = "text") -> str:

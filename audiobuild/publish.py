@@ -9,36 +9,74 @@ lose each other's episodes. `publish` records a rendered episode; `remove_episod
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
-from audiobuild.atomic import write_bytes, write_if_changed
-from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, load_catalogue
-from audiobuild.config import SERVED_URL_FILE, Config
-from audiobuild.errors import AudiobuildError
+from audiobuild.atomic import discard, place, write_bytes, write_if_changed
+from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, intact, load_catalogue
+from audiobuild.config import DEFAULT_BASE_URL, SERVED_URL_FILE, Config, Podcast
+from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE, podcast_guid, write_feed
 from audiobuild.model import Entry
 from audiobuild.page import write_page, write_stylesheet
+
+if TYPE_CHECKING:  # the pipeline loads the audio stack, which `serve` does without
+    from audiobuild.pipeline import Plan, Result
 
 log = logging.getLogger("audiobuild")
 
 LOCK_FILE = ".lock"
 
 
-def publish(output: Path, entry: Entry, previous: Entry | None, config: Config, cover: bytes) -> None:
-    """Record a rendered episode, rewrite the feed, then delete the files of its replaced revision.
+def publish(output: Path, result: Result, plan: Plan, config: Config, cover: bytes) -> Entry:
+    """Put a rendered episode's files in place, record it and rewrite the feed; return the entry as published.
 
-    The last steps, once every file of the episode is in place: a crash before
-    them leaves the published catalogue and feed as they were. Another build may
-    be publishing into the same folder, so the catalogue is re-read under a lock.
+    Under the folder's lock, where the catalogue is re-read: the revision is
+    chosen there, never one whose files exist, so two builds of one article
+    never share a URL, and a URL never changes bytes. Whatever happened since
+    the episode was planned is respected: a `remove` meanwhile wins (InputError,
+    and nothing is published), and an identical episode another build just
+    published is kept. The replaced revision's files go once the feed no longer
+    lists them. The staged files left over are deleted in every case.
     """
     write_if_changed(output / config.podcast.cover_file, cover)
-    update_catalogue(output, config, lambda catalogue: catalogue.upsert(entry), page=False)
-    if previous is not None and previous.stem != entry.stem:
-        _delete_files(output, previous)
+    placed: list[tuple[Entry, Entry | None]] = []
+    try:
+        update_catalogue(output, config, lambda catalogue: placed.append(_place(catalogue, result, plan)), page=False)
+    finally:
+        discard(output, [path for path in result.staged.values() if path.exists()])
+    ((entry, replaced),) = placed
+    if replaced is not None and replaced.stem != entry.stem:
+        _delete_files(output, replaced)  # its names are never given out again (`Catalogue.next_revision`)
+    return entry
+
+
+def _place(catalogue: Catalogue, result: Result, plan: Plan) -> tuple[Entry, Entry | None]:
+    """Rename `result`'s staged files to a new revision of its episode and record it: (published, replaced)."""
+    entry, output = result.entry, catalogue.folder
+    current = catalogue.get(entry.slug)
+    if catalogue.retired.get(entry.slug, 0) > plan.retired:
+        raise InputError(plan.source, f"was not published: `audiobuild remove {entry.slug}` took it out meanwhile")
+    if current is not None and current.fingerprint == entry.fingerprint and intact(output, current):
+        return current, None
+    revision = catalogue.next_revision(entry.slug)
+    while any((output / name).exists() for name in dataclasses.replace(entry, revision=revision).files):
+        revision += 1  # left by a build that was killed after placing them: that URL may have been fetched
+    entry = dataclasses.replace(
+        entry,
+        revision=revision,
+        guid=current.guid if current else entry.guid,
+        published=entry.published if plan.script.date or current is None else current.published,
+    )
+    for kind, staged in result.staged.items():
+        place(staged, output / entry.named_files[kind])
+    catalogue.upsert(entry)
+    return entry, current
 
 
 def update_catalogue(
@@ -51,9 +89,7 @@ def update_catalogue(
     """
     with FileLock(output / LOCK_FILE):
         catalogue = load_catalogue(output)
-        changed = catalogue.podcast_guid is None
-        if changed:  # the feed's first address names the channel for good
-            catalogue.podcast_guid = podcast_guid(config.podcast.url(FEED_FILE))
+        changed = _name_channel(catalogue, config.podcast)
         if change is not None:
             change(catalogue)
             changed = True
@@ -64,6 +100,26 @@ def update_catalogue(
             write_page(catalogue, config.podcast)
             write_stylesheet(output)
     return catalogue
+
+
+def _name_channel(catalogue: Catalogue, podcast: Podcast) -> bool:
+    """Fix the channel's podcast:guid from its first public address; True when the catalogue changed.
+
+    The Podcasting 2.0 spec derives the guid from the feed's URL and wants it
+    kept when the feed moves. Only a public base_url may name it: a guid from
+    localhost or a LAN address would be every installation's. A guid earlier
+    versions derived from such an address is dropped.
+    """
+    local = {podcast_guid(url + FEED_FILE) for url in (DEFAULT_BASE_URL, podcast.served_url) if url}
+    if catalogue.podcast_guid in local:
+        catalogue.podcast_guid = None
+        changed = True
+    else:
+        changed = False
+    if catalogue.podcast_guid is None and podcast.public:
+        catalogue.podcast_guid = podcast_guid(podcast.url(FEED_FILE))
+        changed = True
+    return changed
 
 
 def _delete_files(output: Path, entry: Entry) -> None:

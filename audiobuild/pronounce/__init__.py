@@ -9,6 +9,7 @@ only the engine is given the spoken form.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from audiobuild.pronounce.lexicon import Lexicon
@@ -25,7 +26,25 @@ def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon) -> str:
     """What `engine` is given to say `sentence`, an article's sentence in `language`."""
     # Only the lexicon may hand the engine [[phonemes]]: an article's own "[[citation needed]]" is text.
     as_text = sentence.replace("[[", "[ [").replace("]]", "] ]")
-    return normalize(lexicon.apply(as_text, engine), language)
+    said = normalize(lexicon.apply(as_text, engine), language)  # URLs are words by now
+    return _LONG_WORD.sub(_split_word, said)
+
+
+# A "word" this long is no word anyone says; espeak-ng 1.52 aborts (a buffer overflow) on one of 68 stacked "'s".
+# Phonemes from the lexicon ([[...]]) are matched first, to be left alone.
+_LONG_WORD = re.compile(r"\[\[.*?\]\]|[^\s\[\]]{41,}")
+
+
+def _split_word(match: re.Match) -> str:
+    """A long run of characters split where a reader would pause: at apostrophes and hyphens, else every 40.
+
+    >>> _split_word(re.match(".*", "dog" + "'s" * 20))[:12]
+    "dog 's 's 's"
+    """
+    if match.group().startswith("[["):
+        return match.group()
+    word = re.sub(r"(?=['’\-‐–—/])", " ", match.group())
+    return " ".join(part if len(part) <= 40 else " ".join(re.findall(".{1,40}", part)) for part in word.split())
 
 
 def speech(script: Script, voices: dict[str, Voice], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:
