@@ -66,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class OneLine(logging.Formatter):
+    """Messages as one line each, with control characters (newlines, escape sequences in a file's name) escaped.
+
+    A traceback, with -v, follows on lines of its own.
+    """
+
+    _CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return record.getMessage().translate(self._CONTROL)
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
@@ -82,12 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    # Only our own logger: pyttsx3 and pydub log every call at DEBUG.
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(OneLine())
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
+    # Other libraries' warnings (trafilatura on a huge page, Python's own warnings) only with -v:
+    # the user's terminal gets audiobuild's lines. pyttsx3 and pydub log every call at DEBUG.
+    logging.captureWarnings(True)
+    root = logging.getLogger()
+    root.handlers[:] = [handler if args.verbose else logging.NullHandler()]
+    root.setLevel(logging.WARNING)
     try:
         return _run(args)
     except AudiobuildError as error:

@@ -41,14 +41,18 @@ Every key is optional. An example with all of them and their defaults::
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from audiobuild.engines import ENGINES
-from audiobuild.errors import ConfigError
+from audiobuild.errors import AudiobuildError, ConfigError
 from audiobuild.model import Encoding, Pauses
 from audiobuild.pronounce.lexicon import Lexicon
-from audiobuild.schema import check, dataclass_schema, from_table, read_toml
+from audiobuild.schema import INTERNAL, check, dataclass_schema, error_at, from_table, read_toml, table_defaults
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -109,6 +113,8 @@ class Podcast:
     cover: str = ""
     voices: str = "default"
     disclosure: str = AI_DISCLOSURE
+    # Not a podcast.toml key: where `audiobuild serve` last served the folder (see Config.for_output).
+    served_url: str = field(default="", metadata=INTERNAL)
 
     @property
     def cover_file(self) -> str:
@@ -121,8 +127,16 @@ class Podcast:
         return "image/jpeg" if self.cover_file.endswith(".jpg") else "image/png"
 
     def url(self, relative: str) -> str:
-        """The absolute URL of a file in the output folder."""
-        return (self.base_url or DEFAULT_BASE_URL).rstrip("/") + "/" + relative.lstrip("/")
+        """The absolute URL of a file in the output folder: base_url, else the served address, else localhost."""
+        return (self.base_url or self.served_url or DEFAULT_BASE_URL).rstrip("/") + "/" + relative.lstrip("/")
+
+    @property
+    def public(self) -> bool:
+        """True when the feed has an address of its own on the internet: a base_url not on this machine or LAN.
+
+        Only such an address may name the channel for good (podcast:guid) or go into MP3s (WFED).
+        """
+        return bool(self.base_url) and is_public(self.base_url)
 
 
 @dataclass(frozen=True)
@@ -151,10 +165,13 @@ class Config:
         working when more articles are built; else http://localhost:8000/.
         """
         served = output / SERVED_URL_FILE
-        if self.podcast.base_url or not served.is_file():
-            return self
-        base_url = served.read_text().strip()
-        return dataclasses.replace(self, podcast=dataclasses.replace(self.podcast, base_url=base_url))
+        try:
+            if self.podcast.base_url or not served.is_file():
+                return self
+            served_url = served.read_text().strip()
+        except OSError as error:
+            raise AudiobuildError(output, f"cannot read: {error.strerror or error}") from None
+        return dataclasses.replace(self, podcast=dataclasses.replace(self.podcast, served_url=served_url))
 
 
 _TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading}
@@ -169,10 +186,13 @@ def _schema() -> dict:
         "title": {"pattern": r"\S", "x-messages": {"pattern": "must not be empty"}},
         "category": {"enum": list(APPLE_CATEGORIES),
                      "x-messages": {"enum": "{value!r} is not an Apple Podcasts category"}},
-        "base_url": {"pattern": r"^(https?://[^/\s]+.*)?$",
-                     "x-messages": {"pattern": "{value!r} must be an absolute http(s) URL"}},
     })  # fmt: skip
-    podcast["allOf"] = [
+    locked_needs_owner = {  # Podcast Index ignores podcast:locked without an owner to ask
+        "if": {"properties": {"locked": {"const": True}}},
+        "then": {"properties": {"email": {"pattern": "@", "x-messages": {
+            "pattern": "must be the owner's e-mail address when locked = true (podcast:locked names its owner)"}}}},
+    }  # fmt: skip
+    subcategories_of = [
         {
             "if": {"properties": {"category": {"const": category}}},
             "then": {
@@ -188,6 +208,7 @@ def _schema() -> dict:
         }  # fmt: skip
         for category, subcategories in APPLE_CATEGORIES.items()
     ]
+    podcast["allOf"] = [locked_needs_owner, *subcategories_of]
     audio = dataclass_schema(Encoding, {
         "bitrate_kbps": {"enum": _BITRATES, "x-messages": {"enum": "{value} is not an MP3 bitrate"}},
         "sample_rate": {"enum": _SAMPLE_RATES, "x-messages": {"enum": "{value} is not 22050, 32000, 44100 or 48000"}},
@@ -205,10 +226,65 @@ def load_config(path: Path | None) -> Config:
     if not path.is_file():
         raise ConfigError(path, "no such config file")
     data, text = read_toml(path)
-    defaults = {name: dataclasses.asdict(cls()) for name, cls in _TABLES.items()}
+    defaults = {name: table_defaults(cls) for name, cls in _TABLES.items()}
     filled = {name: {**defaults.get(name, {}), **value} if isinstance(value, dict) else value
               for name, value in {**defaults, **data}.items()}  # fmt: skip
     check(filled, _schema(), path, text)
     lexicon = Lexicon.from_table(path, data.get("lexicon", {}), ENGINES, text)
     sections = {name: from_table(cls, data.get(name, {})) for name, cls in _TABLES.items()}
+    podcast = sections["podcast"]
+    for key in ("base_url", "link"):  # what a schema's pattern cannot check: a URL that parses
+        value = getattr(podcast, key)
+        try:
+            uri = as_uri(value, folder=key == "base_url") if value else ""
+        except ValueError as problem:
+            raise error_at(path, text, ["podcast", key], f"{value!r} {problem}") from None
+        sections["podcast"] = dataclasses.replace(sections["podcast"], **{key: uri})
     return Config(path=path, lexicon=lexicon, **sections)
+
+
+def as_uri(url: str, folder: bool = True) -> str:
+    """`url`, an absolute http(s) URL as a person writes it, as a valid URI: punycode host, percent-encoded path.
+
+    ValueError (saying what is wrong) for anything else: another scheme, no
+    host, a bad port, spaces or control characters in the host, and for the
+    address of a `folder`, a query or fragment (a page's may have them).
+
+    >>> as_uri("https://Пример.рф/подкаст/my show/")
+    'https://xn--e1afmkfd.xn--p1ai/%D0%BF%D0%BE%D0%B4%D0%BA%D0%B0%D1%81%D1%82/my%20show/'
+    """
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in url):
+        raise ValueError("must not hold a line break or control character")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:  # "Port out of range 0-65535", "Invalid IPv6 URL"
+        raise ValueError(f"is not a URL: {error}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http(s) URL")
+    if folder and (parts.query or parts.fragment):
+        raise ValueError("must be a folder's address, without ?query or #fragment")
+    host = parts.hostname
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        raise ValueError(f"has a host name that is not valid: {host!r}") from None
+    if not re.fullmatch(r"[A-Za-z0-9.\-]+|[0-9A-Fa-f:.]+", host):
+        raise ValueError(f"has a host name that is not valid: {host!r}")
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{port}" if port is not None else ""
+    safe = "/%!$&'()*+,;=:@-._~"
+    rest = quote(parts.path, safe=safe)
+    rest += f"?{quote(parts.query, safe=safe + '?')}" if parts.query else ""
+    rest += f"#{quote(parts.fragment, safe=safe + '?')}" if parts.fragment else ""
+    return f"{parts.scheme.lower()}://{netloc}{rest}"
+
+
+def is_public(url: str) -> bool:
+    """True unless `url`'s host is this machine or a private network's (localhost, 192.168.x.x, printer.local)."""
+    host = (urlsplit(url).hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host != "localhost" and not host.endswith((".localhost", ".local", ".lan", ".home.arpa", ".internal"))
+    return address.is_global

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin, UnidentifiedImageError
 
 from audiobuild.errors import ConfigError
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from audiobuild.config import Config
 
 COVER_SIZE = 1400  # Apple's minimum; square, RGB, no alpha
+_DRAWN_BY = "audiobuild default cover 1"  # bump when the drawing changes
 MIN_SIZE, MAX_SIZE = 1400, 3000
 
 
@@ -55,7 +56,10 @@ def draw_cover(title: str) -> bytes:
     small = ImageFont.load_default(size=48)
     draw.text((size // 2, int(size * 0.9)), "read by audiobuild", font=small, fill=(200, 220, 225), anchor="mt")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Title", title)  # which title it shows: `cover_bytes` redraws it when the title changes
+    info.add_text("Software", _DRAWN_BY)
+    image.save(out, format="PNG", optimize=True, pnginfo=info)
     return out.getvalue()
 
 
@@ -66,9 +70,20 @@ def cover_source(config: Config) -> Path:
 
 
 def cover_bytes(output: Path, config: Config) -> bytes:
-    """The cover: the configured file (checked: ConfigError), else the one already published, else a new default."""
+    """The cover: the configured file (checked: ConfigError), else the default one for the podcast's title.
+
+    The default cover already published is kept while it shows the same title
+    (drawing one takes a tenth of a second), and drawn again when the title changes.
+    """
     if config.podcast.cover:
         check_cover(cover_source(config))
         return cover_source(config).read_bytes()
     published = output / config.podcast.cover_file
-    return published.read_bytes() if published.exists() else draw_cover(config.podcast.title)
+    try:
+        with Image.open(published) as image:
+            drawn = getattr(image, "text", {})
+            if drawn.get("Software") == _DRAWN_BY and drawn.get("Title") == config.podcast.title:
+                return published.read_bytes()
+    except (OSError, UnidentifiedImageError):  # none yet, or not one of ours
+        pass
+    return draw_cover(config.podcast.title)

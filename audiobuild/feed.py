@@ -63,11 +63,25 @@ def clock(ms: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
+def as_html(text: str) -> str:
+    """Plain `text` as HTML, for the fields feed readers take as HTML (description, show notes).
+
+    Only &, < and > are escaped, as named references: quotes need none in
+    text, and gPodder's text view decodes neither hexadecimal references
+    (html.escape's "&#x27;" for an apostrophe) nor entities it does not know.
+    Titles stay plain text: feedparser, podcastparser and partytime read them so.
+
+    >>> print(as_html("Tom's <b>bakery</b> & 'Q&A'"))
+    Tom's &lt;b&gt;bakery&lt;/b&gt; &amp; 'Q&amp;A'
+    """
+    return html.escape(text, quote=False)
+
+
 def show_notes(entry: Entry) -> str:
     """The item's HTML show notes: the description and the chapter list."""
-    parts = [f"<p>{html.escape(entry.description)}</p>"]
+    parts = [f"<p>{as_html(entry.description)}</p>"]
     if entry.chapters:
-        items = "".join(f"<li>{clock(c.start_ms)} {html.escape(c.title)}</li>" for c in entry.chapters)
+        items = "".join(f"<li>{clock(c.start_ms)} {as_html(c.title)}</li>" for c in entry.chapters)
         parts.append(f"<p>Chapters:</p><ol>{items}</ol>")
     return "".join(parts)
 
@@ -80,7 +94,7 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
     cover = podcast.url(podcast.cover_file)
     _sub(channel, "title", podcast.title)
     _sub(channel, "link", link)
-    _sub(channel, "description", podcast.description)
+    _sub(channel, "description", as_html(podcast.description))
     _sub(channel, "language", podcast.language)
     _sub(channel, "generator", "audiobuild")
     _sub(channel, "atom:link", href=podcast.url(FEED_FILE), rel="self", type="application/rss+xml")
@@ -102,7 +116,8 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
         owner = _sub(channel, "itunes:owner")
         _sub(owner, "itunes:name", podcast.author)
         _sub(owner, "itunes:email", podcast.email)
-    _sub(channel, "podcast:guid", catalogue.podcast_guid or podcast_guid(podcast.url(FEED_FILE)))
+    if catalogue.podcast_guid:  # only once the feed has a public address (publish._name_channel)
+        _sub(channel, "podcast:guid", catalogue.podcast_guid)
     _sub(channel, "podcast:medium", "podcast")
     locked = {"owner": podcast.email} if podcast.email else {}
     _sub(channel, "podcast:locked", "yes" if podcast.locked else "no", **locked)
@@ -110,7 +125,7 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
     for entry in catalogue.entries:
         item = _sub(channel, "item")
         _sub(item, "title", entry.title)
-        _sub(item, "description", entry.description)
+        _sub(item, "description", as_html(entry.description))
         _sub(item, "pubDate", format_datetime(entry.published))
         _sub(item, "guid", entry.guid, isPermaLink="false")
         _sub(item, "enclosure", url=podcast.url(entry.file), length=str(entry.length), type="audio/mpeg")

@@ -47,8 +47,6 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
         older = len(catalogue.entries) - PAGE_EPISODES
         episodes.append(f'<p class="older">{older} older episodes are in <a href="{FEED_FILE}">the feed</a>.</p>')
     title = escape(podcast.title)
-    # On a phone a long address wraps after a slash rather than inside a word; copying skips the <wbr>s.
-    shown_url = escape(feed_url).replace("/", "/<wbr>")
     # The page's own ids have an underscore, which no slug has: an episode's id is its stem.
     return f"""<!doctype html>
 <html lang="{escape(podcast.language)}">
@@ -76,7 +74,7 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
 <section class="card subscribe" aria-labelledby="subscribe_heading">
 <h2 id="subscribe_heading">Subscribe</h2>
 <p>Add this address to your podcast app (&ldquo;Add podcast by URL&rdquo;):</p>
-<p class="feed"><code id="feed_url">{shown_url}</code>
+<p class="feed"><code id="feed_url">{escape(feed_url)}</code>
 <button type="button" id="copy_feed_url" hidden>Copy</button></p>
 <p class="feed"><a class="button" href="{escape(app_url)}">Open in podcast app</a>
 <a href="{escape(feed_url)}">RSS feed</a></p>

@@ -40,6 +40,10 @@ _TYPE_NAMES = {"boolean": "bool", "integer": "int", "number": "float", "string":
 Describe = Callable[[list], str]
 
 
+# Field metadata for a dataclass field that is not a key of the file (set by the program).
+INTERNAL = {"internal": True}
+
+
 def constraints(**schema: object) -> dict:
     """Field metadata with JSON Schema keywords for `dataclass_schema`.
 
@@ -58,9 +62,7 @@ def dataclass_schema(cls: type, overrides: dict[str, dict] | None = None, **extr
     unless a constraint says otherwise. `extra` are keywords of the table's own.
     """
     properties = {}
-    for item in dataclasses.fields(cls):
-        if not item.init:
-            continue
+    for item in _keys(cls):
         kind = _field_type(cls, item.name)
         schema = {"type": _JSON_TYPES[kind]}
         if kind in (int, float):
@@ -69,6 +71,16 @@ def dataclass_schema(cls: type, overrides: dict[str, dict] | None = None, **extr
         schema.update((overrides or {}).get(item.name, {}))
         properties[item.name] = schema
     return {"type": "object", "properties": properties, "additionalProperties": False, **extra}
+
+
+def table_defaults(cls: type) -> dict:
+    """The defaults of dataclass `cls` for each key its table may hold (not the program's own fields)."""
+    instance = cls()
+    return {item.name: getattr(instance, item.name) for item in _keys(cls)}
+
+
+def _keys(cls: type) -> list[dataclasses.Field]:
+    return [item for item in dataclasses.fields(cls) if item.init and not item.metadata.get("internal")]
 
 
 def from_table(cls: type, values: dict) -> object:
@@ -105,13 +117,15 @@ def check(
     describe: Describe | None = None,
     locate: Callable[[str, list], int | None] | None = None,
     at: list = (),
+    json_terms: bool = False,
 ) -> None:
     """Raise `error` (one line: source, line, key, problem) unless `document` follows `schema`.
 
     `text` is the file's text, to find the line of the key at fault; `locate`
     finds it (TOML's by default, `yaml_line` for JSON and YAML), and `describe`
     names a key's path in the file's terms (TOML tables and keys by default).
-    `at` is where `document` is in the file, when it is one table of it.
+    `at` is where `document` is in the file, when it is one table of it;
+    `json_terms` names types as JSON does (an object, not a table).
     Unknown keys are reported first: a misspelt name explains what follows it.
     """
     import fastjsonschema
@@ -123,7 +137,7 @@ def check(
             _validator(schema)(document)
             return
         except fastjsonschema.JsonSchemaValueException as exception:
-            problem = _problem(exception, list(at), describe)
+            problem = _problem(exception, list(at), describe, json_terms)
     path, message = problem
     line = (locate or toml_line)(text, path) if text is not None else None
     raise error(source, message, line=line)
@@ -140,6 +154,13 @@ def _validator(schema: dict) -> Callable[[object], object]:
     if key not in _compiled:
         _compiled[key] = fastjsonschema.compile(schema)
     return _compiled[key]
+
+
+def error_at(
+    source: object, text: str | None, path: list, problem: str, error: type[AudiobuildError] = ConfigError
+) -> AudiobuildError:
+    """The one-line error for a key at `path` of a TOML file, for checks a schema cannot make."""
+    return error(source, f"{toml_key(path)} {problem}", line=toml_line(text, path) if text is not None else None)
 
 
 def _unknown_key(document: object, schema: dict, path: list, describe: Describe) -> tuple[list, str] | None:
@@ -181,7 +202,7 @@ def _unknown(table: dict, schema: dict, path: list, describe: Describe) -> tuple
     return [*path, unknown[0]], _say(describe(path) + (":" if len(path) > 1 else ""), message)
 
 
-def _problem(exception, at: list, describe: Describe) -> tuple[list, str]:
+def _problem(exception, at: list, describe: Describe, json_terms: bool = False) -> tuple[list, str]:
     """fastjsonschema's exception as (the path at fault, a message in the file's terms)."""
     # fastjsonschema names an array's items by their index as text: "segments", "3".
     path = [*at, *(int(part) if isinstance(part, str) and part.isdigit() else part for part in exception.path[1:])]
@@ -203,7 +224,7 @@ def _problem(exception, at: list, describe: Describe) -> tuple[list, str]:
     elif rule == "type":
         expected = definition["type"]
         if expected == "object":
-            message = "must be a table"
+            message = "must be an object" if json_terms else "must be a table"
         else:
             names = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in _as_list(expected))
             message = f"must be {names}, not {value!r}"

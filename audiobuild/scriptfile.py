@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -148,7 +149,10 @@ def _check(document: object, source: object, text: str) -> None:
         raise InputError(source, f'is not an audiobuild script (it has no "schema": "{SCHEMA}")')
     if document["schema"] != SCHEMA:
         raise InputError(source, f"is a {document['schema']!r} script; this audiobuild reads {SCHEMA!r}")
-    check(document, _schema(), source, text, error=InputError, describe=_key, locate=yaml_line)
+    check(document, _schema(), source, text, error=InputError, describe=_key, locate=yaml_line, json_terms=True)
+    surrogate = re.search(r"[\ud800-\udfff]", json.dumps(document, ensure_ascii=False, default=str))
+    if surrogate:  # JSON's "\ud800" escape: no character, and nothing can encode it
+        raise InputError(source, f"holds a lone surrogate ({surrogate.group()!a}), which is no character")
 
 
 @functools.cache

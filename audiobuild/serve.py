@@ -396,13 +396,17 @@ def _if_range_holds(value: str, etag: str, modified: int) -> bool:
 def run(output: Path, config: Config, host: str = "0.0.0.0", port: int = 8000) -> None:
     """`audiobuild serve`: point the feed at the address served, print it and a QR code, serve until stopped."""
     server = make_server(output, host, port)
-    host, port = server.server_address[:2]
-    if host in ("0.0.0.0", ""):
-        host = lan_address() or "127.0.0.1"
-    feed_url = publish_at(output, config, f"http://{host}:{port}/")
-    print(f"Serving {output} at http://{host}:{port}/ (Ctrl-C stops)")
-    print(f"Subscribe in your podcast app to: {feed_url}")
-    print(qr_lines(feed_url), flush=True)
+    try:
+        host, port = server.server_address[:2]
+        if host in ("0.0.0.0", ""):
+            host = lan_address() or "127.0.0.1"
+        feed_url = publish_at(output, config, f"http://{host}:{port}/")
+        print(f"Serving {output} at http://{host}:{port}/ (Ctrl-C stops)")
+        print(f"Subscribe in your podcast app to: {feed_url}")
+        print(qr_lines(feed_url), flush=True)
+    except KeyboardInterrupt:  # stopped before it started serving: as cleanly as after
+        server.server_close()
+        return
     serve_forever(server)
 
 

@@ -9,6 +9,7 @@ text the parser reads (``## `` before headings, ``• `` before list items,
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import urllib.error
@@ -20,6 +21,7 @@ from audiobuild import __version__
 from audiobuild.errors import InputError
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
 TIMEOUT_SECONDS = 30
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 # What a server may send for a page we can read; anything else (PDF, images) is refused.
@@ -64,14 +66,27 @@ def read_article(path: Path) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The bytes of an article file, at most MAX_ARTICLE_BYTES, whatever the file is.
+
+    A pipe (`build <(curl ...)`) is read to its end; a FIFO nobody writes to
+    is empty instead of a wait forever (it is opened without blocking), and a
+    device such as /dev/zero is cut off at the limit instead of filling memory.
+    """
     if not path.exists():
         raise InputError(path, "no such file")
     if path.is_dir():
         raise InputError(path, "is a directory, not an article file")
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(descriptor, True)  # a pipe with a writer: wait for its text
+        with open(descriptor, "rb") as file:
+            raw = file.read(MAX_ARTICLE_BYTES + 1)
     except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror}") from None
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+    if len(raw) > MAX_ARTICLE_BYTES:
+        limit = MAX_ARTICLE_BYTES / 1e6
+        raise InputError(path, f"is larger than {limit:.0f} MB; articles over {limit:.0f} MB are refused")
+    return raw
 
 
 def _nonempty(text: str, source: object) -> str:

@@ -61,7 +61,7 @@ class Tags:
     description: str
     language: str  # ISO 639-2, e.g. "eng"
     episode_id: str
-    feed_url: str
+    feed_url: str | None  # WFED: only a lasting address (base_url), as the MP3 keeps it when the feed moves
     category: str
     keywords: tuple[str, ...] = ()
     chapters: tuple[Chapter, ...] = ()
@@ -82,7 +82,8 @@ def write_tags(path: Path, tags: Tags) -> None:
     id3.add(TDES(encoding=3, text=tags.description))
     id3.add(TLAN(encoding=3, text=tags.language))
     id3.add(TGID(encoding=3, text=tags.episode_id))
-    id3.add(WFED(url=tags.feed_url))
+    if tags.feed_url:
+        id3.add(WFED(url=tags.feed_url))
     id3.add(TCAT(encoding=3, text=tags.category))
     id3.add(PCST(value=1))  # the iTunes podcast flag
     if tags.keywords:
@@ -92,14 +93,16 @@ def write_tags(path: Path, tags: Tags) -> None:
     if tags.cover:
         id3.add(APIC(encoding=3, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover))
     _add_chapters(id3, tags.chapters)
+    id3.update_to_v23()  # TDRC (v2.4) becomes TYER and TDAT, which strict v2.3 readers show
     id3.save(path, v2_version=3)
+    _chapters_in_time_order(path)
 
 
 def _add_chapters(id3: ID3, chapters: tuple[Chapter, ...]) -> None:
     """CHAP frames listed, in order, by one top-level CTOC with a title of its own.
 
-    mutagen writes frames sorted by size, so the table of contents, not the frame
-    order, carries the chapter order (Overcast shows chapters only with a CTOC).
+    Overcast shows chapters only with a CTOC; readers that go by frame order
+    (FFmpeg) get the CHAP frames in time order too (`_chapters_in_time_order`).
     """
     if not chapters:
         return
@@ -123,6 +126,34 @@ def _add_chapters(id3: ID3, chapters: tuple[Chapter, ...]) -> None:
                 sub_frames=[TIT2(encoding=3, text=chapter.title)],
             )
         )
+
+
+def _chapters_in_time_order(path: Path) -> None:
+    """Rewrite the ID3v2.3 tag at the start of `path` with its CHAP frames in time order, in place.
+
+    mutagen writes frames sorted by size; the CTOC lists the chapters in order,
+    but readers that go by frame order (FFmpeg 5.1 and newer) would not. The
+    frames are only reordered, so the tag keeps its size. CHAP frames are
+    written "chp0", "chp1", ... in time order (`_add_chapters`).
+    """
+    with open(path, "r+b") as mp3:
+        header = mp3.read(10)
+        size = int.from_bytes(bytes(byte & 0x7F for byte in header[6:10]), "big")  # syncsafe
+        body = mp3.read(size)
+        frames, position = [], 0
+        while position + 10 <= len(body) and body[position] != 0:  # padding after the last frame
+            length = int.from_bytes(body[position + 4 : position + 8], "big")
+            frames.append(body[position : position + 10 + length])
+            position += 10 + length
+        chapters = [frame for frame in frames if frame[:4] == b"CHAP"]
+        if not chapters:
+            return
+        chapters.sort(key=lambda frame: int(frame[10 : frame.index(b"\0", 10)].removeprefix(b"chp")))
+        first = next(index for index, frame in enumerate(frames) if frame[:4] == b"CHAP")
+        others = [frame for frame in frames if frame[:4] != b"CHAP"]
+        ordered = others[:first] + chapters + others[first:]
+        mp3.seek(10)
+        mp3.write(b"".join(ordered))
 
 
 def mp3_duration(path: Path) -> float:

@@ -35,9 +35,15 @@ def _timestamp(ms: int, separator: str) -> str:
 
 
 def _lines(prefix: str, text: str) -> list[str]:
-    """`prefix` + `text` wrapped at LINE_LIMIT, the prefix counted but never split."""
+    """`prefix` + `text` wrapped at LINE_LIMIT, at spaces only: the prefix counted but never split, nor a word.
+
+    A line runs over the limit rather than cut a word in two (a long speaker
+    name, a URL): caption renderers wrap a long line, none mends a cut word.
+    """
     glue = "\ue000"  # a private-use character: keeps the prefix's spaces from becoming break points
-    wrapped = textwrap.wrap(prefix.replace(" ", glue) + text, LINE_LIMIT, break_on_hyphens=False)
+    wrapped = textwrap.wrap(
+        prefix.replace(" ", glue) + text, LINE_LIMIT, break_on_hyphens=False, break_long_words=False
+    )
     return [line.replace(glue, " ") for line in wrapped]
 
 

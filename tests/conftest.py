@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import signal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,21 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_ARTICLES = REPO.parent / "shared" / "articles"
 GALUZIN = SHARED_ARTICLES / "galuzin-moscow-baku-allies.txt"
 EXAMPLE = REPO / "examples" / "lighthouse-keeper.txt"
+
+
+@pytest.fixture(autouse=True)
+def _a_working_folder_of_its_own(tmp_path_factory, monkeypatch):
+    """Every test, and every command it runs, starts in an empty folder: no ./podcast.toml of the user's is read."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+def as_in_a_terminal() -> None:
+    """For `subprocess.Popen(preexec_fn=...)`: Ctrl-C's default meaning, whatever this test run was started with.
+
+    A job started in the background inherits SIGINT ignored, and Python then
+    installs no KeyboardInterrupt handler: a command under test would not stop.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def shared_article(name: str) -> Path:

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import EXAMPLE, REPO, tree_digest
 
 
-def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "audiobuild", *args], cwd=cwd, capture_output=True, text=True)
 
 

@@ -92,7 +92,7 @@ def test_write_feed_replaces_the_file(catalogue):
 
 def test_podcasting_2_channel_tags(feed):
     channel = one(feed, "/rss/channel")
-    assert one(channel, "podcast:guid/text()") == podcast_guid("http://localhost:8000/feed.xml")
+    assert not channel.xpath("podcast:guid", namespaces=NAMESPACES)  # no public address yet: no guid
     assert one(channel, "podcast:medium/text()") == "podcast"
     assert one(channel, "podcast:locked/text()") == "no"
     assert one(channel, "podcast:locked/@owner") == "ada@example.org"

@@ -105,7 +105,7 @@ def test_every_engine_declares_its_settings_as_a_frozen_dataclass():
 
 def test_reading_config_and_serving_do_not_load_the_audio_stack():
     probe = "import sys, audiobuild.config, audiobuild.serve; print(sorted({'numpy', 'pydub'} & set(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
 

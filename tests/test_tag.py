@@ -35,7 +35,7 @@ EXPECTED_FRAMES = {
     "TIT2": TAGS.title,
     "TPE1": TAGS.artist,
     "TALB": TAGS.album,
-    "TDRC": "2026-11-27 08:30:05",
+    "TDRC": "2026-11-27 08:30:00",  # read back from v2.3's TYER, TDAT and TIME, which hold minutes
     "TCON": "Podcast",
     "COMM::eng": TAGS.comment,
     "TDES": TAGS.description,
@@ -81,6 +81,12 @@ def _value(frame):
 @pytest.mark.parametrize("key", EXPECTED_FRAMES)
 def test_frame_reads_back(tagged, key):
     assert _value(ID3(tagged)[key]) == EXPECTED_FRAMES[key]
+
+
+def test_the_date_is_in_v2_3_frames_that_strict_readers_show(tagged):
+    raw = ID3(tagged, translate=False)  # as written, not upgraded to v2.4 on reading
+    assert "TDRC" not in raw  # a v2.4 frame
+    assert (str(raw["TYER"]), str(raw["TDAT"]), str(raw["TIME"])) == ("2026", "2711", "0830")
 
 
 def test_every_frame_on_the_file_is_in_the_table(tagged):
