@@ -78,6 +78,22 @@ def intact(output: Path, entry: Entry) -> bool:
     return all((output / name).is_file() for name in entry.files) and mp3.stat().st_size == entry.length
 
 
+def listing(catalogue: Catalogue, as_json: bool = False) -> str:
+    """`audiobuild list`: slug, date, duration, file and title of every episode, newest first (or as JSON)."""
+    rows = [
+        {"slug": entry.slug, "title": entry.title, "date": entry.published.isoformat(),
+         "duration": round(entry.duration, 3), "file": entry.file, "guid": entry.guid}
+        for entry in catalogue.entries
+    ]  # fmt: skip
+    if as_json:
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    lines = []
+    for entry in catalogue.entries:
+        minutes, seconds = divmod(round(entry.duration), 60)
+        lines.append(f"{entry.slug}  {entry.published:%Y-%m-%d}  {minutes}:{seconds:02d}  {entry.file}  {entry.title}")
+    return "\n".join(lines) + "\n" if lines else f"no episodes in {catalogue.folder}\n"
+
+
 def source_id(source: Path | str) -> str:
     """Identifies an article file (or URL) without revealing where it lives."""
     key = str(source.resolve()) if isinstance(source, Path) else source

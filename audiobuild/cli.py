@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from audiobuild import __version__
-from audiobuild.errors import AudiobuildError
+from audiobuild.errors import AudiobuildError, printable
 
 log = logging.getLogger("audiobuild")
 
@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
         help="podcast.toml with the channel and audio settings (default: ./podcast.toml if present)",
     )
     loudness = common.add_mutually_exclusive_group()
-    loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors (on stderr)")
     loudness.add_argument("-v", "--verbose", action="store_true", help="explain what is dropped; tracebacks on errors")
 
     output = argparse.ArgumentParser(add_help=False)
@@ -49,8 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per CPU core)"
     )
 
-    remove = commands.add_parser("remove", parents=[common, output], help="drop an episode and its files")
-    remove.add_argument("slug", help="the episode's slug: its MP3's file name without .mp3")
+    remove = commands.add_parser("remove", parents=[common, output], help="drop episodes and their files")
+    remove.add_argument(
+        "names", nargs="+", metavar="EPISODE", help="an episode's slug, or any of its files' names (`list` shows them)"
+    )
+
+    listing = commands.add_parser("list", parents=[common, output], help="list the episodes built, newest first")
+    listing.add_argument("--json", action="store_true", help="as JSON, for scripts")
 
     commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
 
@@ -72,10 +77,8 @@ class OneLine(logging.Formatter):
     A traceback, with -v, follows on lines of its own.
     """
 
-    _CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return record.getMessage().translate(self._CONTROL)
+        return printable(record.getMessage())
 
 
 def _positive(text: str) -> int:
@@ -94,16 +97,20 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLine())
-    log.handlers[:] = [handler]
+    # What was done, and where, on stdout (-q silences it); warnings, errors and -v's details on stderr.
+    done, problems = logging.StreamHandler(sys.stdout), logging.StreamHandler(sys.stderr)
+    done.addFilter(lambda record: record.levelno == logging.INFO)
+    problems.addFilter(lambda record: record.levelno != logging.INFO)
+    for handler in (done, problems):
+        handler.setFormatter(OneLine())
+    log.handlers[:] = [done, problems]
     log.setLevel(level)
     log.propagate = False
     # Other libraries' warnings (trafilatura on a huge page, Python's own warnings) only with -v:
     # the user's terminal gets audiobuild's lines. pyttsx3 and pydub log every call at DEBUG.
     logging.captureWarnings(True)
     root = logging.getLogger()
-    root.handlers[:] = [handler if args.verbose else logging.NullHandler()]
+    root.handlers[:] = [problems if args.verbose else logging.NullHandler()]
     root.setLevel(logging.WARNING)
     try:
         return _run(args)
@@ -114,6 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("audiobuild: interrupted")
         return 130
+    except OSError as error:  # the system refused: a folder that cannot be entered, say
+        log.debug("details", exc_info=True)
+        where = f"{error.filename}: " if error.filename else ""
+        log.error("audiobuild: error: %s%s", where, error.strerror or error)
+        return 1
     except Exception as error:  # a bug, not bad input: one line, the traceback with -v
         log.debug("details", exc_info=True)
         log.error("audiobuild: internal error: %s: %s (run with -v for details)", type(error).__name__, error)
@@ -143,10 +155,18 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     config = config.for_output(args.output)
     if args.command == "remove":
-        from audiobuild.publish import remove_episode
+        from audiobuild.publish import remove_episodes
 
-        entry = remove_episode(args.output, args.slug, config)
-        log.info("removed %s (%s)", entry.slug, entry.title)
+        removed, unknown = remove_episodes(args.output, args.names, config)
+        for entry in removed:
+            log.info("removed %s (%s)", entry.slug, entry.title)
+        for error in unknown:
+            log.error("audiobuild: error: %s", error)
+        return 1 if unknown else 0
+    if args.command == "list":
+        from audiobuild.catalogue import listing, load_catalogue
+
+        sys.stdout.write(listing(load_catalogue(args.output), as_json=args.json))
         return 0
     if args.command == "feed":
         from audiobuild.publish import refresh_feed

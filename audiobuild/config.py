@@ -41,6 +41,7 @@ Every key is optional. An example with all of them and their defaults::
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import ipaddress
 import re
 import unicodedata
@@ -229,6 +230,10 @@ def load_config(path: Path | None) -> Config:
     defaults = {name: table_defaults(cls) for name, cls in _TABLES.items()}
     filled = {name: {**defaults.get(name, {}), **value} if isinstance(value, dict) else value
               for name, value in {**defaults, **data}.items()}  # fmt: skip
+    category = filled.get("podcast", {}).get("category") if isinstance(filled.get("podcast"), dict) else None
+    if isinstance(category, str) and category not in APPLE_CATEGORIES:
+        problem = f"{category!r} is not an Apple Podcasts category{_nearest_categories(category)}"
+        raise error_at(path, text, ["podcast", "category"], problem)
     check(filled, _schema(), path, text)
     lexicon = Lexicon.from_table(path, data.get("lexicon", {}), ENGINES, text)
     sections = {name: from_table(cls, data.get(name, {})) for name, cls in _TABLES.items()}
@@ -241,6 +246,22 @@ def load_config(path: Path | None) -> Config:
             raise error_at(path, text, ["podcast", key], f"{value!r} {problem}") from None
         sections["podcast"] = dataclasses.replace(sections["podcast"], **{key: uri})
     return Config(path=path, lexicon=lexicon, **sections)
+
+
+def _nearest_categories(wrong: str) -> str:
+    """A hint for a category that is not Apple's: the nearest categories, or the category a subcategory is of.
+
+    >>> _nearest_categories("Food"), _nearest_categories("Technolgy")
+    (" (did you mean category = 'Arts' with subcategory = 'Food'?)", " (did you mean 'Technology'?)")
+    """
+    parents = {sub.casefold(): (category, sub) for category, subs in APPLE_CATEGORIES.items() for sub in subs}
+    names = {category.casefold(): category for category in APPLE_CATEGORIES}
+    close = difflib.get_close_matches(wrong.casefold(), [*names, *parents], n=3, cutoff=0.6)
+    if close and close[0] in parents:
+        category, sub = parents[close[0]]
+        return f" (did you mean category = {category!r} with subcategory = {sub!r}?)"
+    nearest = [repr(names[match]) for match in close if match in names]
+    return f" (did you mean {' or '.join(nearest)}?)" if nearest else ""
 
 
 def as_uri(url: str, folder: bool = True) -> str:

@@ -1,5 +1,12 @@
 """The one exception tree: library code raises, the CLI prints one line."""
 
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped ("\\x1b"): a file's name or a client's request on one terminal line."""
+    return text.translate(_CONTROL)
+
 
 class AudiobuildError(Exception):
     """A problem the user can fix; its message names the file (and line, when known) and the problem."""

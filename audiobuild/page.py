@@ -131,10 +131,9 @@ def _transcript(folder: Path, entry: Entry) -> str:
     for speaker, group in itertools.groupby(read_podcast_json(path), key=lambda cue: cue.speaker):
         group = list(group)
         time = _seek_link(entry, group[0].start_ms, clock(group[0].start_ms), ' class="time"')
-        turns.append(
-            f'<p class="who"><b dir="auto">{escape(speaker)}</b> {time}</p>'
-            f'<p dir="auto">{" ".join(_sentence(cue.text) for cue in group)}</p>'
-        )
+        if speaker:  # else a stage direction between turns, "(Applause.)": no one's words
+            turns.append(f'<p class="who"><b dir="auto">{escape(speaker)}</b> {time}</p>')
+        turns.append(f'<p dir="auto">{" ".join(_sentence(cue.text) for cue in group)}</p>')
     return f'<details class="transcript"><summary>Transcript</summary>{"".join(turns)}</details>'
 
 

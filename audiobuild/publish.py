@@ -10,6 +10,7 @@ lose each other's episodes. `publish` records a rendered episode; `remove_episod
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +21,10 @@ from filelock import FileLock
 from audiobuild.atomic import discard, place, write_bytes, write_if_changed
 from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, intact, load_catalogue
 from audiobuild.config import DEFAULT_BASE_URL, SERVED_URL_FILE, Config, Podcast
+from audiobuild.cover import cover_bytes
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE, podcast_guid, write_feed
-from audiobuild.model import Entry
+from audiobuild.model import TRANSCRIPT_TYPES, Entry
 from audiobuild.page import write_page, write_stylesheet
 
 if TYPE_CHECKING:  # the pipeline loads the audio stack, which `serve` does without
@@ -127,21 +129,44 @@ def _delete_files(output: Path, entry: Entry) -> None:
         (output / relative).unlink(missing_ok=True)
 
 
-def remove_episode(output: Path, slug: str, config: Config) -> Entry:
-    """Drop an episode from the catalogue and the feed, then delete its files."""
+def remove_episodes(output: Path, names: list[str], config: Config) -> tuple[list[Entry], list[AudiobuildError]]:
+    """Drop episodes from the catalogue and the feed, then delete their files; (removed, one error per unknown name).
+
+    A name is an episode's slug or the name of any file of any of its
+    revisions, with or without its folder: "the-story", "the-story--2.mp3",
+    "transcripts/the-story--3.vtt". As `rm` does, the episodes found are
+    removed even when some names are not.
+    """
     _require_catalogue(output)
     removed: list[Entry] = []
+    unknown: list[AudiobuildError] = []
 
     def drop(catalogue: Catalogue) -> None:
-        entry = catalogue.remove(slug)
-        if entry is None:
-            known = ", ".join(item.slug for item in catalogue.entries) or "none"
-            raise AudiobuildError(output, f"no episode {slug!r} (episodes: {known})")
-        removed.append(entry)
+        for name in names:
+            entry = catalogue.remove(slug_of(name))
+            if entry is not None:
+                removed.append(entry)
+                continue
+            close = difflib.get_close_matches(slug_of(name), [item.slug for item in catalogue.entries], n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else " (`audiobuild list` shows them)"
+            unknown.append(AudiobuildError(output, f"no episode {name!r}{hint}"))
 
     update_catalogue(output, config, drop)
-    _delete_files(output, removed[0])
-    return removed[0]
+    for entry in removed:
+        _delete_files(output, entry)
+    return removed, unknown
+
+
+def slug_of(name: str) -> str:
+    """The slug of an episode from its slug or any of its files' names.
+
+    >>> slug_of("episodes/the-story--2.mp3"), slug_of("the-story.chapters.json"), slug_of("the-story")
+    ('the-story', 'the-story', 'the-story')
+    """
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1]
+    for suffix in (".chapters.json", *(f".{extension}" for extension in ("mp3", *TRANSCRIPT_TYPES))):
+        stem = stem.removesuffix(suffix)
+    return stem.split("--", 1)[0]  # a slug never holds "--": what follows is the revision
 
 
 def publish_at(output: Path, config: Config, served_url: str) -> str:
@@ -159,9 +184,15 @@ def publish_at(output: Path, config: Config, served_url: str) -> str:
 
 
 def refresh_feed(output: Path, config: Config) -> Path:
-    """Regenerate the feed from the catalogue alone (after a podcast.toml change, say)."""
+    """Regenerate the feed, page and cover from the catalogue (after a podcast.toml change, say).
+
+    A configured cover is checked as a build checks it (ConfigError). Episodes
+    keep their bytes and URLs: their MP3s get a new cover when next rebuilt.
+    """
     _require_catalogue(output)
+    cover = cover_bytes(output, config)
     update_catalogue(output, config)
+    write_if_changed(output / config.podcast.cover_file, cover)
     return output / FEED_FILE
 
 

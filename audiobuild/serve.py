@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import io
+import ipaddress
 import logging
 import os
 import re
@@ -36,7 +37,7 @@ import segno
 
 from audiobuild import __version__
 from audiobuild.config import Config
-from audiobuild.errors import AudiobuildError
+from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
 from audiobuild.page import PAGE_FILE
 from audiobuild.publish import publish_at
@@ -80,7 +81,6 @@ _REVALIDATE = "no-cache"
 
 _RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
 _ENTITY_TAG = re.compile(r'(?:W/)?"[^"]*"')
-_CONTROL_CHARACTERS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def content_type(name: str, accept: str = "") -> str:
@@ -277,8 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server_version
 
     def log_message(self, format: str, *args) -> None:
-        # The request line is the client's text: escape it so it cannot drive the terminal.
-        log.debug("%s %s", self.client_address[0], (format % args).translate(_CONTROL_CHARACTERS))
+        # One line per request (`-q` mutes them); the request line is the client's text: it cannot drive the terminal.
+        log.info("%s %s", self.client_address[0], printable(format % args))
 
     def _send_file(self, head: bool) -> None:
         found = self.server.locate(self.path)
@@ -403,7 +403,13 @@ def run(output: Path, config: Config, host: str = "0.0.0.0", port: int = 8000) -
         feed_url = publish_at(output, config, f"http://{host}:{port}/")
         print(f"Serving {output} at http://{host}:{port}/ (Ctrl-C stops)")
         print(f"Subscribe in your podcast app to: {feed_url}")
-        print(qr_lines(feed_url), flush=True)
+        if config.podcast.base_url:
+            print(f"(podcast.toml sets base_url: the feed's links point to {config.podcast.base_url}, not here)")
+        if ipaddress.ip_address(host).is_loopback:
+            print("(only this machine can reach it: serve with --host 0.0.0.0 for a phone on your network)")
+        else:
+            print(qr_lines(feed_url))
+        sys.stdout.flush()
     except KeyboardInterrupt:  # stopped before it started serving: as cleanly as after
         server.server_close()
         return

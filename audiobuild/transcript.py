@@ -7,7 +7,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobuild.model import Script, Span
+from audiobuild.model import Script, Segment, Span
+from audiobuild.parse import split_sentences, spoken_text
 
 LINE_LIMIT = 65  # characters per caption line, as Apple Podcasts ingests WebVTT
 
@@ -22,9 +23,59 @@ class Cue:
     text: str
 
 
+DIRECTION_MS = 500  # how long a stage direction of its own is on screen when the pause around it is shorter
+
+
 def cues(script: Script, spans: list[Span]) -> list[Cue]:
-    """One cue per spoken sentence, in order."""
-    return [Cue(span.start_ms, span.end_ms, script.segments[span.segment].speaker, span.text) for span in spans]
+    """One cue per spoken sentence, in order, with the stage directions the article gives beside it.
+
+    A direction inside a paragraph is shown with the sentence it follows (or,
+    first in the paragraph, precedes): "Because. (Laughter.)". One on its own
+    between turns, "(Applause.)", is a cue of its own, with no speaker, in the
+    pause where it happened. None of them is spoken (unless the paragraph's
+    directions are read aloud: then they are sentences like any other).
+    """
+    shown = [_shown(segment) for segment in script.segments]
+    result: list[Cue] = []
+    pending: list[str] = []  # directions on their own, waiting for the next cue's start
+    spans_of: dict[int, list[Span]] = {}
+    for span in spans:
+        spans_of.setdefault(span.segment, []).append(span)
+    for index, segment in enumerate(script.segments):
+        if segment.kind == "direction":
+            pending.append(segment.text)
+            continue
+        for span in spans_of.get(index, []):
+            if pending:
+                result.append(_direction(pending, result, span.start_ms))
+                pending = []
+            result.append(Cue(span.start_ms, span.end_ms, segment.speaker, shown[index][span.sentence]))
+    if pending and result:
+        result.append(_direction(pending, result, result[-1].end_ms + DIRECTION_MS))
+    return result
+
+
+def _direction(texts: list[str], before: list[Cue], next_start: int) -> Cue:
+    start = before[-1].end_ms if before else 0
+    return Cue(start, max(next_start, start + DIRECTION_MS), "", " ".join(texts))
+
+
+def _shown(segment: Segment) -> list[str]:
+    """Each spoken sentence of `segment` as the transcript shows it: with the stage directions around it."""
+    if segment.read_directions:
+        return segment.sentences
+    shown: list[str] = []
+    leading = ""
+    for part in split_sentences(segment.text):
+        if spoken_text(part):
+            shown.append(f"{leading} {part}".strip())
+            leading = ""
+        elif shown:
+            shown[-1] += f" {part}"
+        else:
+            leading = f"{leading} {part}".strip()
+    # Where the text splits otherwise than the spoken form, the spoken sentences are shown as they are.
+    return shown if len(shown) == len(segment.sentences) else segment.sentences
 
 
 def _timestamp(ms: int, separator: str) -> str:
@@ -55,7 +106,7 @@ def webvtt(cues_: list[Cue]) -> str:
     """WebVTT with a `<v Speaker>` voice tag where the speaker changes."""
     blocks = ["WEBVTT"]
     for cue, changed in zip(cues_, _changes(cues_)):
-        voice = f"<v {_escape(cue.speaker)}>" if changed else ""
+        voice = f"<v {_escape(cue.speaker)}>" if changed and cue.speaker else ""
         timing = f"{_timestamp(cue.start_ms, '.')} --> {_timestamp(cue.end_ms, '.')}"
         blocks.append("\n".join([timing, *_lines(voice, _escape(cue.text))]))
     return "\n\n".join(blocks) + "\n"
@@ -70,16 +121,18 @@ def srt(cues_: list[Cue]) -> str:
     blocks = []
     for number, (cue, changed) in enumerate(zip(cues_, _changes(cues_)), start=1):
         timing = f"{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}"
-        blocks.append("\n".join([str(number), timing, *_lines(f"{cue.speaker}: " if changed else "", cue.text)]))
+        prefix = f"{cue.speaker}: " if changed and cue.speaker else ""
+        blocks.append("\n".join([str(number), timing, *_lines(prefix, cue.text)]))
     return "\n\n".join(blocks) + "\n"
 
 
 def podcast_json(cues_: list[Cue]) -> str:
     """The Podcasting 2.0 JSON transcript."""
     segments = [
-        {"speaker": cue.speaker, "startTime": cue.start_ms / 1000, "endTime": cue.end_ms / 1000, "body": cue.text}
+        {**({"speaker": cue.speaker} if cue.speaker else {}), "startTime": cue.start_ms / 1000,
+         "endTime": cue.end_ms / 1000, "body": cue.text}
         for cue in cues_
-    ]
+    ]  # fmt: skip
     return json.dumps({"version": "1.0.0", "segments": segments}, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -89,3 +89,20 @@ def test_a_removed_episode_built_again_does_not_reuse_its_urls(tmp_path):
     catalogue.save()
     again = load_catalogue(tmp_path)
     assert again.next_revision("talk") == 4 and again.next_revision("other") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[]", "it must be an object"),
+        ('{"version": 3, "retired": [], "episodes": []}', "retired must be an object"),
+        ('{"version": 3, "episodes": [{"slug": "x"}]}', "episodes[0] has no 'guid'"),
+        ('{"version": 3, "episodes": "none"}', "episodes must be a list, not 'none'"),
+    ],
+)
+def test_a_catalogue_of_the_wrong_shape_is_one_line_naming_it(tmp_path, text, problem):
+    (tmp_path / CATALOGUE_FILE).write_text(text)
+    with pytest.raises(AudiobuildError) as error:
+        load_catalogue(tmp_path)
+    assert problem in error.value.problem and "move it away" in error.value.problem
+    assert str(error.value).startswith(str(tmp_path / CATALOGUE_FILE))

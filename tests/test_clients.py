@@ -99,9 +99,8 @@ def test_make_demo_builds_the_example_and_serves_it(tmp_path):
     if not shutil.which("make"):
         pytest.skip("make is not installed")
     output = tmp_path / "demo"
-    demo = Running(
-        ["make", "-s", "-C", str(REPO), "demo", f"OUTPUT={output}", "HOST=127.0.0.1", "PORT=0", f"VENV={Path(sys.prefix)}"]
-    )
+    settings = [f"OUTPUT={output}", "HOST=127.0.0.1", "PORT=0", f"VENV={Path(sys.prefix)}"]
+    demo = Running(["make", "-s", "-C", str(REPO), "demo", *settings])
     try:
         feed = etree.fromstring(urllib.request.urlopen(demo.url, timeout=10).read())
         assert feed.findtext("channel/item/title") == EXAMPLE.read_text().splitlines()[0]

@@ -73,3 +73,32 @@ def test_errors_name_the_file_and_the_problem(tmp_path, text, message):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[podcast]\nbase_url = "https://x.org/\\n<script>"\n', "base_url 'https://x.org/\\n<script>' must not hold"),
+        ('[podcast]\nlink = "javascript:alert(1)"\n', "link 'javascript:alert(1)' must be an absolute http(s) URL"),
+        ('[podcast]\nbase_url = "http://example.org:99999999/"\n', "Port out of range"),
+        ('[podcast]\nbase_url = "http://[::1"\n', "Invalid IPv6 URL"),
+        ('[podcast]\nbase_url = "http://exa mple.org/"\n', "host name that is not valid"),
+        ('[podcast]\nbase_url = "https://example.org/?page=2"\n', "without ?query"),
+        ("[podcast]\nlocked = true\n", "email must be the owner's e-mail address when locked = true"),
+    ],
+)
+def test_addresses_and_the_lock_are_checked_naming_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text))
+    assert message in error.value.problem and "\n" not in str(error.value)
+    assert error.value.line == (1 if "locked" in text else 2)  # a missing email: its table's line
+
+
+def test_addresses_as_people_write_them_become_valid_uris(tmp_path):
+    text = '[podcast]\nbase_url = "https://Пример.рф/мой подкаст/"\nlink = "https://x.org/a b?c=d e"\n'
+    config = load_config(write(tmp_path, text))
+    assert config.podcast.url("feed.xml") == (
+        "https://xn--e1afmkfd.xn--p1ai/%D0%BC%D0%BE%D0%B9%20%D0%BF%D0%BE%D0%B4%D0%BA%D0%B0%D1%81%D1%82/feed.xml"
+    )
+    assert config.podcast.link == "https://x.org/a%20b?c=d%20e"
+    assert load_config(write(tmp_path, "[podcast]\nlocked = true\nemail = 'me@example.org'\n")).podcast.locked

@@ -45,3 +45,14 @@ def test_a_file_that_is_not_an_image(tmp_path):
     path.write_text("not an image")
     with pytest.raises(ConfigError, match="not a readable image"):
         check_cover(path)
+
+
+def test_the_default_cover_follows_the_podcasts_title(tmp_path):
+    from audiobuild.config import Config, Podcast
+    from audiobuild.cover import cover_bytes
+
+    first = Config(podcast=Podcast(title="First name"))
+    (tmp_path / "cover.png").write_bytes(cover_bytes(tmp_path, first))
+    assert cover_bytes(tmp_path, first) == (tmp_path / "cover.png").read_bytes()  # kept, not drawn again
+    renamed = cover_bytes(tmp_path, Config(podcast=Podcast(title="A new name")))
+    assert renamed == draw_cover("A new name") != draw_cover("First name")

@@ -354,3 +354,31 @@ def test_feed_is_readable_in_a_browser(site, server, browser):
     page.wait_for_selector("section h2", timeout=5_000)
     assert page.locator("section h2").all_inner_texts() == [item.title]
     assert page.locator("section audio").get_attribute("src") == item.file
+
+
+def test_descriptions_do_not_repeat_the_title(site):
+    _, item = site
+    assert not item.description.startswith(item.title)
+    page = lxml.html.document_fromstring((site[0] / PAGE_FILE).read_bytes())
+    (shown,) = page.xpath("//article/p[@dir='auto']")
+    assert shown.text_content() == item.description and item.title not in shown.text_content()
+
+
+@pytest.mark.slow
+@needs_browser
+def test_on_a_phone_nothing_moves_when_captions_start_and_the_feed_url_is_one_line(site, server, browser):
+    page, _ = browser
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(server)
+    page.wait_for_function("document.querySelector('track').readyState === 2", timeout=10_000)
+    below = "() => document.querySelector('article details').getBoundingClientRect().top"
+    before = page.evaluate(below)
+    page.evaluate("() => { const a = document.querySelector('audio'); a.muted = true; a.currentTime = 12; }")
+    page.wait_for_function("document.querySelector('.caption').textContent.length > 0", timeout=10_000)
+    assert page.evaluate(below) == before  # the caption's line was there before it was filled
+    height, line = page.evaluate(
+        "() => { const code = document.getElementById('feed_url'); const style = getComputedStyle(code);"
+        " return [code.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom),"
+        " parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.55]; }"
+    )
+    assert height < 1.5 * line, (height, line)

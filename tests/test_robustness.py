@@ -71,6 +71,8 @@ BAD_ARTICLES = {
     ),
     "50 MB of text": (lambda tmp: _write(tmp / "huge.txt", b"All work and no play. " * 2_300_000), "are refused"),
     "only furniture": (lambda tmp: _write(tmp / "furniture.txt", b"2790 views\nShare:\nPrint:\n"), "no article text"),
+    "a FIFO nobody writes to": (lambda tmp: _fifo(tmp / "fifo"), "is empty"),
+    "an endless device": (lambda tmp: Path("/dev/zero"), "larger than 5 MB"),
     "only a title": (lambda tmp: _write(tmp / "title.txt", b"Just a title\n"), "no article text"),
 }
 
@@ -81,10 +83,15 @@ def test_bad_article(tmp_path, output, case):
     (tmp_path / "in").mkdir()
     article = make(tmp_path / "in")
     before = tree_digest(output)
-    result = audiobuild("build", str(article), "-o", str(output))
+    result = audiobuild("build", str(article), "-o", str(output), timeout=120)  # a hang is a failure, not a stall
     assert result.returncode == 1
     assert_one_clear_line(result, str(article), message)
     assert tree_digest(output) == before
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
 
 
 BAD_CONFIGS = {
@@ -275,3 +282,90 @@ def test_two_builds_at_once_both_land_in_the_feed(tmp_path):
         assert process.wait() == 0, process.stderr.read()
         process.stderr.close()
     assert _check_catalogue(output) == 2
+
+
+def test_file_names_in_error_lines_cannot_drive_the_terminal(tmp_path):
+    name = tmp_path / "evil\n\x1b[31mname.txt"
+    result = audiobuild("build", str(name), "-o", str(tmp_path / "out"))
+    assert_one_clear_line(result, "evil\\x0a\\x1b[31mname.txt", "no such file")
+
+
+def test_other_libraries_warnings_stay_off_the_terminal_unless_verbose(tmp_path):
+    # A page of 3,000 nested <div>s: trafilatura logs "discarding data" at WARNING.
+    page = "<div>" * 3000 + "<p>" + "Some article text here. " * 20 + "</p>" + "</div>" * 3000
+    html = f"<html><head><title>Deep</title></head><body>{page}</body></html>"
+    article = _write(tmp_path / "deep.html", html.encode())
+    quiet = audiobuild("script", str(article))
+    assert_one_clear_line(quiet, "has no article text")
+    assert "discarding data" in audiobuild("script", str(article), "-v").stderr
+
+
+@pytest.fixture
+def crashing(tmp_path):
+    """A podcast.toml whose lexicon makes espeak-ng crash (a segmentation fault) on "Boom"."""
+    return _write(tmp_path / "podcast.toml", b'[lexicon]\n"Boom" = { pyttsx3 = "' + b"a" * 2000 + b'" }\n')
+
+
+@pytest.mark.slow
+def test_an_engine_crash_costs_only_the_article_that_caused_it(tmp_path, crashing):
+    bad = _write(tmp_path / "bad.txt", b"A loud story\n- What went boom?\n- Boom went the gun at noon.\n")
+    good = _articles(tmp_path, 2)
+    output = tmp_path / "output"
+    result = audiobuild("build", "-o", str(output), "--config", str(crashing), str(bad), *map(str, good))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "error" in line or "failed" in line]
+    assert errors == [
+        f"audiobuild: error: {bad}: the speech engine crashed on the sentence 'Boom went the gun at noon.' (reword it)",
+        "audiobuild: 1 of 3 articles failed",
+    ], result.stderr
+    assert "Traceback" not in result.stderr and "overflow" not in result.stderr
+    assert _check_catalogue(output) == 2
+    assert not list(output.rglob(".tmp-*"))
+    alone = audiobuild("build", "-o", str(output), "--config", str(crashing), str(bad))
+    assert_one_clear_line(alone, str(bad), "the speech engine crashed")
+
+
+def _children(pid: int) -> set[int]:
+    """Every process below `pid` (workers, their ffmpeg), from /proc."""
+    parents = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:  # ended while being read
+            continue
+        parents[int(status.parent.name)] = int(fields["PPid"])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.slow
+def test_a_killed_batch_leaves_no_worker_running_or_writing(tmp_path):
+    articles = _articles(tmp_path, 4)
+    output = tmp_path / "output"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "audiobuild", "build", "-q", "-j", "2", "-o", str(output), *map(str, articles)],
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(_children(build.pid)) < 3 and time.monotonic() < deadline:  # two workers and an encoder at least
+        time.sleep(0.01)
+    workers = _children(build.pid)
+    assert len(workers) >= 2, "the batch never started its workers"
+    build.kill()  # kill -9 of the batch alone, not of its process group
+    build.wait()
+    time.sleep(2)
+    alive = {pid for pid in workers if Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)}
+    assert not alive, f"processes of the batch outlived it: {alive}"
+    before = tree_digest(output)
+    time.sleep(1)
+    assert tree_digest(output) == before  # nobody writes afterwards
+
+
+def _state(pid: int) -> str:
+    try:
+        return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+    except (OSError, StopIteration):
+        return "gone"

@@ -105,3 +105,11 @@ def test_invalid_script_files_give_one_clear_line(tmp_path, content, suffix, pro
 def test_a_missing_script_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         scriptfile.load(tmp_path / "nothing.json")
+
+
+def test_a_lone_surrogate_is_one_clear_line(tmp_path):
+    path = tmp_path / "script.json"
+    path.write_text('{"schema": "audiobuild-script/1", "title": "A \\ud800 title", "segments": []}', encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        scriptfile.load(path)
+    assert error.value.problem == "holds a lone surrogate ('\\ud800'), which is no character"

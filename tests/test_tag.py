@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import subprocess
 from datetime import datetime, timezone
 
 import pytest
 from mutagen.id3 import ID3, CTOCFlags
 
-from audiobuild.assemble import EpisodeAudio, export_mp3
+from audiobuild.assemble import EpisodeAudio, export_mp3, ffmpeg_path
 from audiobuild.cover import draw_cover
 from audiobuild.model import Chapter, Encoding
 from audiobuild.tag import Tags, mp3_duration, write_tags
@@ -112,3 +115,25 @@ def test_one_top_level_ordered_table_of_contents_with_its_own_title(tagged):
     assert len(tocs) == 1
     assert tocs[0].flags == CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
     assert str(tocs[0].sub_frames["TIT2"]) == "Chapters"
+
+
+def test_chapter_frames_lie_in_time_order_as_ffmpeg_reads_them(tagged):
+    # The titles' sizes are not in time order: mutagen alone writes frames sorted by size.
+    assert sorted(TAGS.chapters, key=lambda chapter: len(chapter.title)) != list(TAGS.chapters)
+    metadata = subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-i", str(tagged), "-f", "ffmetadata", "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    chapters = metadata.split("[CHAPTER]")[1:]
+    assert [re.search(r"^title=(.*)$", chapter, re.M).group(1) for chapter in chapters] == [
+        chapter.title for chapter in TAGS.chapters
+    ]
+    raw = tagged.read_bytes()
+    assert raw.index(b"chp0") < raw.index(b"chp1") < raw.index(b"chp2") < raw.index(b"APIC")
+
+
+def test_no_feed_address_is_kept_in_the_mp3_without_a_lasting_one(tmp_path):
+    path = tmp_path / "local.mp3"
+    export_mp3(EpisodeAudio(rate=22050, pieces=[], tail=22050, spans=[], gain_db=0.0), path, Encoding())
+    write_tags(path, dataclasses.replace(TAGS, feed_url=None))
+    assert "WFED" not in ID3(path)

@@ -10,7 +10,7 @@ import webvtt
 
 from audiobuild.model import Span
 from audiobuild.parse import parse_article
-from audiobuild.transcript import LINE_LIMIT, cues, plain_text, podcast_json, srt
+from audiobuild.transcript import LINE_LIMIT, Cue, cues, plain_text, podcast_json, srt
 from audiobuild.transcript import webvtt as render_webvtt
 
 SCRIPT = parse_article(
@@ -73,3 +73,13 @@ def test_plain_text_names_each_new_speaker():
     text = plain_text(SCRIPT)
     assert text.startswith("Narrator: Ada Lindqvist: A lighthouse teaches you to listen\n\nBy The Gazette\n\n")
     assert "\n\nInterviewer: Were you afraid?" in text and "\n\nAda Lindqvist: Only once." in text
+
+
+def test_captions_never_cut_a_word_even_after_the_longest_speaker_name():
+    full = "Her Excellency Ambassador Maria Teresa Rodríguez de la Fuente y Alvarado"  # as long as a label may be
+    sentence = "Wherever we walked, the wind followed us home across the long grey fields."
+    for length in range(40, len(full) + 1):  # wherever the line's end falls
+        cue = [Cue(0, 4000, full[:length].strip(), sentence)]
+        for captions in (render_webvtt(cue), srt(cue)):
+            words = " ".join(captions.splitlines()).replace(">", "> ").replace(": ", " ").split()
+            assert all(word in words for word in sentence.split()), captions

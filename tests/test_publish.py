@@ -1,0 +1,135 @@
+"""Publishing: revisions chosen under the lock, builds and removes that overlap, the channel's guid."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from audiobuild.catalogue import load_catalogue
+from audiobuild.config import Config, Podcast
+from audiobuild.cover import draw_cover
+from audiobuild.errors import AudiobuildError, InputError
+from audiobuild.feed import podcast_guid
+from audiobuild.model import Encoding
+from audiobuild.pipeline import Plan, plan_episode, prepare, render
+from audiobuild.publish import publish, remove_episodes, update_catalogue
+
+CONFIG = Config()
+COVER = draw_cover("Test")
+
+
+def plan(output: Path, text: str, name: str = "story.txt", config: Config = CONFIG) -> Plan:
+    article = output.parent / name
+    article.write_text(text)
+    return plan_episode(str(article), load_catalogue(output), config, prepare(config))
+
+
+def build(output: Path, text: str, name: str = "story.txt"):
+    planned = plan(output, text, name)
+    return publish(output, render(planned, output, CONFIG, COVER), planned, CONFIG, COVER)
+
+
+def digests(output: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in (output / "episodes").glob("*.mp3")}
+
+
+STORY = "The harbour story\n- What happened?\n- {answer}\n"
+
+
+def test_two_edits_built_at_once_get_revisions_of_their_own(tmp_path):
+    output = tmp_path / "output"
+    build(output, STORY.format(answer="The first telling."))
+    first_edit = plan(output, STORY.format(answer="A second telling."))
+    second_edit = plan(output, STORY.format(answer="A third telling, longer."))
+    assert first_edit.entry.revision == second_edit.entry.revision == 2  # both planned before either published
+    one = publish(output, render(first_edit, output, CONFIG, COVER), first_edit, CONFIG, COVER)
+    seen = digests(output)
+    two = publish(output, render(second_edit, output, CONFIG, COVER), second_edit, CONFIG, COVER)
+    assert (one.revision, two.revision) == (2, 3)
+    assert [entry.stem for entry in load_catalogue(output).entries] == ["the-harbour-story--3"]
+    for name, digest in digests(output).items():  # a URL once published never serves other bytes
+        assert seen.get(name, digest) == digest
+    assert not list(output.rglob(".tmp-*"))
+
+
+def test_a_failing_build_deletes_only_its_own_files(tmp_path):
+    output = tmp_path / "output"
+    build(output, STORY.format(answer="The first telling."))
+    failing = plan(output, STORY.format(answer="A second telling."))
+    published = build(output, STORY.format(answer="Another second telling."))  # takes revision 2 meanwhile
+    before = digests(output)
+    broken = Config(audio=Encoding(sample_rate=12345))  # ffmpeg refuses it after the speech is made
+    with pytest.raises(AudiobuildError, match="ffmpeg"):
+        render(failing, output, broken, COVER)
+    assert digests(output) == before and published.stem == "the-harbour-story--2"
+    assert not list(output.rglob(".tmp-*"))
+
+
+def test_a_remove_during_a_build_wins_and_the_build_says_so(tmp_path):
+    output = tmp_path / "output"
+    build(output, STORY.format(answer="The first telling."))
+    changed = plan(output, STORY.format(answer="A second telling."))
+    rendered = render(changed, output, CONFIG, COVER)
+    remove_episodes(output, ["the-harbour-story"], CONFIG)
+    with pytest.raises(InputError, match="was not published: `audiobuild remove the-harbour-story` took it out"):
+        publish(output, rendered, changed, CONFIG, COVER)
+    assert load_catalogue(output).entries == []
+    assert not list(output.rglob("*.mp3")) and not list(output.rglob(".tmp-*"))
+
+
+def test_the_same_episode_published_meanwhile_is_kept(tmp_path):
+    output = tmp_path / "output"
+    text = STORY.format(answer="The only telling.")
+    first, second = plan(output, text), plan(output, text)
+    kept = publish(output, render(first, output, CONFIG, COVER), first, CONFIG, COVER)
+    again = publish(output, render(second, output, CONFIG, COVER), second, CONFIG, COVER)
+    assert again == kept and len(digests(output)) == 1
+
+
+def test_names_left_on_disk_are_never_given_out_again(tmp_path):
+    output = tmp_path / "output"
+    build(output, STORY.format(answer="The first telling."))
+    (output / "episodes" / "the-harbour-story--2.mp3").write_bytes(b"placed by a build killed before it recorded it")
+    assert build(output, STORY.format(answer="A second telling.")).revision == 3
+
+
+def test_titles_with_nothing_to_spell_get_names_of_their_own(tmp_path):
+    output = tmp_path / "output"
+    first = build(output, "🎙️🎧\n- What?\n- This.\n", "one.txt")
+    second = build(output, "🎧🎙️\n- What?\n- That.\n", "two.txt")
+    assert first.slug != second.slug and first.slug.startswith("episode-")
+    assert len(load_catalogue(output).entries) == 2
+
+
+@pytest.mark.parametrize(
+    ("base_url", "guid"),
+    [
+        ("", None),
+        ("http://192.168.1.20:8000/", None),
+        ("http://pod.local/", None),
+        ("https://pods.example.net/interviews/", podcast_guid("https://pods.example.net/interviews/feed.xml")),
+    ],
+)
+def test_only_a_public_address_names_the_channel(tmp_path, base_url, guid):
+    output = tmp_path / "output"
+    output.mkdir()
+    update_catalogue(output, Config(podcast=Podcast(base_url=base_url)))
+    assert load_catalogue(output).podcast_guid == guid
+
+
+def test_the_channel_keeps_its_first_public_name_and_drops_a_local_one(tmp_path):
+    output = tmp_path / "output"
+    output.mkdir()
+    local = Config(podcast=Podcast(served_url="http://192.168.1.20:8000/"))
+    catalogue = update_catalogue(output, local)
+    catalogue.podcast_guid = podcast_guid("http://localhost:8000/feed.xml")  # what earlier versions fixed
+    catalogue.save()
+    assert update_catalogue(output, local).podcast_guid is None
+    first = update_catalogue(output, Config(podcast=Podcast(base_url="https://a.example/pod/"))).podcast_guid
+    moved = update_catalogue(output, Config(podcast=Podcast(base_url="https://b.example/pod/"))).podcast_guid
+    assert first == moved == podcast_guid("https://a.example/pod/feed.xml")
+    other = tmp_path / "other"
+    other.mkdir()
+    assert update_catalogue(other, Config(podcast=Podcast(base_url="https://b.example/pod/"))).podcast_guid != first
