@@ -38,6 +38,7 @@ class Running:
             if found:
                 self.url = found.group(1)
                 return
+        os.killpg(self.process.pid, signal.SIGKILL)  # a failed start leaves nothing running either
         raise AssertionError(f"no feed URL printed: {self.process.stderr.read()}")
 
     def stop(self) -> int:

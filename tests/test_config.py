@@ -102,3 +102,17 @@ def test_addresses_as_people_write_them_become_valid_uris(tmp_path):
     )
     assert config.podcast.link == "https://x.org/a%20b?c=d%20e"
     assert load_config(write(tmp_path, "[podcast]\nlocked = true\nemail = 'me@example.org'\n")).podcast.locked
+
+
+@pytest.mark.parametrize(
+    ("category", "hint"),
+    [
+        ("Food", "did you mean category = 'Arts' with subcategory = 'Food'?"),
+        ("Technolgy", "did you mean 'Technology'?"),
+        ("true crime", "did you mean 'True Crime'?"),
+    ],
+)
+def test_a_wrong_category_suggests_the_nearest(tmp_path, category, hint):
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, f"[podcast]\ncategory = '{category}'\n"))
+    assert error.value.problem == f"[podcast] category {category!r} is not an Apple Podcasts category ({hint})"

@@ -152,6 +152,7 @@ def test_output_that_is_not_writable(tmp_path, read_only):
     result = audiobuild("build", str(article), "-o", str(read_only))
     assert result.returncode == 1
     assert_one_clear_line(result, str(read_only), "cannot write")
+    assert result.stdout == ""  # no "feed: ..." line after it
     assert tree_digest(read_only) == before
 
 
