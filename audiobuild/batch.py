@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from audiobuild.atomic import remove_stale_temporaries, remove_temporaries
-from audiobuild.catalogue import load_catalogue
+from audiobuild.catalogue import load_catalogue, month_of
 from audiobuild.children import die_with_parent
 from audiobuild.config import Config
 from audiobuild.cover import cover_bytes
@@ -65,9 +65,7 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
     results: list[Result] = []
     plans: list[Plan] = []
     for source in map(str, sources):
-        newest = max(
-            [entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None
-        )
+        newest = max(filter(None, [catalogue.newest_date(), *(plan.entry.published for plan in plans)]), default=None)
         try:
             plan = _unique(plan_episode(source, catalogue, config, profile, newest), plans)
         except AudiobuildError as error:
@@ -94,11 +92,14 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
     if results:
         try:
-            catalogue = update_catalogue(output, config)  # the channel settings may have changed too
+            # The channel settings may have changed too; the archive pages are those of the episodes built.
+            touched = {month_of(result.entry.published) for result in results}
+            touched |= {month_of(plan.previous.published) for plan in plans if plan.previous is not None}
+            catalogue = update_catalogue(output, config, months=touched)
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
         else:
-            count = len(catalogue.entries)
+            count = len(catalogue)
             log.info("feed: %s (%d episode%s) at %s", output / FEED_FILE, count, "" if count == 1 else "s",
                      config.podcast.url(FEED_FILE))  # fmt: skip
     if failures:

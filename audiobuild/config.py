@@ -53,7 +53,16 @@ from audiobuild.engines import ENGINES
 from audiobuild.errors import AudiobuildError, ConfigError
 from audiobuild.model import Encoding, Pauses
 from audiobuild.pronounce.lexicon import Lexicon
-from audiobuild.schema import INTERNAL, check, dataclass_schema, error_at, from_table, read_toml, table_defaults
+from audiobuild.schema import (
+    INTERNAL,
+    check,
+    constraints,
+    dataclass_schema,
+    error_at,
+    from_table,
+    read_toml,
+    table_defaults,
+)  # fmt: skip
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -114,6 +123,8 @@ class Podcast:
     cover: str = ""
     voices: str = "default"
     disclosure: str = AI_DISCLOSURE
+    # The newest episodes the feed lists: apps refuse feeds of tens of megabytes (300 items are about 0.5 MB).
+    feed_items: int = field(default=300, metadata=constraints(minimum=1))
     # Not a podcast.toml key: where `audiobuild serve` last served the folder (see Config.for_output).
     served_url: str = field(default="", metadata=INTERNAL)
 

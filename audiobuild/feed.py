@@ -91,7 +91,7 @@ def show_notes(entry: Entry) -> str:
 
 
 def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
-    """The feed XML listing every catalogued episode, newest first."""
+    """The feed XML listing the newest `podcast.feed_items` episodes, newest first (the page has the others)."""
     rss = etree.Element("rss", version="2.0", nsmap=NAMESPACES)
     channel = _sub(rss, "channel")
     link = podcast.link or podcast.url("")
@@ -102,8 +102,9 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
     _sub(channel, "language", podcast.language)
     _sub(channel, "generator", "audiobuild")
     _sub(channel, "atom:link", href=podcast.url(FEED_FILE), rel="self", type="application/rss+xml")
-    if catalogue.entries:
-        _sub(channel, "lastBuildDate", format_datetime(catalogue.entries[0].published))
+    entries = catalogue.newest(podcast.feed_items)
+    if entries:
+        _sub(channel, "lastBuildDate", format_datetime(entries[0].published))
     image = _sub(channel, "image")
     _sub(image, "url", cover)
     _sub(image, "title", podcast.title)
@@ -126,7 +127,7 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
     locked = {"owner": podcast.email} if podcast.email else {}
     _sub(channel, "podcast:locked", "yes" if podcast.locked else "no", **locked)
 
-    for entry in catalogue.entries:
+    for entry in entries:
         item = _sub(channel, "item")
         _sub(item, "title", entry.title)
         _sub(item, "description", as_html(entry.description))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 from importlib import resources
@@ -29,49 +30,39 @@ from audiobuild.model import Entry
 from audiobuild.transcript import read_podcast_json
 
 PAGE_FILE = "index.html"
-# The page shows the newest episodes, each with its whole transcript; the feed has them all.
+ARCHIVE_DIR = "archive"  # a page per month: archive/2026-11.html
+# index.html shows the newest episodes, each with its whole transcript; the archive pages the others, by month.
 PAGE_EPISODES = 50
 _SENTENCE_ENDS = (".", "!", "?", "…", ":", ";", '"', "”", "»", "'", "’", ")")
 
 
 def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
-    """The whole index.html: the podcast, how to subscribe, and every episode with player, chapters and transcript."""
-    feed_url = podcast.url(FEED_FILE)
-    app_url = "podcast://" + feed_url.split("://", 1)[1]
+    """index.html: the podcast, how to subscribe, the newest episodes in full, and the archive by month."""
     # The newest episode shows its chapters; the others fold them away, to keep the list short.
     episodes = [
         _episode(catalogue.folder, entry, podcast, open_chapters=index == 0)
-        for index, entry in enumerate(catalogue.entries[:PAGE_EPISODES])
+        for index, entry in enumerate(catalogue.newest(PAGE_EPISODES))
     ]
-    if len(catalogue.entries) > PAGE_EPISODES:
-        older = len(catalogue.entries) - PAGE_EPISODES
-        episodes.append(f'<p class="older">{older} older episodes are in <a href="{FEED_FILE}">the feed</a>.</p>')
-    title = escape(podcast.title)
-    # The page's own ids have an underscore, which no slug has: an episode's id is its stem.
-    return f"""<!doctype html>
-<html lang="{escape(podcast.language)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>{title}</title>
-<meta name="description" content="{escape(podcast.description)}">
-<link rel="alternate" type="application/rss+xml" title="{title}" href="{FEED_FILE}">
-<link rel="icon" href="{escape(podcast.cover_file)}">
-<style>
-{_asset("page.css")}</style>
-</head>
-<body>
-<main>
-<header class="podcast">
-<img src="{escape(podcast.cover_file)}" alt="" width="136" height="136">
-<div>
-<h1 dir="auto">{title}</h1>
-<p class="author" dir="auto">{escape(podcast.author)}</p>
-</div>
-<p class="description" dir="auto">{escape(podcast.description)}</p>
-</header>
-<section class="card subscribe" aria-labelledby="subscribe_heading">
+    months = catalogue.months()
+    if sum(count for _, count in months) > PAGE_EPISODES:
+        links = " · ".join(f'<a href="{_archive_file(month)}">{_month(month)}</a> ({count})' for month, count in months)
+        episodes.append(f'<nav class="card archive" aria-label="Archive"><h2>Archive</h2><p>{links}</p></nav>')
+    return _document(podcast, "".join(episodes) or "<p>No episodes yet.</p>", subscribe=True)
+
+
+def render_archive(catalogue: Catalogue, podcast: Podcast, month: str) -> bytes:
+    """archive/YYYY-MM.html: the episodes of one month, each with its player and chapters, its transcript a link."""
+    episodes = [_episode(catalogue.folder, entry, podcast, False, root="../") for entry in catalogue.in_month(month)]
+    heading = f'<h2 class="month">{_month(month)}</h2><p><a href="../{PAGE_FILE}">The newest episodes</a></p>'
+    return _document(podcast, heading + "".join(episodes), subscribe=False, root="../", title=_month(month))
+
+
+def _document(podcast: Podcast, body: str, subscribe: bool, root: str = "", title: str = "") -> bytes:
+    """A page of the site around `body`; `root` leads from it to the output folder ("../" from archive/)."""
+    feed_url = podcast.url(FEED_FILE)
+    app_url = "podcast://" + feed_url.split("://", 1)[1]
+    name = escape(podcast.title)
+    subscription = f"""<section class="card subscribe" aria-labelledby="subscribe_heading">
 <h2 id="subscribe_heading">Subscribe</h2>
 <p>Add this address to your podcast app (&ldquo;Add podcast by URL&rdquo;):</p>
 <p class="feed"><code id="feed_url">{escape(feed_url)}</code>
@@ -79,7 +70,32 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
 <p class="feed"><a class="button" href="{escape(app_url)}">Open in podcast app</a>
 <a href="{escape(feed_url)}">RSS feed</a></p>
 </section>
-{"".join(episodes) or "<p>No episodes yet.</p>"}
+""" if subscribe else ""  # fmt: skip
+    # The page's own ids have an underscore, which no slug has: an episode's id is its stem.
+    return f"""<!doctype html>
+<html lang="{escape(podcast.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{f"{escape(title)} · " if title else ""}{name}</title>
+<meta name="description" content="{escape(podcast.description)}">
+<link rel="alternate" type="application/rss+xml" title="{name}" href="{root}{FEED_FILE}">
+<link rel="icon" href="{root}{escape(podcast.cover_file)}">
+<style>
+{_asset("page.css")}</style>
+</head>
+<body>
+<main>
+<header class="podcast">
+<img src="{root}{escape(podcast.cover_file)}" alt="" width="136" height="136">
+<div>
+<h1 dir="auto">{name}</h1>
+<p class="author" dir="auto">{escape(podcast.author)}</p>
+</div>
+<p class="description" dir="auto">{escape(podcast.description)}</p>
+</header>
+{subscription}{body}
 <footer><p>Made with audiobuild</p></footer>
 </main>
 <script>
@@ -89,35 +105,40 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
 """.encode()
 
 
-def _episode(folder: Path, entry: Entry, podcast: Podcast, open_chapters: bool) -> str:
-    mp3 = escape(entry.file)
+def _episode(folder: Path, entry: Entry, podcast: Podcast, open_chapters: bool, root: str = "") -> str:
+    """One episode: title, facts, description, player with captions, chapters, and the transcript (on index.html)."""
+    mp3 = f"{root}{escape(entry.file)}"
     duration = clock(int(entry.duration * 1000))  # floored, as the player beside it shows it
     people = "".join(f" · {escape(person.role.title())}: {escape(person.name)}" for person in entry.people)
+    transcript = (
+        _transcript(folder, entry) if not root
+        else f'<p><a href="{root}{escape(entry.transcript_file("vtt"))}">Transcript</a></p>'
+    )  # fmt: skip
     return f"""<article class="card episode" id="{escape(entry.stem)}">
 <h2 dir="auto"><a href="#{escape(entry.stem)}">{escape(entry.title)}</a></h2>
 <p class="meta"><time datetime="{entry.published.isoformat()}">{_date(entry.published)}</time> · \
 {duration}{people} · <a href="{mp3}" download>MP3, {entry.length / 1e6:.1f} MB</a></p>
 <p dir="auto">{escape(entry.description)}</p>
-<audio controls preload="metadata" src="{mp3}">
+<audio controls preload="{"none" if root else "metadata"}" src="{mp3}">
 <track kind="captions" srclang="{escape(podcast.language)}" label="Transcript" \
-src="{escape(entry.transcript_file("vtt"))}" default>
+src="{root}{escape(entry.transcript_file("vtt"))}" default>
 <a href="{mp3}">Download the episode</a>
 </audio>
 <p class="caption"></p>
-{_chapters(entry, open_chapters)}
-{_transcript(folder, entry)}
+{_chapters(entry, open_chapters, root)}
+{transcript}
 </article>
 """
 
 
-def _chapters(entry: Entry, open_: bool) -> str:
+def _chapters(entry: Entry, open_: bool, root: str = "") -> str:
     """The chapter list, each chapter a link to its start."""
     if not entry.chapters:
         return ""
     items = []
     for chapter in entry.chapters:
         label = f'<span class="time">{clock(chapter.start_ms)}</span> <span dir="auto">{escape(chapter.title)}</span>'
-        items.append(f"<li>{_seek_link(entry, chapter.start_ms, label)}</li>")
+        items.append(f"<li>{_seek_link(entry, chapter.start_ms, label, root=root)}</li>")
     state = " open" if open_ else ""
     return f'<details{state}><summary>Chapters</summary><ol class="chapters">{"".join(items)}</ol></details>'
 
@@ -146,10 +167,10 @@ def _sentence(text: str) -> str:
     return escape(text) + ("" if text.rstrip().endswith(_SENTENCE_ENDS) else "<br>")
 
 
-def _seek_link(entry: Entry, ms: int, content: str, attributes: str = "") -> str:
+def _seek_link(entry: Entry, ms: int, content: str, attributes: str = "", root: str = "") -> str:
     """A link `ms` into the episode: a media fragment that the page's script turns into a seek of its player."""
     seconds = _seconds(ms)
-    return f'<a href="{escape(entry.file)}#t={seconds}" data-start="{seconds}"{attributes}>{content}</a>'
+    return f'<a href="{root}{escape(entry.file)}#t={seconds}" data-start="{seconds}"{attributes}>{content}</a>'
 
 
 def _seconds(ms: int) -> str:
@@ -171,14 +192,35 @@ def _date(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def write_page(catalogue: Catalogue, podcast: Podcast) -> Path:
-    """Atomically (re)write index.html in the catalogue's folder, unless it would not change; return its path.
+def write_page(catalogue: Catalogue, podcast: Podcast, months: Iterable[str] | None = None) -> Path:
+    """(Re)write index.html and the archive pages of `months` (all with None); return the index's path.
 
-    Like the feed, an unchanged page keeps its modification time and so its ETag.
+    Pages are written atomically and only when they change, so an unchanged
+    one keeps its modification time and ETag; a month's page goes with its
+    last episode. A build rewrites the months it touched, `feed` every month.
     """
     path = catalogue.folder / PAGE_FILE
     atomic.write_if_changed(path, render_page(catalogue, podcast))
+    present = {month for month, _ in catalogue.months()}
+    archive = catalogue.folder / ARCHIVE_DIR
+    if months is None:
+        months = present | {page.stem for page in archive.glob("*.html")}
+    for month in months:
+        page = catalogue.folder / _archive_file(month)
+        if month in present:
+            atomic.write_if_changed(page, render_archive(catalogue, podcast, month))
+        else:
+            page.unlink(missing_ok=True)
     return path
+
+
+def _archive_file(month: str) -> str:
+    return f"{ARCHIVE_DIR}/{month}.html"
+
+
+def _month(month: str) -> str:
+    """ "2026-11" as people write it: "November 2026"."""
+    return f"{datetime.strptime(month, '%Y-%m'):%B %Y}"
 
 
 def write_stylesheet(folder: Path) -> Path:

@@ -150,7 +150,7 @@ def plan_episode(
             if person.role in _PODCAST_ROLES and person.name not in DEFAULT_NAMES.values()  # real names only
         ),
     )
-    return Plan(source, script, voices, spoken, entry, previous, retired=catalogue.retired.get(slug, 0))
+    return Plan(source, script, voices, spoken, entry, previous, retired=catalogue.retired(slug))
 
 
 def episode_slug(title: str, identity: str, catalogue: Catalogue) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,7 @@ def _place(catalogue: Catalogue, result: Result, plan: Plan) -> tuple[Entry, Ent
     """Rename `result`'s staged files to a new revision of its episode and record it: (published, replaced)."""
     entry, output = result.entry, catalogue.folder
     current = catalogue.get(entry.slug)
-    if catalogue.retired.get(entry.slug, 0) > plan.retired:
+    if catalogue.retired(entry.slug) > plan.retired:
         raise InputError(plan.source, f"was not published: `audiobuild remove {entry.slug}` took it out meanwhile")
     if current is not None and current.fingerprint == entry.fingerprint and intact(output, current):
         return current, None
@@ -82,30 +82,33 @@ def _place(catalogue: Catalogue, result: Result, plan: Plan) -> tuple[Entry, Ent
 
 
 def update_catalogue(
-    output: Path, config: Config, change: Callable[[Catalogue], object] | None = None, page: bool = True
+    output: Path,
+    config: Config,
+    change: Callable[[Catalogue], object] | None = None,
+    page: bool = True,
+    months: Iterable[str] | None = (),
 ) -> Catalogue:
-    """Under the folder's lock: re-read the catalogue, `change` and save it; rewrite the feed (and page, stylesheet).
+    """Under the folder's lock: `change` the catalogue in one transaction; rewrite the feed (and page, stylesheet).
 
-    A batch leaves the page to its end: it is the costliest to render, and only
-    the feed must never list a file that is gone.
+    The page is index.html and the archive pages of the months `change`
+    touched and of `months` (every month's with None). A batch leaves the page
+    to its end: only the feed must never list a file that is gone.
     """
     with FileLock(output / LOCK_FILE):
-        catalogue = load_catalogue(output)
-        changed = _name_channel(catalogue, config.podcast)
-        if change is not None:
-            change(catalogue)
-            changed = True
-        if changed:
-            catalogue.save()
+        catalogue = load_catalogue(output, create=True)
+        with catalogue.transaction():
+            _name_channel(catalogue, config.podcast)
+            if change is not None:
+                change(catalogue)
         write_feed(catalogue, config.podcast)
         if page:
-            write_page(catalogue, config.podcast)
+            write_page(catalogue, config.podcast, None if months is None else catalogue.touched | set(months))
             write_stylesheet(output)
     return catalogue
 
 
-def _name_channel(catalogue: Catalogue, podcast: Podcast) -> bool:
-    """Fix the channel's podcast:guid from its first public address; True when the catalogue changed.
+def _name_channel(catalogue: Catalogue, podcast: Podcast) -> None:
+    """Fix the channel's podcast:guid from its first public address.
 
     The Podcasting 2.0 spec derives the guid from the feed's URL and wants it
     kept when the feed moves. Only a public base_url may name it: a guid from
@@ -113,15 +116,11 @@ def _name_channel(catalogue: Catalogue, podcast: Podcast) -> bool:
     versions derived from such an address is dropped.
     """
     local = {podcast_guid(url + FEED_FILE) for url in (DEFAULT_BASE_URL, podcast.served_url) if url}
-    if catalogue.podcast_guid in local:
-        catalogue.podcast_guid = None
-        changed = True
-    else:
-        changed = False
-    if catalogue.podcast_guid is None and podcast.public:
+    current = catalogue.podcast_guid
+    if current in local:
+        current = catalogue.podcast_guid = None
+    if current is None and podcast.public:
         catalogue.podcast_guid = podcast_guid(podcast.url(FEED_FILE))
-        changed = True
-    return changed
 
 
 def _delete_files(output: Path, entry: Entry) -> None:
@@ -147,7 +146,7 @@ def remove_episodes(output: Path, names: list[str], config: Config) -> tuple[lis
             if entry is not None:
                 removed.append(entry)
                 continue
-            close = difflib.get_close_matches(slug_of(name), [item.slug for item in catalogue.entries], n=3)
+            close = difflib.get_close_matches(slug_of(name), catalogue.near(slug_of(name)), n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else " (`audiobuild list` shows them)"
             unknown.append(AudiobuildError(output, f"no episode {name!r}{hint}"))
 
@@ -191,7 +190,7 @@ def refresh_feed(output: Path, config: Config) -> Path:
     """
     _require_catalogue(output)
     cover = cover_bytes(output, config)
-    update_catalogue(output, config)
+    update_catalogue(output, config, months=None)
     write_if_changed(output / config.podcast.cover_file, cover)
     return output / FEED_FILE
 

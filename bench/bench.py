@@ -15,7 +15,6 @@ machines. Articles are generated from a seed, so runs compare.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -129,39 +128,6 @@ def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str 
             "rebuild": median(rebuilds),
         }
     return figures
-
-
-def bench_catalogue(scratch: Path, runs: int, size: int = 1000) -> tuple[float, float]:
-    """Seconds to add one article to an empty folder and to a catalogue of `size` episodes."""
-    article = scratch / "addition.txt"
-    article.write_text(make_article(300, seed=7, title="One more conversation"))
-    seed_article = scratch / "seed.txt"
-    seed_article.write_text(make_article(300, seed=8, title="The first of many"))
-    big = scratch / "catalogue"
-    run(build_command(big, seed_article))
-    _clone_catalogue(big, size)
-    alone, added = [], []
-    for attempt in range(runs):
-        alone.append(run(build_command(scratch / f"alone-{attempt}", article))[0])
-        copy = scratch / f"catalogue-{attempt}"
-        shutil.copytree(big, copy, copy_function=os.link)
-        added.append(run(build_command(copy, article))[0])
-    return median(alone), median(added)
-
-
-def _clone_catalogue(folder: Path, size: int) -> None:
-    """Grow a one-episode catalogue to `size` episodes with hard-linked copies of its files."""
-    path = folder / "catalogue.json"
-    data = json.loads(path.read_text())
-    (original,) = data["episodes"]
-    stem = original["slug"]
-    for number in range(1, size):
-        slug = f"{stem}-copy-{number}"
-        clone = {**original, "slug": slug, "guid": f"{original['guid'][:-6]}{number:06d}", "title": f"Copy {number}"}
-        data["episodes"].append(clone)
-        for old in folder.rglob(f"{stem}.*"):
-            os.link(old, old.with_name(old.name.replace(stem, slug, 1)))
-    path.write_text(json.dumps(data))
 
 
 def bench_batch(scratch: Path, count: int, voices: str = "default") -> tuple[float, float, int]:
@@ -288,8 +254,11 @@ def main() -> None:
             f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
             f"{very_long['build'] / long['build']:.2f}x the time"
         )
-        alone, added = bench_catalogue(scratch, runs)
-        print(f"add 1 article: {alone:.2f}s alone, {added:.2f}s into a catalogue of 1000 ({added / alone:.2f}x)")
+        from bench.catalogue import bench_catalogue, print_catalogue
+
+        print()
+        print_catalogue(bench_catalogue(scratch, runs, [1000, 10000] if args.quick else [1000, 10000, 100000]))
+        print()
         serial, parallel, cores = bench_batch(scratch, batch)
         print(
             f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "

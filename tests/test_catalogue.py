@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from audiobuild.catalogue import CATALOGUE_FILE, episode_guid, load_catalogue
+from audiobuild.catalogue import CATALOGUE_FILE, LEGACY_FILE, episode_guid, load_catalogue
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Chapter, Entry, Person
 
@@ -28,17 +30,17 @@ def test_empty_folder_has_an_empty_catalogue(tmp_path):
 
 
 def test_round_trip_newest_first(tmp_path):
-    catalogue = load_catalogue(tmp_path)
-    catalogue.upsert(entry("old", 0))
-    catalogue.upsert(entry("new", 3))
-    catalogue.upsert(entry("middle", 1))
-    catalogue.save()
+    catalogue = load_catalogue(tmp_path, create=True)
+    with catalogue.transaction():
+        catalogue.upsert(entry("old", 0))
+        catalogue.upsert(entry("new", 3))
+        catalogue.upsert(entry("middle", 1))
     assert [item.slug for item in load_catalogue(tmp_path).entries] == ["new", "middle", "old"]
     assert load_catalogue(tmp_path).get("middle") == entry("middle", 1)
 
 
 def test_upsert_replaces_the_same_slug(tmp_path):
-    catalogue = load_catalogue(tmp_path)
+    catalogue = load_catalogue(tmp_path, create=True)
     catalogue.upsert(entry("a"))
     catalogue.upsert(entry("a", length=2000))
     assert [(item.slug, item.length) for item in catalogue.entries] == [("a", 2000)]
@@ -67,7 +69,7 @@ def test_files_follow_the_revision():
 
 
 def test_remove(tmp_path):
-    catalogue = load_catalogue(tmp_path)
+    catalogue = load_catalogue(tmp_path, create=True)
     catalogue.upsert(entry("a"))
     catalogue.upsert(entry("b", 1))
     assert catalogue.remove("a") == entry("a")
@@ -76,17 +78,17 @@ def test_remove(tmp_path):
 
 
 def test_catalogue_of_another_version_is_a_clear_error(tmp_path):
-    (tmp_path / CATALOGUE_FILE).write_text('{"version": 99, "episodes": []}')
+    (tmp_path / LEGACY_FILE).write_text('{"version": 99, "episodes": []}')
     with pytest.raises(AudiobuildError, match="version 99"):
         load_catalogue(tmp_path)
 
 
 def test_a_removed_episode_built_again_does_not_reuse_its_urls(tmp_path):
-    catalogue = load_catalogue(tmp_path)
-    catalogue.upsert(entry("talk", revision=3))
-    assert catalogue.next_revision("talk") == 4
-    catalogue.remove("talk")
-    catalogue.save()
+    catalogue = load_catalogue(tmp_path, create=True)
+    with catalogue.transaction():
+        catalogue.upsert(entry("talk", revision=3))
+        assert catalogue.next_revision("talk") == 4
+        catalogue.remove("talk")
     again = load_catalogue(tmp_path)
     assert again.next_revision("talk") == 4 and again.next_revision("other") == 1
 
@@ -101,8 +103,44 @@ def test_a_removed_episode_built_again_does_not_reuse_its_urls(tmp_path):
     ],
 )
 def test_a_catalogue_of_the_wrong_shape_is_one_line_naming_it(tmp_path, text, problem):
-    (tmp_path / CATALOGUE_FILE).write_text(text)
+    (tmp_path / LEGACY_FILE).write_text(text)
     with pytest.raises(AudiobuildError) as error:
         load_catalogue(tmp_path)
     assert problem in error.value.problem and "move it away" in error.value.problem
-    assert str(error.value).startswith(str(tmp_path / CATALOGUE_FILE))
+    assert str(error.value).startswith(str(tmp_path / LEGACY_FILE))
+
+
+def test_an_earlier_versions_catalogue_json_is_imported_once(tmp_path):
+    legacy = {
+        "version": 3, "podcast_guid": "g-1", "retired": {"gone": 4},
+        "episodes": [{**dataclasses.asdict(entry("kept", 1)), "published": entry("kept", 1).published.isoformat()}],
+    }  # fmt: skip
+    (tmp_path / LEGACY_FILE).write_text(json.dumps(legacy))
+    catalogue = load_catalogue(tmp_path)
+    assert catalogue.entries == [entry("kept", 1)]
+    assert (catalogue.podcast_guid, catalogue.next_revision("gone")) == ("g-1", 5)
+    assert not (tmp_path / LEGACY_FILE).exists() and (tmp_path / CATALOGUE_FILE).is_file()
+    assert load_catalogue(tmp_path).entries == [entry("kept", 1)]
+
+
+def test_a_change_that_fails_leaves_the_catalogue_as_it_was(tmp_path):
+    catalogue = load_catalogue(tmp_path, create=True)
+    with catalogue.transaction():
+        catalogue.upsert(entry("a"))
+    with pytest.raises(RuntimeError), catalogue.transaction():
+        catalogue.upsert(entry("b"))
+        catalogue.remove("a")
+        raise RuntimeError("the build died here")
+    assert [item.slug for item in load_catalogue(tmp_path).entries] == ["a"]
+
+
+def test_queries_read_only_what_they_need(tmp_path):
+    catalogue = load_catalogue(tmp_path, create=True)
+    with catalogue.transaction():
+        for day in range(40):
+            catalogue.upsert(entry(f"day-{day}", day))
+    assert [item.slug for item in catalogue.newest(3)] == ["day-39", "day-38", "day-37"]
+    assert len(catalogue) == 40 and catalogue.newest_date() == entry("x", 39).published
+    assert catalogue.months() == [("2026-12", 10), ("2026-11", 30)]
+    assert [item.slug for item in catalogue.in_month("2026-12")][:2] == ["day-39", "day-38"]
+    assert "day-17" in catalogue.near("day-71")

@@ -37,6 +37,9 @@ class Running:
             found = re.search(r"Subscribe in your podcast app to: (\S+)", line)
             if found:
                 self.url = found.group(1)
+                # Its one line per request must be read, or a full pipe would stop the server.
+                self.lines: list[str] = []
+                threading.Thread(target=self.lines.extend, args=(self.process.stdout,), daemon=True).start()
                 return
         os.killpg(self.process.pid, signal.SIGKILL)  # a failed start leaves nothing running either
         raise AssertionError(f"no feed URL printed: {self.process.stderr.read()}")
@@ -46,7 +49,6 @@ class Running:
         os.killpg(self.process.pid, signal.SIGINT)
         code = self.process.wait(timeout=20)
         errors = self.process.stderr.read()
-        self.process.stdout.close()
         self.process.stderr.close()
         assert "Traceback" not in errors, errors
         return code

@@ -26,7 +26,7 @@ PODCAST = Podcast(title="Harbour <voices> & more", subcategory="Politics", email
 
 @pytest.fixture
 def catalogue(tmp_path):
-    return Catalogue(tmp_path, [entry("newer", 2, title='Q&A: <tags> "quoted"'), entry("older", 0)])
+    return Catalogue.of(tmp_path, [entry("newer", 2, title='Q&A: <tags> "quoted"'), entry("older", 0)])
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def tricky_feed(tmp_path):
         entry(f"e{index}", -index, title=TRICKY[index % len(TRICKY)], description=text)
         for index, text in enumerate(NOTES)
     ]
-    return render_feed(Catalogue(tmp_path, entries), Podcast(description=NOTES[-2]))
+    return render_feed(Catalogue.of(tmp_path, entries), Podcast(description=NOTES[-2]))
 
 
 def text_of(html: str) -> str:
@@ -250,3 +250,9 @@ def test_every_url_is_a_valid_uri_with_a_cyrillic_path_and_a_space(catalogue):
     feed = etree.fromstring(render_feed(catalogue, Podcast(base_url=base)))
     urls = feed.xpath("//@url | //@href | //link/text() | //image/url/text()")
     assert urls and all(url.startswith(base) and re.fullmatch(r"[!-~]+", url) for url in urls), urls
+
+
+def test_the_feed_lists_only_the_newest_feed_items(tmp_path):
+    catalogue = Catalogue.of(tmp_path, [entry(f"e{day}", day) for day in range(12)])
+    feed = etree.fromstring(render_feed(catalogue, Podcast(feed_items=5)))
+    assert [item.findtext("title") for item in feed.iter("item")] == [f"E{day}" for day in range(11, 6, -1)]

@@ -51,7 +51,7 @@ def catalogue(tmp_path):
         chapters=(Chapter("Introduction", 0, 4_000), Chapter("Why <now>?", 4_000, 75_616),
                   Chapter("Last", 75_616, 3_725_900)),
     )  # fmt: skip
-    catalogue = Catalogue(tmp_path, [newer, entry("older", 0)])
+    catalogue = Catalogue.of(tmp_path, [newer, entry("older", 0)])
     segments = [{"speaker": who, "startTime": t, "endTime": t + 1, "body": body} for who, t, body in SEGMENTS]
     path = tmp_path / newer.transcript_file("json")
     path.parent.mkdir(parents=True)
@@ -172,7 +172,7 @@ def test_nothing_is_loaded_from_elsewhere(page):
 
 
 def test_an_empty_catalogue_still_offers_the_feed(tmp_path):
-    page = lxml.html.document_fromstring(render_page(Catalogue(tmp_path, []), PODCAST))
+    page = lxml.html.document_fromstring(render_page(Catalogue.of(tmp_path, []), PODCAST))
     assert not page.xpath("//article")
     assert "No episodes yet" in text(page)
     assert page.xpath("//code[@id='feed_url']")[0].text_content() == FEED_URL
@@ -187,7 +187,8 @@ def test_unchanged_page_and_stylesheet_are_not_rewritten(catalogue):
     write_page(catalogue, PODCAST)
     write_stylesheet(catalogue.folder)
     assert [(path.stat().st_ino, path.stat().st_mtime_ns) for path in (page, stylesheet)] == before
-    catalogue.entries.pop()
+    with catalogue.transaction():
+        catalogue.remove(catalogue.entries[-1].slug)
     write_page(catalogue, PODCAST)
     assert page.read_bytes() == render_page(catalogue, PODCAST)
 
@@ -382,3 +383,28 @@ def test_on_a_phone_nothing_moves_when_captions_start_and_the_feed_url_is_one_li
         " parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.55]; }"
     )
     assert height < 1.5 * line, (height, line)
+
+
+def test_older_episodes_are_on_a_page_per_month(tmp_path):
+    from audiobuild.page import ARCHIVE_DIR, PAGE_EPISODES
+
+    entries = [entry(f"day-{day}", day) for day in range(PAGE_EPISODES + 10)]  # 1 November to 30 December 2026
+    catalogue = Catalogue.of(tmp_path, entries)
+    write_page(catalogue, PODCAST)
+    index = lxml.html.document_fromstring((tmp_path / PAGE_FILE).read_bytes())
+    assert len(articles(index)) == PAGE_EPISODES
+    assert index.xpath("//nav[@aria-label='Archive']//a/@href") == [f"{ARCHIVE_DIR}/2026-12.html",
+                                                                    f"{ARCHIVE_DIR}/2026-11.html"]  # fmt: skip
+    november = lxml.html.document_fromstring((tmp_path / ARCHIVE_DIR / "2026-11.html").read_bytes())
+    assert [article.get("id") for article in articles(november)] == [f"day-{day}" for day in range(29, -1, -1)]
+    assert november.xpath("//audio/@src")[0] == "../episodes/day-29.mp3"
+    assert november.xpath("//link[@rel='icon']/@href") == ["../cover.png"]
+    assert not november.xpath("//details[contains(@class, 'transcript')]")  # a link to it instead: a light page
+    # A month that loses its last episode loses its page; the others are left as they are.
+    december = (tmp_path / ARCHIVE_DIR / "2026-12.html").stat().st_mtime_ns
+    with catalogue.transaction():
+        for day in range(30):
+            catalogue.remove(f"day-{day}")
+    write_page(catalogue, PODCAST, catalogue.touched)
+    assert not (tmp_path / ARCHIVE_DIR / "2026-11.html").exists()
+    assert (tmp_path / ARCHIVE_DIR / "2026-12.html").stat().st_mtime_ns == december

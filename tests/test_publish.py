@@ -124,8 +124,8 @@ def test_the_channel_keeps_its_first_public_name_and_drops_a_local_one(tmp_path)
     output.mkdir()
     local = Config(podcast=Podcast(served_url="http://192.168.1.20:8000/"))
     catalogue = update_catalogue(output, local)
-    catalogue.podcast_guid = podcast_guid("http://localhost:8000/feed.xml")  # what earlier versions fixed
-    catalogue.save()
+    with catalogue.transaction():
+        catalogue.podcast_guid = podcast_guid("http://localhost:8000/feed.xml")  # what earlier versions fixed
     assert update_catalogue(output, local).podcast_guid is None
     first = update_catalogue(output, Config(podcast=Podcast(base_url="https://a.example/pod/"))).podcast_guid
     moved = update_catalogue(output, Config(podcast=Podcast(base_url="https://b.example/pod/"))).podcast_guid

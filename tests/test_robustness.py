@@ -223,7 +223,7 @@ def test_feed_round_trips_any_titles(tmp_path, titles, description, author):
     # newest first, as a catalogue keeps them
     entries = [entry(f"episode-{n}", -n, title=title, description=description) for n, title in enumerate(titles)]
     podcast = Podcast(title=titles[0], author=author, description=description)
-    feed = render_feed(Catalogue(tmp_path, entries), podcast)
+    feed = render_feed(Catalogue.of(tmp_path, entries), podcast)
     root = etree.fromstring(feed)
     assert [item.findtext("title") for item in root.iter("item")] == titles
     parsed = podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(feed))
