@@ -4,7 +4,7 @@ The package reads as the pipeline, one module per stage:
 
     parse -> voices -> synthesize -> assemble -> tag -> catalogue/feed
 
-`build.build_episodes` runs the stages in order; `cli` is a thin layer on top.
+`pipeline` runs the stages for one episode, `batch` for many, `publish` records them; `cli` is a thin layer on top.
 """
 
 __version__ = "0.1.0"

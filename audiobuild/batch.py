@@ -35,9 +35,17 @@ log = logging.getLogger("audiobuild")
 
 
 def build_all(
-    sources: list[str | Path], output: Path, config: Config, voices: str | None = None, workers: int | None = None
+    sources: list[str | Path],
+    output: Path,
+    config: Config,
+    voices: str | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
 ) -> list[Result]:
     """Build each article into `output` on worker processes (one per core by default, `workers` at most).
+
+    With `cluster` (or podcast.toml's [cluster] address), a Dask scheduler's
+    address or "local", the episodes render on that cluster instead (`cluster.ClusterPool`).
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
@@ -51,8 +59,15 @@ def build_all(
         raise AudiobuildError(output, "is not a folder")
     catalogue = load_catalogue(output)
     cover = cover_bytes(output, config)
-    size = min(len(sources), workers or os.cpu_count() or 1)
-    with WorkerPool(size, {voice.engine for voice in profile.all_voices.values()}) as pool:
+    address = cluster or config.cluster.address
+    if address:
+        from audiobuild.cluster import ClusterPool
+
+        pool = ClusterPool(address, config.cluster.cache)
+    else:
+        size = min(len(sources), workers or os.cpu_count() or 1)
+        pool = WorkerPool(size, {voice.engine for voice in profile.all_voices.values()})
+    with pool:
         try:
             return _build(sources, output, config, profile, catalogue, cover, pool)
         finally:  # what a crashed or interrupted worker left: the staged files, a clip cache's staging folder
@@ -60,7 +75,7 @@ def build_all(
             remove_stale_temporaries(output)
 
 
-def _build(sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool: WorkerPool) -> list[Result]:
+def _build(sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool) -> list[Result]:
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
@@ -188,9 +203,9 @@ class WorkerPool:
         self._single, self._used = len(plans) == 1, bool(plans)
         if self._single:
             sentences = sum(len(segment.sentences) for segment in plans[0].script.segments)
-            bar = _progress_bar(sentences, "sentences", Path(plans[0].source).name, minimum=200)
+            bar = progress_bar(sentences, "sentences", Path(plans[0].source).name, minimum=200)
         else:
-            bar = _progress_bar(len(plans), "articles", "build")
+            bar = progress_bar(len(plans), "articles", "build")
         with bar as self._bar:
             left = dict(enumerate(plans))
             futures = {self._submit(self._executor, number, plan, output, config, cover): number
@@ -256,7 +271,7 @@ def _render_task(number: int, plan: Plan, output: Path, config: Config, cover: b
 
 
 @contextlib.contextmanager
-def _progress_bar(total: int, unit: str, description: str, minimum: int = 2):
+def progress_bar(total: int, unit: str, description: str, minimum: int = 2):
     """A tqdm bar on an interactive terminal at INFO level; elsewhere a no-op with the same update()."""
     if total < minimum or not sys.stderr.isatty() or not log.isEnabledFor(logging.INFO):
         yield _NoBar()

@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per CPU core)"
     )
+    build.add_argument(
+        "--cluster", metavar="ADDRESS",
+        help="render on a Dask cluster: its scheduler (tcp://host:8786) or 'local' (pip install 'audiobuild[cluster]')",
+    )  # fmt: skip
 
     remove = commands.add_parser("remove", parents=[common, output], help="drop episodes and their files")
     remove.add_argument(
@@ -176,7 +180,7 @@ def _run(args: argparse.Namespace) -> int:
     from audiobuild.batch import BatchFailed, build_all
 
     try:
-        build_all(args.articles, args.output, config, args.voices, workers=args.jobs)
+        build_all(args.articles, args.output, config, args.voices, workers=args.jobs, cluster=args.cluster)
     except BatchFailed as failed:
         if failed.attempted > 1:  # a single article's error line already says it all
             log.error("audiobuild: %s", failed)

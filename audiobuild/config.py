@@ -159,6 +159,14 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    """Where batches render; configurable in podcast.toml's [cluster] table (see audiobuild.cluster)."""
+
+    address: str = ""  # a Dask scheduler, "tcp://host:8786", or "local"; empty: this machine's process pool
+    cache: str = ""  # each worker's clip cache folder; empty: ~/.cache/audiobuild/clips
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything podcast.toml can set."""
 
@@ -166,6 +174,7 @@ class Config:
     audio: Encoding = field(default_factory=Encoding)
     pauses: Pauses = field(default_factory=Pauses)
     reading: Reading = field(default_factory=Reading)
+    cluster: Cluster = field(default_factory=Cluster)
     lexicon: Lexicon = field(default_factory=Lexicon)
     path: Path | None = None
 
@@ -186,7 +195,7 @@ class Config:
         return dataclasses.replace(self, podcast=dataclasses.replace(self.podcast, served_url=served_url))
 
 
-_TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading}
+_TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading, "cluster": Cluster}
 # MP3's bitrates (MPEG-1 Layer III) and the sample rates LAME encodes podcasts at.
 _BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
 _SAMPLE_RATES = [22050, 32000, 44100, 48000]
@@ -227,7 +236,8 @@ def _schema() -> dict:
         "channels": {"enum": [1, 2], "x-messages": {"enum": "must be 1 or 2"}},
     })  # fmt: skip
     tables = {"podcast": podcast, "audio": audio, "pauses": dataclass_schema(Pauses),
-              "reading": dataclass_schema(Reading), "lexicon": {"type": "object"}}  # fmt: skip
+              "reading": dataclass_schema(Reading), "cluster": dataclass_schema(Cluster),
+              "lexicon": {"type": "object"}}  # fmt: skip
     return {"type": "object", "properties": tables, "additionalProperties": False, "x-keys": "table"}
 
 

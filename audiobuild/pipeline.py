@@ -198,14 +198,15 @@ def spoken_forms(
     return speech(script, voices, profile.lexicon.merged(config.lexicon))
 
 
-def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None) -> Result:
+def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None, cache: Path | None = None) -> Result:
     """Synthesize, assemble, encode and tag one planned episode into staged files (`Result.staged`).
 
     Writes nothing under a published name, so it can run in a worker process
     while others render and publish; putting the files in place, under a
-    revision chosen then, and the catalogue and feed are `publish`'s.
+    revision chosen then, and the catalogue and feed are `publish`'s. Clips are
+    cached in `cache` (the output folder's .cache/clips by default).
     """
-    cache = ClipCache(output / CACHE_DIR)
+    cache = ClipCache(cache or output / CACHE_DIR)
     staged: dict[str, Path] = {}
     try:
         result = _render(plan, output, config, cover, cache, staged, progress or (lambda done: None))

@@ -264,6 +264,11 @@ def main() -> None:
             f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
             f"({serial / parallel:.2f}x faster; {batch * 3600 / parallel:.0f} articles/hour)"
         )
+        from bench.cluster import bench_cluster, print_cluster
+
+        for profile in ("default", "natural"):
+            count = 10 if args.quick else 20
+            print_cluster(profile, count, bench_cluster(scratch / f"cluster-{profile}", count, runs, profile))
         loudness, total = bench_loudness(scratch)
         print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
         natural = bench_articles(scratch, {"short": sizes["short"], "long": sizes["long"]}, runs, "natural")

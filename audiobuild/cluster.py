@@ -1,0 +1,163 @@
+"""Batches on a Dask cluster: this process plans and publishes, Dask's workers render.
+
+Installed with `pip install 'audiobuild[cluster]'`::
+
+    audiobuild build articles/*.txt --cluster tcp://scheduler:8786   # or [cluster] address in podcast.toml
+    audiobuild build articles/*.txt --cluster local                  # a cluster on this machine, to try it
+
+The scheduler is Dask's distributed one (`dask scheduler`, `dask worker`, or a
+cluster from dask-jobqueue or Kubernetes): it hands out the episodes, and
+reruns one whose worker died on another. A worker renders an episode in a
+folder of its own and sends back its files as bytes, so workers share no file
+system with this process, which alone writes the output folder (catalogue,
+feed, page) as it does with the local process pool. Each worker keeps its own
+clip cache (`[cluster] cache`, by default ~/.cache/audiobuild/clips).
+
+Before the first episode, every worker is asked for its audiobuild version and
+whether its engines have the voices the articles need: a worker that differs
+is one line naming it, and nothing is rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from audiobuild import __version__
+from audiobuild.atomic import stage
+from audiobuild.config import Config
+from audiobuild.errors import AudiobuildError
+from audiobuild.model import Voice
+from audiobuild.pipeline import Plan, Result, render
+
+log = logging.getLogger("audiobuild")
+
+LOCAL = "local"  # --cluster local: a cluster of this machine's cores, started for the batch
+DEFAULT_CACHE = Path("~/.cache/audiobuild/clips")
+_render_lock = threading.Lock()  # espeak is one per process: a worker with several threads renders one at a time
+
+
+class ClusterPool:
+    """Renders episodes on a Dask cluster at `address` ("local" for one of this machine's cores)."""
+
+    def __init__(self, address: str, cache: str = ""):
+        try:
+            from distributed import Client, LocalCluster
+        except ModuleNotFoundError:
+            raise AudiobuildError(address, "needs Dask's distributed: pip install 'audiobuild[cluster]'") from None
+        self.cache = cache or str(DEFAULT_CACHE)
+        self._cluster = None
+        try:
+            if address == LOCAL:
+                # One thread per worker process: espeak does not share a process.
+                self._cluster = LocalCluster(threads_per_worker=1, processes=True, dashboard_address=None)
+                self._client = Client(self._cluster)
+            else:
+                self._client = Client(address, timeout="20s")
+        except OSError as error:
+            raise AudiobuildError(address, f"cannot reach the Dask scheduler: {error}") from None
+        self.address = address
+
+    def __enter__(self) -> ClusterPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def check(self, voices: list[Voice]) -> None:
+        """Raise AudiobuildError naming the first worker with another version or without a voice in `voices`."""
+        reports = self._client.run(worker_report, voices)
+        if not reports:
+            raise AudiobuildError(self.address, "has no workers")
+        for worker, (version, problem) in sorted(reports.items()):
+            if version != __version__:
+                raise AudiobuildError(worker, f"runs audiobuild {version}; this is audiobuild {__version__}")
+            if problem:
+                raise AudiobuildError(worker, problem)
+
+    def render(self, plans: list[Plan], output: Path, config: Config, cover: bytes):
+        """Yield (plan, Result or the AudiobuildError or OSError it failed with) as each episode comes back.
+
+        Ctrl-C cancels what has not been rendered; the output folder only ever
+        gets what came back whole (written here, from bytes).
+        """
+        from distributed import as_completed
+
+        from audiobuild.batch import progress_bar
+
+        if not plans:
+            return
+        self.check(list({voice: None for plan in plans for voice in plan.voices.values()}))
+        hosts: dict[str, int] = {}
+        for info in self._client.scheduler_info()["workers"].values():
+            hosts[info["host"]] = hosts.get(info["host"], 0) + 1
+        futures = {
+            self._client.submit(render_remote, plan, config, cover, self.cache, hosts, pure=False): plan
+            for plan in plans
+        }
+        try:
+            with progress_bar(len(plans), "articles", "build") as bar:
+                for future in as_completed(futures):
+                    bar.update(1)
+                    plan = futures.pop(future)
+                    try:
+                        yield plan, _staged(future.result(), plan, output)
+                    except (AudiobuildError, OSError) as error:
+                        yield plan, error
+        finally:
+            self._client.cancel(list(futures))  # none left unless interrupted
+
+
+def _staged(remote: tuple[Result, dict[str, bytes]], plan: Plan, output: Path) -> Result:
+    """A worker's episode, its files written under temporary names in `output`, ready to publish."""
+    result, files = remote
+    staged = {}
+    try:
+        for kind, data in files.items():
+            name = output / result.entry.named_files[kind]
+            path = staged[kind] = stage(name.parent, name.suffix, plan.owner)
+            path.write_bytes(data)
+    except OSError:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
+        raise
+    return Result(result.source, result.entry, result.script, result.spans, rebuilt=True, staged=staged)
+
+
+def worker_report(voices: list[Voice]) -> tuple[str, str | None]:
+    """On a worker: its audiobuild version, and why it cannot speak one of `voices` (or None)."""
+    from audiobuild.voices import voice_problem
+
+    problems = [f"cannot speak {voice.describe()}: {problem}" for voice in voices if (problem := voice_problem(voice))]
+    return __version__, problems[0] if problems else None
+
+
+def render_remote(
+    plan: Plan, config: Config, cover: bytes, cache: str, hosts: dict[str, int]
+) -> tuple[Result, dict[str, bytes]]:
+    """On a worker: render `plan` in a folder of its own; return the Result and its files' bytes by kind.
+
+    `hosts` counts the workers on each host, so that the engines of each take
+    their share of its cores.
+    """
+    from distributed import get_worker
+
+    from audiobuild.engines import limit_threads
+
+    host = urlsplit(get_worker().address).hostname
+    with _render_lock:
+        limit_threads(max(1, (os.cpu_count() or 1) // hosts.get(host, 1)))
+        folder = Path(tempfile.mkdtemp(prefix="audiobuild-render-"))
+        try:
+            result = render(plan, folder, config, cover, cache=Path(cache).expanduser())
+            files = {kind: path.read_bytes() for kind, path in result.staged.items()}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return Result(result.source, result.entry, result.script, result.spans, rebuilt=True), files

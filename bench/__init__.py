@@ -1,0 +1,1 @@
+"""audiobuild's benchmarks: `make bench` runs bench.py, which runs the others."""

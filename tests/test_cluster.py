@@ -1,0 +1,168 @@
+"""Batches on a real Dask cluster: `dask scheduler` and two `dask worker`s on 127.0.0.1, as a newsroom runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audiobuild.batch import build_all
+from audiobuild.catalogue import load_catalogue
+from audiobuild.config import Cluster, Config
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
+
+DASK = Path(sys.executable).parent / "dask"
+
+
+def _articles(folder: Path, count: int) -> list[Path]:
+    articles = []
+    for number in range(count):
+        article = folder / f"story-{number}.txt"
+        article.write_text(
+            f"Harbour story {number}\n- What happened on day {number}?\n- The sea was calm. We sailed home at noon.\n"
+            f"- And then?\n- Then the wind turned, and story {number} was over. "
+            + " ".join(f"On the {day}th day of the voyage we counted {day * 7} gulls." for day in range(4, 12))
+            + "\n"
+        )
+        articles.append(article)
+    return articles
+
+
+class Cluster_:
+    """A scheduler and workers started as the README says, each in a process group of its own."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.workers = folder, []
+        scheduler_file = folder / "scheduler.json"
+        self.scheduler = self._start([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                      "--scheduler-file", str(scheduler_file)])  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+
+    def _start(self, command: list[str], **options) -> subprocess.Popen:
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                                **options)  # fmt: skip
+
+    def add_worker(self, env: dict | None = None) -> subprocess.Popen:
+        worker = self._start([str(DASK), "worker", self.address, "--nworkers", "1", "--nthreads", "1",
+                              "--no-dashboard", "--host", "127.0.0.1"], env=env)  # fmt: skip
+        self.workers.append(worker)
+        return worker
+
+    def wait_for(self, count: int) -> None:
+        with distributed.Client(self.address, timeout="30s") as client:
+            client.wait_for_workers(count, timeout=120)
+
+    def stop(self) -> None:
+        for process in [*self.workers, self.scheduler]:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    running = Cluster_(tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _published(output: Path) -> dict[str, dict]:
+    """What matters of each episode: its entry (but when it was built) and its chapters and transcript."""
+    episodes = {}
+    for entry in load_catalogue(output).entries:
+        cues = json.loads((output / entry.transcript_file("json")).read_text())["segments"]
+        episodes[entry.slug] = {
+            "facts": (entry.title, entry.guid, entry.fingerprint, entry.people),
+            "chapters": [(chapter.title, chapter.start_ms, chapter.end_ms) for chapter in entry.chapters],
+            "cues": [(cue.get("speaker"), cue["body"], cue["startTime"] * 1000, cue["endTime"] * 1000) for cue in cues],
+            "duration": entry.duration,
+        }
+    return episodes
+
+
+def _same_times(these: list[tuple], those: list[tuple]) -> bool:
+    """The same text in the same order, at the same times within 1% (as the durations) or 20 ms.
+
+    espeak-ng is not quite deterministic: the same sentence in the same voice
+    comes out a few samples longer or shorter from one process to another (and
+    after another voice), and a clip cache of the workers' own holds their own.
+    """
+    return [item[:-2] for item in these] == [item[:-2] for item in those] and all(
+        abs(a - b) <= max(20, 0.01 * b) for one, other in zip(these, those) for a, b in zip(one[-2:], other[-2:])
+    )
+
+
+def test_a_cluster_builds_what_the_local_pool_builds(tmp_path, cluster):
+    cluster.add_worker()
+    cluster.add_worker()
+    cluster.wait_for(2)
+    articles = _articles(tmp_path, 6)
+    config = Config(cluster=Cluster(cache=str(tmp_path / "worker-cache")))
+    remote = build_all(articles, tmp_path / "remote", config, cluster=cluster.address)
+    local = build_all(articles, tmp_path / "local", Config())
+    assert len(remote) == len(local) == 6
+    on_cluster, here = _published(tmp_path / "remote"), _published(tmp_path / "local")
+    assert on_cluster.keys() == here.keys()
+    for slug, episode in on_cluster.items():
+        assert episode["facts"] == here[slug]["facts"]
+        assert _same_times(episode["chapters"], here[slug]["chapters"])
+        assert _same_times(episode["cues"], here[slug]["cues"])
+        assert episode["duration"] == pytest.approx(here[slug]["duration"], rel=0.01)
+    assert list((tmp_path / "worker-cache").rglob("*.wav"))  # the workers' own clip cache
+    assert not list((tmp_path / "remote").rglob(".tmp-*"))
+
+
+def test_a_worker_killed_mid_batch_costs_no_episode(tmp_path, cluster):
+    victim = cluster.add_worker()
+    cluster.add_worker()
+    cluster.wait_for(2)
+    articles = _articles(tmp_path, 6)
+    output = tmp_path / "output"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "audiobuild", "build", "-o", str(output), "--cluster", cluster.address,
+         *map(str, articles)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    first = build.stdout.readline()  # one episode is back: the others are being rendered or queued
+    assert first.startswith("built "), build.stderr.read()
+    os.killpg(victim.pid, signal.SIGKILL)
+    stdout, stderr = build.communicate(timeout=600)
+    assert build.returncode == 0, stderr
+    slugs = [entry.slug for entry in load_catalogue(output).entries]
+    assert sorted(slugs) == sorted(set(slugs)) and len(slugs) == 6
+    assert (first + stdout).count("built ") == 6
+    assert not list(output.rglob(".tmp-*"))
+
+
+def test_a_worker_of_another_version_is_one_line_and_nothing_is_built(tmp_path, cluster):
+    other = tmp_path / "other-audiobuild"
+    shutil.copytree(REPO / "audiobuild", other / "audiobuild")
+    init = other / "audiobuild" / "__init__.py"
+    init.write_text(init.read_text().replace("__version__ = ", "__version__ = '0.0.1-other'  # ", 1))
+    cluster.add_worker(env={**os.environ, "PYTHONPATH": str(other)})
+    cluster.wait_for(1)
+    output = tmp_path / "output"
+    result = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "build", "-o", str(output), "--cluster", cluster.address,
+         *map(str, _articles(tmp_path, 2))],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("audiobuild: error: tcp://127.0.0.1:") and "runs audiobuild 0.0.1-other; this is" in line
+    assert not list(output.rglob("*.mp3"))
