@@ -89,8 +89,10 @@ def test_a_text_file_that_is_html_is_read_as_html(tmp_path):
 
 
 def test_ordered_lists_are_numbered_and_line_breaks_split_paragraphs():
-    html = "<html><body><article><p>First line of a long enough paragraph here.<br>Second line of it.</p>" \
-           "<ol><li>Wrap the apples in paper.</li><li>Lay them out in a single layer.</li></ol></article></body></html>"  # fmt: skip
+    html = (
+        "<html><body><article><p>First line of a long enough paragraph here.<br>Second line of it.</p>"
+        "<ol><li>Wrap the apples in paper.</li><li>Lay them out in a single layer.</li></ol></article></body></html>"
+    )
     lines = extract_html(html, "x.html").text.splitlines()
     assert lines[-2:] == ["1. Wrap the apples in paper.", "2. Lay them out in a single layer."]
     assert "Second line of it." in lines
@@ -99,6 +101,107 @@ def test_ordered_lists_are_numbered_and_line_breaks_split_paragraphs():
 def test_a_page_without_article_text_is_an_input_error():
     with pytest.raises(InputError, match="no article text"):
         extract_html("<html><body><nav><a href='/'>Home</a></nav></body></html>", "empty.html")
+
+
+def test_a_page_keeps_its_bold_questions_and_gives_its_site_name_and_date():
+    html = (
+        '<html><head><meta property="og:site_name" content="The Tidewater Review">'
+        '<meta property="og:title" content="Marshes are cheaper than walls">'
+        '<meta property="article:published_time" content="2025-04-22T07:00:00-04:00"></head><body><article>'
+        "<h1>Marshes are cheaper than walls</h1><p>An ecologist explains why she lets the sea back in.</p>"
+        "<p><strong>Why would anyone let the sea in on purpose?</strong></p>"
+        "<p>Because the sea is coming in anyway, and walls that fail, fail all at once.</p>"
+        "<p><b>How quickly does a field become a marsh?</b></p><p>Faster than people expect, a few summers.</p>"
+        "</article></body></html>"
+    )
+    article = extract_html(html, "marsh.html")
+    assert "**Why would anyone let the sea in on purpose?**" in article.text.splitlines()
+    assert "**How quickly does a field become a marsh?**" in article.text.splitlines()
+    assert (article.site_name, article.date, article.date_source) == (
+        "The Tidewater Review", "2025-04-22", "page metadata",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# Caption files and front matter
+
+VOICE_TAGS = """WEBVTT
+Kind: captions
+
+6f3c2a91/14-0
+00:00:03.120 --> 00:00:07.391
+<v Kasper Lindahl>Ingrid, thanks for joining</v>
+
+00:00:07.741 --> 00:00:11.370
+<v Kasper Lindahl>from the bridge.</v>
+
+00:00:11.570 --> 00:00:14.484
+<v Ingrid Solvang>No problem. We sail in twenty minutes.
+"""
+NAME_ON_EVERY_CUE = """WEBVTT
+
+1
+00:00:01.350 --> 00:00:05.883
+Anneliese Moreau-Tan: Okay, welcome everyone.
+
+2
+00:00:05.883 --> 00:00:10.283
+Anneliese Moreau-Tan: Dewi, what do you remember?
+
+3
+00:00:10.283 --> 00:00:13.417
+Dewi Hartono: Mostly that the transmitter caught fire.
+"""
+NAME_ON_FIRST_CUE = """1
+00:00:00,000 --> 00:00:04,600
+Tomas Echeverry: Welcome to Rooftop Hours.
+How did you end up
+
+2
+00:00:04,600 --> 00:00:09,000
+keeping bees on a roof?
+
+3
+00:00:09,500 --> 00:00:12,000
+Adaora Nnamdi-Wells: My landlord said no to a dog.
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "captions", "text"),
+    [
+        ("teams.vtt", VOICE_TAGS, "Kasper Lindahl: Ingrid, thanks for joining from the bridge.\n\n"
+                                  "Ingrid Solvang: No problem. We sail in twenty minutes."),
+        ("zoom.vtt", NAME_ON_EVERY_CUE, "Anneliese Moreau-Tan: Okay, welcome everyone. Dewi, what do you remember?"
+                                        "\n\nDewi Hartono: Mostly that the transmitter caught fire."),
+        ("podcast.srt", NAME_ON_FIRST_CUE, "Tomas Echeverry: Welcome to Rooftop Hours. How did you end up keeping "
+                                           "bees on a roof?\n\nAdaora Nnamdi-Wells: My landlord said no to a dog."),
+    ],
+)  # fmt: skip
+def test_captions_become_one_paragraph_per_turn_without_time_stamps(tmp_path, name, captions, text):
+    path = tmp_path / name
+    path.write_text(captions, encoding="utf-8")
+    article = load_article(path)
+    assert (article.text, article.title) == (text, None)
+
+
+def test_a_caption_file_that_is_not_one_is_an_input_error(tmp_path):
+    path = tmp_path / "broken.vtt"
+    path.write_text("WEBVTT\n\nthis is no cue\n00:00:01.000 --> nonsense\n", encoding="utf-8")
+    with pytest.raises(InputError, match="caption") as error:
+        load_article(path)
+    assert "\n" not in error.value.problem
+
+
+def test_front_matter_gives_the_title_author_and_date(tmp_path):
+    path = tmp_path / "beekeeper.md"
+    path.write_text('---\ntitle: "Why one village pays its beekeeper"\ndate: 2025-05-30T09:00:00+02:00\n'
+                    'author: "Editorial team"\ntags: ["bees"]\n---\n\nIn 2021 the village hired a beekeeper.\n')  # fmt: skip
+    article = load_article(path)
+    assert (article.title, article.author, article.date, article.date_source) == (
+        "Why one village pays its beekeeper", "Editorial team", "2025-05-30", "front matter",
+    )  # fmt: skip
+    assert article.text.startswith("---\ntitle:")  # the parser drops the block, and says so
 
 
 # ---------------------------------------------------------------------------
