@@ -18,16 +18,16 @@ from audiobuild.parse import (
     Article,
     Segment,
     Speaker,
-    date_from_stamp,
     detect_language,
     furniture_reason,
-    interviewee_from_title,
     parse,
     parse_article,
+    parse_date,
     read_article,
     split_sentences,
     spoken_text,
 )
+from audiobuild.parse.names import interviewee_named
 from audiobuild.sources import load_article
 from tests.conftest import EXAMPLE, shared_article
 
@@ -41,6 +41,7 @@ def script_as_dict(path: Path) -> dict:
     script = parse(load_article(path), disclosure=DISCLOSURE)
     data = dataclasses.asdict(script)
     data.pop("source")
+    data["layout"] = script.layout.name  # its score moves with every weight: the tests of layouts pin those
     return data
 
 
@@ -65,9 +66,9 @@ def test_golden_corpus_covers_the_layouts():
 GOLDEN_PEOPLE = {
     "agency-qa.txt": {"Interviewer": INTERVIEWER, "Mira Kovac": INTERVIEWEE},
     "continuation.txt": {"Interviewer": INTERVIEWER, "Dr. Samuel Okafor": INTERVIEWEE},
+    # "BY MR. HARLOW:" makes the Q. his.
     "court-transcript.txt": {
-        "Interviewer": INTERVIEWER, "Interviewee": INTERVIEWEE, "Mr. Okoro": INTERVIEWER,
-        "The Court": INTERVIEWER, "Mr. Harlow": INTERVIEWER,
+        "Mr. Harlow": INTERVIEWER, "Interviewee": INTERVIEWEE, "Mr. Okoro": INTERVIEWER, "The Court": INTERVIEWER,
     },
     "dash-headings.txt": {"Interviewer": INTERVIEWER, "Rafael Ortega": INTERVIEWEE},
     "editor-note.txt": {"Interviewer": INTERVIEWER, "Yusuf Demir": INTERVIEWEE},
@@ -82,15 +83,15 @@ GOLDEN_PEOPLE = {
     "intro-then-dash.txt": {"Interviewer": INTERVIEWER, "Interviewee": INTERVIEWEE},
     "label-own-line.txt": {"Tomas Reyes": INTERVIEWER, "Ines Araya": INTERVIEWEE},
     "markdown-interview.md": {"Pavel Novak": INTERVIEWER, "Lea Winter": INTERVIEWEE},
+    # Offices go when the given name is known ("MODERATOR (ANNA BERG)", "SENATOR KOFI ADJEI"); "Professor" stays.
     "panel.txt": {
-        "Moderator (Anna Berg)": INTERVIEWER, "John Doe": INTERVIEWEE,
-        "Professor Lina Marsh": INTERVIEWEE, "Senator Kofi Adjei": INTERVIEWEE,
+        "Anna Berg": INTERVIEWER, "John Doe": INTERVIEWEE, "Professor Lina Marsh": INTERVIEWEE, "Kofi Adjei": INTERVIEWEE,
     },
     "plain-article.txt": {},
     "plain-markdown.md": {},
     "press-briefing.txt": {"Jane Smith": INTERVIEWEE, "Interviewer": INTERVIEWER},
     "qa-hard-wrapped-crlf.txt": {"Interviewer": INTERVIEWER, "Interviewee": INTERVIEWEE},
-    "question-answer.txt": {"Tom Hardy": INTERVIEWER, "Interviewee": INTERVIEWEE},
+    "question-answer.txt": {"Tom Hardy": INTERVIEWER, "Edith Rowe": INTERVIEWEE},  # named by the intro
     "radio-call-in.txt": {
         "Host": INTERVIEWER, "Caller (Mike, Doncaster Road)": INTERVIEWEE,
         "Caller (Priya, Leeds Road)": INTERVIEWEE, "Caller (Tom, Castle Hill)": INTERVIEWEE,
@@ -213,7 +214,7 @@ def test_repeated_title_is_furniture_regardless_of_punctuation_and_case():
     ],
 )
 def test_interviewee_name_comes_from_a_name_headline(title, name):
-    assert interviewee_from_title(title) == name
+    assert interviewee_named(title, [], set())[0] == name
 
 
 def test_questions_and_answers_alternate_starting_with_a_question():
@@ -336,8 +337,8 @@ def test_sentences_that_start_like_furniture_are_kept(text):
         ("14:32", None),
     ],
 )
-def test_date_from_stamp(text, date):
-    assert date_from_stamp(text) == date
+def test_parse_date(text, date):
+    assert parse_date(text) == date
 
 
 def test_a_date_line_dates_the_script_and_metadata_wins():
@@ -394,7 +395,7 @@ def test_a_long_capitalised_label_and_its_short_form_are_one_person():
         "MODERATOR: And the money?\n"
         "PRIME MINISTER DOE: Both budgets pay.\n"
     )
-    assert [speaker for speaker, _, _ in roles_of(text)] == ["Moderator", "Prime Minister Doe"] * 2
+    assert [speaker for speaker, _, _ in roles_of(text)] == ["Moderator", "John Doe"] * 2
 
 
 def test_two_people_with_one_surname_stay_apart():
@@ -445,7 +446,7 @@ def test_words_with_a_colon_are_not_speakers(text):
 def test_a_panel_has_one_moderator_and_several_guests():
     script = parse(load_article(GOLDEN / "panel.txt"))
     assert [person.name for person in script.people if person.role == INTERVIEWEE] == [
-        "John Doe", "Professor Lina Marsh", "Senator Kofi Adjei",
+        "John Doe", "Professor Lina Marsh", "Kofi Adjei",
     ]  # fmt: skip
     assert script.interviewee is None  # several guests: no single author for the feed
 
@@ -491,13 +492,15 @@ def test_dash_lines_without_any_question_are_a_list():
 
 def test_plain_article_headings_and_lists():
     text = "Apples\nBy Garden Notes\nShort deck line\nApples keep.\nChoosing\nLate ones keep best.\n• trays\n* paper\n1. Wrap them.\n## Storing\nCool rooms."
-    kinds = [(s.kind, s.text) for s in parse_article(text).segments]
-    assert kinds == [
-        ("title", "Apples"), ("byline", "By Garden Notes"), ("narration", "Short deck line"),
+    script = parse_article(text)
+    assert [(s.kind, s.text) for s in script.segments] == [
+        ("title", "Apples"), ("byline", "By Garden Notes"),
         ("narration", "Apples keep."), ("heading", "Choosing"), ("narration", "Late ones keep best."),
         ("list", "trays"), ("list", "paper"), ("list", "1. Wrap them."), ("heading", "Storing"),
         ("narration", "Cool rooms."),
     ]  # fmt: skip
+    # A few words with no sentence between the headline and the text: the page's header (a section, a place).
+    assert [(item.text, item.reason) for item in script.dropped] == [("Short deck line", "header line")]
 
 
 def test_markdown_title_emphasis_links_and_quotes_are_read_as_words():
