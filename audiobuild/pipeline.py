@@ -91,7 +91,7 @@ def load_script(source: str | Path, config: Config) -> Script:
             raise InputError(source, f"is {size:.0f} MB; articles over {MAX_ARTICLE_BYTES / 1e6:.0f} MB are refused")
         script = parse(
             load_article(source),
-            disclosure=config.podcast.disclosure,
+            disclosure=config.podcast.disclosures(),
             read_stage_directions=config.reading.stage_directions,
         )
         if not _is_url(source):  # a script file written from it must name it wherever it is built from
@@ -269,7 +269,8 @@ def _description(script: Script, config: Config) -> str:
     if questions:
         who = f" with {script.interviewee}" if script.interviewee else ""
         parts.append(f"An interview{who} in {questions} questions.")
-    parts.append(config.podcast.disclosure)
+    disclosure = next((segment.text for segment in script.segments if segment.kind == "disclosure"), None)
+    parts.append(disclosure or config.podcast.disclosures()["*"])
     return " ".join(parts)
 
 

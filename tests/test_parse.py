@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -27,6 +28,9 @@ from audiobuild.parse import (
     split_sentences,
     spoken_text,
 )
+from audiobuild.config import Config
+from audiobuild.errors import ConfigError
+from audiobuild.parse import narrator
 from audiobuild.parse.names import interviewee_named
 from audiobuild.sources import load_article
 from tests.conftest import EXAMPLE, shared_article
@@ -244,6 +248,44 @@ def test_disclosure_follows_the_title_and_byline():
     script = parse_article("Title\nBy Someone\n- Q?\n- A.", disclosure=DISCLOSURE)
     assert [s.kind for s in script.segments[:3]] == ["title", "byline", "disclosure"]
     assert script.segments[2].text == DISCLOSURE
+
+
+# ---------------------------------------------------------------------------
+# The narrator's words in the article's language
+
+GERMAN = "Titel\n- Warum bauen Sie Brücken im Winter?\n- Weil der Boden dann hart ist und die Laster fahren können."
+
+
+@pytest.mark.parametrize("code", ["en", "ru", "de", "fr", "es"])
+def test_the_narrator_has_a_table_for_each_main_language(code):
+    words = narrator.words_for(code)
+    assert words.disclosure and "{name}" in words.byline
+    assert narrator.disclosure_for(f"{code}-XX", {"*": "configured"}) == words.disclosure
+
+
+def test_the_disclosure_and_byline_are_said_in_the_articles_language():
+    script = parse(Article("x.txt", GERMAN, author="Jana Hollweg"), disclosure=Config().podcast.disclosures())
+    assert script.language == "de"
+    assert [s.text for s in script.segments if s.kind in ("byline", "disclosure")] == [
+        "Von Jana Hollweg", narrator.words_for("de").disclosure,
+    ]  # fmt: skip
+    configured = {"de": "Gelesen von Robotern.", "*": "Read by robots."}
+    assert parse_article(GERMAN, disclosure=configured).segments[1].text == "Gelesen von Robotern."
+
+
+def test_a_language_without_a_table_falls_back_to_the_configured_text_with_a_warning(caplog):
+    text = "Titulli\n- Pse ndërtoni ura në dimër, zotëri inxhinier?\n- Sepse toka është e fortë dhe kamionët kalojnë."
+    with caplog.at_level(logging.WARNING, logger="audiobuild"):
+        script = parse_article(text, disclosure={"*": "Read by robots."})
+    assert narrator.words_for(script.language) is None and script.segments[1].text == "Read by robots."
+    assert any("no disclosure in" in record.message and script.language in record.message for record in caplog.records)
+
+
+def test_a_malformed_narrator_table_names_its_file_and_key(tmp_path):
+    table = tmp_path / "xx.toml"
+    table.write_text('disclosure = "Synthetic voices."\nbyline = "By"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"xx.toml:2: \[byline\] must hold \{name\}"):
+        narrator.read_words(table)
 
 
 def test_only_furniture_gives_an_empty_script():

@@ -40,7 +40,11 @@ def words_for(language: str) -> Words | None:
 
 @functools.cache
 def _load(code: str) -> Words:
-    path = LANGUAGES / f"{code}.toml"
+    return read_words(LANGUAGES / f"{code}.toml")
+
+
+def read_words(path: Path) -> Words:
+    """The narrator's table at `path`; ConfigError (file, line, key, problem) when it does not follow `Words`."""
     document, text = read_toml(path)
     check(document, dataclass_schema(Words, required=["disclosure", "byline"]), path, text)
     return from_table(Words, document)
