@@ -24,6 +24,7 @@ from audiobuild.cover import cover_bytes
 from audiobuild.engines import limit_threads
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import FEED_FILE
+from audiobuild.model import ParseOptions
 from audiobuild.pipeline import Plan, Result, plan_episode, prepare, render
 from audiobuild.publish import publish, update_catalogue
 
@@ -31,9 +32,16 @@ log = logging.getLogger("audiobuild")
 
 
 def build_all(
-    sources: list[str | Path], output: Path, config: Config, voices: str | None = None, workers: int | None = None
+    sources: list[str | Path],
+    output: Path,
+    config: Config,
+    voices: str | None = None,
+    workers: int | None = None,
+    options: ParseOptions = ParseOptions(),
 ) -> list[Result]:
     """Build each article into `output`, in parallel worker processes when there are several.
+
+    `options` (`--layout`, `--interviewer`) apply to every article of the batch.
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
@@ -52,7 +60,7 @@ def build_all(
             [entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None
         )
         try:
-            plan = _unique(plan_episode(source, catalogue, config, profile, cover, newest), plans)
+            plan = _unique(plan_episode(source, catalogue, config, profile, cover, newest, options), plans)
         except AudiobuildError as error:
             _report(error, failures)
             continue

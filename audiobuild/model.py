@@ -108,7 +108,7 @@ class Script:
     segments: list[Segment] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     # Where the script came from, for reading it: not part of what is built.
-    date_source: str | None = field(default=None, compare=False)  # "page metadata", "date line (line 5)", "script"
+    date_source: str | None = field(default=None, compare=False)  # "page metadata", "date line, line 5", "script"
     layout: LayoutChoice | None = field(default=None, compare=False)
 
     @property

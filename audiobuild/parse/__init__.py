@@ -228,7 +228,7 @@ class _Body:
                 self._drop(index, block.reason)
                 if script.date is None and re.search(r"date|time", block.reason) and not _UPDATED.match(block.text):
                     script.date = parse_date(block.text, day_first=script.language not in ("en", ""))
-                    script.date_source = f"date line (line {block.line})" if script.date else None
+                    script.date_source = f"date line, line {block.line}" if script.date else None
         start = min(self.turns, default=None)
         if start is None:  # an article: the body starts with its first sentences
             start = next(

@@ -155,8 +155,8 @@ class Cast:
 
     def _role(self, person: Person, name: str, hints: Hints, answer_side: bool) -> str | None:
         words = _words(person)
-        if hints.forced_interviewer:
-            return INTERVIEWER if _same(name, hints.interviewer) else None if person.asked else INTERVIEWEE
+        if hints.forced_interviewer:  # --interviewer: the person it names asks, the others answer
+            return INTERVIEWER if _same(name, hints.interviewer) else INTERVIEWEE
         chair = CHAIR_WORDS.get(hints.language, frozenset())
         hinted = sorted({ROLE_WORDS[word] for word in words if word in ROLE_WORDS})
         if len(hinted) == 1:

@@ -88,7 +88,8 @@ def parse_date(text: str, day_first: bool = False) -> str | None:
 # Updated 16:40"), optionally after a place ("Roubaix, 13 April 2025", "Berlin, Mittwoch, den 12. März 2025").
 _STAMP_LINE = re.compile(
     rf"^(?:(?!.*\b(?:briefing|interview|conference|transcript|hearing|session|episode|press)\b)"
-    rf"[^\W\d][\w'’.\- ]{{0,40}}?(?:,|\s[-–—])\s*)?(?:(?:{_STAMP_WORDS}|{DATE}|{CLOCK}|\d{{1,2}}){_STAMP_GLUE})+$",
+    rf"[^\W\d][\w'’.\- ]{{0,40}}?(?:,|\s[-–—])\s*)?"
+    rf"(?:(?:{_STAMP_WORDS}|{DATE}|{_MONTH}|{CLOCK}|\d{{1,2}}(?:\.|er|st|nd|rd|th)?){_STAMP_GLUE})+$",
     re.IGNORECASE,
 )
 

@@ -24,6 +24,7 @@ the runner-up, and the label-like paragraphs it read as text.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,8 @@ from audiobuild.parse.vocab import OFFICES, ROLE_MARKERS, ROLE_WORDS
 from audiobuild.parse.zones import HEADING, Paragraph
 
 __all__ = ["LAYOUTS", "Block", "Layout", "Turn", "classify", "find_layout", "text_block"]
+
+log = logging.getLogger("audiobuild")
 
 _DASH = re.compile(r"^[-\u2013\u2014]\s+(?=\S)")
 _BULLET = re.compile(r"^(?:[\u2022\u00b7\u25aa\u25cf*+]\s+|(?P<number>\d{1,2}[.)])\s+)(?=\S)")
@@ -134,8 +137,10 @@ def find_layout(blocks: list[Block], forced: str | None = None, interview: bool 
     if forced:
         chosen = next((layout for layout in ranked if layout.name == forced), None)
         if chosen is None:
-            chosen = Layout(forced if forced == "plain" else "plain", 0.0)
-        ranked = [chosen, *(layout for layout in ranked if layout is not chosen)]
+            log.warning("the text has no turns in the %s layout (--layout): it is read as %s, the best guess",
+                        forced, ranked[0].name)  # fmt: skip
+        else:
+            ranked = [chosen, *(layout for layout in ranked if layout is not chosen)]
     best = ranked[0]
     runner = next((layout for layout in ranked[1:] if layout.name != best.name), None)
     best.runner_up = (runner.name, round(runner.score, 1)) if runner else None
