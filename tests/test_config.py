@@ -71,7 +71,9 @@ def test_errors_name_the_file_and_the_problem(tmp_path, text, message):
 
 
 def test_the_disclosure_may_be_set_by_language(tmp_path):
-    config = load_config(write(tmp_path, '[podcast]\nlanguage = "de"\n[podcast.disclosure]\nde = "Gelesen von Robotern."\n'))
+    config = load_config(
+        write(tmp_path, '[podcast]\nlanguage = "de"\n[podcast.disclosure]\nde = "Gelesen von Robotern."\n')
+    )
     assert config.podcast.disclosures() == {"de": "Gelesen von Robotern.", "*": "Gelesen von Robotern."}
     # One text is the podcast language's; left at the default, every language has its own table's.
     plain = load_config(write(tmp_path, '[podcast]\ndisclosure = "Read by robots."\n'))

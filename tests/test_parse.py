@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from audiobuild.config import Config
+from audiobuild.errors import ConfigError
 from audiobuild.parse import (
     INTERVIEWEE,
     INTERVIEWER,
@@ -21,6 +23,7 @@ from audiobuild.parse import (
     Speaker,
     detect_language,
     furniture_reason,
+    narrator,
     parse,
     parse_article,
     parse_date,
@@ -28,9 +31,6 @@ from audiobuild.parse import (
     split_sentences,
     spoken_text,
 )
-from audiobuild.config import Config
-from audiobuild.errors import ConfigError
-from audiobuild.parse import narrator
 from audiobuild.parse.names import interviewee_named
 from audiobuild.sources import load_article
 from tests.conftest import EXAMPLE, shared_article
@@ -89,7 +89,8 @@ GOLDEN_PEOPLE = {
     "markdown-interview.md": {"Pavel Novak": INTERVIEWER, "Lea Winter": INTERVIEWEE},
     # Offices go when the given name is known ("MODERATOR (ANNA BERG)", "SENATOR KOFI ADJEI"); "Professor" stays.
     "panel.txt": {
-        "Anna Berg": INTERVIEWER, "John Doe": INTERVIEWEE, "Professor Lina Marsh": INTERVIEWEE, "Kofi Adjei": INTERVIEWEE,
+        "Anna Berg": INTERVIEWER, "John Doe": INTERVIEWEE, "Professor Lina Marsh": INTERVIEWEE,
+        "Kofi Adjei": INTERVIEWEE,
     },
     "plain-article.txt": {},
     "plain-markdown.md": {},
@@ -461,7 +462,10 @@ def test_a_label_on_its_own_line_introduces_the_following_paragraphs():
 
 
 def test_the_byline_author_is_the_interviewer_and_the_headline_name_the_interviewee():
-    text = "Lina Marsh: Words leave\nBy Tom Hardy\nLina Marsh: Which word?\nTom Hardy: Selfie.\nLina Marsh: Why?\nTom Hardy: Because.\n"
+    text = (
+        "Lina Marsh: Words leave\nBy Tom Hardy\n"
+        "Lina Marsh: Which word?\nTom Hardy: Selfie.\nLina Marsh: Why?\nTom Hardy: Because.\n"
+    )
     roles = {speaker: role for speaker, role, _ in roles_of(text)[1:]}
     assert roles == {"Lina Marsh": INTERVIEWEE, "Tom Hardy": INTERVIEWER}
 
@@ -533,7 +537,10 @@ def test_dash_lines_without_any_question_are_a_list():
 
 
 def test_plain_article_headings_and_lists():
-    text = "Apples\nBy Garden Notes\nShort deck line\nApples keep.\nChoosing\nLate ones keep best.\n• trays\n* paper\n1. Wrap them.\n## Storing\nCool rooms."
+    text = (
+        "Apples\nBy Garden Notes\nShort deck line\nApples keep.\nChoosing\nLate ones keep best.\n"
+        "• trays\n* paper\n1. Wrap them.\n## Storing\nCool rooms."
+    )
     script = parse_article(text)
     assert [(s.kind, s.text) for s in script.segments] == [
         ("title", "Apples"), ("byline", "By Garden Notes"),
@@ -610,7 +617,8 @@ def test_an_aside_in_parentheses_is_the_narrators():
 def test_people_speakers_and_intro_end():
     script = parse(load_article(GOLDEN / "radio-call-in.txt"), disclosure=DISCLOSURE)
     assert script.people[:3] == [
-        Speaker("Narrator", NARRATOR), Speaker("Host", INTERVIEWER), Speaker("Caller (Mike, Doncaster Road)", INTERVIEWEE)
+        Speaker("Narrator", NARRATOR), Speaker("Host", INTERVIEWER),
+        Speaker("Caller (Mike, Doncaster Road)", INTERVIEWEE),
     ]  # fmt: skip
     assert script.speakers == {NARRATOR: "Narrator", INTERVIEWER: "Host", INTERVIEWEE: "Caller (Mike, Doncaster Road)"}
     assert [s.kind for s in script.segments[: script.intro_end]] == ["title", "disclosure", "intro"]

@@ -195,8 +195,10 @@ def test_a_caption_file_that_is_not_one_is_an_input_error(tmp_path):
 
 def test_front_matter_gives_the_title_author_and_date(tmp_path):
     path = tmp_path / "beekeeper.md"
-    path.write_text('---\ntitle: "Why one village pays its beekeeper"\ndate: 2025-05-30T09:00:00+02:00\n'
-                    'author: "Editorial team"\ntags: ["bees"]\n---\n\nIn 2021 the village hired a beekeeper.\n')  # fmt: skip
+    path.write_text(
+        '---\ntitle: "Why one village pays its beekeeper"\ndate: 2025-05-30T09:00:00+02:00\n'
+        'author: "Editorial team"\ntags: ["bees"]\n---\n\nIn 2021 the village hired a beekeeper.\n'
+    )
     article = load_article(path)
     assert (article.title, article.author, article.date, article.date_source) == (
         "Why one village pays its beekeeper", "Editorial team", "2025-05-30", "front matter",
