@@ -28,6 +28,7 @@ from audiobuild.parse.vocab import (
     PARTICLES,
     ROLE_MARKERS,
     ROLE_WORDS,
+    SENTENCE_WORDS,
 )
 
 # Separators, as `Label.separator` names them; LINE: a label alone on its line, with no separator.
@@ -129,12 +130,18 @@ def _full_stop_label(text: str, stamped: bool, numbered: bool) -> Label | None:
         if _plain(head) not in ROLE_MARKERS and abbreviation:
             continue
         label = _label(head, FULL_STOP, text[stop.end() :], stamped, numbered)
-        if label is None:
-            return None
+        if label is None or (label.descriptor and not _function(label.descriptor)):
+            return None  # "Señor Sagasti, el plan respeta...": someone addressed, then a sentence
         tokens = [_plain(token) for token in label.name.split()]
         marked = tokens[0] in LABEL_ARTICLES or any(token in HONORIFICS | KEPT_TITLES | OFFICES for token in tokens)
         return label if label.shape in ("role", "caps") or marked else None
     return None
+
+
+def _function(descriptor: str) -> bool:
+    """A descriptor that says what someone is: "ministre de la santé", "Director, ...", "52, runs the shop"."""
+    first = descriptor.split()[0]
+    return first[0].isupper() or first[0].isdigit() or _plain(first) in OFFICES | ROLE_WORDS.keys()
 
 
 def _label(
@@ -153,8 +160,11 @@ def _label(
     if descriptor and not bracketed:
         if all(_plain(word) in HONORIFICS | OFFICES | LABEL_ARTICLES | PARTICLES for word in name.split()):
             return None  # "Herr Minister, in meinem Wahlkreis...": an address to someone, not a label
-        if re.search(r"[?!]|[.;]\s+[^\W\d_]", descriptor):
-            return None  # "Konstantin, vielen Dank. Und Ihnen:" is a sentence, not a name and its function
+        if (
+            re.search(r"[?!]|[.;]\s+[^\W\d_]", descriptor)
+            or {_plain(word) for word in descriptor.split()} & SENTENCE_WORDS
+        ):
+            return None  # "Konstantin, vielen Dank. Und Ihnen:", "Dr. Haddad, you said": sentences, not functions
     if own_line and shape != "role" and len(name.split()) > 6:
         return None
     return Label(text, name, descriptor, separator, rest.strip(), own_line, shape, bold, stamped, numbered)

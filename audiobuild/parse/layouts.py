@@ -88,7 +88,7 @@ class Layout:
 
 def classify(paragraph: Paragraph) -> Block:
     """A paragraph as a block, by its own marker (furniture first)."""
-    reason = furniture_reason(paragraph.text, raw=paragraph.raw)
+    reason = furniture_reason(paragraph.text, raw=paragraph.raw) or furniture_reason(strip_markup(paragraph.text))
     if reason:
         return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
     quote = _QUOTE.match(paragraph.text)

@@ -103,5 +103,12 @@ NOT_SPEAKERS = words(
     "i we you he she it they me us him her them my our your his its their "
     "ich wir sie er es du je nous vous il elle ils elles on yo nosotros usted él ella ellos я мы вы ты он она они "
     "but and or if because however also today tomorrow yesterday "
-    "ja nein oui non sí si да нет"
+    "ja nein oui non sí si да нет беседовал беседовала беседовали"
+)
+# Words of a sentence, not of a name's function: "Professor Marsh, you have studied..." addresses someone.
+SENTENCE_WORDS = words(
+    "i we you he she it they me us him them my our your their is are was were be been have has had do does did "
+    "will would can could should thank thanks please ich wir ihr er ist sind war waren hat haben danke bitte "
+    "je nous vous ils elles est sont était merci yo nosotros usted ustedes él ella es son era está están gracias "
+    "я мы вы он она оно они это спасибо"
 )
