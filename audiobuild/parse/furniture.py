@@ -36,7 +36,12 @@ _WEEKDAY = (
     r"freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|"
     r"jueves|viernes|sábado|domingo|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье"
 )
-CLOCK = r"\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h|hrs|Uhr))?(?:\s+[A-Z]{2,5})?"
+# A time of day, perhaps with its zone in capitals ("1:04 P.M. EDT", "06:00 Uhr", "08:30 CET").
+_ZONES = "EDT EST CDT CST MDT MST PDT PST ET CT MT PT CET CEST EET EEST WET WEST GMT UTC BST IST JST KST MSK AEST AEDT"
+CLOCK = (
+    r"\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h|hrs|Uhr))?"
+    rf"(?:\s+(?-i:{'|'.join(_ZONES.split())})\b)?"
+)
 _DAY_MONTH = rf"\d{{1,2}}\.?(?:er|º|°)?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+|del\s+)?\d{{4}}(?:\s*(?:г\.|года|год))?"
 _MONTH_DAY = rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
 _NUMERIC = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}"

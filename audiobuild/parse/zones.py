@@ -120,6 +120,8 @@ def _continues(previous: str, line: str, raw: str, width: int) -> bool:
         return False
     if furniture_reason(line, raw=raw) or furniture_reason(previous) or read_label(line, raw):
         return False
+    if getattr(read_label(previous), "own_line", False):  # "Jane Doe  1:26" stands alone above its turn
+        return False
     return not (previous[-1] in '.!?:\u2026"\u201d\u00bb' and line[0].isupper())
 
 
