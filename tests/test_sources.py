@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import http.server
+import json
 import socket
+import subprocess
+import sys
 import threading
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from audiobuild.errors import InputError
 from audiobuild.sources import Article, decode, extract_html, load_article, read_article
@@ -120,6 +126,25 @@ def test_a_page_keeps_its_bold_questions_and_gives_its_site_name_and_date():
     assert (article.site_name, article.date, article.date_source) == (
         "The Tidewater Review", "2025-04-22", "page metadata",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="article:published_time" content="2024-03-12T09:15:00Z">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Glass",'
+        ' "datePublished": "2024-03-12T09:15:00Z"}</script>',
+        "",  # the date is in a <time> element of the page
+    ],
+)
+def test_the_pages_own_date_comes_from_its_metadata_json_ld_or_time_element(head):
+    time = "" if head else '<time datetime="2024-03-12T09:15">12 March 2024</time>'
+    html = (
+        f"<html><head><title>Glass</title>{head}</head><body>{time}<article><h1>Glass</h1>"
+        "<p>The furnace has to stay hot day and night, all year, because a cold crucible cracks.</p>"
+        "<p>When I started, heat was cheap. Now it is the biggest cost in the building.</p></article></body></html>"
+    )
+    assert extract_html(html, "glass.html").date == "2024-03-12"
 
 
 # ---------------------------------------------------------------------------
@@ -295,3 +320,53 @@ def test_a_refused_connection_is_an_input_error():
         port = probe.getsockname()[1]
     with pytest.raises(InputError, match="cannot connect"):
         load_article(f"http://127.0.0.1:{port}/x.html")
+
+
+# ---------------------------------------------------------------------------
+# The HTML path in the installed package: everything it imports is declared
+
+_PROBE = """
+import json, sys
+before = set(sys.modules)  # what the interpreter loaded before audiobuild (site's .pth hooks among them)
+from audiobuild.sources import extract_html
+page = "<html><head><title>Glass</title></head><body><article><h1>Glass</h1>" + (
+    "<p><b>Why glass?</b></p><p>Because it rings when it is ready, and you can hear it from the door.</p>" * 3
+) + "</article></body></html>"
+extract_html(page, "glass.html")
+print(json.dumps(sorted(name.split(".")[0] for name in set(sys.modules) - before)))
+"""
+
+
+def _requirements(distribution: str) -> list[Requirement]:
+    """A distribution's requirements that apply here, extras left out: an extra is not installed by name alone."""
+    environment = {"extra": ""}
+    return [requirement for requirement in map(Requirement, metadata.requires(distribution) or [])
+            if requirement.marker is None or requirement.marker.evaluate(environment)]  # fmt: skip
+
+
+def _declared_closure() -> set[str]:
+    """audiobuild's core dependencies and theirs, by normalised name, without following any extra (pip 23 of
+    Python 3.11 misses `lxml[html_clean]` as jusText writes it: a package reached only through one is missing)."""
+    seen: set[str] = set()
+    todo = [requirement.name for requirement in _requirements("audiobuild")]
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            todo += [requirement.name for requirement in _requirements(name)]
+        except metadata.PackageNotFoundError:
+            continue  # a marker kept out of this environment
+    return seen
+
+
+def test_every_package_the_html_path_imports_is_a_declared_dependency():
+    # -I: the installed package, whatever the working folder and environment variables of the test run.
+    result = subprocess.run([sys.executable, "-I", "-c", _PROBE], capture_output=True, text=True, check=True)
+    modules = set(json.loads(result.stdout)) - set(sys.stdlib_module_names) - {"audiobuild", "__main__"}
+    providers = metadata.packages_distributions()
+    imported = {canonicalize_name(dist) for module in modules for dist in providers.get(module, [])}
+    assert {"trafilatura", "justext", "lxml-html-clean"} <= imported  # the path under test was taken
+    missing = imported - _declared_closure()
+    assert not missing, f"imported by the HTML path but declared by no dependency: {sorted(missing)}"
