@@ -12,6 +12,7 @@ import pytest
 
 from audiobuild.config import Config
 from audiobuild.errors import ConfigError
+from audiobuild.model import Dropped
 from audiobuild.parse import (
     INTERVIEWEE,
     INTERVIEWER,
@@ -382,6 +383,48 @@ def test_sentences_that_start_like_furniture_are_kept(text):
 )
 def test_parse_date(text, date):
     assert parse_date(text) == date
+
+
+def test_a_published_line_dates_the_script_and_says_so():
+    text = "Potholes on Main Street\nPublished 12 March 2024, 09:15 | Updated 13 March 2024, 10:02\nThe road is bad."
+    script = parse_article(text)
+    assert (script.date, script.date_source) == ("2024-03-12", "date line, line 2")
+    assert script.dropped == [Dropped(2, text.splitlines()[1], "date stamp")]  # dropped, and its date kept
+    updated_first = parse_article("Potholes\nUpdated 13 March 2024 | Published 12 March 2024\nThe road is bad.")
+    assert updated_first.date == "2024-03-12"
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Veröffentlicht am 08.05.2025, 06:00 Uhr", "2025-05-08"),
+        ("Publié le 21/10/2024 à 07h30 | Mis à jour le 21/10/2024 à 09h12", "2024-10-21"),
+        ("Santa Cruz de Tenerife - 15 mar 2025 - 08:30 CET", "2025-03-15"),
+        ("14 мая 2025 года, 16:40", "2025-05-14"),
+        ("Berlin, Mittwoch, den 12. März 2025", "2025-03-12"),
+    ],
+)
+def test_date_lines_in_other_languages(text, date):
+    # Slashes are read day first in any language but English: the French text says which it is.
+    body = "Le sabotier range ses outils, et le musée les prend." if text.startswith("Publié") else "Text."
+    assert parse_article(f"Title\n{text}\n{body}").date == date
+
+
+def test_tags_and_related_lines_are_furniture_and_an_editors_note_is_the_narrators():
+    text = (
+        "Potholes: the long winter\n"
+        "Q: How bad is Main Street?\nA: The worst in ten years. We fill two hundred holes a week.\n"
+        "Tags: #potholes #eastwick\nRelated: Eastwick bridge reopens after repairs\n"
+        "Q: When will it be done?\nA: By June, if the rain stops.\n"
+        "This interview has been edited and condensed for clarity.\n"
+    )
+    script = parse_article(text)
+    assert [(item.reason, item.text) for item in script.dropped] == [
+        ("tags line", "Tags: #potholes #eastwick"),
+        ("navigation line", "Related: Eastwick bridge reopens after repairs"),
+    ]
+    assert (script.segments[-1].role, script.segments[-1].kind) == (NARRATOR, "narration")
+    assert [segment.role for segment in script.segments[1:-1]] == [INTERVIEWER, INTERVIEWEE] * 2
 
 
 def test_a_date_line_dates_the_script_and_metadata_wins():

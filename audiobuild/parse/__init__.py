@@ -42,7 +42,7 @@ from audiobuild.model import (
     Speaker,
 )  # fmt: skip
 from audiobuild.parse.cast import TURN_KINDS, Cast, Hints, Person, _same
-from audiobuild.parse.furniture import furniture_reason, parse_date
+from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
 from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout
 from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named
 from audiobuild.parse.narrator import byline_for, disclosure_for
@@ -88,8 +88,6 @@ _EDITORS_NOTE = re.compile(
     r"^[*_]*(?:transcript exported from|lightly edited|transkript\b|расшифровка выпуска|transcript of the)",
     re.IGNORECASE,
 )
-# A date line that gives when the page was changed, not when the article was published.
-_UPDATED = re.compile(r"^\W*(?:updated|last updated|mis à jour|aktualisiert|actualizado|обновлено)", re.IGNORECASE)
 # A record's field in the running text ("Citation: ...", "Note: ..."): the narrator's, not the last speaker's.
 _RECORD_LINE = re.compile(
     r"^(?:note|notes|citation|rights|source|sources|credits?|reporting by|additional reporting|correction|"
@@ -226,8 +224,8 @@ class _Body:
         for index, block in enumerate(blocks):
             if block.tag == "furniture":
                 self._drop(index, block.reason)
-                if script.date is None and re.search(r"date|time", block.reason) and not _UPDATED.match(block.text):
-                    script.date = parse_date(block.text, day_first=script.language not in ("en", ""))
+                if script.date is None and re.search(r"date|time|page info", block.reason):
+                    script.date = published_date(block.text, day_first=script.language not in ("en", ""))
                     script.date_source = f"date line, line {block.line}" if script.date else None
         start = min(self.turns, default=None)
         if start is None:  # an article: the body starts with its first sentences

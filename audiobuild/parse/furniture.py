@@ -89,6 +89,21 @@ def parse_date(text: str, day_first: bool = False) -> str | None:
     return None
 
 
+_UPDATED = re.compile(r"^\W*(?:updated|last updated|modified|mis à jour|modifié|aktualisiert|actualizado|обновлено)",
+                      re.IGNORECASE)  # fmt: skip
+
+
+def published_date(text: str, day_first: bool = False) -> str | None:
+    """The date a page's date line gives for publication: not the "Updated ..." part's.
+
+    >>> published_date("Updated 13 March 2024 | Published 12 March 2024")
+    '2024-03-12'
+    """
+    parts = [part for part in re.split(r"\s+[|·•]\s+|\s{2,}", text) if part.strip()]
+    published = [part for part in parts if not _UPDATED.match(part)]
+    return next((date for part in published if (date := parse_date(part, day_first))), None)
+
+
 # A line that is nothing but dates, times and the words around them ("Published 14:12, 27 August 2025 |
 # Updated 16:40"), optionally after a place ("Roubaix, 13 April 2025", "Berlin, Mittwoch, den 12. März 2025").
 _STAMP_LINE = re.compile(
