@@ -108,7 +108,7 @@ def published_date(text: str, day_first: bool = False) -> str | None:
 # Updated 16:40"), optionally after a place ("Roubaix, 13 April 2025", "Berlin, Mittwoch, den 12. März 2025").
 _STAMP_LINE = re.compile(
     rf"^(?:(?!.*\b(?:briefing|interview|conference|transcript|hearing|session|episode|press)\b)"
-    rf"[^\W\d][\w'’.\- ]{{0,40}}?(?:,|\s[-–—])\s*)?"
+    rf"[^\W\d](?:[\w'’.\-]|\s(?![-–—]\s)){{0,40}}?(?:,|\s[-–—])\s*)?"
     rf"(?:(?:{_STAMP_WORDS}|{DATE}|{_MONTH}|{CLOCK}|\d{{1,2}}(?:\.|er|st|nd|rd|th)?){_STAMP_GLUE})+$",
     re.IGNORECASE,
 )
@@ -139,13 +139,15 @@ _SHARE_WORDS = (
     r"telegram|reddit|pinterest|vk|вконтакте|одноклассники|поделиться|печать|версия для печати|"
     r"teilen|seite teilen|drucken|merken|artikel verschenken|verschenken|per e-mail|"
     r"partager|partager sur [\w ]{1,20}|imprimer|envoyer par (?:mail|e-mail|courriel)|offrir cet article|"
-    r"compartir|compartir en [\w ]{1,20}|imprimir|enviar por [\w ]{1,20}|copiar enlace|"
+    r"compartir|compartir en [\w ]{1,20}|compart[ií]lo(?: en redes)?|compártelo|imprimir|enviar por [\w ]{1,20}|"
+    r"copiar enlace|"
     r"subscribe|подписаться|abonnieren|s'abonner|suscribirse|sign in|log in|login|anmelden|se connecter|"
     r"iniciar sesión|войти|menu|menü|search|suche|rechercher|buscar|поиск|comments?(?: \(\d+\))?|"
     r"комментарии|kommentare|commentaires|comentarios|reply|répondre|antworten|responder|ответить|"
     r"follow us(?: on [\w ]{1,20})?|folgen sie uns(?: auf [\w ]{1,20})?|suivez-nous(?: sur [\w ]{1,20})?|"
     r"síguenos(?: en [\w ]{1,20})?|download(?: mp3| pdf| transcript)?|télécharger(?: le pdf)?|herunterladen|"
-    r"descargar(?: pdf)?|скачать|pdf|rss|rss feed|listen live|listen on [\w ]{1,25}|play|donate|support us"
+    r"descargar(?: pdf)?|скачать|pdf|rss|rss feed|listen live|listen on [\w ]{1,25}|play|donate|support us|"
+    r"transcript|transkript|transcription|transcripción|расшифровка"
 )
 _NAVIGATION_WORDS = (
     r"read more|also read|read also|see also|related(?: articles| stories| transcripts| posts)?|more on this story|"
@@ -181,7 +183,8 @@ _FURNITURE = [
     (re.compile(r"^(?:#[^\W\d]\w*[\s,]*)+$"), "hashtag line"),
     (
         re.compile(
-            r"^(?:tags?|tagged|теги|метки|schlagwörter|schlagworte|mots-clés|étiquettes|etiquetas|"
+            r"^(?:tags?|tagged|topics|themen|thèmes|temas|темы|теги|метки|schlagwörter|schlagworte|mots-clés|"
+            r"étiquettes|etiquetas|"
             r"categories|category|filed under|posted in|published in|veröffentlicht in|publié dans|publicado en|"
             r"rubriken?|rubrique|categorías|опубликован[оа]? в раздел\w*)\s*:?\s+.{1,200}$",
             re.I,
@@ -228,7 +231,13 @@ _FURNITURE = [
         ),
         "photo credit",
     ),
-    (re.compile(r"^!\[[^\]]*\]\([^)]*\)$"), "image"),
+    (
+        re.compile(
+            r"^!\[[^\]]*\]\([^)]*\)$|^(?:jpe?g|png|gif|webp|image|bild|foto|photo|video|vidéo|audio|alt)$|^.{0,40}\blogo$",
+            re.I,
+        ),
+        "image",
+    ),
     (re.compile(r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\))?\s*\d{4}|copyright ©).{0,300}$", re.I), "copyright line"),
     (
         re.compile(

@@ -62,7 +62,14 @@ _NUMBER_PREFIX = re.compile(r"^Q\d{1,4}\s+(?=[^\W\d])")
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{1,150}?)\1\s*(?P<after>[:.]?)\s*(?P<rest>.*)$")
 _OWN_LINE = re.compile(r"^(?P<label>[^:?!]{1,150}?)\s*(?P<colon>:)?$")
 _INLINE = [
-    (COLON, re.compile(r"^(?P<label>[^:?!]{1,150}?)\s*(?::-|:|：)(?:\s+|$)(?P<rest>.*)$")),
+    # A colon in brackets is the descriptor's: 'Mr. BILL MOYERS (Author, "Journal: The Conversation"): Thanks'
+    (
+        COLON,
+        re.compile(
+            r"^(?P<label>(?:[^:?!(\[]|\([^()]{0,120}\)|\[[^\[\]]{0,120}\]){1,150}?)\s*(?::-|:|：)(?:\s+|$)"
+            r"(?P<rest>.*)$"
+        ),
+    ),
     (STOP_DASH, re.compile(r"^(?P<label>[^?!]{1,150}?)\.[-–]\s*(?P<rest>\S.*)$")),
     (DASH, re.compile(r"^(?P<label>[^?!]{1,100}?)\s+[-–—]\s+(?P<rest>\S.*)$")),
 ]
@@ -189,6 +196,8 @@ def name_shape(label: str, described: bool = True) -> tuple[str, str, str] | Non
         return None
     if any(token.isdigit() for token in tokens[:-1]) or (tokens[-1].isdigit() and len(tokens) == 1):
         return None
+    if plain[0] in GENERIC_SPEAKERS and len(tokens) == 1:
+        return None  # "Speakers: ...", "Sprecher: StS Seibert, ...": a list of who speaks; "Speaker 2" is one
     if " ".join(plain) in ROLE_MARKERS or plain[0] in GENERIC_SPEAKERS:
         return name, descriptor, "role"
     if len(tokens) == 1 and len(plain[0]) == 1:

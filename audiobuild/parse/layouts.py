@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from audiobuild.model import INTERVIEWEE, INTERVIEWER, LAYOUTS
 from audiobuild.parse.cast import Cast
 from audiobuild.parse.furniture import furniture_reason
-from audiobuild.parse.labels import LINE, Label, read_label
+from audiobuild.parse.labels import COLON, DASH, LINE, Label, read_label
 from audiobuild.parse.text import asks, ends_sentence, has_question, is_direction, spoken_text, strip_markup
 from audiobuild.parse.vocab import OFFICES, ROLE_MARKERS, ROLE_WORDS
 from audiobuild.parse.zones import HEADING, Paragraph
@@ -88,7 +88,9 @@ class Layout:
 
 def classify(paragraph: Paragraph) -> Block:
     """A paragraph as a block, by its own marker (furniture first)."""
-    reason = furniture_reason(paragraph.text, raw=paragraph.raw) or furniture_reason(strip_markup(paragraph.text))
+    # "• Share", "## Transcript", "*Photos: ...*" are furniture too
+    plain = strip_markup(HEADING.sub("", _BULLET.sub("", paragraph.text, count=1)))
+    reason = furniture_reason(paragraph.text, raw=paragraph.raw) or furniture_reason(plain)
     if reason:
         return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
     quote = _QUOTE.match(paragraph.text)
@@ -209,6 +211,7 @@ def _label_layout(blocks: list[Block], labels: dict[int, Label], interview: bool
     dominant = shapes.most_common(1)[0][0] if shapes else None
     placed = Counter(labels[index].own_line for index in named if people[index] in repeated).most_common(1)
     first_repeat = min((index for index in named if people[index] in repeated), default=None)
+    marker_separators = {labels[index].separator for index in markers}
     accepted = set(markers | generic)
     for index in named:
         label, person = labels[index], people[index]
@@ -217,6 +220,9 @@ def _label_layout(blocks: list[Block], labels: dict[int, Label], interview: bool
         elif repeated and label.shape == dominant and label.own_line == placed[0][0] and _speaks(blocks, index):
             if first_repeat is None or index > first_repeat or not _opening_line(label):
                 accepted.add(index)
+        elif not repeated and label.separator in marker_separators and _speaks(blocks, index):
+            if not _opening_line(label):
+                accepted.add(index)  # "Frage: ..." then "Peschke: ...": the one who answers the marked questions
     if not repeated and not markers and len(shapes) == 1 and labels[named[0]].separator != LINE:
         # Every name once, in one shape: a vox pop; or, in a piece that calls itself an interview, its excerpt.
         if len(named) >= 3 or (len(named) == 2 and interview):
@@ -243,7 +249,31 @@ def _label_layout(blocks: list[Block], labels: dict[int, Label], interview: bool
             turns_map[_answer_after(blocks, index)] = Turn(None, side=INTERVIEWEE)
         return Layout("one-side", 2 * len(answered) * 0.9, turns_map)
     name = "qa" if accepted <= markers else "label-lines" if _mostly_own_line(labels, turns) else "labels"
-    return Layout(name, score, {index: Turn(labels[index]) for index in turns})
+    turns_map = {index: Turn(labels[index]) for index in turns}
+    introduced = _introduced(blocks, turns[0], {people[index]: labels[index] for index in reversed(turns)})
+    if introduced is not None:
+        turns_map[introduced[0]] = Turn(introduced[1])
+    return Layout(name, score, turns_map)
+
+
+# "This is FRESH AIR. I'm Terry Gross.": a host's opening, before the first label, says whose it is.
+_SELF = re.compile(
+    r"\b(?:I'm|I’m|I am|my name is|ich bin|mein name ist|je suis|je m'appelle|je m’appelle|soy|me llamo|"
+    r"меня зовут|с вами|я)\s+(?P<name>[A-ZÀ-ÞА-ЯЁ][\w'’\-]+(?:\s+[A-ZÀ-ÞА-ЯЁ][\w'’\-]+){0,2})"
+)
+
+
+def _introduced(blocks: list[Block], first: int, people: dict) -> tuple[int, Label] | None:
+    """The paragraph before the first label where a labelled speaker says who they are, and that speaker's label."""
+    for index in range(first):
+        if blocks[index].tag != "text":
+            continue
+        for match in _SELF.finditer(blocks[index].text):
+            named = {word.casefold() for word in match.group("name").split()}
+            speaker = next((label for person, label in people.items() if person.words & named), None)
+            if speaker is not None:
+                return index, speaker
+    return None
 
 
 def _plain(name: str) -> str:
@@ -265,7 +295,12 @@ def _speaks(blocks: list[Block], index: int) -> bool:
 def _opening_line(label: Label) -> bool:
     """Before the dialogue starts, a label used once that is rather a dateline ("MOSCOW: ...") or a headline."""
     word = _plain(label.name)
-    dateline = len(label.name.split()) == 1 and label.shape == "caps" and word not in ROLE_WORDS | OFFICES
+    dateline = (
+        label.separator in (COLON, DASH)
+        and len(label.name.split()) == 1
+        and label.shape == "caps"
+        and word not in ROLE_WORDS.keys() | OFFICES
+    )
     headline = bool(label.rest) and len(label.rest.split()) <= 15 and label.rest.rstrip("\"'”»*")[-1:] not in ".!?…"
     return dateline or headline
 

@@ -65,6 +65,9 @@ def _office_phrase(words: list[str]) -> bool:
     return bool(words) and any(_plain(word) in OFFICES for word in words[:3])
 
 
+_DEPARTMENT = {"of", "for", "für", "de", "del", "du", "des", "di", "della", "для"}
+
+
 def split_name(name: str) -> tuple[list[str], list[str]]:
     """(the words before the name: courtesy words, titles, offices with their department; the name's words).
 
@@ -77,11 +80,14 @@ def split_name(name: str) -> tuple[list[str], list[str]]:
     index = 0
     while index < len(words):
         word = _plain(words[index])
-        if word in _PREFIX_WORDS or (prefix and _plain(prefix[-1]) in OFFICES and word in ("for", "für", "of")):
+        if word in _PREFIX_WORDS or (prefix and _plain(prefix[-1]) in OFFICES and word in _DEPARTMENT):
             prefix.append(words[index])
             index += 1
-            # An office's department: "Minister of Ruritania", "Bundesminister für Verkehr"
-            if word in ("of", "for", "für") and index < len(words) and len(words) - index > 2:
+            # An office's department: "Minister of Ruritania JOHN DOE", "Secretario de Estado de Comunicación"
+            if word in _DEPARTMENT and index < len(words):
+                rest = words[index:]
+                if all(part[:1].isupper() and not part.isupper() or _plain(part) in _DEPARTMENT for part in rest):
+                    return prefix + rest, []  # all department: "de Estado de Comunicación"
                 prefix.append(words[index])
                 index += 1
             continue
@@ -155,8 +161,8 @@ def _cased(words: list[str], context: str, language: str, office: bool) -> str:
             for index, word in enumerate(words)
         )
     phrase = _found_case(" ".join(words), context)
-    if phrase:
-        return phrase
+    if phrase:  # as the context writes it, but not its surname in capitals ("Patrick COHEN")
+        return " ".join(_title_case(word) if word.isupper() and len(word) > 1 else word for word in phrase.split())
     return " ".join(
         word.lower() if index and _plain(word) in PARTICLES else _found_case(word, context) or _title_case(word)
         if word.isupper() and len(word) > 1 else word

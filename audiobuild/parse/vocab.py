@@ -24,9 +24,11 @@ KEPT_TITLES = words("dr dr. prof prof. professor dame sir lord lady rev rev. fat
 # when the label has only a surname ("Senator Oyelaran").
 OFFICES = words(
     "senator sen representative rep congressman congresswoman minister president vice secretary governor mayor "
+    "vocero vocera portavoz porte-parole pressesprecher pressesprecherin пресс-секретарь "
     "chairman chairwoman chairperson chair ambassador general judge justice commissioner deputy spokesperson "
     "spokesman spokeswoman director prime premier chancellor "
     "bundesminister bundesministerin minister ministerin präsident präsidentin vizepräsident vizepräsidentin "
+    "vors vorsitzender vorsitzende sts staatssekretär staatssekretärin "
     "bundeskanzler bundeskanzlerin staatssekretär staatssekretärin abgeordneter abgeordnete bürgermeister "
     "bürgermeisterin ministre président présidente vice-président vice-présidente maire député députée "
     "sénateur sénatrice ministra ministro presidente presidenta vicepresidente vicepresidenta diputado diputada "
@@ -80,7 +82,7 @@ CALLER_WORDS = words("caller audience listener anrufer anruferin zuhörer audite
 CHAIR_WORDS = {
     "fr": words("président présidente vice-président vice-présidente maire"),
     "es": words("presidente presidenta vicepresidente vicepresidenta alcalde alcaldesa"),
-    "de": words("präsident präsidentin vizepräsident vizepräsidentin vorsitzender vorsitzende"),
+    "de": words("präsident präsidentin vizepräsident vizepräsidentin vorsitzender vorsitzende vors"),
     "ru": words("председатель председательствующий"),
     "it": words("presidente"),
 }

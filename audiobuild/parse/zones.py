@@ -165,7 +165,7 @@ _PIECE_WORDS = re.compile(
     r"\b(?:interview|interviews|q\s?&\s?a|conversation|transcript|deposition|hearing|briefing|press conference|"
     r"oral history|oral evidence|talks with|in conversation|episode|podcast|town hall|"
     r"интервью|стенограмма|беседа|пресс-подход|пресс-конференция|выпуск|"
-    r"gespräch|interview|regierungsbefragung|pressekonferenz|folge|protokoll|"
+    r"\w*gespräch|\w*interview|\w*befragung|\w*pressekonferenz|folge|\w*protokoll|mitschrift|"
     r"entretien|compte rendu|conférence de presse|séance|épisode|"
     r"entrevista|conferencia de prensa|versión estenográfica|diario de sesiones|episodio|ds\.)",
     re.IGNORECASE,
