@@ -59,6 +59,7 @@ from audiobuild.parse.text import (
 from audiobuild.parse.zones import (
     HEADING,
     INTERVIEWER_BYLINE,
+    PIECE_WORDS,
     byline_match,
     byline_name,
     headline_score,
@@ -194,8 +195,8 @@ def _title_turn(blocks: list[Block], title: str | None) -> list[Block]:
 def _called_interview(blocks: list[Block], title: str | None) -> bool:
     """True when the title or the text's opening calls the piece an interview (or Q&A, conversation...)."""
     opening = " ".join([title or "", *(block.text for block in blocks[:12] if block.tag != "furniture")])
-    return bool(re.search(r"\b(?:interview|q\s?&\s?a|questions?|asked|spoke|talked|talks? with|met (?:up )?with|"
-                          r"conversation|oral history|entretien|entrevista|интервью|беседа|gespräch)\w*", opening,
+    return bool(re.search(r"\b(?:interview|q\s?&\s?a|talks? with|met (?:up )?with|in conversation|conversation with|"
+                          r"oral history|entretien|entrevista|интервью|беседа|\w*gespräch)\w*", opening,
                           re.IGNORECASE))  # fmt: skip
 
 
@@ -281,6 +282,9 @@ class _Body:
             if position and blocks[content[position - 1]].text.endswith(":"):
                 score -= 5
             score -= 2 if block.text.count(",") >= 2 else 0
+            if any(is_prose(blocks[earlier].text) for earlier in content[:position]) and not PIECE_WORDS.search(
+                    block.text):  # fmt: skip
+                score -= 6  # under the intro: a motto or a section, unless it names the piece ("Interview with ...")
             if best is None or score > best[0]:
                 best = (score, index)
         return best[1] if best else None

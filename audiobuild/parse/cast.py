@@ -103,13 +103,22 @@ class Cast:
         self._count_questions()
         names = {person: self._name(person, hints) for person in self.people}
         undecided = []
-        answer_side = bool(self.defaults[INTERVIEWEE].turns)
+        # Labelled "A." (a witness): everyone else is on the asking side. Labelled "Q"/"PREGUNTA" (reporters),
+        # and no "A.": everyone else answers, whatever they ask the room ("¿qué creen?").
+        sides = (
+            INTERVIEWER
+            if self.defaults[INTERVIEWEE].turns
+            else INTERVIEWEE
+            if self.defaults[INTERVIEWER].turns
+            else None
+        )
         for person in self.people:
-            person.role = self._role(person, names[person], hints, answer_side)
+            person.role = self._role(person, names[person], hints, sides)
             if person.role is None:
-                person.role = INTERVIEWER if person.asked > person.answered or (
+                opener = self.sequence[:1] == [person] and not person.asked and not person.answered
+                person.role = INTERVIEWER if person.asked > person.answered or opener or (
                     person.asked == person.answered and person.question_share() > 0.5) else INTERVIEWEE  # fmt: skip
-                undecided.append(person)
+                undecided.append(person)  # who opens the show, asked or answered nothing, is its host
         callers = [person for person in undecided if _words(person) & CALLER_WORDS]
         if any(person.role == INTERVIEWEE and person.answered >= 2 for person in self.people if person not in callers):
             for person in callers:
@@ -153,7 +162,7 @@ class Cast:
         names = [display_name(label, hints.context, hints.language) for label in person.labels]
         return min(names, key=_name_preference)
 
-    def _role(self, person: Person, name: str, hints: Hints, answer_side: bool) -> str | None:
+    def _role(self, person: Person, name: str, hints: Hints, side: str | None) -> str | None:
         words = _words(person)
         if hints.forced_interviewer:  # --interviewer: the person it names asks, the others answer
             return INTERVIEWER if _same(name, hints.interviewer) else INTERVIEWEE
@@ -163,18 +172,18 @@ class Cast:
             return hinted[0]
         if any(label.numbered for label in person.labels):
             return INTERVIEWER  # "Q3 Jane Roe:": a committee's numbered questions
+        if side:
+            return side
         if words & chair:
             return INTERVIEWER
         if hints.site and _same(person.labels[0].name, hints.site):
             return INTERVIEWER  # "SPIEGEL:" is how a magazine labels its reporter's questions
-        if hints.interviewee and _same(name, hints.interviewee):
-            return INTERVIEWEE
+        if hints.interviewee and hints.outright and _same(name, hints.interviewee):
+            return INTERVIEWEE  # a guess from the intro's first name does not outweigh what the turns show
         if hints.interviewer and _same(name, hints.interviewer):
             return INTERVIEWER
         if hints.writer and _same(name, hints.writer):
             return INTERVIEWER
-        if answer_side:
-            return INTERVIEWER  # the answers are labelled "A." (a witness): everyone else is on the asking side
         if words & OFFICES and person.answered > person.asked:
             return INTERVIEWEE
         return None

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from audiobuild.parse.furniture import STAMP
-from audiobuild.parse.text import is_direction
+from audiobuild.parse.text import spoken_text
 from audiobuild.parse.vocab import (
     GENERIC_SPEAKERS,
     HONORIFICS,
@@ -162,7 +162,7 @@ def _label(
         return None
     name, descriptor, shape = shaped
     bracketed = bool(re.search(r"[(\[]", text))
-    if own_line and descriptor and is_direction(f"({descriptor})"):
+    if own_line and descriptor and not spoken_text(f"({descriptor})"):
         return None  # "Q (Inaudible.)": a turn that is a stage direction, not a label alone on its line
     if descriptor and not bracketed:
         if all(_plain(word) in HONORIFICS | OFFICES | LABEL_ARTICLES | PARTICLES for word in name.split()):

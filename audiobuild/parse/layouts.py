@@ -131,8 +131,7 @@ def find_layout(blocks: list[Block], forced: str | None = None, interview: bool 
     unmarked questions need before they count as turns.
     """
     candidates = [*_label_layouts(blocks, interview), _dash_layout(blocks), _bold_layout(blocks)]
-    if interview:
-        candidates.append(_plain_question_layout(blocks))
+    candidates.append(_plain_question_layout(blocks, interview))
     candidates = sorted((layout for layout in candidates if layout is not None), key=lambda layout: -layout.score)
     plain = Layout("plain", 1.0)
     ranked = [*candidates, plain] if not candidates or candidates[0].score > plain.score else [plain, *candidates]
@@ -374,16 +373,22 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
     return None
 
 
-def _plain_question_layout(blocks: list[Block]) -> Layout | None:
-    """Paragraphs that are only a question, each followed by a longer paragraph that answers it."""
+def _plain_question_layout(blocks: list[Block], interview: bool) -> Layout | None:
+    """Paragraphs that are only a question, each followed by a paragraph that answers it.
+
+    Two are enough in a piece that calls itself an interview; else it takes
+    four, with most of the text after the first one in such pairs (a FAQ reads so too).
+    """
     questions = []
     for index, block in enumerate(blocks):
         if block.tag != "text" or not block.text.endswith("?") or len(block.text.split()) > 40:
             continue
         answer = _answer_after(blocks, index)
-        if answer is not None and not blocks[answer].text.endswith("?") and len(blocks[answer].text.split()) >= 6:
+        if answer is not None and not blocks[answer].text.endswith("?"):
             questions.append(index)
-    if len(questions) < 2:
+    text = [index for index, block in enumerate(blocks) if block.tag == "text" and questions and index >= questions[0]]
+    paired = {index for question in questions for index in (question, _answer_after(blocks, question))}
+    if len(questions) < 2 or (not interview and (len(questions) < 4 or len(paired) * 2 < len(text))):
         return None
     turns = {index: Turn(None, side=INTERVIEWER, single=True) for index in questions}
     for index in questions:

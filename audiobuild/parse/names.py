@@ -304,8 +304,9 @@ def interviewee_named(title: str, intro: list[str], avoid: set[str]) -> tuple[st
     for text in [title, *intro]:
         for cue in _INTERVIEWEE_CUES:
             match = cue.search(text)
-            if match and _clean_name(match.group("name")) not in avoid:
-                return _clean_name(match.group("name")), True
+            listed = match and re.match(r"\s*[;,]\s*(?:and\s+)?[\w\s]{0,40}[;,]", text[match.end() :])
+            if match and not listed and _clean_name(match.group("name")) not in avoid:
+                return _clean_name(match.group("name")), True  # one person, not the first of a list of guests
     body = " ".join(intro)
     for name in names_in(title):
         if name.split()[-1] in body and name not in avoid:

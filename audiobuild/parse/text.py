@@ -48,8 +48,13 @@ def spoken_text(text: str) -> str:
     return re.sub(r"\s+([.,])", r"\1", normalise_space(text))
 
 
+# A note in capitals, alone in its brackets: "(INICIA VIDEO)", "[END OF TAPE]".
+_CAPITAL_NOTE = re.compile(r"^[(\[][^\W\d_a-zà-ÿа-яё][^a-zà-ÿа-яё()\[\]]{2,60}[)\]]\.?$")
+
+
 def is_direction(text: str) -> bool:
-    return bool(_DIRECTION.search(text)) and not spoken_text(text)
+    """A paragraph that is only stage directions, or a note of the record's in capitals."""
+    return (bool(_DIRECTION.search(text)) and not spoken_text(text)) or bool(_CAPITAL_NOTE.match(text.strip()))
 
 
 _INLINE_MARKUP = [
@@ -91,8 +96,9 @@ _REQUEST = re.compile(
     r"erzähl(?:en sie)?|beschreiben sie|erklären sie|racontez|décrivez|expliquez|parlez-nous|"
     r"cuént(?:e|enos|anos)|cuéntame|descríb(?:a|anos)|explíque(?:nos)?|háblenos|"
     r"расскажите|расскажи|опишите|объясните|"
-    r"i (?:would like to|want to|'d like to) ask|my question|je demande|ma question|meine frage|ich frage|"
-    r"mi pregunta|le pregunto|мой вопрос|вопрос к)\b",
+    r"i (?:would like to|want to|'d like to) (?:ask|know)|my question|i wonder|je demande|ma question|"
+    r"je voudrais savoir|meine frage|ich frage|ich möchte wissen|mi pregunta|le pregunto|"
+    r"quisiera (?:saber|conocer|preguntar)|me gustaría saber|мой вопрос|вопрос к|хотел[аи]? бы (?:спросить|узнать))\b",
     re.IGNORECASE,
 )
 

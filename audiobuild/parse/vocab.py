@@ -62,7 +62,7 @@ ROLE_WORDS = {
             "host co-host cohost presenter anchor moderator moderatorin interviewer reporter correspondent journalist "
             "chair chairman chairwoman chairperson operator questioner examiner counsel "
             "ведущий ведущая корреспондент журналист журналистка интервьюер модератор "
-            "gastgeber gastgeberin interviewerin reporterin journalistin vorsitzende vorsitzender "
+            "gastgeber gastgeberin interviewerin reporterin journalistin vorsitzende vorsitzender vors "
             "animateur animatrice journaliste présentateur présentatrice intervieweur "
             "periodista entrevistador entrevistadora locutor locutora conductor conductora presentador presentadora"
         ),
@@ -82,7 +82,7 @@ CALLER_WORDS = words("caller audience listener anrufer anruferin zuhörer audite
 CHAIR_WORDS = {
     "fr": words("président présidente vice-président vice-présidente maire"),
     "es": words("presidente presidenta vicepresidente vicepresidenta alcalde alcaldesa"),
-    "de": words("präsident präsidentin vizepräsident vizepräsidentin vorsitzender vorsitzende vors"),
+    "de": words("präsident präsidentin vizepräsident vizepräsidentin"),
     "ru": words("председатель председательствующий"),
     "it": words("presidente"),
 }

@@ -161,7 +161,7 @@ def byline_name(text: str) -> str | None:
 # The headline
 
 # Words that say a line is the piece's headline: what kind of piece it is.
-_PIECE_WORDS = re.compile(
+PIECE_WORDS = re.compile(
     r"\b(?:interview|interviews|q\s?&\s?a|conversation|transcript|deposition|hearing|briefing|press conference|"
     r"oral history|oral evidence|talks with|in conversation|episode|podcast|town hall|"
     r"интервью|стенограмма|беседа|пресс-подход|пресс-конференция|выпуск|"
@@ -181,7 +181,7 @@ def headline_score(text: str, site_name: str | None = None) -> float | None:
     # A Markdown title ("# ") reads as the headline; a section heading ("## ") under it does not.
     score = min(len(words), 12) + (4 if text.startswith("# ") else -2 if HEADING.match(text) else 0)
     score += 3 if re.search(r"[:«»\"“”„]", plain) else 0
-    score += 6 if _PIECE_WORDS.search(plain) else 0
+    score += 6 if PIECE_WORDS.search(plain) else 0
     letters = [char for char in plain if char.isalpha()]
     score -= 4 if letters and all(char.isupper() for char in letters) else 0
     score -= 6 if len(words) <= 2 else 0
