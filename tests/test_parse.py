@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from audiobuild.parse import (
     INTERVIEWEE,
     INTERVIEWER,
     KINDS,
+    LAYOUTS,
     NARRATOR,
     ROLES,
     Article,
@@ -502,6 +504,13 @@ def test_a_label_on_its_own_line_introduces_the_following_paragraphs():
         ("Ines Araya", INTERVIEWEE, "And life."),
         ("Tom Reyes", INTERVIEWER, "Thanks?"),
     ]
+
+
+def test_the_readme_shows_every_layout_with_an_example():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| (.+?) \| .+ \|$", readme, re.MULTILINE)
+    assert [name for name, _ in rows] == list(LAYOUTS)
+    assert all(example.strip() for _, example in rows)
 
 
 def test_the_byline_author_is_the_interviewer_and_the_headline_name_the_interviewee():
