@@ -11,13 +11,23 @@ answers them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, NARRATOR
 from audiobuild.parse.labels import Label, _plain, label_key
 from audiobuild.parse.names import display_name, identity
 from audiobuild.parse.text import asks, ends_question
-from audiobuild.parse.vocab import CALLER_WORDS, CHAIR_WORDS, KEPT_TITLES, OFFICES, PARTICLES, ROLE_MARKERS, ROLE_WORDS
+from audiobuild.parse.vocab import (
+    CALLER_WORDS,
+    CHAIR_WORDS,
+    HONORIFICS,
+    KEPT_TITLES,
+    OFFICES,
+    PARTICLES,
+    ROLE_MARKERS,
+    ROLE_WORDS,
+)
 
 TURN_KINDS = {INTERVIEWER: "question", INTERVIEWEE: "answer", NARRATOR: "narration"}
 # A label that stands for the interviewee's side as a whole: every "A." and "THE WITNESS:" is the witness.
@@ -41,6 +51,7 @@ class Person:
     asked: int = 0  # turns that asked someone else something
     answered: int = 0  # turns that answered someone else's question
     last_turn: int = -1
+    initials: set[str] = field(default_factory=set)  # the short forms later labels may use: "CS", "JR"
 
     def question_share(self) -> float:
         """The share of this person's turns that end with a question."""
@@ -77,6 +88,11 @@ class Cast:
             person.labels.append(label)
             return person
         key = label_key(identity(label)) - {_plain(word) for word in KEPT_TITLES}
+        short = label.name if re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", label.name) else None
+        known = [person for person in self.people if short and short in person.initials]
+        if known:  # "CS:" after "Cameron Sinclair (“CS”):", or "JR:" after "Jane Roe:"
+            known[0].labels.append(label)
+            return known[0]
         matches = [person for person in self.people if person.words <= key or key <= person.words]
         exact = [person for person in matches if person.words == key]
         if matches:
@@ -87,6 +103,7 @@ class Cast:
             person = Person(None, words=key)
             self.people.append(person)
         person.labels.append(label)
+        person.initials |= _initials(label)
         return person
 
     def start_turn(self, person: Person, text: str) -> None:
@@ -174,7 +191,7 @@ class Cast:
             return INTERVIEWER  # "Q3 Jane Roe:": a committee's numbered questions
         if side:
             return side
-        if words & chair:
+        if words & chair and (any(_FLOOR.search(turn) for turn in person.turns) or not person.answered):
             return INTERVIEWER
         if hints.site and _same(person.labels[0].name, hints.site):
             return INTERVIEWER  # "SPIEGEL:" is how a magazine labels its reporter's questions
@@ -192,6 +209,24 @@ class Cast:
         """The people on the answering side who speak, the default "Interviewee" included, in order."""
         people = [person for person in [*self.people, self.defaults[INTERVIEWEE]] if person.turns]
         return [person for person in people if person.role == INTERVIEWEE]
+
+
+def _initials(label: Label) -> set[str]:
+    """The short forms of a label: its abbreviation in brackets ("Cameron Sinclair (“CS”)"), its initials."""
+    declared = re.fullmatch(r"[“\"'«]?([A-ZА-ЯЁ]{2,4})[”\"'»]?", label.descriptor.strip())
+    words = [word for word in re.split(r"[\s.]+", label.name) if word and _plain(word) not in HONORIFICS | KEPT_TITLES]
+    initials = "".join(word[0] for word in words).upper()
+    return {declared.group(1)} if declared else {initials} if 2 <= len(initials) <= 3 else set()
+
+
+# What a chair says when giving the floor: the chair of a sitting is on the asking side, a president who
+# answers a press conference is not.
+_FLOOR = re.compile(
+    r"\b(?:la parole est à|vous avez la parole|je donne la parole|tiene la palabra|tiene usted la palabra|"
+    r"das wort hat|hat das wort|das wort für|frage stellt|nachfrage|i call|i recognize|is recognized|"
+    r"you are recognized|the floor is yours|order, order|предоставляется слово|слово предоставляется)\b",
+    re.IGNORECASE,
+)
 
 
 def _words(person: Person) -> set[str]:

@@ -58,7 +58,8 @@ class Label:
 
 _STAMP_PREFIX = re.compile(rf"^[\[(]?{STAMP}[\])]?\s+(?=\S)")
 _STAMP_SUFFIX = re.compile(rf"\s*(?:\(\s*{STAMP}\s*\)|\[\s*{STAMP}\s*\]|\s{STAMP})\s*(?=:?$)")
-_NUMBER_PREFIX = re.compile(r"^Q\d{1,4}\s+(?=[^\W\d])")
+# A question's number in a committee's or a parliament's record: "Q3 ", "Q6. ", "Q3. [84314] ", "T1. ".
+_NUMBER_PREFIX = re.compile(r"^[QT]\d{1,4}\.?\s+(?:\[\d+\]\s+)?(?=[^\W\d])")
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{1,150}?)\1\s*(?P<after>[:.]?)\s*(?P<rest>.*)$")
 _OWN_LINE = re.compile(r"^(?P<label>[^:?!]{1,150}?)\s*(?P<colon>:)?$")
 _INLINE = [
@@ -99,7 +100,7 @@ def read_label(text: str, raw: str = "") -> Label | None:
         return _label(spaces.group("label").upper(), SPACES, text[1:].strip(), stamped, numbered)
     unstamped = _STAMP_SUFFIX.sub("", text)
     own = _OWN_LINE.match(unstamped)
-    if own and not _ends_a_sentence(own.group("label")) and not re.search(r"\s\S*[.;]\s", own.group("label")):
+    if own and not _ends_a_sentence(own.group("label")) and not _sentence_inside(own.group("label")):
         stamped = stamped or unstamped != text
         separator = COLON if own.group("colon") else LINE
         label = _label(own.group("label"), separator, "", stamped, numbered, own_line=True)
@@ -116,6 +117,12 @@ def read_label(text: str, raw: str = "") -> Label | None:
             if label:
                 return label
     return _full_stop_label(text, stamped, numbered)
+
+
+def _sentence_inside(text: str) -> bool:
+    """ "Thank you. Bye" has a sentence's end inside it; "Mr. W. Hamilton" has abbreviations."""
+    words = text.split()[:-1]
+    return any(word.endswith(";") or (word.endswith(".") and _ends_a_sentence(word)) for word in words)
 
 
 def _ends_a_sentence(text: str) -> bool:

@@ -222,10 +222,11 @@ def _label_layout(blocks: list[Block], labels: dict[int, Label], interview: bool
         elif not repeated and label.separator in marker_separators and _speaks(blocks, index):
             if not _opening_line(label):
                 accepted.add(index)  # "Frage: ..." then "Peschke: ...": the one who answers the marked questions
-    if not repeated and not markers and len(shapes) == 1 and labels[named[0]].separator != LINE:
+    speaking = [index for index in named if not _opening_line(labels[index]) and _speaks(blocks, index)]
+    if not repeated and not markers and len({labels[index].shape for index in speaking}) == 1:
         # Every name once, in one shape: a vox pop; or, in a piece that calls itself an interview, its excerpt.
-        if len(named) >= 3 or (len(named) == 2 and interview):
-            accepted |= set(named)
+        if labels[speaking[0]].separator != LINE and (len(speaking) >= 3 or (len(speaking) == 2 and interview)):
+            accepted |= set(speaking)
     if any(labels[index].separator == LINE for index in accepted - markers - generic):
         lines = Counter(people[index] for index in accepted - markers - generic)
         if sum(count >= 2 for count in lines.values()) < 2:

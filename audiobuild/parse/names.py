@@ -180,7 +180,9 @@ def _found_case(phrase: str, context: str) -> str | None:
 
 
 def _title_case(word: str) -> str:
-    """ "FENWICK-HALE" -> "Fenwick-Hale", "O'SULLIVAN" -> "O'Sullivan", "МЕДВЕДЕВ" -> "Медведев"."""
+    """ "FENWICK-HALE" -> "Fenwick-Hale", "O'SULLIVAN" -> "O'Sullivan", "МЕДВЕДЕВ" -> "Медведев"; "JS" stays."""
+    if len(word) <= 2 and word.isalpha():
+        return word
     return re.sub(r"[^\W\d_]+", lambda part: part.group(0).capitalize(), word.lower()).replace("'S ", "'s ")
 
 

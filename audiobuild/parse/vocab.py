@@ -96,7 +96,7 @@ NOT_SPEAKERS = words(
     "citation rights copyright transcriber transcript transcription duration length words speakers sentiment "
     "mood reporting additional interview interviews text texto texte by present members witnesses order "
     "published posted episode season chapter part section figure fig table ref case docket file pdf mp3 "
-    "subject re fwd from to cc bcc sent attachment attachments tagged "
+    "subject re fwd from to sent attachment attachments tagged "
     "фото источник теги примечание читайте смотрите дата место автор текст интервью тема "
     "anmerkung hinweis quelle foto bild schlagwörter datum ort dauer autor interview gespräch thema folge "
     "remarque source photo mots-clés lieu durée auteur entretien propos thème épisode "
