@@ -86,8 +86,9 @@ def split_name(name: str) -> tuple[list[str], list[str]]:
             # An office's department: "Minister of Ruritania JOHN DOE", "Secretario de Estado de Comunicación"
             if word in _DEPARTMENT and index < len(words):
                 rest = words[index:]
-                if all(part[:1].isupper() and not part.isupper() or _plain(part) in _DEPARTMENT for part in rest):
-                    return prefix + rest, []  # all department: "de Estado de Comunicación"
+                named = [part for part in rest if _plain(part) not in _DEPARTMENT | PARTICLES]
+                if len(named) <= 2:
+                    return prefix + rest, []  # all department: "de Estado de Comunicación", "DE LA RÉPUBLIQUE"
                 prefix.append(words[index])
                 index += 1
             continue
@@ -154,7 +155,7 @@ def _cased(words: list[str], context: str, language: str, office: bool) -> str:
         return " ".join(words)
     if office:
         if language in _LOWER_OFFICES:
-            return " ".join((_title_case(word) if index == 0 else word.lower()) if word.isupper() and len(word) > 1
+            return " ".join((word.capitalize() if index == 0 else word.lower()) if word.isupper() and len(word) > 1
                             else word for index, word in enumerate(words))  # fmt: skip
         return " ".join(
             word.lower() if index and _plain(word) in PARTICLES else _title_case(word) if word.isupper() else word
@@ -228,8 +229,14 @@ def full_name(words: list[str], context: str, language: str, majority: bool = Fa
     return [given, *middle.split(), *surname]
 
 
+# Given names whose vowel drops out of their other cases.
+_RU_FLEETING = {"Павла": "Павел", "Льва": "Лев", "Петра": "Пётр", "Павлу": "Павел", "Льву": "Лев", "Петру": "Пётр"}
+
+
 def _ru_nominative(given: str, surname_ending: str) -> str:
     """A Russian given name in the nominative, from the case its surname's ending shows ("Аркадия" -> "Аркадий")."""
+    if given in _RU_FLEETING:
+        return _RU_FLEETING[given]
     if surname_ending in ("ой", "ую"):  # a woman's surname in the genitive or accusative
         return re.sub(r"ы$", "а", re.sub(r"у$", "а", given))
     for ending, nominative in _RU_GIVEN_NOMINATIVE:
