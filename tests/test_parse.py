@@ -506,6 +506,20 @@ def test_a_label_on_its_own_line_introduces_the_following_paragraphs():
     ]
 
 
+def test_label_like_paragraphs_read_as_text_are_named_in_a_warning(caplog):
+    text = (
+        "Harbour talk\nANNA BERG: Why the harbour, John?\nJOHN DOE: Because it feeds the town.\n"
+        "ANNA BERG: And the ferries?\nJOHN DOE: They run twice a day.\n"
+        "Maria Lopez: I would add one thing here for everyone listening.\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="audiobuild"):
+        script = parse_article(text, "harbour.txt")
+    assert script.segments[-1].speaker == "John Doe"  # a label of another shape, once: more of the last turn
+    (warning,) = [record.message for record in caplog.records]
+    assert warning.startswith("harbour.txt: 1 paragraph starts with what looks like a speaker label but was read as")
+    assert "line 6 (Maria Lopez)" in warning and "--layout" in warning and "--interviewer NAME" in warning
+
+
 def test_the_readme_shows_every_layout_with_an_example():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `([a-z-]+)` \| (.+?) \| .+ \|$", readme, re.MULTILINE)
