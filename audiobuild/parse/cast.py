@@ -167,7 +167,11 @@ class Cast:
 
     def _count_questions(self) -> None:
         """Who asks the next speaker something, and who answers the one before."""
-        texts = [person.turns[self.sequence[:index].count(person)] for index, person in enumerate(self.sequence)]
+        seen: dict[int, int] = {}
+        texts = []
+        for person in self.sequence:  # each turn's text: the person's turns in the order they spoke them
+            texts.append(person.turns[seen.get(id(person), 0)])
+            seen[id(person)] = seen.get(id(person), 0) + 1
         for index, person in enumerate(self.sequence):
             following = self.sequence[index + 1] if index + 1 < len(self.sequence) else None
             if following is not None and following is not person and asks(texts[index]):
@@ -176,7 +180,8 @@ class Cast:
                 person.answered += 1
 
     def _name(self, person: Person, hints: Hints) -> str:
-        names = [display_name(label, hints.context, hints.language) for label in person.labels]
+        labels = {(label.text, label.name, label.descriptor): label for label in person.labels}.values()
+        names = [display_name(label, hints.context, hints.language) for label in labels]
         return min(names, key=_name_preference)
 
     def _role(self, person: Person, name: str, hints: Hints, side: str | None) -> str | None:
