@@ -326,14 +326,15 @@ def _blocks(body) -> list[str]:
 
 
 def _inline(element) -> str:
-    """An element's text with bold kept as **bold** and line breaks as newlines."""
+    """An element's text with bold kept as **bold**, italics as *italics* and line breaks as newlines."""
     parts = [element.text or ""]
     for child in element:
         if child.tag == "lb":
             parts.append("\n")
-        elif child.tag == "hi" and "#b" in (child.get("rend") or ""):
-            inner = _inline(child).strip()
-            parts.append(f"**{inner}**" if inner else "")
+        elif child.tag == "hi" and re.search(r"#[bi]", child.get("rend") or ""):
+            inner = _inline(child).strip()  # bold questions and labels, italic questions: kept as Markdown
+            mark = "**" if "#b" in child.get("rend") else "*"
+            parts.append(f"{mark}{inner}{mark}" if inner else "")
         else:
             parts.append(_inline(child))
         parts.append(child.tail or "")

@@ -618,6 +618,21 @@ def test_plain_article_headings_and_lists():
     assert [(item.text, item.reason) for item in script.dropped] == [("Short deck line", "header line")]
 
 
+@pytest.mark.parametrize("mark", ["**", "*", "_"])
+def test_bold_or_italic_questions_with_plain_answers(mark):
+    text = (
+        f"Glass\nTamsin Achterberg has run the glassworks since 1975.\n{mark}Why glass?{mark}\n"
+        f"Because it rings when it is ready.\nYou can hear it.\n{mark}And the furnace?{mark}\nIt never goes out.\n"
+    )
+    script = parse_article(text)
+    assert [(s.speaker, s.role, s.kind) for s in script.segments[2:]] == [
+        ("Interviewer", INTERVIEWER, "question"), ("Tamsin Achterberg", INTERVIEWEE, "answer"),
+        ("Tamsin Achterberg", INTERVIEWEE, "answer"), ("Interviewer", INTERVIEWER, "question"),
+        ("Tamsin Achterberg", INTERVIEWEE, "answer"),
+    ]  # fmt: skip
+    assert script.layout.name == "bold-questions" and script.segments[2].text == "Why glass?"
+
+
 def test_markdown_title_emphasis_links_and_quotes_are_read_as_words():
     script = parse_article("# The *last* ferry\n> The **river** does [the work](http://x).\n`Code` too.")
     assert [s.text for s in script.segments] == ["The last ferry", "The river does the work.", "Code too."]

@@ -120,8 +120,11 @@ def test_a_page_keeps_its_bold_questions_and_gives_its_site_name_and_date():
         "<p><b>How quickly does a field become a marsh?</b></p><p>Faster than people expect, a few summers.</p>"
         "</article></body></html>"
     )
-    article = extract_html(html, "marsh.html")
+    article = extract_html(html.replace("<b>How quickly", "<em>How quickly").replace("marsh?</b>", "marsh?</em>"),
+                           "marsh.html")  # fmt: skip
     assert "**Why would anyone let the sea in on purpose?**" in article.text.splitlines()
+    assert "*How quickly does a field become a marsh?*" in article.text.splitlines()
+    article = extract_html(html, "marsh.html")
     assert "**How quickly does a field become a marsh?**" in article.text.splitlines()
     assert (article.site_name, article.date, article.date_source) == (
         "The Tidewater Review", "2025-04-22", "page metadata",

@@ -45,6 +45,7 @@ _DASH = re.compile(r"^[-\u2013\u2014]\s+(?=\S)")
 _BULLET = re.compile(r"^(?:[\u2022\u00b7\u25aa\u25cf*+]\s+|(?P<number>\d{1,2}[.)])\s+)(?=\S)")
 _QUOTE = re.compile(r"^>\s*")
 _BOLD = re.compile(r"^(?:\*\*|__)(?=\S)(?P<inner>.+?)(?<=\S)(?:\*\*|__)$")
+_ITALIC = re.compile(r"^(?:\*(?!\*)|_(?!_))(?=\S)(?P<inner>[^*_]+?)(?<=\S)[*_]$")
 # "BY MR. HARLOW:" in a court transcript starts an examination: the Q. that follow are his.
 EXAMINATION = re.compile(
     r"^(?:(?:direct|cross|redirect|recross|further)[- ]examination\s+)?by\s+(?P<name>(?:mr|ms|mrs|dr|miss)\.?\s+"
@@ -58,7 +59,7 @@ _SENTENCE_PUNCTUATION = ".!?\u2026:;,\"'\u201d\u00bb)"
 @dataclass(frozen=True)
 class Block:
     line: int
-    tag: str  # text, heading, item, dash, label, bold, direction, aside, furniture
+    tag: str  # text, heading, item, dash, label, bold, italic, direction, aside, furniture
     text: str  # the content, without its marker (a furniture block: as written)
     label: Label | None = None  # the speaker label of a "label" block
     reason: str = ""  # why a furniture block is furniture
@@ -112,6 +113,8 @@ def classify(paragraph: Paragraph) -> Block:
         return Block(paragraph.line, "label", strip_markup(label.rest), label=label, source=text)
     if _BOLD.match(text):
         return Block(paragraph.line, "bold", strip_markup(text), source=text)
+    if _ITALIC.match(text):
+        return Block(paragraph.line, "italic", strip_markup(text), source=text)
     return text_block(paragraph.line, text)
 
 
@@ -360,8 +363,8 @@ def _dash_layout(blocks: list[Block]) -> Layout | None:
 
 
 def _bold_layout(blocks: list[Block]) -> Layout | None:
-    """Bold paragraphs, or else headings, that ask: the questions; the plain paragraphs under each, its answer."""
-    for tag in ("bold", "heading"):
+    """Bold (or italic) paragraphs, or else headings, that ask: the questions; the plain ones under each, its answer."""
+    for tag in ("bold", "italic", "heading"):
         marked = [index for index, block in enumerate(blocks) if block.tag == tag]
         asking = [index for index in marked if asks(blocks[index].text)]
         if len(asking) < 2 or len(asking) < 0.6 * len(marked):
@@ -414,8 +417,8 @@ def _settle(blocks: list[Block], layout: Layout) -> tuple[list[Block], list[Bloc
     settled = [
         text_block(block.line, block.source) if block.tag == "label" and index not in turns
         else replace(block, tag="item") if block.tag == "dash" and index not in turns
-        else replace(block, tag="text") if block.tag in ("bold", "heading") and index in turns
-        else replace(block, tag="text") if block.tag == "bold"
+        else replace(block, tag="text") if block.tag in ("bold", "italic", "heading") and index in turns
+        else text_block(block.line, block.source) if block.tag in ("bold", "italic")
         else block
         for index, block in enumerate(blocks)
     ]  # fmt: skip
