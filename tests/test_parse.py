@@ -542,6 +542,19 @@ def test_the_person_who_asks_most_is_the_interviewer_even_when_they_rarely_ask()
 
 
 @pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("Roads\nINT.: Potholes?\nRESP.: Weekly.\nINT.: Bridges?\nRESP.: Spring.\n", {INTERVIEWER, INTERVIEWEE}),
+        ("Дороги\nКорр.: Как дороги?\nИванов: Неплохо.\nКорр.: А мосты?\nИванов: Весной.\n", {"Иванов"}),
+    ],
+)
+def test_abbreviated_labels_before_a_colon(text, people):
+    roles = roles_of(text)
+    assert [role for _, role, _ in roles] == [INTERVIEWER, INTERVIEWEE] * 2
+    assert people <= {speaker for speaker, _, _ in roles} | {role for _, role, _ in roles}
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Title\nNote: this is a note.\nUpdate: somebody.\nNote: another note.\nUpdate: again.\n",

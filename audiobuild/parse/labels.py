@@ -162,8 +162,10 @@ def _label(
     text: str, separator: str, rest: str, stamped: bool, numbered: bool, own_line: bool = False, bold: bool = False
 ) -> Label | None:
     text = text.strip(" *_")
-    if (own_line and re.search(r"[?!]", text)) or _ends_a_sentence(text):
+    if own_line and re.search(r"[?!]", text):
         return None
+    if _ends_a_sentence(text) and not (separator in (COLON, COLON_DASH) and len(text.split()) == 1):
+        return None  # "Never.": a sentence; "Корр.:", "Int.:" are abbreviated labels
     shaped = name_shape(text, described=separator in (COLON, COLON_DASH, DASH))
     if shaped is None:
         return None

@@ -45,8 +45,8 @@ LABEL_ARTICLES = words("the el la le der die das les los las")
 
 # Labels that stand for one side rather than a person: every "Q:" is the same interviewer.
 ROLE_MARKERS = {
-    **dict.fromkeys(words("q question questions f frage pregunta p вопрос в interviewer"), INTERVIEWER),
-    **dict.fromkeys(words("a ans answer antwort respuesta r ответ о réponse interviewee"), INTERVIEWEE),
+    **dict.fromkeys(words("q question questions f frage pregunta p вопрос в interviewer int iv"), INTERVIEWER),
+    **dict.fromkeys(words("a ans answer antwort respuesta r ответ о réponse interviewee resp respondent"), INTERVIEWEE),
     "narrator": NARRATOR,
 }
 # Labels a transcription service gives a voice it could not name: kept as they are, sides by what they say.
@@ -61,7 +61,7 @@ ROLE_WORDS = {
         words(
             "host co-host cohost presenter anchor moderator moderatorin interviewer reporter correspondent journalist "
             "chair chairman chairwoman chairperson operator questioner examiner counsel "
-            "ведущий ведущая корреспондент журналист журналистка интервьюер модератор "
+            "ведущий ведущая корреспондент корр журналист журналистка интервьюер модератор "
             "gastgeber gastgeberin interviewerin reporterin journalistin vorsitzende vorsitzender vors "
             "animateur animatrice journaliste présentateur présentatrice intervieweur "
             "periodista entrevistador entrevistadora locutor locutora conductor conductora presentador presentadora"
