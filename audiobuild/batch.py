@@ -28,6 +28,7 @@ from audiobuild.cover import cover_bytes
 from audiobuild.engines import get_engine, limit_threads
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
 from audiobuild.feed import FEED_FILE
+from audiobuild.model import ParseOptions
 from audiobuild.pipeline import Plan, Result, plan_episode, prepare, render
 from audiobuild.publish import publish, update_catalogue
 
@@ -41,11 +42,14 @@ def build_all(
     voices: str | None = None,
     workers: int | None = None,
     cluster: str | None = None,
+    options: ParseOptions = ParseOptions(),
 ) -> list[Result]:
     """Build each article into `output` on worker processes (one per core by default, `workers` at most).
 
     With `cluster` (or podcast.toml's [cluster] address), a Dask scheduler's
     address or "local", the episodes render on that cluster instead (`cluster.ClusterPool`).
+
+    `options` (`--layout`, `--interviewer`) apply to every article of the batch.
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
@@ -69,20 +73,20 @@ def build_all(
         pool = WorkerPool(size, {voice.engine for voice in profile.all_voices.values()})
     with pool:
         try:
-            return _build(sources, output, config, profile, catalogue, cover, pool)
+            return _build(sources, output, config, profile, catalogue, cover, pool, options)
         finally:  # what a crashed or interrupted worker left: the staged files, a clip cache's staging folder
             remove_temporaries(output, os.getpid())
             remove_stale_temporaries(output)
 
 
-def _build(sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool) -> list[Result]:
+def _build(sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool, options) -> list[Result]:
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
     for source in map(str, sources):
         newest = max(filter(None, [catalogue.newest_date(), *(plan.entry.published for plan in plans)]), default=None)
         try:
-            plan = _unique(plan_episode(source, catalogue, config, profile, newest), plans)
+            plan = _unique(plan_episode(source, catalogue, config, profile, newest, options), plans)
         except AudiobuildError as error:
             _report(error, failures)
             continue

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from audiobuild import __version__
 from audiobuild.errors import AudiobuildError, printable
+from audiobuild.model import LAYOUTS, ParseOptions
 
 log = logging.getLogger("audiobuild")
 
@@ -37,13 +38,23 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument("-o", "--output", type=Path, default=Path("output"), help="output folder (default: output)")
     voices = argparse.ArgumentParser(add_help=False)
     voices.add_argument("--voices", help="voice profile: a name in voices/ or a path to a .toml file")
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
+        "--layout", choices=LAYOUTS, metavar="NAME",
+        help=f"read the article in this layout, when the parser guesses wrong: {', '.join(LAYOUTS)}",
+    )  # fmt: skip
+    reading.add_argument(
+        "--interviewer", metavar="NAME",
+        help="who asks the questions: a speaker's name (or label); for unlabelled questions, the name to give them",
+    )  # fmt: skip
 
     build = commands.add_parser(
-        "build", parents=[common, output, voices], help="build articles into episodes and the feed"
+        "build", parents=[common, output, voices, reading], help="build articles into episodes and the feed"
     )
     build.add_argument(
         "articles", nargs="+", metavar="ARTICLE",
-        help="article files (.txt, .md, .html), http(s) URLs, or script files from `audiobuild script` (.json, .yaml)",
+        help="article files (.txt, .md, .html, .vtt, .srt), http(s) URLs, "
+             "or script files from `audiobuild script` (.json, .yaml)",
     )  # fmt: skip
     build.add_argument(
         "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per CPU core)"
@@ -67,7 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
 
-    script = commands.add_parser("script", parents=[common, voices], help="show the parsed article, to check or edit")
+    script = commands.add_parser(
+        "script", parents=[common, voices, reading], help="show the parsed article, to check or edit"
+    )
     script.add_argument("article", metavar="ARTICLE", help="an article file or http(s) URL")
     script.add_argument("-f", "--format", choices=("json", "yaml", "text"), default="text", help="default: text")
 
@@ -83,6 +96,10 @@ class OneLine(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         return printable(record.getMessage())
+
+
+def _options(args: argparse.Namespace) -> ParseOptions:
+    return ParseOptions(layout=args.layout, interviewer=args.interviewer)
 
 
 def _positive(text: str) -> int:
@@ -150,7 +167,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "script":
         from audiobuild.pipeline import show_script
 
-        sys.stdout.write(show_script(args.article, config, args.voices, args.format))
+        sys.stdout.write(show_script(args.article, config, args.voices, args.format, _options(args)))
         return 0
     if args.command == "serve":
         from audiobuild.serve import run
@@ -180,7 +197,10 @@ def _run(args: argparse.Namespace) -> int:
     from audiobuild.batch import BatchFailed, build_all
 
     try:
-        build_all(args.articles, args.output, config, args.voices, workers=args.jobs, cluster=args.cluster)
+        build_all(
+            args.articles, args.output, config, args.voices, workers=args.jobs, cluster=args.cluster,
+            options=_options(args),
+        )
     except BatchFailed as failed:
         if failed.attempted > 1:  # a single article's error line already says it all
             log.error("audiobuild: %s", failed)

@@ -17,7 +17,8 @@ Every key is optional. An example with all of them and their defaults::
     link = ""             # the podcast's web page; defaults to base_url
     cover = ""            # a square PNG or JPEG, 1400-3000 px; generated when empty
     voices = "default"    # a profile in voices/ or a path to one
-    disclosure = "..."    # what the narrator says about the synthetic voices
+    disclosure = "..."    # what the narrator says about the synthetic voices, in the podcast's
+                          # language; or a table by language: [podcast.disclosure] de = "..."
 
     [audio]
     bitrate_kbps = 64
@@ -122,7 +123,8 @@ class Podcast:
     link: str = ""
     cover: str = ""
     voices: str = "default"
-    disclosure: str = AI_DISCLOSURE
+    # In the podcast's `language`, or a table by language; see `disclosures`.
+    disclosure: str | dict[str, str] = AI_DISCLOSURE
     # The newest episodes the feed lists: apps refuse feeds of tens of megabytes (300 items are about 0.5 MB).
     feed_items: int = field(default=300, metadata=constraints(minimum=1))
     # Not a podcast.toml key: where `audiobuild serve` last served the folder (see Config.for_output).
@@ -137,6 +139,21 @@ class Podcast:
     def cover_mime(self) -> str:
         """The cover's MIME type."""
         return "image/jpeg" if self.cover_file.endswith(".jpg") else "image/png"
+
+    def disclosures(self) -> dict[str, str]:
+        """The disclosure by language for the parser (`parse.narrator.disclosure_for`).
+
+        A plain text is the disclosure in the podcast's `language`: an article in
+        another language has its own language's sentence (audiobuild/parse/languages/),
+        or failing that this text. Left at its default, every article's language
+        has its own. A table gives the text for each language it names. The key
+        "*" holds what is read in a language that has no sentence anywhere.
+        """
+        language = self.language.strip().lower().replace("_", "-").split("-")[0]
+        if isinstance(self.disclosure, str):
+            own = {} if self.disclosure == AI_DISCLOSURE else {language: self.disclosure}
+            return {**own, "*": self.disclosure}
+        return {**self.disclosure, "*": self.disclosure.get(language, AI_DISCLOSURE)}
 
     def url(self, relative: str) -> str:
         """The absolute URL of a file in the output folder: base_url, else the served address, else localhost."""
@@ -207,6 +224,13 @@ def _schema() -> dict:
         "title": {"pattern": r"\S", "x-messages": {"pattern": "must not be empty"}},
         "category": {"enum": list(APPLE_CATEGORIES),
                      "x-messages": {"enum": "{value!r} is not an Apple Podcasts category"}},
+        "disclosure": {"type": ["string", "object"], "pattern": r"\S",
+                       "additionalProperties": {"type": "string", "pattern": r"\S",
+                                                "x-messages": {"pattern": "must not be empty"}},
+                       "propertyNames": {"pattern": "^[a-z]{2,3}$"},
+                       "x-messages": {"pattern": "must not be empty",
+                                      "type": "must be a text, or a table of texts by language",
+                                      "propertyNames": "is not a language code such as 'de'"}},
     })  # fmt: skip
     locked_needs_owner = {  # Podcast Index ignores podcast:locked without an owner to ask
         "if": {"properties": {"locked": {"const": True}}},

@@ -73,6 +73,28 @@ class Speaker:
     role: str
 
 
+# The layouts the parser tells apart (parse.layouts describes each).
+LAYOUTS = ("dashes", "labels", "label-lines", "qa", "one-side", "bold-questions", "plain-questions", "plain")
+
+
+@dataclass(frozen=True)
+class LayoutChoice:
+    """The layout the parser read an article in, its score, and the layout that came second."""
+
+    name: str  # one of LAYOUTS
+    score: float  # turns found, weighed by how well they hold together (see parse.layouts)
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """What a user tells the parser when its own reading is wrong (`--layout`, `--interviewer`)."""
+
+    layout: str | None = None  # one of LAYOUTS
+    interviewer: str | None = None  # the name (or a label's words) of the person who asks
+
+
 @dataclass
 class Script:
     """An article parsed into what each speaker says, in order."""
@@ -85,6 +107,9 @@ class Script:
     language: str = ""  # ISO 639-1, detected from the text ("" when there is too little)
     segments: list[Segment] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    # Where the script came from, for reading it: not part of what is built.
+    date_source: str | None = field(default=None, compare=False)  # "page metadata", "date line, line 5", "script"
+    layout: LayoutChoice | None = field(default=None, compare=False)
 
     @property
     def people(self) -> list[Speaker]:

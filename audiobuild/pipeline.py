@@ -30,7 +30,7 @@ from audiobuild.config import Config
 from audiobuild.engines import get_engine
 from audiobuild.errors import InputError
 from audiobuild.feed import FEED_FILE
-from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Entry, Person, Script, Span, Voice
+from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Entry, ParseOptions, Person, Script, Span, Voice
 from audiobuild.parse import parse
 from audiobuild.pronounce import speech
 from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
@@ -83,16 +83,21 @@ def prepare(config: Config, voices: str | None = None) -> Profile:
     return profile
 
 
-def load_script(source: str | Path, config: Config) -> Script:
-    """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak."""
+def load_script(source: str | Path, config: Config, options: ParseOptions = ParseOptions()) -> Script:
+    """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak.
+
+    `options` (`--layout`, `--interviewer`) change how an article is read; a script file is read as written.
+    """
     source, path = str(source), Path(source)
     if path.suffix.lower() in SCRIPT_SUFFIXES and not _is_url(source):
         script = load_script_file(path)
     else:
         script = parse(
             load_article(source),
-            disclosure=config.podcast.disclosure,
+            disclosure=config.podcast.disclosures(),
             read_stage_directions=config.reading.stage_directions,
+            layout=options.layout,
+            interviewer=options.interviewer,
         )
         if not _is_url(source):  # a script file written from it must name it wherever it is built from
             script = dataclasses.replace(script, source=str(path.resolve()))
@@ -109,14 +114,19 @@ def _is_url(source: str) -> bool:
 
 
 def plan_episode(
-    source: str, catalogue: Catalogue, config: Config, profile: Profile, after: datetime | None = None
+    source: str,
+    catalogue: Catalogue,
+    config: Config,
+    profile: Profile,
+    after: datetime | None = None,
+    options: ParseOptions = ParseOptions(),
 ) -> Plan:
-    """Parse one article and work out its catalogue entry: guid, date and revision.
+    """Parse one article (as `options` say) and work out its catalogue entry: guid, date and revision.
 
     A new episode is dated now, or a second after `after` (the newest episode so
     far), so that apps never see two episodes with the same pubDate.
     """
-    script = load_script(source, config)
+    script = load_script(source, config, options)
     voices = cast_voices(script, profile)
     spoken = spoken_forms(script, voices, profile, config)
     identity = source_id(script.source if _is_url(script.source) else Path(script.source))
@@ -135,7 +145,7 @@ def plan_episode(
         slug=slug,
         guid=previous.guid if previous else episode_guid(slug),
         title=script.title,
-        description=description(script, config.podcast.disclosure),
+        description=description(script, config.podcast.disclosures()["*"]),
         author=script.interviewee or config.podcast.author,
         published=episode_date(script, previous, after),
         revision=catalogue.next_revision(slug),
@@ -309,13 +319,17 @@ def description(script: Script, disclosure: str) -> str:
         parts.append(f"An interview{who} in {questions} questions.")
     if script.byline:
         parts.append(script.byline if script.byline.endswith(".") else f"{script.byline}.")
-    return " ".join([*parts, disclosure])
+    # The disclosure as the narrator says it, in the article's language; `disclosure` for a script without one.
+    said = next((segment.text for segment in script.segments if segment.kind == "disclosure"), None)
+    return " ".join([*parts, said or disclosure])
 
 
-def show_script(article: str, config: Config, voices: str | None = None, fmt: str = "text") -> str:
+def show_script(
+    article: str, config: Config, voices: str | None = None, fmt: str = "text", options: ParseOptions = ParseOptions()
+) -> str:
     """`audiobuild script`: the article as the build will read it (who says what, with which voice), in `fmt`."""
     profile = prepare(config, voices)
-    script = load_script(article, config)
+    script = load_script(article, config, options)
     cast = cast_voices(script, profile)
     descriptions = {speaker: voice.describe() for speaker, voice in cast.items()}
     return dump(script, fmt, descriptions, spoken_forms(script, cast, profile, config))

@@ -41,11 +41,21 @@ def _document(script: Script, voices: dict[str, str] | None = None) -> dict:
         "byline": script.byline,
         "interviewee": script.interviewee,
         "date": script.date,
+        "date_source": script.date_source,
         "language": script.language,
+        **({"layout": _layout_entry(script)} if script.layout else {}),
         "speakers": speakers,
         "segments": [_segment_entry(segment) for segment in script.segments],
         "dropped": [{"line": item.line, "text": item.text, "reason": item.reason} for item in script.dropped],
     }
+
+
+def _layout_entry(script: Script) -> dict:
+    layout = script.layout
+    entry = {"name": layout.name, "score": layout.score}
+    if layout.runner_up:
+        entry["runner_up"] = {"name": layout.runner_up, "score": layout.runner_up_score}
+    return entry
 
 
 def _segment_entry(segment: Segment) -> dict:
@@ -79,7 +89,8 @@ def dump(
 
 def _text(script: Script, voices: dict[str, str], speech: tuple[tuple[str, ...], ...] | None) -> str:
     lines = [f"Title:    {script.title}"]
-    facts = (("Byline:", script.byline), ("Date:", script.date), ("Language:", script.language))
+    date = f"{script.date} (from the {script.date_source})" if script.date and script.date_source else script.date
+    facts = (("Byline:", script.byline), ("Date:", date), ("Language:", script.language), ("Layout:", _layout(script)))
     lines += [f"{label:<9} {value}" for label, value in facts if value]
     lines.append("Speakers:")
     for person in script.people:
@@ -94,6 +105,15 @@ def _text(script: Script, voices: dict[str, str], speech: tuple[tuple[str, ...],
         lines += ["", "Dropped (not read):"]
         lines += [f"  line {item.line}, {item.reason}: {item.text}" for item in script.dropped]
     return "\n".join(lines) + "\n"
+
+
+def _layout(script: Script) -> str | None:
+    """ "labels (score 14.2; runner-up: dashes, 3.0)": how the parser read the article, and how close it was."""
+    layout = script.layout
+    if layout is None:
+        return None
+    runner_up = f"runner-up: {layout.runner_up}, {layout.runner_up_score:g}" if layout.runner_up else "no runner-up"
+    return f"{layout.name} (score {layout.score:g}; {runner_up})"
 
 
 def load(path: Path) -> Script:
@@ -117,6 +137,7 @@ def loads(text: str, source: object, fmt: str = "json") -> Script:
         byline=document.get("byline"),
         interviewee=document.get("interviewee"),
         date=document.get("date"),
+        date_source="script" if document.get("date") else None,
         language=document.get("language", ""),
         segments=[
             Segment(item["role"], item["kind"], item["text"], item["speaker"], read, sentences_of(item["text"], read))

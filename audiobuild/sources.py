@@ -1,14 +1,20 @@
-"""Stage 1a: read an article from a text, Markdown or HTML file or an http(s) URL.
+"""Stage 1a: read an article from a text, Markdown, HTML, WebVTT or SRT file or an http(s) URL.
 
 Text comes in whatever encoding it was saved in; it is detected, never guessed
 into a crash. Web pages go through trafilatura, which finds the main content
-and the page's title, author and date; the content is turned into the plain
-text the parser reads (``## `` before headings, ``• `` before list items,
-``**bold**`` kept so that bold speaker labels stay recognisable).
+and the page's title, author, date and site name; the content is turned into
+the plain text the parser reads (``## `` before headings, ``• `` before list
+items, ``**bold**`` kept so that bold speaker labels and bold questions stay
+recognisable). A Markdown file's YAML front matter gives its title, author and
+date the same way. Caption files (webvtt-py reads both formats) become one
+paragraph per speaker's turn: a cue's ``<v Name>`` voice tag or ``Name:``
+prefix starts a turn, and the cues that follow it are its text, time stamps left out.
 """
 
 from __future__ import annotations
 
+import datetime
+import io
 import os
 import re
 import unicodedata
@@ -22,6 +28,7 @@ from audiobuild.errors import InputError
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
+CAPTION_SUFFIXES = {".vtt": "vtt", ".srt": "srt"}
 TIMEOUT_SECONDS = 30
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 # What a server may send for a page we can read; anything else (PDF, images) is refused.
@@ -31,6 +38,8 @@ _CONTENT_TYPES = {
     "text/plain": "text",
     "text/markdown": "text",
     "text/x-markdown": "text",
+    "text/vtt": "vtt",
+    "application/x-subrip": "srt",
 }
 
 
@@ -40,9 +49,11 @@ class Article:
 
     source: str
     text: str
-    title: str | None = None  # from the page's metadata; else the parser takes the first line
+    title: str | None = None  # from the page's metadata; else the parser finds the headline
     author: str | None = None
     date: str | None = None  # ISO 8601 (YYYY-MM-DD)
+    site_name: str | None = None  # the publication (og:site_name): some magazines label their questions with it
+    date_source: str | None = None  # where `date` was found: "page metadata", "front matter"
 
 
 def load_article(source: str | Path) -> Article:
@@ -52,12 +63,17 @@ def load_article(source: str | Path) -> Article:
         raw, kind, charset, url = fetch(name)
         if kind == "html":
             return extract_html(raw, name, url=url, charset=charset)
-        return Article(name, _nonempty(decode(raw, name, charset), name))
+        text = _nonempty(decode(raw, name, charset), name)
+        return extract_captions(text, name, kind) if kind in ("vtt", "srt") else _with_front_matter(Article(name, text))
     path = Path(source)
     raw = _read_bytes(path)
     if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(raw):
         return extract_html(raw, name)
-    return Article(name, _nonempty(decode(raw, name), name))
+    text = _nonempty(decode(raw, name), name)
+    kind = CAPTION_SUFFIXES.get(path.suffix.lower()) or ("vtt" if text.lstrip("\ufeff").startswith("WEBVTT") else None)
+    if kind:
+        return extract_captions(text, name, kind)
+    return _with_front_matter(Article(name, text))
 
 
 def read_article(path: Path) -> str:
@@ -187,7 +203,7 @@ def _plausible_word(word: str) -> bool:
 
 
 def fetch(url: str) -> tuple[bytes, str, str | None, str]:
-    """GET `url`; return (body, "html" or "text", declared charset, final URL) or raise InputError."""
+    """GET `url`; return (body, "html", "text", "vtt" or "srt", declared charset, final URL) or raise InputError."""
     request = urllib.request.Request(url, headers={"User-Agent": f"audiobuild/{__version__}"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
@@ -215,6 +231,77 @@ def fetch(url: str) -> tuple[bytes, str, str | None, str]:
 
 
 # ---------------------------------------------------------------------------
+# Front matter and captions
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+def _with_front_matter(article: Article) -> Article:
+    """The article with the title, author and date of its YAML front matter (the parser drops the block itself)."""
+    match = _FRONT_MATTER.match(article.text)
+    if not match:
+        return article
+    import yaml
+
+    try:
+        fields = yaml.safe_load(match.group("yaml"))
+    except yaml.YAMLError:
+        return article  # not front matter after all: the parser reads the lines as text
+    if not isinstance(fields, dict):
+        return article
+    title, author, date = (fields.get(key) for key in ("title", "author", "date"))
+    if isinstance(date, datetime.datetime):
+        date = date.date()
+    date = date.isoformat() if isinstance(date, datetime.date) else str(date)[:10] if date else None
+    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        date = None
+    return Article(
+        article.source,
+        article.text,
+        title=str(title).strip() if title else None,
+        author=str(author).strip() if isinstance(author, str) and author.strip() else None,
+        date=date,
+        date_source="front matter" if date else None,
+    )
+
+
+_CUE_SPEAKER = re.compile(r"^(?:>>\s*)?(?P<name>[^\W\d][\w'’.\- ]{0,40}?)\s*:\s+(?P<rest>\S.*)$")
+_PARAGRAPH_WORDS = 120  # cues without speakers are joined into paragraphs of about this length
+
+
+def extract_captions(text: str, source: str, kind: str) -> Article:
+    """A WebVTT or SRT caption file as parser text: one "Name: words" paragraph per turn, no time stamps."""
+    import webvtt
+
+    try:
+        captions = webvtt.from_buffer(io.StringIO(text), format=kind)
+    except (webvtt.errors.MalformedFileError, webvtt.errors.MalformedCaptionError, ValueError) as error:
+        raise InputError(source, f"is not a valid {kind.upper()} caption file: {error}") from None
+    turns: list[tuple[str | None, list[str]]] = []
+    for caption in captions:
+        words = " ".join(caption.text.split())
+        speaker = caption.voice
+        named = None if speaker else _CUE_SPEAKER.match(words)
+        if named and len(named.group("name").split()) <= 5 and named.group("name")[0].isupper():
+            speaker, words = named.group("name").strip(), named.group("rest")
+        if not words:
+            continue
+        same = turns and (speaker is None or speaker == turns[-1][0])
+        if same and not (speaker is None and sum(map(len, map(str.split, turns[-1][1]))) > _PARAGRAPH_WORDS
+                         and turns[-1][1][-1].endswith((".", "?", "!"))):  # fmt: skip
+            turns[-1][1].append(words)
+        else:
+            turns.append((speaker or (turns[-1][0] if turns else None), [words]))
+    if not turns:
+        raise InputError(source, f"has no captions with text in this {kind.upper()} file")
+    paragraphs = []
+    for index, (speaker, cues) in enumerate(turns):
+        continued = index and turns[index - 1][0] == speaker
+        paragraphs.append(" ".join(cues) if not speaker or continued else f"{speaker}: {' '.join(cues)}")
+    return Article(source, "\n\n".join(paragraphs))
+
+
+# ---------------------------------------------------------------------------
 # HTML
 
 
@@ -231,7 +318,8 @@ def extract_html(raw: bytes | str, source: str, url: str | None = None, charset:
     text = "\n".join(_blocks(body)) if body is not None else ""
     if not text.strip():
         raise InputError(source, "has no article text that could be found in the page")
-    return Article(source, text, title=document.title, author=document.author, date=document.date)
+    return Article(source, text, title=document.title, author=document.author, date=document.date,
+                   site_name=document.sitename, date_source="page metadata" if document.date else None)  # fmt: skip
 
 
 def _blocks(body) -> list[str]:
@@ -253,14 +341,15 @@ def _blocks(body) -> list[str]:
 
 
 def _inline(element) -> str:
-    """An element's text with bold kept as **bold** and line breaks as newlines."""
+    """An element's text with bold kept as **bold**, italics as *italics* and line breaks as newlines."""
     parts = [element.text or ""]
     for child in element:
         if child.tag == "lb":
             parts.append("\n")
-        elif child.tag == "hi" and "#b" in (child.get("rend") or ""):
-            inner = _inline(child).strip()
-            parts.append(f"**{inner}**" if inner else "")
+        elif child.tag == "hi" and re.search(r"#[bi]", child.get("rend") or ""):
+            inner = _inline(child).strip()  # bold questions and labels, italic questions: kept as Markdown
+            mark = "**" if "#b" in child.get("rend") else "*"
+            parts.append(f"{mark}{inner}{mark}" if inner else "")
         else:
             parts.append(_inline(child))
         parts.append(child.tail or "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,6 +119,43 @@ def test_voices_lists_the_profile_roles_and_engine_voices():
     assert "interviewer  gmw/en-us+f3" in result.stdout
     assert "interviewee  gmw/en-us+m3" in result.stdout
     assert "zle/ru" in result.stdout and "<-" not in result.stdout
+
+
+BEES = "Bees\n\nANN: Welcome. Why bees?\n\nBEN: They hum all day.\n\nANN: And?\n\nBEN: They make honey.\n"
+
+
+def test_script_reads_as_the_options_say(tmp_path):
+    article = tmp_path / "bees.txt"
+    article.write_text(BEES, encoding="utf-8")
+    guessed = run("script", str(article))
+    assert guessed.returncode == 0, guessed.stderr
+    assert re.search(r"^Layout:   labels \(score [\d.]+; runner-up: plain, 1\)$", guessed.stdout, re.MULTILINE)
+    plain = json.loads(run("script", str(article), "--layout", "plain", "--format", "json").stdout)
+    assert plain["layout"]["name"] == "plain" and {s["role"] for s in plain["segments"]} == {"narrator"}
+    swapped = json.loads(run("script", str(article), "--interviewer", "Ben", "--format", "json").stdout)
+    assert [(s["name"], s["role"]) for s in swapped["speakers"]] == [
+        ("Narrator", "narrator"), ("Ann", "interviewee"), ("Ben", "interviewer"),
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_build_reads_as_the_options_say(tmp_path):
+    article = tmp_path / "bees.txt"
+    article.write_text(BEES, encoding="utf-8")
+    output = tmp_path / "output"
+    result = run("build", str(article), "-o", str(output), "--layout", "qa", "--interviewer", "Ben")
+    assert result.returncode == 0, result.stderr  # no Q/A markers: the guess stands, with a warning
+    transcript = json.loads(next((output / "transcripts").glob("*.json")).read_text(encoding="utf-8"))
+    assert {segment["speaker"] for segment in transcript["segments"]} >= {"Ann", "Ben"}
+    result = run("build", str(article), "-o", str(output), "--layout", "plain")
+    transcript = json.loads(sorted((output / "transcripts").glob("*.json"))[-1].read_text(encoding="utf-8"))
+    assert {segment["speaker"] for segment in transcript["segments"]} == {"Narrator"}
+
+
+@pytest.mark.parametrize("command", ["script", "build"])
+def test_an_unknown_layout_is_a_usage_error(tmp_path, command):
+    result = run(command, str(tmp_path / "x.txt"), "--layout", "sideways")
+    assert result.returncode == 2 and "invalid choice: 'sideways'" in result.stderr
 
 
 def test_default_config_is_read_from_the_working_directory(tmp_path):

@@ -70,6 +70,30 @@ def test_errors_name_the_file_and_the_problem(tmp_path, text, message):
     assert str(error.value).startswith(str(path))
 
 
+def test_the_disclosure_may_be_set_by_language(tmp_path):
+    config = load_config(
+        write(tmp_path, '[podcast]\nlanguage = "de"\n[podcast.disclosure]\nde = "Gelesen von Robotern."\n')
+    )
+    assert config.podcast.disclosures() == {"de": "Gelesen von Robotern.", "*": "Gelesen von Robotern."}
+    # One text is the podcast language's; left at the default, every language has its own table's.
+    plain = load_config(write(tmp_path, '[podcast]\ndisclosure = "Read by robots."\n'))
+    assert plain.podcast.disclosures() == {"en": "Read by robots.", "*": "Read by robots."}
+    assert set(Config().podcast.disclosures()) == {"*"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[podcast.disclosure]\nGerman = "x"\n', r":2: \[podcast\] disclosure.German is not a language code"),
+        ('[podcast.disclosure]\nde = ""\n', "disclosure.de must not be empty"),
+        ("[podcast]\ndisclosure = 3\n", "must be a text, or a table of texts by language"),
+    ],
+)
+def test_a_wrong_disclosure_is_one_line_with_its_line(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text))
+
+
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")

@@ -1,13 +1,18 @@
-"""Property-based tests of the parser: no word of the article is lost, nothing but furniture is dropped.
+"""Property-based tests of the parser: no word of the article is lost, nothing but furniture is dropped,
+and labels of every shape give back the speakers in the order they spoke.
 
 Articles are generated in each layout (dash dialogue, Q:/A: and named labels,
 plain articles with headings and lists), with site furniture scattered between
 the paragraphs; every word of the article's own content must come out in
 exactly one segment, in order, and only the furniture may be dropped.
+Transcripts are generated in every label form (separators, labels alone on
+their line, time stamps, bold), with 2 to 6 people whose names have 1 to 4
+words, in any case, with or without a courtesy word.
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
 from dataclasses import dataclass, field
 
@@ -148,3 +153,92 @@ def test_parse_never_raises_and_every_segment_is_valid(text):
     for segment in script.segments:
         assert segment.role in ROLES and segment.kind in KINDS and segment.speaker
         segment.sentences  # noqa: B018 (splitting must not raise either)
+
+
+# ---------------------------------------------------------------------------
+# Labels of every shape: the speakers come back in the order they spoke
+
+GIVEN = ["Anna", "Jonas", "Priya", "Kofi", "Marta", "Ingrid", "Tomasz", "Leila", "Ruth", "Dmitri", "Aiko", "Sofia"]
+SURNAMES = ["Okafor", "Lindqvist", "Haddad", "Moreau-Tan", "O'Sullivan", "Brekke", "Novak", "Quispe", "Abernathy",
+            "Ferreira", "Kowalski", "Nakamura", "Mbeki", "Castellano", "Whitlock", "Rasmussen"]  # fmt: skip
+HONORIFICS = ["Mr.", "Ms.", "Dr.", "Mme", "Herr", "Frau", "Sr.", "Sra."]
+# How a transcript writes a label and where the turn's text goes; {label} is the label as cased.
+FORMS = {
+    "colon": "{label}: {text}",
+    "colon-dash": "{label}:- {text}",
+    "full-stop": "{label}. {text}",
+    "stop-dash": "{label}.- {text}",
+    "en-dash": "{label} \u2013 {text}",
+    "em-dash": "{label} \u2014 {text}",
+    "hyphen": "{label} - {text}",
+    "bold": "**{label}:** {text}",
+    "stamp-before": "[00:0{n}:12] {label}: {text}",
+    "own-line": "{label}\n{text}",
+    "own-line-colon": "{label}:\n{text}",
+    "own-line-bold": "**{label}**\n{text}",
+    "own-line-stamp": "{label}  0:{n}2\n{text}",
+    "own-line-stamp-before": "00:0{n}:12 {label}\n{text}",
+    "own-line-stamp-colon": "{label} (00:0{n}:12):\n{text}",
+}
+
+
+@st.composite
+def people(draw) -> list[list[str]]:
+    """2 to 6 people, each a name of 1 to 4 words sharing no word with another's."""
+    count = draw(st.integers(2, 6))
+    surnames = draw(st.lists(st.sampled_from(SURNAMES), min_size=count, max_size=count, unique=True))
+    given = draw(st.lists(st.sampled_from(GIVEN), min_size=count, max_size=count, unique=True))
+    names = []
+    for index, surname in enumerate(surnames):
+        size = draw(st.integers(1, 4))
+        extra = [f"{given[(index + step) % count]}" for step in range(max(0, size - 2))]
+        words = [given[index], *extra, surname][-size:] if size > 1 else [surname]
+        names.append(words if len(set(words)) == len(words) else [given[index], surname])
+    return names
+
+
+@st.composite
+def transcripts(draw):
+    """(text, the speakers' turns in order, their names) in one label form, names in one case."""
+    form = draw(st.sampled_from(sorted(FORMS)))
+    names = draw(people())
+    case = draw(st.sampled_from(["title", "upper", "mixed"]))
+    honorific = draw(st.booleans())
+    labels = []
+    for words in names:
+        courtesy = [draw(st.sampled_from(HONORIFICS))] if honorific or (form.startswith(("full", "stop")) and
+                                                                       case == "title") else []  # fmt: skip
+        cased = [word.upper() for word in words] if case != "title" else words
+        courtesy = [word.upper() for word in courtesy] if case == "upper" else courtesy
+        labels.append(" ".join(courtesy + cased))
+    order = draw(st.permutations(range(len(names))))
+    sequence = [*order, *order]  # everyone speaks twice at least
+    for _ in range(draw(st.integers(0, 6))):
+        sequence.append(draw(st.sampled_from([n for n in range(len(names)) if n != sequence[-1]])))
+    sequence = [who for index, who in enumerate(sequence) if not index or who != sequence[index - 1]]
+    lines = ["Notes on the harbour", "", draw(prose), ""]
+    for number, who in enumerate(sequence):
+        lines += [FORMS[form].format(label=labels[who], text=draw(question if number % 2 == 0 else prose),
+                                     n=number % 10), ""]  # fmt: skip
+        if draw(st.integers(0, 4)) == 0:
+            lines += [draw(prose), ""]  # a paragraph without a label continues the turn
+    return "\n".join(lines), sequence, names
+
+
+# PROPERTY_EXAMPLES=2000 explores further (a minute or two); the default keeps the test run fast.
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", 120)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+@given(transcripts())
+def test_labels_of_every_shape_give_back_the_speakers_in_order(transcript):
+    text, sequence, names = transcript
+    script = parse_article(text)
+    turns = []
+    for segment in script.segments:
+        if segment.role != NARRATOR and (not turns or turns[-1] != segment.speaker):
+            turns.append(segment.speaker)
+    assert len(turns) == len(sequence), (turns, sequence)
+    speaker_of = {}
+    for shown, who in zip(turns, sequence):
+        assert speaker_of.setdefault(who, shown) == shown  # one person, one name throughout
+        assert names[who][-1].casefold() in shown.casefold()  # and the name is theirs
+    assert len(set(speaker_of.values())) == len(names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -73,6 +74,20 @@ def test_the_text_format_is_for_reading():
     assert "  3 [disclosure] Narrator: Read by synthetic voices." in text
     with pytest.raises(ValueError, match="unknown script format"):
         scriptfile.dump(script, "xml")
+
+
+def test_the_script_shows_the_layout_its_runner_up_and_where_the_date_came_from():
+    text = "Bees\nPublished 12 March 2024, 09:15 | Updated 13 March\nANN: Why bees?\nBEN: Hum.\nANN: And?\nBEN: Honey."
+    script = parse_article(text)
+    shown = scriptfile.dump(script, "text")
+    assert "Date:     2024-03-12 (from the date line, line 2)\n" in shown
+    assert re.search(r"^Layout:   labels \(score [\d.]+; runner-up: plain, 1\)$", shown, re.MULTILINE)
+    document = json.loads(scriptfile.dump(script, "json"))
+    assert document["date_source"] == "date line, line 2"
+    assert document["layout"]["name"] == "labels" and document["layout"]["runner_up"] == {"name": "plain", "score": 1.0}
+    # Read back, the date is the script's: the layout is what the parser saw, and is not read.
+    loaded = scriptfile.loads(scriptfile.dump(script, "json"), "x.json")
+    assert (loaded.date, loaded.date_source, loaded.layout) == ("2024-03-12", "script", None)
 
 
 @pytest.mark.parametrize(

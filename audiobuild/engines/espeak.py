@@ -130,10 +130,8 @@ class Pyttsx3Engine:
     def _use(self, voice: Voice) -> None:
         """Switch espeak to `voice`, only when it changes.
 
-        espeak applies settings on its own thread. While it is busy with them,
-        runAndWait's stop() sees it "playing" and cancels what is pending, so a
-        change waits until espeak is idle; consecutive sentences of one speaker
-        skip both.
+        espeak queues the settings on its own thread ahead of the next
+        utterance, so they apply in order without waiting here.
         """
         if voice == self._current:
             return
@@ -142,5 +140,4 @@ class Pyttsx3Engine:
         self._tts.setProperty("rate", settings.rate)
         self._tts.setProperty("pitch", settings.pitch)
         self._tts.setProperty("volume", voice.volume)
-        self._driver.wait_until_idle()
         self._current = voice

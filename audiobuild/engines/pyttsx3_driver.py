@@ -25,7 +25,6 @@ import inspect
 import os
 import sys
 import threading
-import time
 import types
 
 
@@ -58,10 +57,10 @@ UTTERANCE_TIMEOUT_S = 120
 REQUIRED = [
     (EspeakDriver, "startLoop", ("self",)),
     (EspeakDriver, "endLoop", ("self",)),
+    (EspeakDriver, "stop", ("self",)),
     (EspeakDriver, "_start_synthesis", ("self", "text")),
     (EspeakDriver, "_onSynth", ("self", "wav", "numsamples", "events")),
     (_espeak, "Synth", None),
-    (_espeak, "IsPlaying", None),
     (_espeak, "Synchronize", None),
     (_espeak, "Info", None),
     (_espeak, "ENDPAUSE", None),
@@ -135,6 +134,13 @@ class EventDrivenDriver(EspeakDriver):
         super().endLoop()
         self.finished.set()
 
+    def stop(self):
+        # runAndWait ends with stop(), which cancels whatever espeak still has
+        # queued: under load, the voice settings and the start of the utterance
+        # just synthesized (a clip came out 800 ms short). audiobuild never
+        # interrupts speech, so there is nothing to cancel.
+        pass
+
     def _onSynth(self, wav, numsamples, events):
         # Runs in espeak's thread, where an exception (the WAV could not be
         # written: disk full, say) would be lost and the wait never end.
@@ -145,12 +151,6 @@ class EventDrivenDriver(EspeakDriver):
             self._speaking = False
             self.finished.set()
             return 1  # non-zero: espeak stops this utterance
-
-    @staticmethod
-    def wait_until_idle() -> None:
-        """Return once espeak has applied pending settings (espeak's own Synchronize polls every 20 ms)."""
-        while _espeak.IsPlaying():
-            time.sleep(0.0005)
 
     @staticmethod
     def synchronize() -> None:

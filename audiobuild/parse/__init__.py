@@ -1,29 +1,31 @@
 """Stage 1b: parse an article's text into speaker-tagged segments.
 
-The first line is the title (unless the page's metadata gave one); a ``By ...``
-line before the dialogue is the byline; site furniture (view counters, share
-lines, banners, lone time stamps...) is dropped and listed. The rest is read in
-one of three layouts, whichever the text shows:
+The parse goes zone by zone. Site furniture (menus, share buttons, banners,
+view counters, time stamps, subscription notices...) is recognised line by
+line and dropped; the layout is inferred over the whole text (`layouts`); the
+headline is the line above the body that reads most like one (the page's
+title when it has one, else the file's name), with the site's header above it
+and its footer below the body dropped too. Then each paragraph goes to its
+speaker:
 
-* dash dialogue: ``- ``, ``– `` or ``— `` paragraphs alternate between the
-  interviewer and the interviewee, starting with a question (again after each
-  section heading);
-* labelled turns: ``Q:``/``A:``, ``Q.``/``A.``, ``Question:``/``Answer:`` or
-  named labels such as ``MS SMITH:``, ``**Jane Smith:**`` or ``Evening show
-  host Jane Smith:`` (a later ``Jane Smith:`` is the same person); each person
-  is an interviewer or an interviewee, from their label ("host", "QUESTION"),
-  the title and byline, or whether they mostly ask questions;
-* a plain article, read by the narrator.
+* a turn's paragraph to the speaker its label names (`cast`), or to its side
+  (a dash turn, a bold question and its answer);
+* a paragraph without a marker to whoever spoke last;
+* text before the first turn to the narrator's intro, a ``By ...`` line near
+  the top to the byline, headings, stage directions in their own paragraph,
+  editor's notes, credits and text after a separator to the narrator.
 
-In all three, a paragraph without a marker continues whoever spoke last, text
-before the first turn is the narrator's intro, headings (``## Heading`` or a
-short line without a full stop) are announced by the narrator, list items
-(``• ``, ``* ``, ``1. ``, and dash lines that read as a list) are read as
-such, and stage directions such as ``(Laughter.)`` stay in the text but are
-not spoken (unless `read_stage_directions`).
+Stage directions such as ``(Laughter.)`` stay in the text but are not spoken
+(unless `read_stage_directions`). When label-like paragraphs were read as
+text, a warning names them and the options that change the reading:
+``--layout`` and ``--interviewer``.
 """
 
 from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
 
 from audiobuild.model import (
     DEFAULT_NAMES,
@@ -34,14 +36,19 @@ from audiobuild.model import (
     OPENING_KINDS,
     ROLES,
     Dropped,
+    LayoutChoice,
     Script,
     Segment,
     Speaker,
 )  # fmt: skip
-from audiobuild.parse.cast import TURN_KINDS, Cast, Person
-from audiobuild.parse.layouts import Block, find_layout
+from audiobuild.parse.cast import TURN_KINDS, Cast, Hints, Person, _same
+from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
+from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout
+from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named
+from audiobuild.parse.narrator import byline_for, disclosure_for
 from audiobuild.parse.text import (
     detect_language,
+    ends_sentence,
     fold,
     normalise_space,
     sentences_of,
@@ -50,161 +57,379 @@ from audiobuild.parse.text import (
     strip_markup,
 )
 from audiobuild.parse.zones import (
-    BY,
     HEADING,
     INTERVIEWER_BYLINE,
-    Paragraph,
+    PIECE_WORDS,
     byline_match,
-    date_from_stamp,
-    furniture_reason,
-    interviewee_from_title,
+    byline_name,
+    headline_score,
+    is_prose,
+    is_short_line,
     split_paragraphs,
+    title_from_source,
 )
 from audiobuild.sources import Article, read_article
 
 __all__ = [
-    "DEFAULT_NAMES", "INTERVIEWEE", "INTERVIEWER", "KINDS", "NARRATOR", "OPENING_KINDS", "ROLES", "Article", "Dropped",
-    "Script", "Segment", "Speaker", "date_from_stamp", "detect_language", "furniture_reason", "interviewee_from_title",
-    "parse", "parse_article", "read_article", "split_sentences", "spoken_text",
+    "DEFAULT_NAMES", "INTERVIEWEE", "INTERVIEWER", "KINDS", "LAYOUTS", "NARRATOR", "OPENING_KINDS", "ROLES", "Article",
+    "Dropped", "Script", "Segment", "Speaker", "detect_language", "furniture_reason", "parse", "parse_article",
+    "parse_date", "read_article", "split_sentences", "spoken_text",
 ]  # fmt: skip
+
+log = logging.getLogger("audiobuild")
+
+# Notes from the editor, not from the speaker whose turn they are in: the narrator reads them.
+_EDITORS_NOTE = re.compile(
+    r"^[*_\[(]*(?:editor'?s'? note|ed\.? note|note from the editor|anm\. d\. red|anmerkung der redaktion|"
+    r"n\.?d\.?l\.?r|note de la rédaction|nota del editor|nota de la redacción|примечание редакции|от редакции)\b|"
+    r"\b(?:this|the) (?:interview|conversation|transcript|exchange|q&a) (?:has been|was|is|have been) "
+    r"(?:lightly )?(?:edited|condensed|shortened|translated|abridged)|"
+    r"\b(?:das (?:interview|gespräch) wurde|cet entretien a été|esta entrevista (?:ha sido|fue)|"
+    r"интервью (?:было )?(?:сокращено|отредактировано)|текст сокращён)|"
+    r"^[*_]*(?:transcript exported from|lightly edited|transkript\b|расшифровка выпуска|transcript of the)",
+    re.IGNORECASE,
+)
+# A record's field in the running text ("Citation: ...", "Note: ..."): the narrator's, not the last speaker's.
+_RECORD_LINE = re.compile(
+    r"^(?:note|notes|citation|rights|source|sources|credits?|reporting by|additional reporting|correction|"
+    r"anmerkung|hinweis|quelle|remarque|fuente|примечание|источник)\s*:",
+    re.IGNORECASE,
+)
 
 
 def parse_article(
-    text: str, source: str = "<text>", disclosure: str | None = None, *, read_stage_directions: bool = False
+    text: str, source: str = "<text>", disclosure: str | Mapping[str, str] | None = None, **options
 ) -> Script:
     """Parse article text into a Script; see `parse` (this is `parse` of an Article with no metadata)."""
-    return parse(Article(source, text), disclosure, read_stage_directions=read_stage_directions)
+    return parse(Article(source, text), disclosure, **options)
 
 
-def parse(article: Article, disclosure: str | None = None, *, read_stage_directions: bool = False) -> Script:
+def parse(
+    article: Article,
+    disclosure: str | Mapping[str, str] | None = None,
+    *,
+    read_stage_directions: bool = False,
+    layout: str | None = None,
+    interviewer: str | None = None,
+) -> Script:
     """Parse an article into a Script. Never raises: text with nothing to read gives no segments.
 
-    `disclosure`, when given, is a sentence the narrator says right after the
-    title and byline (Apple requires synthetic voices to be disclosed in the
-    audio). `read_stage_directions` reads directions such as (Laughter.) aloud.
+    `disclosure`, when given, is what the narrator says right after the title
+    and byline (Apple requires synthetic voices to be disclosed in the audio):
+    a sentence, or podcast.toml's texts by language (``"*"``: for any other),
+    completed by the narrator's tables (`narrator.disclosure_for`).
+    `read_stage_directions` reads directions such as (Laughter.) aloud.
+    `layout` (one of LAYOUTS) forces a layout; `interviewer` names who asks
+    the questions (the `--layout` and `--interviewer` options).
     """
-    script, paragraphs = _title_and_furniture(article)
+    paragraphs, dropped = split_paragraphs(article.text)
+    blocks = _repeated_lines([classify(paragraph) for paragraph in paragraphs])
+    title = normalise_space(article.title or "") or None
+    blocks = _title_turn(blocks, title)
+    language = detect_language(" ".join(spoken_text(block.text) for block in blocks if block.tag != "furniture"))
+    found = find_layout(blocks, layout, interview=_called_interview(blocks, title))
+    script = Script(source=article.source, title="", date=article.date, language=language, dropped=dropped)
+    script.date_source = (article.date_source or "page metadata") if article.date else None
+    body = _Body(found, script)
+    body.zone(title, article)
     if not script.title:
         return script
-    script.language = detect_language(" ".join([script.title, *(spoken_text(p.text) for p in paragraphs)]))
-    blocks, turns, layout = find_layout(paragraphs)
-    cast, byline_at, byline_name = _opening(script, article, blocks, turns)
-    items = _walk(blocks, turns, layout, cast, byline_at, script)
-    context = " ".join([script.title, script.byline or ""] + [text for _, kind, text in items if kind == "intro"])
-    cast.settle(script.interviewee, byline_name, context)
-    script.interviewee = script.interviewee or cast.named_interviewee()
-
+    hints, cast = body.cast(article, interviewer)
+    items = body.walk(cast)
+    cast.settle(hints)
+    script.interviewee = _interviewee(script, cast, hints, found)
+    script.layout = LayoutChoice(found.name, found.score, *(found.runner_up or (None, 0.0)))
+    _warn(script, found)
     narrator = cast.defaults[NARRATOR]
     opening = [(narrator, "title", script.title)]
     if script.byline:
         opening.append((narrator, "byline", script.byline))
     if disclosure:
-        opening.append((narrator, "disclosure", disclosure))
+        text = disclosure if isinstance(disclosure, str) else disclosure_for(language, disclosure)
+        opening.append((narrator, "disclosure", text))
     script.segments = [
-        Segment(
-            person.role,
-            kind or TURN_KINDS[person.role],
-            text,
-            person.name,
-            read_stage_directions,
-            sentences_of(text, read_stage_directions),
-        )
+        Segment(person.role, kind or TURN_KINDS[person.role], text, person.name, read_stage_directions,
+                sentences_of(text, read_stage_directions))
         for person, kind, text in opening + items
-    ]
+    ]  # fmt: skip
+    script.dropped.sort(key=lambda item: item.line)
     return script
 
 
-def _title_and_furniture(article: Article) -> tuple[Script, list[Paragraph]]:
-    """A Script with the title (the page's, else the first line), date and dropped furniture; the other paragraphs."""
-    title = normalise_space(article.title or "") or None
-    script = Script(source=article.source, title=title or "", date=article.date)
-    paragraphs: list[Paragraph] = []
-    for paragraph in split_paragraphs(article.text):
-        reason = furniture_reason(paragraph.text, title)
-        if reason:
-            script.dropped.append(Dropped(paragraph.line, paragraph.text, reason))
-            if reason == "date stamp" and script.date is None:
-                script.date = date_from_stamp(paragraph.text)
-        elif title is None:
-            title = script.title = strip_markup(HEADING.sub("", paragraph.text))
-        else:
-            paragraphs.append(paragraph)
-    return script, paragraphs
+def _repeated_lines(blocks: list[Block]) -> list[Block]:
+    """A line printed on every page (a court reporter's footer): furniture, wherever it is.
 
-
-def _opening(
-    script: Script, article: Article, blocks: list[Block], turns: set[int]
-) -> tuple[Cast, int | None, str | None]:
-    """Set the script's byline and interviewee; return the cast, the byline's block and the name in it.
-
-    The page's author makes the byline, else a "By ..." line near the top;
-    "Interview by Tom Hardy" names the interviewer, a "Name Surname: ..."
-    headline the interviewee.
+    Three times, or twice with a phone number or an address in it (a headline is often printed twice).
     """
-    names = dict(DEFAULT_NAMES)
-    script.interviewee = interviewee_from_title(script.title)
-    if script.interviewee:
-        names[INTERVIEWEE] = script.interviewee
-    if article.author:
-        script.byline = f"{BY.get(script.language, 'By')} {normalise_space(article.author)}"
-        return Cast(names), None, article.author
-    byline_at = _find_byline(blocks, turns)
-    if byline_at is None:
-        return Cast(names), None, None
-    script.byline = blocks[byline_at].text
-    match = byline_match(script.byline)
-    byline_name = match.group("name").rstrip(".") if match else None
-    if byline_name and INTERVIEWER_BYLINE.match(script.byline):
-        names[INTERVIEWER] = byline_name
-    return Cast(names), byline_at, byline_name
+    counts: dict[str, int] = {}
+    for block in blocks:
+        if block.tag == "text":
+            counts[fold(block.text)] = counts.get(fold(block.text), 0) + 1
+
+    def repeated(block: Block) -> bool:
+        count = counts.get(fold(block.text), 0) if block.tag == "text" else 0
+        contact = len(re.findall(r"\d", block.text)) >= 6 or re.search(
+            r"\w\.(?:com|org|net|example)\b|www\.", block.text
+        )
+        sentence = block.text.rstrip("*_")[-1:] in '.!?…"”»'
+        return (count >= 3 or (count == 2 and bool(contact))) and len(block.text.split()) >= 3 and not sentence
+
+    return [Block(block.line, "furniture", block.source or block.text, reason="repeated line") if repeated(block)
+            else block for block in blocks]  # fmt: skip
 
 
-def _find_byline(blocks: list[Block], turns: set[int]) -> int | None:
-    """The index of a "By ..." line among the first few paragraphs, before any turn or heading."""
-    for index, block in enumerate(blocks[:4]):
-        if index in turns or block.tag == "heading":
-            return None
-        if block.tag == "text" and byline_match(block.text):
-            return index
-    return None
+def _title_turn(blocks: list[Block], title: str | None) -> list[Block]:
+    """A first line "Jane Roe: A life in glass" is the headline, not Jane Roe's turn (when the page gives none)."""
+    first = next((index for index, block in enumerate(blocks) if block.tag != "furniture"), None)
+    if title or first is None or blocks[first].tag != "label" or blocks[first].label.own_line:
+        return blocks
+    rest = blocks[first].label.rest
+    if rest and len(rest.split()) <= 15 and rest.rstrip("*_\"'”»")[-1:] not in ".!?…" and len(blocks) > first + 1:
+        blocks = list(blocks)
+        blocks[first] = Block(
+            blocks[first].line, "text", strip_markup(blocks[first].source), source=blocks[first].source
+        )
+    return blocks
 
 
-def _walk(
-    blocks: list[Block], turns: set[int], layout: str, cast: Cast, byline_at: int | None, script: Script
-) -> list[tuple[Person, str | None, str]]:
-    """(speaker, kind or None for their role's kind, text) for each paragraph after the title."""
-    narrator = cast.defaults[NARRATOR]
-    items: list[tuple[Person, str | None, str]] = []
-    current: Person | None = None
-    started = False
-    dash_turns = 0
-    for index, block in enumerate(blocks):
-        if index == byline_at:
-            continue
-        if block.tag == "text" and script.byline and fold(block.text) == fold(script.byline) and not started:
-            script.dropped.append(Dropped(block.line, block.text, "repeated byline"))
-            continue
-        if index in turns:
-            if block.tag == "dash":
-                current = cast.defaults[INTERVIEWER if dash_turns % 2 == 0 else INTERVIEWEE]
-                dash_turns += 1
+def _called_interview(blocks: list[Block], title: str | None) -> bool:
+    """True when the title or the text's opening calls the piece an interview (or Q&A, conversation...)."""
+    opening = " ".join([title or "", *(block.text for block in blocks[:12] if block.tag != "furniture")])
+    return bool(re.search(r"\b(?:interview|q\s?&\s?a|talks? with|met (?:up )?with|in conversation|conversation with|"
+                          r"oral history|entretien|entrevista|интервью|беседа|\w*gespräch)\w*", opening,
+                          re.IGNORECASE))  # fmt: skip
+
+
+class _Body:
+    """The zones of one article and the walk through its blocks."""
+
+    def __init__(self, layout: Layout, script: Script):
+        self.layout = layout
+        self.script = script
+        self.blocks = layout.blocks
+        self.turns = layout.turns
+        self.skip: set[int] = set()  # blocks that are not read: furniture, header and footer lines, the byline
+        self.intro: list[str] = []
+        self.header: list[str] = []  # what the header said (names in credits and lists, for full names)
+        self.byline_at: int | None = None
+
+    def _drop(self, index: int, reason: str) -> None:
+        block = self.blocks[index]
+        self.script.dropped.append(Dropped(block.line, block.source or block.text, reason))
+        self.header.append(block.source or block.text)
+        self.skip.add(index)
+
+    def zone(self, title: str | None, article: Article) -> None:
+        """Set the title, byline and date; drop furniture, the site's header above the headline, and its footer."""
+        blocks, script = self.blocks, self.script
+        for index, block in enumerate(blocks):
+            if block.tag == "furniture":
+                self._drop(index, block.reason)
+                if script.date is None and re.search(r"date|time|page info", block.reason):
+                    script.date = published_date(block.text, day_first=script.language not in ("en", ""))
+                    script.date_source = f"date line, line {block.line}" if script.date else None
+        start = min(self.turns, default=None)
+        if start is None:  # an article: the body starts with its first sentences
+            start = next(
+                (
+                    index
+                    for index, block in enumerate(blocks)
+                    if block.tag == "text"
+                    and (is_prose(block.text) or (ends_sentence(block.text) and len(block.text.split()) >= 2))
+                ),
+                len(blocks),
+            )
+        headline = None
+        if title is None:
+            headline = self._headline(start, article.site_name)
+            if headline is not None:
+                title = strip_markup(HEADING.sub("", blocks[headline].source or blocks[headline].text))
             else:
-                current = cast.person(block.label or "")
-            started = True
-            cast.start_turn(current, block.text)
-            if block.text:
-                items.append((current, None, block.text))
-        elif block.tag == "heading":
-            current, dash_turns = None, 0
-            items.append((narrator, "heading", block.text))
-        elif block.tag == "direction":
-            items.append((narrator, "direction", block.text))
-        elif block.tag == "aside":
-            items.append((narrator, "narration", block.text))
-        elif current is not None:
-            cast.continue_turn(current, block.text)
-            items.append((current, "list" if block.tag == "item" else None, block.text))
-        else:
-            opening = not started and layout != "plain"
-            items.append((narrator, "list" if block.tag == "item" else "intro" if opening else "narration", block.text))
-    return items
+                title = title_from_source(article.source) or next(
+                    (block.text for index, block in enumerate(blocks) if index not in self.skip), "")  # fmt: skip
+        script.title = title
+        for index, block in enumerate(blocks):
+            if index not in self.skip and index != headline and fold(block.text) == fold(title) and fold(title):
+                self._drop(index, "repeated title")
+                headline = index if headline is None and index < start else headline
+        if headline is not None:
+            self.skip.add(headline)
+            for index in range(headline):
+                if index not in self.skip and not is_prose(blocks[index].text):
+                    self._drop(index, "site header")
+        self._opening(headline, start, article)
+        self._footer()
+
+    def _headline(self, start: int, site_name: str | None) -> int | None:
+        """The block before the body that reads most like a headline (the earliest of equals), or None.
+
+        A line followed by the byline or the date reads as one; a line after
+        one that ends in a colon ("Witnesses:") is an item of a list.
+        """
+        blocks = self.blocks
+        content = [index for index in range(start) if blocks[index].tag != "furniture"]
+        best = None
+        for position, index in enumerate(content):
+            block = blocks[index]
+            score = headline_score(block.source or block.text, site_name) if block.tag in ("text", "heading") else None
+            if score is None:
+                continue
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if following is not None and following.reason in ("date stamp", "page info line"):
+                score += 3
+            if following is not None and following.tag != "furniture" and byline_match(following.text):
+                score += 10  # the byline is under the headline
+            if position and blocks[content[position - 1]].text.endswith(":"):
+                score -= 5
+            score -= 2 if block.text.count(",") >= 2 else 0
+            if any(is_prose(blocks[earlier].text) for earlier in content[:position]) and not PIECE_WORDS.search(
+                    block.text):  # fmt: skip
+                score -= 6  # under the intro: a motto or a section, unless it names the piece ("Interview with ...")
+            if best is None or score > best[0]:
+                best = (score, index)
+        return best[1] if best else None
+
+    def _opening(self, headline: int | None, start: int, article: Article) -> None:
+        """The byline among the lines before the body, and the header's short lines, dropped."""
+        blocks, script = self.blocks, self.script
+        if article.author:
+            script.byline = byline_for(script.language, normalise_space(article.author))
+        for index in range(0 if headline is None else headline + 1, start):
+            block = blocks[index]
+            if index in self.skip or block.tag not in ("text", "heading"):
+                continue
+            if byline_match(block.text) and not HEADING.match(block.source):
+                if script.byline is None:
+                    script.byline, self.byline_at = block.text.strip("*_ "), index
+                    self.header.append(block.text)
+                    self.skip.add(index)
+                elif fold(block.text) == fold(script.byline) or byline_name(block.text) == article.author:
+                    self._drop(index, "repeated byline")
+                continue
+            if block.tag == "text" and is_short_line(block.text):
+                self._drop(index, "header line")
+
+    def _footer(self) -> None:
+        """After the body, from the first furniture on: furniture, short lines and link titles, up to some prose."""
+        blocks = self.blocks
+        sentences = [
+            index for index, block in enumerate(blocks) if block.tag in ("text", "item") and ends_sentence(block.text)
+        ]
+        last = max([*self.turns, *sentences], default=-1)
+        start = next((index for index in range(last + 1, len(blocks)) if blocks[index].tag == "furniture"), None)
+        if start is None:
+            return
+        for index in range(start, len(blocks)):
+            block = blocks[index]
+            if block.tag == "furniture" or index in self.skip:
+                continue
+            if block.tag not in ("text", "heading") or ends_sentence(block.text) or block.text.endswith(("?", "!")):
+                break
+            self._drop(index, "site footer")
+
+    def cast(self, article: Article, interviewer: str | None) -> tuple[Hints, Cast]:
+        """What the title, byline, intro and credits say about who is who; the cast to fill."""
+        script, blocks = self.script, self.blocks
+        start = min(self.turns, default=len(blocks))
+        self.intro = [block.text for index, block in enumerate(blocks[:start])
+                      if index not in self.skip and block.tag in ("text", "aside")]  # fmt: skip
+        credits = [block.source or block.text for index, block in enumerate(blocks)
+                   if block.tag == "text" and index >= start and byline_match(block.text)]  # fmt: skip
+        examination = next((EXAMINATION.match(block.text).group("name") for block in blocks
+                            if block.reason == "examination line"), None)  # fmt: skip
+        byline = script.byline or ""
+        writer = None if INTERVIEWER_BYLINE.match(byline) else byline_name(byline) if byline_match(byline) else None
+        writer = writer or (normalise_space(article.author) if article.author else None)
+        context = " \n ".join([script.title, byline, *self.header, *self.intro, *credits,
+                               *(block.text for block in blocks if block.tag != "furniture")])  # fmt: skip
+        named = interviewer or interviewer_named([byline, *self.header, *self.intro, *credits])
+        if examination and not named:
+            named = display_name_of(examination, context, script.language)
+        avoid = {name for name in (writer, named, article.site_name) if name}
+        interviewee, outright = interviewee_named(script.title, self.intro, avoid)
+        hints = Hints(interviewee, outright, named, bool(interviewer), writer, article.site_name, script.language,
+                      context)  # fmt: skip
+        return hints, Cast(dict(DEFAULT_NAMES))
+
+    def walk(self, cast: Cast) -> list[tuple[Person, str | None, str]]:
+        """(speaker, kind or None for their role's kind, text) for each paragraph read after the title."""
+        narrator = cast.defaults[NARRATOR]
+        items: list[tuple[Person, str | None, str]] = []
+        current: Person | None = None
+        started = False
+        for index, block in enumerate(self.blocks):
+            if index in self.skip:
+                if block.reason == "separator":
+                    current = None  # after a separator, the piece's own voice: credits, a note
+                continue
+            turn = self.turns.get(index)
+            if turn is not None:
+                current = cast.person(turn.label) if turn.label else cast.defaults[turn.side or INTERVIEWER]
+                started = True
+                cast.start_turn(current, block.text)
+                if block.text:
+                    items.append((current, None, block.text))
+            elif block.tag == "heading":
+                current = None
+                items.append((narrator, "heading", block.text))
+            elif block.tag == "direction":
+                items.append((narrator, "direction", block.text))
+            elif block.tag == "aside":
+                items.append((narrator, "narration", block.text))
+            elif _EDITORS_NOTE.search(block.text) or _RECORD_LINE.match(block.text):
+                items.append((narrator, "intro" if not started and self.layout.name != "plain" else "narration",
+                              block.text))  # fmt: skip
+            elif started and byline_match(block.text):
+                current = None
+                items.append((narrator, "narration", block.text))
+            elif current is not None:
+                cast.continue_turn(current, block.text)
+                items.append((current, "list" if block.tag == "item" else None, block.text))
+            else:
+                opening = not started and self.layout.name != "plain"
+                kind = "list" if block.tag == "item" else "intro" if opening else "narration"
+                items.append((narrator, kind, block.text))
+        return items
+
+
+def _interviewee(script: Script, cast: Cast, hints: Hints, layout: Layout) -> str | None:
+    """The one person the piece is about, for the feed and the tags; None when there are several or none.
+
+    Of several who answer, the one the headline names; else the one the intro names; else the only one.
+    """
+    if layout.name == "plain":
+        from audiobuild.parse.names import _HEADLINE_NAME
+
+        match = _HEADLINE_NAME.match(script.title)
+        return match.group("name") if match and hints.interviewee == match.group("name") else None
+    named = [person for person in cast.interviewees() if person is not cast.defaults[INTERVIEWEE]]
+    if not named:
+        return hints.interviewee if cast.defaults[INTERVIEWEE].turns else None
+    title_words = [word.strip(",:;!?«»\"“”„'") for word in script.title.split()]
+    in_title = [person for person in named
+                if any(_same(person.name, word) for word in title_words if len(word) > 3)]  # fmt: skip
+    if in_title:
+        return in_title[0].name if len(in_title) == 1 else None
+    if hints.interviewee and (hints.outright or len(named) == 1):
+        matching = [person for person in named if _same(person.name, hints.interviewee)]
+        if len(matching) == 1:
+            return matching[0].name
+    return named[0].name if len(named) == 1 and not cast.defaults[INTERVIEWEE].turns else None
+
+
+def _warn(script: Script, layout: Layout) -> None:
+    """Say so when paragraphs that look like a speaker's turn were read as text, and what would change that."""
+    unread = layout.unread_labels
+    first = min(layout.turns, default=None)
+    lines = [block for block in unread if first is None or block.line > layout.blocks[first].line]
+    if not lines:
+        return
+    shown = ", ".join(f"line {block.line} ({block.label.text})" for block in lines[:4])
+    more = f" and {len(lines) - 4} more" if len(lines) > 4 else ""
+    log.warning(
+        "%s: %d paragraph%s start%s with what looks like a speaker label but %s read as %s: %s%s; "
+        "if they are turns, try --layout labels (or another of %s) or --interviewer NAME",
+        script.source, len(lines), "s" if len(lines) != 1 else "", "" if len(lines) != 1 else "s",
+        "were" if len(lines) != 1 else "was", "narration" if layout.name == "plain" else "text", shown, more,
+        ", ".join(LAYOUTS),
+    )  # fmt: skip

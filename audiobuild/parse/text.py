@@ -18,15 +18,24 @@ def fold(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Stage directions and inline markup
 
+# What a transcript puts in brackets for what is heard but not said: laughter, applause, interjections from
+# the floor (parliaments), tape changes, the record's own notes; in the languages the parser knows.
 _DIRECTION_WORDS = (
     r"laughter|laughs|laughing|chuckles|applause|inaudible|unintelligible|indiscernible|cross-?\s?talk|"
-    r"off[- ]?mi(?:ke|c|crophone)|pause[sd]?|silence|sighs|coughs|music|interruption|interposing|"
+    r"off[- ]?mi(?:ke|c|crophone)|pause[sd]?|silence|sighs|coughs|music|interruption|interposing|soundbite|"
     r"audio (?:gap|cuts out|drops)|technical difficulties|recess|through (?:an )?interpreter|as interpreted|"
     r"via interpreter|speaks in|speaking in|(?:the )?(?:briefing|meeting|press conference|hearing|program) "
-    r"(?:was |is )?(?:concluded|adjourned|ended|resumes?)|end of (?:briefing|transcript)|"
-    r"смех|смеется|смеётся|улыбается|аплодисменты|неразборчиво|пауза|шум в зале"
+    r"(?:was |is )?(?:concluded|adjourned|ended|resumes?)|end of (?:briefing|transcript|excerpt|tape)|"
+    r"(?:begin|start) of tape|(?:begin|end) tape|whereupon|off the record|on the record|"
+    r"смех|смеется|смеётся|улыбается|аплодисменты|неразборчиво|пауза|шум в зале|оживление в зале|"
+    r"heiterkeit|beifall|zuruf|zurufe|lachen|applaus|unruhe|"
+    r"applaudissements|rires|exclamations|protestations|murmures|(?:la )?séance|"
+    r"rumores|risas|aplausos|pausa|risa|murmullos|protestas|"
+    r"transl(?:ation|ated)|translator|interpreter"
 )
-_DIRECTION = re.compile(rf"[(\[]\s*(?:{_DIRECTION_WORDS})\b[^()\[\]]{{0,60}}[)\]]", re.IGNORECASE)
+_DIRECTION = re.compile(rf"[(\[]\s*(?:{_DIRECTION_WORDS})\b[^()\[\]]{{0,120}}[)\]]", re.IGNORECASE)
+# A direction between sentences takes its own full stop along: "...vacío. (Rumores). Termino."
+_DIRECTION_SENTENCE = re.compile(rf"(?<=[.!?…])(\s+){_DIRECTION.pattern}\.(?!\w)", re.IGNORECASE)
 
 
 def spoken_text(text: str) -> str:
@@ -35,11 +44,17 @@ def spoken_text(text: str) -> str:
     >>> spoken_text("Thank you. (Laughter.) Next question.")
     'Thank you. Next question.'
     """
-    return normalise_space(_DIRECTION.sub(" ", text)).replace(" .", ".").replace(" ,", ",")
+    text = _DIRECTION.sub(" ", _DIRECTION_SENTENCE.sub(" ", text))
+    return re.sub(r"\s+([.,])", r"\1", normalise_space(text))
+
+
+# A note in capitals, alone in its brackets: "(INICIA VIDEO)", "[END OF TAPE]".
+_CAPITAL_NOTE = re.compile(r"^[(\[][^\W\d_a-zà-ÿа-яё][^a-zà-ÿа-яё()\[\]]{2,60}[)\]]\.?$")
 
 
 def is_direction(text: str) -> bool:
-    return bool(_DIRECTION.search(text)) and not spoken_text(text)
+    """A paragraph that is only stage directions, or a note of the record's in capitals."""
+    return (bool(_DIRECTION.search(text)) and not spoken_text(text)) or bool(_CAPITAL_NOTE.match(text.strip()))
 
 
 _INLINE_MARKUP = [
@@ -51,8 +66,17 @@ _INLINE_MARKUP = [
 ]
 
 
+# Markdown's backslash escapes: "\\[laughs\\]" is written for "[laughs]", "\\*" for a literal asterisk.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<\"'])")
+
+
 def strip_markup(text: str) -> str:
-    """Markdown emphasis, links and code marks removed; the words stay."""
+    """Markdown escapes undone; emphasis, links and code marks removed; the words stay.
+
+    >>> strip_markup(r"It forgives anything, except \\*bleach\\*. \\[laughs\\]")
+    'It forgives anything, except bleach. [laughs]'
+    """
+    text = _ESCAPE.sub(r"\1", text)
     for pattern, replacement in _INLINE_MARKUP:
         text = pattern.sub(replacement, text)
     return normalise_space(text)
@@ -64,6 +88,25 @@ def ends_question(text: str) -> bool:
 
 def has_question(text: str) -> bool:
     return "?" in spoken_text(text)
+
+
+# Requests that ask as a question does: "Tell us about the storm.", "Расскажите про детей."
+_REQUEST = re.compile(
+    r"\b(?:tell (?:me|us|her|him|them|the \w+)|describe|explain|walk (?:me|us) through|talk (?:me |us )?about|"
+    r"erzähl(?:en sie)?|beschreiben sie|erklären sie|racontez|décrivez|expliquez|parlez-nous|"
+    r"cuént(?:e|enos|anos)|cuéntame|descríb(?:a|anos)|explíque(?:nos)?|háblenos|"
+    r"расскажите|расскажи|опишите|объясните|"
+    r"i (?:would like to|want to|'d like to) (?:ask|know)|my question|i wonder|je demande|ma question|"
+    r"je voudrais savoir|meine frage|ich frage|ich möchte wissen|mi pregunta|le pregunto|"
+    r"quisiera (?:saber|conocer|preguntar)|me gustaría saber|мой вопрос|вопрос к|хотел[аи]? бы (?:спросить|узнать))\b",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """True when a turn asks something: a question mark, or a request to tell, describe or explain."""
+    spoken = spoken_text(text)
+    return "?" in spoken or bool(_REQUEST.search(spoken))
 
 
 def ends_sentence(text: str) -> bool:

@@ -1,11 +1,23 @@
-"""Zones of an article: its paragraphs, the site furniture among them, the title, date and byline."""
+"""The zones of an article: its paragraphs, then header furniture, the headline, the body and footer furniture.
+
+A page copied from a browser brings the site around the article: navigation
+above the headline, share buttons and notices below the text. The headline is
+the line above the body that reads most like one; short lines above it are the
+site's header, and a run of furniture and short lines after the body is its
+footer. Both are dropped and listed, never read.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import urlparse
 
-from audiobuild.parse.text import fold, normalise_space
+from audiobuild.model import Dropped
+from audiobuild.parse.furniture import furniture_reason
+from audiobuild.parse.labels import read_label
+from audiobuild.parse.text import ends_sentence, normalise_space, strip_markup
 
 # ---------------------------------------------------------------------------
 # Paragraphs
@@ -15,38 +27,69 @@ from audiobuild.parse.text import fold, normalise_space
 class Paragraph:
     line: int
     text: str
-
-
-# A line that starts something of its own and never continues a hard-wrapped paragraph.
-_MARKER = re.compile(
-    r"^(?:[-\u2013\u2014\u2022*+>]\s|#{1,6}\s|\d{1,2}[.)]\s|\*\*|\(|\[|[QA][.:]\s|[A-Z\u0410-\u042f\u0401][^:.!?]{0,40}:(?:\s|$))"
-)
+    raw: str = ""  # its first line as written: runs of spaces separate a menu's items or a label from its text
 
 
 HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
+_MARKER = re.compile(r"^(?:[-\u2013\u2014\u2022*+>]\s|#{1,6}\s|\d{1,2}[.)]\s|\*\*|\(|\[)")
+_FRONT_MATTER = re.compile(r"^[\w-]+\s*:")
+# A transcript with a line number on every line (a deposition): "14   BY MS. ROE:".
+_LINE_NUMBER = re.compile(r"^\s{0,6}(\d{1,2})(?:\s+|$)")
 
 
-def split_paragraphs(text: str) -> list[Paragraph]:
-    """Split text into paragraphs: one per line, unless the file is hard-wrapped.
+def split_paragraphs(text: str) -> tuple[list[Paragraph], list[Dropped]]:
+    """The paragraphs of `text`, and what was dropped on the way (a YAML front matter block).
 
-    Pages copied from a browser put each paragraph on one line, with title and
-    byline on lines of their own; e-mailed and plain-text articles wrap at a fixed
-    width. In a hard-wrapped file a line continues the previous one when that
-    one reached the margin and the break is not a sentence break, a new turn, a
-    byline or furniture (a wrongly split paragraph only costs a longer pause).
+    A paragraph is one line, unless the file is hard-wrapped: pages copied from
+    a browser put each paragraph on a line, while e-mailed and plain-text
+    articles wrap at a fixed width. In a hard-wrapped file a line continues the
+    previous one when that one reached the margin and the break is not a
+    sentence break, a new turn, a byline or furniture. Line numbers down the
+    margin (court transcripts) are removed first.
     """
-    lines = [normalise_space(line) for line in text.splitlines()]
-    width = _wrap_width(lines)
+    lines = text.splitlines()
+    dropped: list[Dropped] = []
+    start = _front_matter_end(lines)
+    if start:
+        dropped.append(Dropped(1, normalise_space(" ".join(lines[:start])), "front matter"))
+    raw_lines = [""] * start + _without_line_numbers(lines[start:])
+    cleaned = [normalise_space(line) for line in raw_lines]
+    width = _wrap_width(cleaned)
     paragraphs: list[Paragraph] = []
     previous = ""
-    for number, line in enumerate(lines, start=1):
-        if width and previous and line and len(paragraphs) > 1 and _continues(previous, line, width):
+    for number, (line, raw) in enumerate(zip(cleaned, raw_lines), start=1):
+        if previous and line and len(paragraphs) > 1 and (
+                (width and _continues(previous, line, raw, width)) or _runs_on(previous, line, raw)):  # fmt: skip
             last = paragraphs[-1]
-            paragraphs[-1] = Paragraph(last.line, f"{last.text} {line}")
+            paragraphs[-1] = Paragraph(last.line, f"{last.text} {line}", last.raw)
         elif line:
-            paragraphs.append(Paragraph(number, line))
+            paragraphs.append(Paragraph(number, line, raw.rstrip()))
         previous = line
-    return paragraphs
+    return paragraphs, dropped
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """The number of lines of a YAML front matter block at the top (``---`` ... ``---``), else 0."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for index, line in enumerate(lines[1:80], start=1):
+        if line.strip() in ("---", "..."):
+            return index + 1 if any(_FRONT_MATTER.match(item) for item in lines[1:index]) else 0
+    return 0
+
+
+def _without_line_numbers(lines: list[str]) -> list[str]:
+    """`lines` without the numbers a court reporter puts down the margin, when most lines have one."""
+    numbered = [_LINE_NUMBER.match(line) for line in lines]
+    filled = [line for line in lines if line.strip()]
+    counted = [match for match in numbered if match]
+    if len(counted) < 10 or len(counted) < 0.5 * len(filled):
+        return lines
+    numbers = [int(match.group(1)) for match in counted]
+    steps = sum(1 for before, after in zip(numbers, numbers[1:]) if after in (before + 1, 1))
+    if steps < 0.8 * (len(numbers) - 1):
+        return lines
+    return [line[match.end() :] if match else line for line, match in zip(lines, numbered)]
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -58,162 +101,147 @@ def _wrap_width(lines: list[str]) -> int | None:
     return width if sum(length >= 0.85 * width for length in lengths) >= 3 else None
 
 
-def _continues(previous: str, line: str, width: int) -> bool:
-    if len(previous) < 0.6 * width or HEADING.match(previous) or _MARKER.match(line) or _BYLINE.match(line):
+def _runs_on(previous: str, line: str, raw: str) -> bool:
+    """A line that starts in lower case after one that ends mid-sentence: the same paragraph, at any width."""
+    return (
+        line[0].islower()
+        and len(previous) >= 20
+        and previous[-1] not in '.!?:;\u2026"\u201d\u00bb)'
+        and not _MARKER.match(line)
+        and not HEADING.match(previous)
+        and not furniture_reason(line, raw=raw)
+        and not furniture_reason(previous)
+        and not getattr(read_label(previous), "own_line", False)  # "Jane Doe  1:26" stands alone above its turn
+    )
+
+
+def _continues(previous: str, line: str, raw: str, width: int) -> bool:
+    if len(previous) < 0.6 * width or HEADING.match(previous) or _MARKER.match(line) or byline_match(line):
         return False
-    if furniture_reason(line) or furniture_reason(previous):
+    if furniture_reason(line, raw=raw) or furniture_reason(previous) or read_label(line, raw):
+        return False
+    if getattr(read_label(previous), "own_line", False):  # "Jane Doe  1:26" stands alone above its turn
         return False
     return not (previous[-1] in '.!?:\u2026"\u201d\u00bb' and line[0].isupper())
 
 
 # ---------------------------------------------------------------------------
-# Furniture
-
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|январ[яь]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|"
-    r"июл[яь]|августа?|сентябр[яь]|октябр[яь]|ноябр[яь]|декабр[яь])\.?"
-)
-_STAMP_PREFIX = r"(?:(?:updated|published|posted|обновлено|опубликовано)\s*:?\s*)?"
-_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
-_CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?(?:\s+[A-Z]{2,5})?"
-_DATE_WORDS = rf"(?:\d{{1,2}}\s+{_MONTHS},?\s+\d{{4}}|{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}})(?:\s*г\.)?"
-_DATE_DIGITS = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
-
-_FURNITURE = [
-    (re.compile(r"^\d[\d\s.,]*\s*k?\s*(?:views?|reads?|просмотр\w*)$", re.IGNORECASE), "view counter"),
-    (re.compile(r"^(?:views?|просмотр\w*)\s*:?\s*\d[\d\s.,]*$", re.IGNORECASE), "view counter"),
-    (
-        re.compile(
-            r"^(?:share|share this(?: article| story| page)?|share on \w+|поделиться|print|"
-            r"print this(?: article| page)?|"
-            r"печать|subscribe|подписаться|tweet|e-?mail|e-?mail this(?: article)?|comments?(?: \(\d+\))?|"
-            r"комментарии|tags?|теги|follow us(?: on \w+)?)\s*:?$",
-            re.IGNORECASE,
-        ),
-        "share/print line",
-    ),
-    (re.compile(r"^(?:advertisement|реклама|sponsored)$", re.IGNORECASE), "advertisement"),
-    (
-        re.compile(
-            r"^(?:read more|read also|see also|related(?: articles| stories)?|more on this story|"
-            r"back to top|читайте также|читайте нас в \w+)\s*:?$",
-            re.IGNORECASE,
-        ),
-        "navigation line",
-    ),
-    (re.compile(r"^(?:[*\u2022\u00b7]\s*){3,}$|^[-_=~\u2013\u2014]{3,}$"), "separator"),
-    (
-        re.compile(
-            r"^(?:(?:ref(?:erence)?\.?|(?:press )?release|doc(?:ument)?|no\.|№)\s*"
-            r"(?:no\.?|number|id|#|№)?\s*:?\s*#?[A-Z]{0,4}[-/]?\d[\w/.\-]*|\d{2,}(?:[/\-]\d+)+|[A-Z]{1,4}[-/]\d{3,}[\w/\-]*)$",
-            re.IGNORECASE,
-        ),
-        "reference number",
-    ),
-    (re.compile(r"^(?:#\w+[\s,]*)+$"), "hashtag line"),
-    (re.compile(rf"^{_STAMP_PREFIX}{_CLOCK}$|^[\[(]{_CLOCK}[\])]$", re.IGNORECASE), "time stamp"),
-    (
-        re.compile(
-            rf"^{_STAMP_PREFIX}{_WEEKDAY}(?:{_DATE_DIGITS}|{_DATE_WORDS})(?:,?\s+(?:at\s+)?{_CLOCK})?$", re.IGNORECASE
-        ),
-        "date stamp",
-    ),
-    (re.compile(r"^(?=.*\bcookies?\b)(?=.*\b(?:we use|accept|consent)\b).{0,300}$", re.IGNORECASE), "cookie banner"),
-    (
-        re.compile(
-            r"^(?:an official website of\b.{0,200}|here'?s how you know|official websites use \.\S+.{0,200}|"
-            r"secure \.gov websites use https.{0,200})$",
-            re.IGNORECASE,
-        ),
-        "site banner",
-    ),
-    (re.compile(r"^(?:photo|image|picture|фото)s?(?:\s*:|\s+by\s)\s*\S.{0,80}$", re.IGNORECASE), "photo credit"),
-    (re.compile(r"^!\[[^\]]*\]\([^)]*\)$"), "image"),
-    (re.compile(r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\))?\s*\d{4}).{0,200}$", re.IGNORECASE), "copyright line"),
-]
-
-
-def furniture_reason(text: str, title: str | None = None) -> str | None:
-    """Why a whole paragraph is site furniture rather than article text, or None."""
-    if title is not None and fold(text) == fold(title):
-        return "repeated title"
-    for pattern, reason in _FURNITURE:
-        if pattern.match(text):
-            return reason
-    # "20 January 2026, 10:15 · Views: 3 412": furniture joined on one line.
-    parts = [part.strip() for part in re.split(r"\s[\u00b7|\u2022]\s", text)]
-    if len(parts) > 1 and all(furniture_reason(part) for part in parts):
-        return "page info line"
-    return None
-
-
-_MONTH_NUMBERS = {
-    **{name: number for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)},
-    **{name: number for number, name in enumerate(
-        ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"), start=1)},
-    "май": 5,
-}  # fmt: skip
-
-
-def date_from_stamp(text: str) -> str | None:
-    """The ISO date in a date line ("March 3, 2026", "3 марта 2026", "2026-03-03", "03.03.2026"), or None.
-
-    Dates with slashes are left alone: 03/04/2026 is March or April depending on the country.
-    """
-    iso = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text)
-    dotted = re.search(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", text)
-    words = re.search(rf"\b(?:(\d{{1,2}})\s+({_MONTHS})|({_MONTHS})\s+(\d{{1,2}})),?\s+(\d{{4}})", text, re.IGNORECASE)
-    if iso:
-        year, month, day = (int(part) for part in iso.groups())
-    elif dotted:
-        day, month, year = (int(part) for part in dotted.groups())
-    elif words:
-        day_first, month_first, month_name, day_second, year_text = words.groups()
-        month = _MONTH_NUMBERS.get((month_first or month_name)[:3].casefold(), 0)
-        day, year = int(day_first or day_second), int(year_text)
-    else:
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
-
-
-# ---------------------------------------------------------------------------
-# Titles and bylines
+# Bylines and credits
 
 _BYLINE = re.compile(
-    r"^(?:by|written by|interview(?:ed)? by|text|par|propos recueillis par|von|por|автор|беседовал[аи]?|"
-    r"интервью записал[аи]?)\s*:?\s+"
-    r"(?P<name>[\w\u0400-\u04ff][^.!?]{0,80}\.?)$",
+    r"^\*?(?:by|written by|interview(?:ed)? by|interview|text|texte|texto|par|propos recueillis par|von|por|"
+    r"entrevista de|автор|беседовал[аи]?|интервью записал[аи]?|записал[аи]?|reporting by)\s*:?\s+"
+    r"(?P<name>[\w\u0400-\u04ff][^.!?·|*]{0,80}\.?)(?:\s*[·|].{0,120})?\*?$",
     re.IGNORECASE,
 )
-# How a byline made from a page's author starts, by language.
-BY = {"en": "By", "ru": "Автор:", "uk": "Автор:", "fr": "Par", "de": "Von", "es": "Por", "it": "Di", "pt": "Por"}
-# A byline that names who asked the questions.
+# How a byline made from a page's author starts, by language (for the languages without a narrator table).
+# A byline or credit that names who asked the questions.
 INTERVIEWER_BYLINE = re.compile(
-    r"^(?:interview(?:ed)? by|propos recueillis par|беседовал[аи]?|интервью записал[аи]?)\s*:?\s+", re.IGNORECASE
+    r"^\*?(?:interview(?:ed)? by|interview\s*:|propos recueillis par|entrevista de|беседовал[аи]?|"
+    r"интервью записал[аи]?)\s*:?\s+",
+    re.IGNORECASE,
 )
-# A headline "Name Surname: what they said" names the interviewee.
-_HEADLINE_NAME = re.compile(r"^(?P<name>(?:[A-Z\u0410-\u042f][\w'.\-]+\s+){1,3}[A-Z\u0410-\u042f][\w'\-]+)\s?:\s+\S")
-
-
-# First words of a "Two Words: ..." headline that is not a name ("Your Call: ...").
-_NOT_NAMES = {
-    "the", "a", "an", "your", "my", "our", "his", "her", "their", "this", "that", "why", "how", "what",
-    "when", "where", "who", "breaking", "exclusive", "live", "opinion", "analysis", "update", "interview",
-    "review", "podcast", "episode", "watch", "video", "photos",
-}  # fmt: skip
-
-
-def interviewee_from_title(title: str) -> str | None:
-    """The person named before the colon of a `Name Surname: quote` headline."""
-    match = _HEADLINE_NAME.match(title)
-    if not match or match.group("name").split()[0].casefold() in _NOT_NAMES:
-        return None
-    return match.group("name")
 
 
 def byline_match(text: str) -> re.Match[str] | None:
     """A `By Jane Smith` line: "By" and a name (capitalised), not a sentence starting with "By the time"."""
     match = _BYLINE.match(text)
-    return match if match and match.group("name")[0].isupper() and len(match.group("name").split()) <= 8 else None
+    if not match or not match.group("name")[0].isupper() or len(match.group("name").split()) > 8:
+        return None
+    return match
+
+
+def byline_name(text: str) -> str | None:
+    """The name in a byline: "By Jane Smith, Local Reporter" -> "Jane Smith"."""
+    match = byline_match(text)
+    return re.split(r",|\s+[·|]\s+", match.group("name").rstrip(". "))[0].strip() if match else None
+
+
+# ---------------------------------------------------------------------------
+# The headline
+
+# Words that say a line is the piece's headline: what kind of piece it is.
+PIECE_WORDS = re.compile(
+    r"\b(?:interview|interviews|q\s?&\s?a|conversation|transcript|deposition|hearing|briefing|press conference|"
+    r"oral history|oral evidence|talks with|in conversation|episode|podcast|town hall|"
+    r"интервью|стенограмма|беседа|пресс-подход|пресс-конференция|выпуск|"
+    r"\w*gespräch|\w*interview|\w*befragung|\w*pressekonferenz|folge|\w*protokoll|mitschrift|"
+    r"entretien|compte rendu|conférence de presse|séance|épisode|"
+    r"entrevista|conferencia de prensa|versión estenográfica|diario de sesiones|episodio|ds\.)",
+    re.IGNORECASE,
+)
+
+
+def headline_score(text: str, site_name: str | None = None) -> float | None:
+    """How much `text` reads as the headline, or None when it cannot be one."""
+    plain = strip_markup(HEADING.sub("", text))
+    words = plain.split()
+    if not 1 <= len(words) <= 30 or byline_match(plain) or (plain.endswith(".") and not _abbreviation(words[-1])):
+        return None
+    # A Markdown title ("# ") reads as the headline; a section heading ("## ") under it does not.
+    score = min(len(words), 12) + (4 if text.startswith("# ") else -2 if HEADING.match(text) else 0)
+    score += 3 if re.search(r"[:«»\"“”„]", plain) else 0
+    score += 6 if PIECE_WORDS.search(plain) else 0
+    letters = [char for char in plain if char.isalpha()]
+    score -= 4 if letters and all(char.isupper() for char in letters) else 0
+    score -= 6 if len(words) <= 2 else 0
+    score -= 10 if re.search(r"\s[·|•]\s", plain) else 0
+    sentences = [word for word in re.findall(r"(\S+)[.!?]\s+[(\[]?[^\W\d_]", plain) if len(word.strip("(")) > 3]
+    score -= 6 if sentences else 0  # sentences, not a headline ("DS. Congreso", "Dr. Roe" are abbreviations)
+    score -= 8 if site_name and plain.casefold() == site_name.casefold() else 0
+    return score
+
+
+_ABBREVIATIONS = {
+    "г",
+    "гг",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "etc",
+    "no",
+    "nr",
+    "vol",
+    "núm",
+    "nº",
+    "gmbh",
+    "ag",
+}
+
+
+def _abbreviation(word: str) -> bool:
+    """ "г.", "Jr.", "etc.", "..." end a headline without ending a sentence."""
+    return word.endswith("..") or word.rstrip(".").casefold() in _ABBREVIATIONS
+
+
+def title_from_source(source: str) -> str | None:
+    """A title made from a file name or the last part of a URL: "cobh-harbour-oral-history.txt" -> "Cobh Harbour...".
+
+    None for a source that is no file (text given directly).
+    """
+    if source.startswith("<"):
+        return None
+    path = urlparse(source).path if re.match(r"https?://", source, re.IGNORECASE) else source
+    stem = PurePath(path.rstrip("/")).stem if path.strip("/") else ""
+    words = [word for word in re.split(r"[\s_\-.]+", stem) if word]
+    if not words:
+        return None
+    return " ".join(word if any(char.isupper() for char in word) else word.capitalize() for word in words)
+
+
+# ---------------------------------------------------------------------------
+# Short lines: the header's and footer's furniture by position
+
+
+def is_short_line(text: str) -> bool:
+    """A line of a few words with no sentence in it: a site name, a section, a place, a caption."""
+    words = strip_markup(text).split()
+    return len(words) <= 6 and not ends_sentence(text) and not text.endswith(("?", "!"))
+
+
+def is_prose(text: str) -> bool:
+    """A paragraph that reads as the article's own text: a sentence of some length."""
+    return len(text.split()) >= 12 and ends_sentence(text)
