@@ -28,6 +28,7 @@ from audiobuild.cover import cover_bytes
 from audiobuild.engines import get_engine, limit_threads
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
 from audiobuild.feed import FEED_FILE
+from audiobuild.model import Script
 from audiobuild.pipeline import Plan, Result, plan_episode, prepare, render
 from audiobuild.publish import publish, update_catalogue
 
@@ -35,9 +36,15 @@ log = logging.getLogger("audiobuild")
 
 
 def build_all(
-    sources: list[str | Path], output: Path, config: Config, voices: str | None = None, workers: int | None = None
+    sources: list[str | Path | Script],
+    output: Path,
+    config: Config,
+    voices: str | None = None,
+    workers: int | None = None,
 ) -> list[Result]:
     """Build each article into `output` on worker processes (one per core by default, `workers` at most).
+
+    An article is a file's path, an http(s) URL, or a Script already read (`follow`, the inbox).
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
@@ -64,7 +71,7 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
-    for source in map(str, sources):
+    for source in (source if isinstance(source, Script) else str(source) for source in sources):
         newest = max(
             [entry.published for entry in catalogue.entries] + [plan.entry.published for plan in plans], default=None
         )
@@ -74,8 +81,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             _report(error, failures)
             continue
         if plan.unchanged:
-            log.info("unchanged: %s (%s)", plan.entry.file, source)
-            results.append(Result(source, plan.entry, plan.script, [], rebuilt=False))
+            log.info("unchanged: %s (%s)", plan.entry.file, plan.source)
+            results.append(Result(plan.source, plan.entry, plan.script, [], rebuilt=False))
         else:
             plans.append(plan)
 

@@ -93,10 +93,12 @@ def _episode(folder: Path, entry: Entry, podcast: Podcast, open_chapters: bool) 
     mp3 = escape(entry.file)
     duration = clock(int(entry.duration * 1000))  # floored, as the player beside it shows it
     people = "".join(f" · {escape(person.role.title())}: {escape(person.name)}" for person in entry.people)
+    # Only ever an http(s) URL (pipeline.plan_episode), so never a javascript: link.
+    article = f' · <a href="{escape(entry.link)}" rel="noreferrer">Article</a>' if entry.link else ""
     return f"""<article class="card episode" id="{escape(entry.stem)}">
 <h2 dir="auto"><a href="#{escape(entry.stem)}">{escape(entry.title)}</a></h2>
 <p class="meta"><time datetime="{entry.published.isoformat()}">{_date(entry.published)}</time> · \
-{duration}{people} · <a href="{mp3}" download>MP3, {entry.length / 1e6:.1f} MB</a></p>
+{duration}{people} · <a href="{mp3}" download>MP3, {entry.length / 1e6:.1f} MB</a>{article}</p>
 <p dir="auto">{escape(entry.description)}</p>
 <audio controls preload="metadata" src="{mp3}">
 <track kind="captions" srclang="{escape(podcast.language)}" label="Transcript" \

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -83,12 +84,17 @@ def prepare(config: Config, voices: str | None = None) -> Profile:
     return profile
 
 
-def load_script(source: str | Path, config: Config) -> Script:
-    """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak."""
-    source, path = str(source), Path(source)
-    if path.suffix.lower() in SCRIPT_SUFFIXES and not _is_url(source):
-        script = load_script_file(path)
+def load_script(source: str | Path | Script, config: Config) -> Script:
+    """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak.
+
+    A Script already parsed (an item `follow` or the inbox read) is checked as the others are.
+    """
+    if isinstance(source, Script):
+        script, source = source, source.source
+    elif Path(source).suffix.lower() in SCRIPT_SUFFIXES and not _is_url(str(source)):
+        script = load_script_file(Path(source))
     else:
+        source, path = str(source), Path(source)
         script = parse(
             load_article(source),
             disclosure=config.podcast.disclosure,
@@ -108,18 +114,30 @@ def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def _is_address(source: str) -> bool:
+    """True for a source that is a URI (an http(s) URL, "inbox:<digest>"), not a file's path.
+
+    >>> _is_address("inbox:2f1c"), _is_address("https://example.org/a"), _is_address("C:/articles/a.txt")
+    (True, True, False)
+    """
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", source) is not None
+
+
 def plan_episode(
-    source: str, catalogue: Catalogue, config: Config, profile: Profile, after: datetime | None = None
+    source: str | Script, catalogue: Catalogue, config: Config, profile: Profile, after: datetime | None = None
 ) -> Plan:
     """Parse one article and work out its catalogue entry: guid, date and revision.
 
     A new episode is dated now, or a second after `after` (the newest episode so
-    far), so that apps never see two episodes with the same pubDate.
+    far), so that apps never see two episodes with the same pubDate. `source` is
+    a file's path, a URL, or a Script already read (`follow`'s items, the inbox's).
     """
     script = load_script(source, config)
+    source = script.source if isinstance(source, Script) else source
     voices = cast_voices(script, profile)
     spoken = spoken_forms(script, voices, profile, config)
-    identity = source_id(script.source if _is_url(script.source) else Path(script.source))
+    address = _is_address(script.source)
+    identity = source_id(script.source if address else Path(script.source))
     slug = episode_slug(script.title, identity, catalogue)
     previous = catalogue.get(slug)
     if previous is not None and previous.source_id != identity:
@@ -142,8 +160,9 @@ def plan_episode(
         fingerprint=fingerprint,
         length=0,
         duration=0.0,
-        source=script.source if _is_url(script.source) else Path(script.source).name,
+        source=script.source if address else Path(script.source).name,
         source_id=identity,
+        link=script.source if _is_url(script.source) else "",
         people=tuple(
             Person(person.name, _PODCAST_ROLES[person.role])
             for person in script.people
