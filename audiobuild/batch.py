@@ -109,7 +109,7 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             log.info("feed: %s (%d episode%s) at %s", output / FEED_FILE, count, "" if count == 1 else "s",
                      config.podcast.url(FEED_FILE))  # fmt: skip
     if failures:
-        raise BatchFailed(failures, len(sources))
+        raise BatchFailed(failures, len(sources), results)
     return results
 
 
@@ -280,9 +280,10 @@ class _NoBar:
 
 
 class BatchFailed(Exception):
-    """Some articles of a batch failed; each was already reported."""
+    """Some articles of a batch failed; each was already reported. `results` are those of the others."""
 
-    def __init__(self, failures: list[AudiobuildError], attempted: int):
+    def __init__(self, failures: list[AudiobuildError], attempted: int, results: list[Result] | None = None):
         self.failures = failures
         self.attempted = attempted
+        self.results = results or []
         super().__init__(f"{len(failures)} of {attempted} articles failed")

@@ -37,7 +37,7 @@ from audiobuild.pronounce import speech
 from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
 from audiobuild.scriptfile import dump
 from audiobuild.scriptfile import load as load_script_file
-from audiobuild.sources import load_article
+from audiobuild.sources import Article, load_article
 from audiobuild.synthesize import CACHE_DIR, ClipCache, synthesize
 from audiobuild.tag import Tags, id3_language, mp3_duration, write_tags
 from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
@@ -84,22 +84,20 @@ def prepare(config: Config, voices: str | None = None) -> Profile:
     return profile
 
 
-def load_script(source: str | Path | Script, config: Config) -> Script:
+def load_script(source: str | Path | Article | Script, config: Config) -> Script:
     """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak.
 
-    A Script already parsed (an item `follow` or the inbox read) is checked as the others are.
+    An Article already read, or a Script already parsed (items `follow` or the inbox read), is taken as it is.
     """
     if isinstance(source, Script):
         script, source = source, source.source
+    elif isinstance(source, Article):
+        script, source = _parse(source, config), source.source
     elif Path(source).suffix.lower() in SCRIPT_SUFFIXES and not _is_url(str(source)):
         script = load_script_file(Path(source))
     else:
         source, path = str(source), Path(source)
-        script = parse(
-            load_article(source),
-            disclosure=config.podcast.disclosure,
-            read_stage_directions=config.reading.stage_directions,
-        )
+        script = _parse(load_article(source), config)
         if not _is_url(source):  # a script file written from it must name it wherever it is built from
             script = dataclasses.replace(script, source=str(path.resolve()))
     for dropped in script.dropped:
@@ -108,6 +106,10 @@ def load_script(source: str | Path | Script, config: Config) -> Script:
     if not any(segment.sentences for segment in script.segments if segment.kind not in opening):
         raise InputError(source, "has no article text to speak (only a title, site furniture or stage directions)")
     return script
+
+
+def _parse(article: Article, config: Config) -> Script:
+    return parse(article, disclosure=config.podcast.disclosure, read_stage_directions=config.reading.stage_directions)
 
 
 def _is_url(source: str) -> bool:
