@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
+    serve.add_argument("--inbox", action="store_true", help="take articles sent with the inbox link (see README)")
+    serve.add_argument("--certfile", type=Path, help="serve HTTPS with this certificate (PEM; for the web app)")
+    serve.add_argument("--keyfile", type=Path, help="the certificate's private key, unless --certfile holds it")
+
+    inbox = commands.add_parser("inbox", parents=[common, output], help="show the inbox link and queue")
+    inbox.add_argument("--new-token", action="store_true", help="replace the inbox token (the old link stops working)")
 
     script = commands.add_parser("script", parents=[common, voices], help="show the parsed article, to check or edit")
     script.add_argument("article", metavar="ARTICLE", help="an article file or http(s) URL")
@@ -202,7 +208,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from audiobuild.serve import run
 
-        run(args.output, config, args.host, args.port)
+        run(args.output, config, args.host, args.port, args.inbox, args.certfile, args.keyfile)
         return 0
     config = config.for_output(args.output)
     if args.command == "remove":
@@ -223,6 +229,15 @@ def _run(args: argparse.Namespace) -> int:
         from audiobuild.publish import refresh_feed
 
         log.info("wrote %s", refresh_feed(args.output, config))
+        return 0
+    if args.command == "inbox":
+        from audiobuild.feed import FEED_FILE
+        from audiobuild.inbox import describe
+
+        if not args.output.is_dir():
+            raise AudiobuildError(args.output, "no such folder (`audiobuild serve --inbox` makes it)")
+        base = config.podcast.url(FEED_FILE).removesuffix(FEED_FILE)
+        sys.stdout.write(describe(args.output, base, renew=args.new_token))
         return 0
     if args.command == "follow":
         from audiobuild.follow import Options, feeds, follow, status

@@ -79,6 +79,7 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
 <p class="feed"><a class="button" href="{escape(app_url)}">Open in podcast app</a>
 <a href="{escape(feed_url)}">RSS feed</a></p>
 </section>
+{_INBOX}
 {"".join(episodes) or "<p>No episodes yet.</p>"}
 <footer><p>Made with audiobuild</p></footer>
 </main>
@@ -87,6 +88,24 @@ def render_page(catalogue: Catalogue, podcast: Podcast) -> bytes:
 </body>
 </html>
 """.encode()
+
+
+# The inbox's form (`serve --inbox`): hidden, and shown by the page's script only when the page was opened
+# through the inbox link, whose token is in the fragment (#inbox=...), which no server ever sees.
+_INBOX = """<section class="card inbox" id="inbox" aria-labelledby="inbox_heading" hidden>
+<h2 id="inbox_heading">Add an article</h2>
+<form id="inbox_form">
+<p><label for="inbox_url">The article's web address</label>
+<input type="url" id="inbox_url" name="url" placeholder="https://" autocomplete="off"></p>
+<details><summary>Or paste its text</summary>
+<p><label for="inbox_text">Text (its first line is the title)</label>
+<textarea id="inbox_text" name="text" rows="8"></textarea></p></details>
+<p><button type="submit">Add</button> <span id="inbox_status" role="status"></span></p>
+</form>
+<ol id="inbox_items" class="inbox-items" aria-live="polite"></ol>
+<p class="hint">From any page of a desktop browser: drag <a id="inbox_bookmarklet" href="#inbox">Send to podcast</a>
+to the bookmarks bar, and click it on an article.</p>
+</section>"""
 
 
 def _episode(folder: Path, entry: Entry, podcast: Podcast, open_chapters: bool) -> str:
