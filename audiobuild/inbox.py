@@ -98,7 +98,8 @@ class Inbox:
     # -- requests ---------------------------------------------------------------
 
     def authorized(self, given: str | None) -> bool:
-        """True when `given` is the token (compared in constant time)."""
+        """True when `given` is the token (compared in constant time), as `inbox --new-token` last made it."""
+        self.secret = state.current_secret(self.output, TOKEN) or self.secret
         return given is not None and hmac.compare_digest(given.encode(), self.secret.encode())
 
     def add(self, fields: dict[str, str]) -> dict:
@@ -137,7 +138,7 @@ class Inbox:
             with state.changing(self.output, STATE) as document:
                 items = document.setdefault("items", [])
                 waiting = sum(other["state"] in (QUEUED, BUILDING) for other in items)
-                if waiting >= self.settings.max_queued:
+                if item["state"] == QUEUED and waiting >= self.settings.max_queued:
                     (self._texts / f"{item['id']}.txt").unlink(missing_ok=True)
                     raise Refused(HTTPStatus.TOO_MANY_REQUESTS, f"{waiting} items are waiting already; "
                                   "try again when some are built", {"Retry-After": "60"})  # fmt: skip
@@ -186,7 +187,8 @@ class Inbox:
                     self._wake.clear()
                     continue
                 try:
-                    outcome = {"state": BUILT, "episode": self._build(item, fetcher), "error": None}
+                    episode, title = self._build(item, fetcher)
+                    outcome = {"state": BUILT, "episode": episode, "title": title, "error": None}
                 except AudiobuildError as error:
                     outcome = {"state": FAILED, "error": str(error)}
                 except Exception as error:  # a bug: the item fails with it, the queue goes on
@@ -213,8 +215,8 @@ class Inbox:
         if outcome["state"] in (BUILT, FAILED):
             (self._texts / f"{identity}.txt").unlink(missing_ok=True)
 
-    def _build(self, item: dict, fetcher) -> str:
-        """Read and build one item; its episode's MP3 (relative to the folder). AudiobuildError when it fails."""
+    def _build(self, item: dict, fetcher) -> tuple[str, str]:
+        """Read and build one item: (its episode's MP3, relative to the folder; its title). AudiobuildError if not."""
         from audiobuild.batch import BatchFailed, build_all
         from audiobuild.pipeline import load_script
         from audiobuild.sources import PAGE_ACCEPT, Article, page_article
@@ -230,7 +232,7 @@ class Inbox:
             (result,) = build_all([load_script(article, config)], self.output, config, workers=1)
         except BatchFailed as failed:
             raise failed.failures[0] from None
-        return result.entry.file
+        return result.entry.file, result.entry.title
 
 
 def _shared_link(text: str) -> str:

@@ -80,3 +80,11 @@ def secret(output: Path, name: str, renew: bool = False) -> tuple[str, bool]:
         value = secrets.token_urlsafe(32)
         write_durably(path, value.encode(), mode=0o600)
         return value, True
+
+
+def current_secret(output: Path, name: str) -> str | None:
+    """The secret `name` as it is on the disk now (None when unreadable): it may have been renewed meanwhile."""
+    try:
+        return (output / STATE_DIR / name).read_text(encoding="ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -32,6 +32,8 @@ DAY = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 def page(name: str, furniture: bool = True) -> bytes:
     """A web page holding the article tests/data/articles/NAME.txt: its first line the title, a paragraph a line."""
     title, *paragraphs = [line.strip() for line in (ARTICLES / name).read_text().split("\n\n") if line.strip()]
+    title, _, byline = title.partition("\n")  # "Title\nBy Someone": the byline is the first paragraph
+    paragraphs = [byline, *paragraphs] if byline else paragraphs
     body = "".join(f"<p>{html.escape(paragraph)}</p>\n" for paragraph in paragraphs)
     nav = '<nav><a href="/">Home</a> <a href="/news">News</a></nav>' if furniture else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
