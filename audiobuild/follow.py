@@ -152,11 +152,11 @@ def _follow_feed(source: Follow, output: Path, config: Config, options: Options,
         _save(output, source.url, {**record, "result": "not changed", "failures": 0})
         return True
     wanted = _select(feed.items, source, options.since)
+    unread = [item for item in wanted if _unread(item, items.get(item.key))]
+    log.info("%s: %d item%s, %d to read", source.url, len(feed.items), "" if len(feed.items) == 1 else "s", len(unread))
     scripts, ok = {}, True
-    for item in wanted:
+    for item in unread:
         seen = items.get(item.key)
-        if seen and seen["digest"] == item.digest and seen["state"] != FAILING:
-            continue
         try:
             script, page = _script(item, source, config, fetcher, private, seen)
         except AudiobuildError as error:
@@ -175,6 +175,11 @@ def _follow_feed(source: Follow, output: Path, config: Config, options: Options,
         record.update(validators=validators.as_json(), last_change=record["last_fetch"])
     _save(output, source.url, {**record, "result": f"{len(feed.items)} items", "failures": 0, "items": items})
     return ok
+
+
+def _unread(item: Item, seen: dict | None) -> bool:
+    """True for an item new to this folder, changed in the feed since it was read, or failing."""
+    return seen is None or seen["digest"] != item.digest or seen["state"] == FAILING
 
 
 def _read(source: Follow, output: Path, known: dict, fetcher: Fetcher) -> tuple[Feed | None, bool, Validators | None]:

@@ -135,7 +135,7 @@ class Inbox:
             elif not url:
                 write_durably(self._texts / f"{item['id']}.txt", text.encode())
                 item["title"] = title or text.strip().splitlines()[0][:120]
-            with state.changing(self.output, STATE) as document:
+            with state.changing(self.output, STATE, durable=True) as document:
                 items = document.setdefault("items", [])
                 waiting = sum(other["state"] in (QUEUED, BUILDING) for other in items)
                 if item["state"] == QUEUED and waiting >= self.settings.max_queued:
@@ -168,7 +168,7 @@ class Inbox:
             self._builder.acquire(timeout=0)
         except Timeout:
             raise AudiobuildError(self.output, "another `audiobuild serve --inbox` is serving this folder") from None
-        with state.changing(self.output, STATE) as document:
+        with state.changing(self.output, STATE, durable=True) as document:
             for item in document.get("items", []):
                 if item["state"] == BUILDING:
                     item["state"] = QUEUED  # its server died mid-build: build it again
@@ -200,7 +200,7 @@ class Inbox:
 
     def _next(self) -> dict | None:
         """The oldest queued item, marked as being built by this process."""
-        with state.changing(self.output, STATE) as document:
+        with state.changing(self.output, STATE, durable=True) as document:
             for item in document.get("items", []):
                 if item["state"] == QUEUED:
                     item["state"] = BUILDING
@@ -208,7 +208,7 @@ class Inbox:
         return None
 
     def _finish(self, identity: str, outcome: dict) -> None:
-        with state.changing(self.output, STATE) as document:
+        with state.changing(self.output, STATE, durable=True) as document:
             for item in document.get("items", []):
                 if item["id"] == identity:
                     item.update(outcome, finished=_now())

@@ -3,8 +3,8 @@
 Each document is a JSON file in `output/.state/` (`serve` refuses every path
 with a dot-segment), read and changed under its own lock (filelock, so a
 cron `follow` and a `serve --inbox` can share a folder) and replaced
-atomically and durably: a crash at any moment leaves the old document or the
-new one, and a document written before an answer was sent is on the disk.
+atomically: a crash at any moment leaves the old document or the new one.
+The inbox's are also durable: written before an answer is sent, they are on the disk.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from audiobuild.atomic import write_durably
+from audiobuild.atomic import write_bytes, write_durably
 from audiobuild.errors import AudiobuildError
 
 STATE_DIR = ".state"
@@ -29,10 +29,12 @@ def state_path(output: Path, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def changing(output: Path, name: str) -> Iterator[dict]:
+def changing(output: Path, name: str, durable: bool = False) -> Iterator[dict]:
     """Under the document's lock, yield it (an empty dict when new); save it when the block changed it.
 
-    AudiobuildError when the document cannot be read (a hand-edited file, say): nothing is changed then.
+    Saved atomically; and `durable`ly (on the disk before this returns, at the cost of two fsyncs) for
+    what was promised to someone. AudiobuildError when the document cannot be read (a hand-edited
+    file, say): nothing is changed then.
     """
     path = state_path(output, name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,7 +44,9 @@ def changing(output: Path, name: str) -> Iterator[dict]:
         yield document
         after = json.dumps(document, sort_keys=True)
         if after != before:
-            write_durably(path, json.dumps(document, indent=1, ensure_ascii=False).encode())
+            (write_durably if durable else write_bytes)(
+                path, json.dumps(document, indent=1, ensure_ascii=False).encode()
+            )
 
 
 def read(output: Path, name: str) -> dict:
