@@ -11,7 +11,7 @@ import pytest
 from audiobuild import __version__
 from audiobuild.errors import InputError
 from audiobuild.fetch import MAX_REDIRECTS, Fetcher, Validators
-from tests.site import Site, serving
+from tests.website import Site, serving
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def tls_site():
 def test_https_is_verified_against_the_host_name_while_connecting_to_its_address(tls_site):
     import http.server
 
-    from tests.site import _Handler
+    from tests.website import _Handler
 
     site, server_context, authority = tls_site
     site.page("/secure.html", "over TLS")

@@ -23,7 +23,7 @@ from audiobuild.feeds import read_feed
 from audiobuild.follow import Options, follow, status
 from audiobuild.state import read
 from tests.conftest import as_in_a_terminal, tree_digest
-from tests.site import Site, serving
+from tests.website import Site, serving
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
 DAY = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -176,6 +176,25 @@ def test_interviews_only_lists_and_skips_articles_without_dialogue(site, tmp_pat
     assert follow(quiet(f"{site.url}/feed.xml"), output, Config(), Options(interviews_only=True))
     assert site.requests["/articles/plain-article.html"] == 1  # known: not fetched again
     assert "no dialogue: " in status(output)
+
+
+def test_max_match_and_since_choose_the_items_read(site, tmp_path):
+    plain = [{**item(site, "plain-article", days), "guid": f"g{days}", "title": f"Story {days}"} for days in range(5)]
+    for entry in plain:  # each item its own page
+        entry["link"] = f"{entry['link']}?{entry['guid']}"
+    site.page("/feed.xml", rss(plain), content_type="application/rss+xml")
+    read = lambda **options: follow(  # noqa: E731
+        quiet(f"{site.url}/feed.xml"), tmp_path / str(len(options)) / options.get("name", ""), Config(),
+        Options(interviews_only=True, **{k: v for k, v in options.items() if k != "name"}))  # fmt: skip
+    site.reset_counts()
+    assert read(max=2, name="max")
+    assert site.requests["/articles/plain-article.html"] == 2
+    site.reset_counts()
+    assert read(match=r"Story [34]$", name="match")
+    assert site.requests["/articles/plain-article.html"] == 2
+    site.reset_counts()
+    assert read(since=DAY - timedelta(days=1, hours=1), name="since")
+    assert site.requests["/articles/plain-article.html"] == 2  # dated DAY and DAY - 1 day
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from audiobuild.catalogue import load_catalogue
 from audiobuild.config import load_config
 from audiobuild.inbox import Inbox, Refused
 from tests.conftest import as_in_a_terminal, tree_digest
-from tests.site import serving
+from tests.website import serving
 from tests.test_follow import page
 
 TIMEOUT_S = 120
