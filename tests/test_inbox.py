@@ -23,8 +23,8 @@ from audiobuild.catalogue import load_catalogue
 from audiobuild.config import load_config
 from audiobuild.inbox import Inbox, Refused
 from tests.conftest import as_in_a_terminal, tree_digest
-from tests.website import serving
 from tests.test_follow import page
+from tests.website import serving
 
 TIMEOUT_S = 120
 
@@ -294,7 +294,7 @@ def test_a_server_killed_mid_build_resumes_its_queue(tmp_path):
         short_text(0)
         + "\n\n"
         + "\n\n".join(
-            f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the lights of the boats, and the sea."
+            f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea."
             for n in range(60)
         )
     )
