@@ -17,8 +17,8 @@ _TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
 
 
 @contextlib.contextmanager
-def replacing(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; on success rename it over `target`.
+def replacing(target: Path, mode: int = 0o644) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success give it `mode` and rename it over `target`.
 
     On any exception the temporary file is removed and `target` is untouched, so
     readers (a podcast app, `audiobuild serve`) only ever see whole files.
@@ -29,7 +29,7 @@ def replacing(target: Path) -> Iterator[Path]:
     temp = Path(name)
     try:
         yield temp
-        os.chmod(temp, 0o644)
+        os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -66,6 +66,23 @@ def write_bytes(target: Path, data: bytes) -> None:
     """Atomically replace `target` with `data`."""
     with replacing(target) as temp:
         temp.write_bytes(data)
+
+
+def write_durably(target: Path, data: bytes, mode: int = 0o644) -> None:
+    """Atomically replace `target` with `data`, on the disk (fsync'd, with its folder) before this returns.
+
+    For what is promised to someone once written: an item the inbox answered 202 for.
+    """
+    with replacing(target, mode) as temp:  # mkstemp's file is 0o600 until then: a secret is never readable by others
+        with open(temp, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def write_if_changed(target: Path, data: bytes) -> None:

@@ -28,7 +28,7 @@ from audiobuild.cover import cover_bytes
 from audiobuild.engines import get_engine, limit_threads
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
 from audiobuild.feed import FEED_FILE
-from audiobuild.model import ParseOptions
+from audiobuild.model import ParseOptions, Script
 from audiobuild.pipeline import Plan, Result, plan_episode, prepare, render
 from audiobuild.publish import publish, update_catalogue
 
@@ -36,7 +36,7 @@ log = logging.getLogger("audiobuild")
 
 
 def build_all(
-    sources: list[str | Path],
+    sources: list[str | Path | Script],
     output: Path,
     config: Config,
     voices: str | None = None,
@@ -46,6 +46,7 @@ def build_all(
 ) -> list[Result]:
     """Build each article into `output` on worker processes (one per core by default, `workers` at most).
 
+    An article is a file's path, an http(s) URL, or a Script already read (`follow`, the inbox).
     With `cluster` (or podcast.toml's [cluster] address), a Dask scheduler's
     address or "local", the episodes render on that cluster instead (`cluster.ClusterPool`).
 
@@ -83,7 +84,7 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
-    for source in map(str, sources):
+    for source in (source if isinstance(source, Script) else str(source) for source in sources):
         newest = max(filter(None, [catalogue.newest_date(), *(plan.entry.published for plan in plans)]), default=None)
         try:
             plan = _unique(plan_episode(source, catalogue, config, profile, newest, options), plans)
@@ -91,8 +92,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             _report(error, failures)
             continue
         if plan.unchanged:
-            log.info("unchanged: %s (%s)", plan.entry.file, source)
-            results.append(Result(source, plan.entry, plan.script, [], rebuilt=False))
+            log.info("unchanged: %s (%s)", plan.entry.file, plan.source)
+            results.append(Result(plan.source, plan.entry, plan.script, [], rebuilt=False))
         else:
             plans.append(plan)
 
@@ -122,7 +123,7 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             log.info("feed: %s (%d episode%s) at %s", output / FEED_FILE, count, "" if count == 1 else "s",
                      config.podcast.url(FEED_FILE))  # fmt: skip
     if failures:
-        raise BatchFailed(failures, len(sources))
+        raise BatchFailed(failures, len(sources), results)
     return results
 
 
@@ -293,9 +294,10 @@ class _NoBar:
 
 
 class BatchFailed(Exception):
-    """Some articles of a batch failed; each was already reported."""
+    """Some articles of a batch failed; each was already reported. `results` are those of the others."""
 
-    def __init__(self, failures: list[AudiobuildError], attempted: int):
+    def __init__(self, failures: list[AudiobuildError], attempted: int, results: list[Result] | None = None):
         self.failures = failures
         self.attempted = attempted
+        self.results = results or []
         super().__init__(f"{len(failures)} of {attempted} articles failed")

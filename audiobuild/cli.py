@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
+    serve.add_argument("--inbox", action="store_true", help="take articles sent with the inbox link (see README)")
+    serve.add_argument("--certfile", type=Path, help="serve HTTPS with this certificate (PEM; for the web app)")
+    serve.add_argument("--keyfile", type=Path, help="the certificate's private key, unless --certfile holds it")
+
+    inbox = commands.add_parser("inbox", parents=[common, output], help="show the inbox link and queue")
+    inbox.add_argument("--new-token", action="store_true", help="replace the inbox token (the old link stops working)")
 
     script = commands.add_parser(
         "script", parents=[common, voices, reading], help="show the parsed article, to check or edit"
@@ -85,6 +91,27 @@ def _parser() -> argparse.ArgumentParser:
     script.add_argument("-f", "--format", choices=("json", "yaml", "text"), default="text", help="default: text")
 
     commands.add_parser("voices", parents=[common, voices], help="list the engine's voices and the profile's roles")
+
+    follow = commands.add_parser(
+        "follow",
+        parents=[common, output, voices],
+        help="build feeds' new items into episodes",
+    )
+    follow.add_argument(
+        "feeds", nargs="*", metavar="SOURCE",
+        help="RSS, Atom or JSON Feed URLs or files (default: podcast.toml's [[follow]] tables)",
+    )  # fmt: skip
+    follow.add_argument("--max", type=_positive, metavar="N", help="only the newest N items of each feed")
+    follow.add_argument("--since", type=_date, metavar="DATE", help="only items dated DATE (YYYY-MM-DD) or later")
+    follow.add_argument("--match", type=_regex, metavar="REGEX", help="only items whose title or link matches")
+    follow.add_argument(
+        "--interviews-only", action="store_true", default=None, help="skip (and list) items without dialogue"
+    )
+    follow.add_argument("--watch", type=_minutes, metavar="MINUTES", help="read the feeds again every MINUTES")
+    follow.add_argument("--status", action="store_true", help="list each feed's last fetch and items, then stop")
+    follow.add_argument(
+        "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per core)"
+    )
     return parser
 
 
@@ -112,6 +139,36 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, not {text!r}")
     return int(text)
+
+
+def _date(text: str):
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date (YYYY-MM-DD), not {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _regex(text: str) -> str:
+    import re
+
+    try:
+        re.compile(text)
+    except re.error as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression ({error})") from None
+    return text
+
+
+def _minutes(text: str) -> float:
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = 0
+    if not minutes > 0:
+        raise argparse.ArgumentTypeError(f"must be a number of minutes above 0, not {text!r}")
+    return minutes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +229,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from audiobuild.serve import run
 
-        run(args.output, config, args.host, args.port)
+        run(args.output, config, args.host, args.port, args.inbox, args.certfile, args.keyfile)
         return 0
     config = config.for_output(args.output)
     if args.command == "remove":
@@ -194,6 +251,23 @@ def _run(args: argparse.Namespace) -> int:
 
         log.info("wrote %s", refresh_feed(args.output, config))
         return 0
+    if args.command == "inbox":
+        from audiobuild.feed import FEED_FILE
+        from audiobuild.inbox import describe
+
+        if not args.output.is_dir():
+            raise AudiobuildError(args.output, "no such folder (`audiobuild serve --inbox` makes it)")
+        base = config.podcast.url(FEED_FILE).removesuffix(FEED_FILE)
+        sys.stdout.write(describe(args.output, base, renew=args.new_token))
+        return 0
+    if args.command == "follow":
+        from audiobuild.follow import Options, feeds, follow, status
+
+        if args.status:
+            sys.stdout.write(status(args.output))
+            return 0
+        options = Options(args.match, args.max, args.interviews_only, args.voices, args.since, args.jobs)
+        return 0 if follow(feeds(args.feeds, config), args.output, config, options, args.watch) else 1
     from audiobuild.batch import BatchFailed, build_all
 
     try:

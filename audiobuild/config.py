@@ -37,6 +37,21 @@ Every key is optional. An example with all of them and their defaults::
 
     [lexicon]             # how to say names, over the voice profile's lexicon
     "Lindqvist" = "Lindkvist"
+
+    [[follow]]            # a feed `audiobuild follow` reads (any number of these)
+    url = "https://example.org/interviews/feed.xml"   # required: an RSS, Atom or JSON Feed URL, or a file
+    match = ""            # a regular expression an item's title or link must match
+    max = 0               # the newest N items only; 0: all
+    voices = ""           # a voice profile for its episodes; "": [podcast] voices
+    interviews_only = false   # skip items in which no dialogue is found
+    prune = []            # CSS selectors of page parts to drop before the article is looked for
+
+    [inbox]               # `audiobuild serve --inbox`: articles sent from a phone
+    enabled = false
+    allow_private = false # also fetch from this machine and private networks
+    allow_addresses = []  # addresses or networks fetched from although private ("192.168.1.10")
+    max_queued = 50       # items waiting at most; more are answered 429
+    per_minute = 30       # items taken in a minute at most; more are answered 429
 """
 
 from __future__ import annotations
@@ -184,6 +199,29 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class Follow:
+    """A feed `audiobuild follow` reads: one `[[follow]]` table of podcast.toml."""
+
+    url: str = ""  # an RSS, Atom or JSON Feed: an http(s) URL, or a file (relative to podcast.toml)
+    match: str = ""  # a regular expression (Python's) that an item's title or link must match
+    max: int = 0  # the newest N items only; 0: all of them
+    voices: str = ""  # a voice profile for its episodes; "": the podcast's
+    interviews_only: bool = False  # skip items in which the parser finds no dialogue
+    prune: tuple[str, ...] = ()  # CSS selectors of page parts to drop before the article is extracted
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """`audiobuild serve --inbox`: podcast.toml's [inbox] table."""
+
+    enabled: bool = False
+    allow_private: bool = False  # fetch from this machine and private networks too (never for a public server)
+    allow_addresses: tuple[str, ...] = ()  # addresses or networks ("192.168.1.10", "10.0.0.0/8") fetched from anyway
+    max_queued: int = field(default=50, metadata=constraints(minimum=1))  # items waiting; more get 429
+    per_minute: int = field(default=30, metadata=constraints(minimum=1))  # items accepted a minute; more get 429
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything podcast.toml can set."""
 
@@ -193,6 +231,8 @@ class Config:
     reading: Reading = field(default_factory=Reading)
     cluster: Cluster = field(default_factory=Cluster)
     lexicon: Lexicon = field(default_factory=Lexicon)
+    inbox: Inbox = field(default_factory=Inbox)
+    follow: tuple[Follow, ...] = ()
     path: Path | None = None
 
     def for_output(self, output: Path) -> Config:
@@ -212,7 +252,8 @@ class Config:
         return dataclasses.replace(self, podcast=dataclasses.replace(self.podcast, served_url=served_url))
 
 
-_TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading, "cluster": Cluster}
+_TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading, "cluster": Cluster,
+           "inbox": Inbox}
 # MP3's bitrates (MPEG-1 Layer III) and the sample rates LAME encodes podcasts at.
 _BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
 _SAMPLE_RATES = [22050, 32000, 44100, 48000]
@@ -259,9 +300,12 @@ def _schema() -> dict:
         "sample_rate": {"enum": _SAMPLE_RATES, "x-messages": {"enum": "{value} is not 22050, 32000, 44100 or 48000"}},
         "channels": {"enum": [1, 2], "x-messages": {"enum": "must be 1 or 2"}},
     })  # fmt: skip
+    follow = dataclass_schema(Follow, {"url": {"pattern": r"\S", "x-messages": {"pattern": "must not be empty"}}},
+                              required=["url"])  # fmt: skip
     tables = {"podcast": podcast, "audio": audio, "pauses": dataclass_schema(Pauses),
               "reading": dataclass_schema(Reading), "cluster": dataclass_schema(Cluster),
-              "lexicon": {"type": "object"}}  # fmt: skip
+              "lexicon": {"type": "object"}, "inbox": dataclass_schema(Inbox),
+              "follow": {"type": "array", "items": follow}}  # fmt: skip
     return {"type": "object", "properties": tables, "additionalProperties": False, "x-keys": "table"}
 
 
@@ -290,7 +334,41 @@ def load_config(path: Path | None) -> Config:
         except ValueError as problem:
             raise error_at(path, text, ["podcast", key], f"{value!r} {problem}") from None
         sections["podcast"] = dataclasses.replace(sections["podcast"], **{key: uri})
-    return Config(path=path, lexicon=lexicon, **sections)
+    follow = tuple(_follow(path, text, index, table) for index, table in enumerate(data.get("follow", [])))
+    for network in sections["inbox"].allow_addresses:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise error_at(
+                path, text, ["inbox", "allow_addresses"], f"{network!r} is not an address or network"
+            ) from None
+    return Config(path=path, lexicon=lexicon, follow=follow, **sections)
+
+
+def _follow(path: Path, text: str, index: int, table: dict) -> Follow:
+    """One [[follow]] table its schema accepted, with what a schema cannot check checked: URL, pattern, selectors."""
+    from audiobuild.sources import css_to_xpath
+
+    follow = from_table(Follow, table)
+    where = ["follow", index]
+    if re.match(r"https?://", follow.url, re.IGNORECASE):
+        try:
+            follow = dataclasses.replace(follow, url=as_uri(follow.url, folder=False))
+        except ValueError as problem:
+            raise error_at(path, text, [*where, "url"], f"{follow.url!r} {problem}") from None
+    else:  # a feed file, found beside podcast.toml when its path is relative
+        follow = dataclasses.replace(follow, url=str(path.parent / Path(follow.url).expanduser()))
+    try:
+        re.compile(follow.match)
+    except re.error as error:
+        raise error_at(
+            path, text, [*where, "match"], f"{follow.match!r} is not a regular expression ({error})"
+        ) from None
+    try:
+        css_to_xpath(follow.prune)
+    except ValueError as problem:
+        raise error_at(path, text, [*where, "prune"], str(problem)) from None
+    return follow
 
 
 def _nearest_categories(wrong: str) -> str:

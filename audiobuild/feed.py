@@ -130,6 +130,8 @@ def render_feed(catalogue: Catalogue, podcast: Podcast) -> bytes:
     for entry in entries:
         item = _sub(channel, "item")
         _sub(item, "title", entry.title)
+        if entry.link:  # the article it was read from
+            _sub(item, "link", entry.link)
         _sub(item, "description", as_html(entry.description))
         _sub(item, "pubDate", format_datetime(entry.published))
         _sub(item, "guid", entry.guid, isPermaLink="false")

@@ -248,10 +248,11 @@ class Entry:
     fingerprint: str  # of everything that went into the audio and tags
     length: int  # bytes of the MP3
     duration: float  # seconds
-    source: str  # the article's file name, for messages
+    source: str  # the article's file name, for messages; its URL (or inbox:<digest>) when it came from the web
     source_id: str  # a digest of the article's full path: the folder is published, its paths are private
     people: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    link: str = ""  # the original article's web address, for the feed's <link>; "" for a file
 
     @property
     def stem(self) -> str:

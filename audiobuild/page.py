@@ -70,6 +70,7 @@ def _document(podcast: Podcast, body: str, subscribe: bool, root: str = "", titl
 <p class="feed"><a class="button" href="{escape(app_url)}">Open in podcast app</a>
 <a href="{escape(feed_url)}">RSS feed</a></p>
 </section>
+{_INBOX}
 """ if subscribe else ""  # fmt: skip
     # The page's own ids have an underscore, which no slug has: an episode's id is its stem.
     return f"""<!doctype html>
@@ -105,6 +106,24 @@ def _document(podcast: Podcast, body: str, subscribe: bool, root: str = "", titl
 """.encode()
 
 
+# The inbox's form (`serve --inbox`): hidden, and shown by the page's script only when the page was opened
+# through the inbox link, whose token is in the fragment (#inbox=...), which no server ever sees.
+_INBOX = """<section class="card inbox" id="inbox" aria-labelledby="inbox_heading" hidden>
+<h2 id="inbox_heading">Add an article</h2>
+<form id="inbox_form">
+<p><label for="inbox_url">The article's web address</label>
+<input type="url" id="inbox_url" name="url" placeholder="https://" autocomplete="off"></p>
+<details><summary>Or paste its text</summary>
+<p><label for="inbox_text">Text (its first line is the title)</label>
+<textarea id="inbox_text" name="text" rows="8"></textarea></p></details>
+<p><button type="submit">Add</button> <span id="inbox_status" role="status"></span></p>
+</form>
+<ol id="inbox_items" class="inbox-items" aria-live="polite"></ol>
+<p class="hint">From any page of a desktop browser: drag <a id="inbox_bookmarklet" href="#inbox">Send to podcast</a>
+to the bookmarks bar, and click it on an article.</p>
+</section>"""
+
+
 def _episode(folder: Path, entry: Entry, podcast: Podcast, open_chapters: bool, root: str = "") -> str:
     """One episode: title, facts, description, player with captions, chapters, and the transcript (on index.html)."""
     mp3 = f"{root}{escape(entry.file)}"
@@ -114,10 +133,12 @@ def _episode(folder: Path, entry: Entry, podcast: Podcast, open_chapters: bool, 
         _transcript(folder, entry) if not root
         else f'<p><a href="{root}{escape(entry.transcript_file("vtt"))}">Transcript</a></p>'
     )  # fmt: skip
+    # Only ever an http(s) URL (pipeline.plan_episode), so never a javascript: link.
+    article = f' · <a href="{escape(entry.link)}" rel="noreferrer">Article</a>' if entry.link else ""
     return f"""<article class="card episode" id="{escape(entry.stem)}">
 <h2 dir="auto"><a href="#{escape(entry.stem)}">{escape(entry.title)}</a></h2>
 <p class="meta"><time datetime="{entry.published.isoformat()}">{_date(entry.published)}</time> · \
-{duration}{people} · <a href="{mp3}" download>MP3, {entry.length / 1e6:.1f} MB</a></p>
+{duration}{people} · <a href="{mp3}" download>MP3, {entry.length / 1e6:.1f} MB</a>{article}</p>
 <p dir="auto">{escape(entry.description)}</p>
 <audio controls preload="{"none" if root else "metadata"}" src="{mp3}">
 <track kind="captions" srclang="{escape(podcast.language)}" label="Transcript" \

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -36,7 +37,7 @@ from audiobuild.pronounce import speech
 from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
 from audiobuild.scriptfile import dump
 from audiobuild.scriptfile import load as load_script_file
-from audiobuild.sources import load_article
+from audiobuild.sources import Article, load_article
 from audiobuild.synthesize import CACHE_DIR, ClipCache, synthesize
 from audiobuild.tag import Tags, id3_language, mp3_duration, write_tags
 from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
@@ -83,22 +84,23 @@ def prepare(config: Config, voices: str | None = None) -> Profile:
     return profile
 
 
-def load_script(source: str | Path, config: Config, options: ParseOptions = ParseOptions()) -> Script:
+def load_script(
+    source: str | Path | Article | Script, config: Config, options: ParseOptions = ParseOptions()
+) -> Script:
     """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak.
 
-    `options` (`--layout`, `--interviewer`) change how an article is read; a script file is read as written.
+    An Article already read, or a Script already parsed (items `follow` or the inbox read), is taken as it is.
+    `options` (`--layout`, `--interviewer`) change how an article is read; a script is taken as written.
     """
-    source, path = str(source), Path(source)
-    if path.suffix.lower() in SCRIPT_SUFFIXES and not _is_url(source):
-        script = load_script_file(path)
+    if isinstance(source, Script):
+        script, source = source, source.source
+    elif isinstance(source, Article):
+        script, source = _parse(source, config, options), source.source
+    elif Path(source).suffix.lower() in SCRIPT_SUFFIXES and not _is_url(str(source)):
+        script = load_script_file(Path(source))
     else:
-        script = parse(
-            load_article(source),
-            disclosure=config.podcast.disclosures(),
-            read_stage_directions=config.reading.stage_directions,
-            layout=options.layout,
-            interviewer=options.interviewer,
-        )
+        source, path = str(source), Path(source)
+        script = _parse(load_article(source), config, options)
         if not _is_url(source):  # a script file written from it must name it wherever it is built from
             script = dataclasses.replace(script, source=str(path.resolve()))
     for dropped in script.dropped:
@@ -109,12 +111,31 @@ def load_script(source: str | Path, config: Config, options: ParseOptions = Pars
     return script
 
 
+def _parse(article: Article, config: Config, options: ParseOptions) -> Script:
+    return parse(
+        article,
+        disclosure=config.podcast.disclosures(),
+        read_stage_directions=config.reading.stage_directions,
+        layout=options.layout,
+        interviewer=options.interviewer,
+    )
+
+
 def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def _is_address(source: str) -> bool:
+    """True for a source that is a URI (an http(s) URL, "inbox:<digest>"), not a file's path.
+
+    >>> _is_address("inbox:2f1c"), _is_address("https://example.org/a"), _is_address("C:/articles/a.txt")
+    (True, True, False)
+    """
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", source) is not None
+
+
 def plan_episode(
-    source: str,
+    source: str | Script,
     catalogue: Catalogue,
     config: Config,
     profile: Profile,
@@ -124,12 +145,15 @@ def plan_episode(
     """Parse one article (as `options` say) and work out its catalogue entry: guid, date and revision.
 
     A new episode is dated now, or a second after `after` (the newest episode so
-    far), so that apps never see two episodes with the same pubDate.
+    far), so that apps never see two episodes with the same pubDate. `source` is
+    a file's path, a URL, or a Script already read (`follow`'s items, the inbox's).
     """
     script = load_script(source, config, options)
+    source = script.source if isinstance(source, Script) else source
     voices = cast_voices(script, profile)
     spoken = spoken_forms(script, voices, profile, config)
-    identity = source_id(script.source if _is_url(script.source) else Path(script.source))
+    address = _is_address(script.source)
+    identity = source_id(script.source if address else Path(script.source))
     slug = episode_slug(script.title, identity, catalogue)
     previous = catalogue.get(slug)
     if previous is not None and previous.source_id != identity:
@@ -152,8 +176,9 @@ def plan_episode(
         fingerprint=fingerprint,
         length=0,
         duration=0.0,
-        source=script.source if _is_url(script.source) else Path(script.source).name,
+        source=script.source if address else Path(script.source).name,
         source_id=identity,
+        link=script.source if _is_url(script.source) else "",
         people=tuple(
             Person(person.name, _PODCAST_ROLES[person.role])
             for person in script.people

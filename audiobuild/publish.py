@@ -168,13 +168,15 @@ def slug_of(name: str) -> str:
     return stem.split("--", 1)[0]  # a slug never holds "--": what follows is the revision
 
 
-def publish_at(output: Path, config: Config, served_url: str) -> str:
+def publish_at(output: Path, config: Config, served_url: str, empty: bool = False) -> str:
     """Point the feed at `served_url` (unless podcast.toml sets base_url); return the feed's URL.
 
     The address is remembered in the folder, so later builds keep using it and a
-    phone subscribed through it keeps working.
+    phone subscribed through it keeps working. A folder never built into is an
+    error unless `empty` (a `serve --inbox` starts with an empty feed).
     """
-    _require_catalogue(output)
+    if not empty:
+        _require_catalogue(output)
     if not config.podcast.base_url:
         write_bytes(output / SERVED_URL_FILE, served_url.encode())
         config = config.for_output(output)

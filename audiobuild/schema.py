@@ -64,7 +64,10 @@ def dataclass_schema(cls: type, overrides: dict[str, dict] | None = None, **extr
     properties = {}
     for item in _keys(cls):
         kind = _field_type(cls, item.name)
-        schema = {"type": _JSON_TYPES[kind]}
+        if typing.get_origin(kind) is tuple:  # tuple[str, ...]: a list of them
+            schema = {"type": "array", "items": {"type": _JSON_TYPES[typing.get_args(kind)[0]]}}
+        else:
+            schema = {"type": _JSON_TYPES[kind]}
         if kind in (int, float):
             schema["minimum"] = 0
         schema.update(item.metadata.get("schema", {}))
@@ -85,7 +88,12 @@ def _keys(cls: type) -> list[dataclasses.Field]:
 
 def from_table(cls: type, values: dict) -> object:
     """An instance of dataclass `cls` from a table its schema accepted (ints where it holds floats: ``1.0`` is 1)."""
-    return cls(**{key: int(value) if _field_type(cls, key) is int else value for key, value in values.items()})
+
+    def convert(key: str, value: object) -> object:
+        kind = _field_type(cls, key)
+        return int(value) if kind is int else tuple(value) if typing.get_origin(kind) is tuple else value
+
+    return cls(**{key: convert(key, value) for key, value in values.items()})
 
 
 def _field_type(cls: type, name: str) -> type:

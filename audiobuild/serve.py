@@ -22,6 +22,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import stat
 import sys
 import threading
@@ -38,6 +39,8 @@ import segno
 from audiobuild import __version__
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, printable
+from audiobuild.inbox import MANIFEST_PATH, Inbox, answer, link, redact
+from audiobuild.inbox import PATH as INBOX_PATH
 from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
 from audiobuild.page import PAGE_FILE
 from audiobuild.publish import publish_at
@@ -192,8 +195,9 @@ class OutputServer(ThreadingHTTPServer):
     # Podcast apps open several connections at once; the default backlog of 5 drops some.
     request_queue_size = 128
 
-    def __init__(self, root: Path, address: tuple[str, int]):
+    def __init__(self, root: Path, address: tuple[str, int], inbox: Inbox | None = None, podcast=None):
         self.root = Path(os.path.realpath(root))
+        self.inbox, self.podcast = inbox, podcast  # with an inbox, /inbox takes articles (inbox.answer)
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
@@ -234,15 +238,30 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle(self) -> None:
         try:
+            if isinstance(self.connection, ssl.SSLSocket):  # here, in this connection's thread, not in accept()
+                self.connection.do_handshake()
             super().handle()
-        except ConnectionError as error:  # a player that seeks drops the connection it was reading
+        except (ConnectionError, ssl.SSLError, TimeoutError) as error:  # a player that seeks drops its connection
             log.debug("%s went away: %s", self.client_address[0], error)
 
     def do_GET(self) -> None:
-        self._send_file(head=False)
+        if not self._to_inbox():
+            self._send_file(head=False)
 
     def do_HEAD(self) -> None:
-        self._send_file(head=True)
+        if not self._to_inbox():
+            self._send_file(head=True)
+
+    def do_POST(self) -> None:
+        if not self._to_inbox():
+            self._refuse_method()
+
+    def _to_inbox(self) -> bool:
+        """Hand a request for /inbox to the inbox, when there is one; True when it was."""
+        if self.server.inbox is None or self.path.partition("?")[0] not in (INBOX_PATH, MANIFEST_PATH):
+            return False
+        answer(self.server.inbox, self, self.server.podcast)
+        return True
 
     def do_OPTIONS(self) -> None:
         # The answer to a web player's CORS preflight.
@@ -278,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         # One line per request (`-q` mutes them); the request line is the client's text: it cannot drive the terminal.
-        log.info("%s %s", self.client_address[0], printable(format % args))
+        log.info("%s %s", self.client_address[0], redact(printable(format % args)))
 
     def _send_file(self, head: bool) -> None:
         found = self.server.locate(self.path)
@@ -393,42 +412,108 @@ def _if_range_holds(value: str, etag: str, modified: int) -> bool:
     return _http_date(value) == modified
 
 
-def run(output: Path, config: Config, host: str = "0.0.0.0", port: int = 8000) -> None:
-    """`audiobuild serve`: point the feed at the address served, print it and a QR code, serve until stopped."""
-    server = make_server(output, host, port)
+def run(
+    output: Path,
+    config: Config,
+    host: str = "0.0.0.0",
+    port: int = 8000,
+    inbox: bool = False,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+) -> None:
+    """`audiobuild serve`: point the feed at the address served, print it and a QR code, serve until stopped.
+
+    With `inbox` (or `[inbox] enabled`), /inbox takes articles and builds them
+    (see `inbox`); the folder may then start empty. With `certfile` (and
+    `keyfile` unless the certificate file holds the key) it serves HTTPS.
+    """
+    taking = inbox or config.inbox.enabled
+    if taking:
+        output.mkdir(parents=True, exist_ok=True)
+    queue = Inbox(output, config) if taking else None
+    server = make_server(output, host, port, queue, config.podcast, tls=_tls(certfile, keyfile))
     try:
+        if queue is not None:
+            queue.start()
         host, port = server.server_address[:2]
         if host in ("0.0.0.0", ""):
             host = lan_address() or "127.0.0.1"
-        feed_url = publish_at(output, config, f"http://{host}:{port}/")
-        print(f"Serving {output} at http://{host}:{port}/ (Ctrl-C stops)")
+        scheme = "https" if certfile else "http"
+        base = f"{scheme}://{host}:{port}/"
+        feed_url = publish_at(output, config, base, empty=taking)
+        print(f"Serving {output} at {base} (Ctrl-C stops)")
         print(f"Subscribe in your podcast app to: {feed_url}")
         if config.podcast.base_url:
             print(f"(podcast.toml sets base_url: the feed's links point to {config.podcast.base_url}, not here)")
-        if ipaddress.ip_address(host).is_loopback:
+        local = ipaddress.ip_address(host).is_loopback
+        if local:
             print("(only this machine can reach it: serve with --host 0.0.0.0 for a phone on your network)")
         else:
             print(qr_lines(feed_url))
+        if queue is not None:
+            _announce_inbox(queue, base, local)
         sys.stdout.flush()
     except KeyboardInterrupt:  # stopped before it started serving: as cleanly as after
         server.server_close()
         return
+    except BaseException:
+        server.server_close()
+        raise
     serve_forever(server)
 
 
-def make_server(root: Path, host: str = "0.0.0.0", port: int = 8000) -> OutputServer:
+def _announce_inbox(queue: Inbox, base: str, local: bool) -> None:
+    """Show the inbox link once, when its token is new; afterwards say how to see it again."""
+    if not queue.made:
+        print("Inbox on: add articles through its link (`audiobuild inbox` shows it, `--new-token` replaces it)")
+        return
+    address = link(base, queue.secret)
+    print(f"Inbox on. Send articles from your phone with this link (shown once; keep it private): {address}")
+    if not local:
+        print(qr_lines(address))
+
+
+def _tls(certfile: Path | None, keyfile: Path | None) -> ssl.SSLContext | None:
+    """A server TLS context for the certificate (and key), or None for plain HTTP; AudiobuildError when unusable."""
+    if certfile is None:
+        if keyfile is not None:
+            raise AudiobuildError(keyfile, "--keyfile needs --certfile")
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as error:
+        reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
+        raise AudiobuildError(keyfile or certfile, f"cannot be used for HTTPS: {reason}") from None
+    return context
+
+
+def make_server(
+    root: Path,
+    host: str = "0.0.0.0",
+    port: int = 8000,
+    inbox: Inbox | None = None,
+    podcast=None,
+    tls: ssl.SSLContext | None = None,
+) -> OutputServer:
     """A server for the output folder `root`, bound and listening; port 0 picks a free port.
 
-    The address it got is `server.server_address`. Raises AudiobuildError when `root`
-    is not a folder or the address cannot be listened on (in use, not this machine's).
+    The address it got is `server.server_address`. With `inbox`, /inbox takes
+    articles (`podcast` names the web app); with `tls`, it speaks HTTPS (the
+    handshake happens in each connection's own thread). Raises AudiobuildError
+    when `root` is not a folder or the address cannot be listened on (in use,
+    not this machine's).
     """
     if not root.is_dir():
         raise AudiobuildError(root, "no such folder (`audiobuild build` writes it)")
     try:
-        return OutputServer(root, (host, port))
+        server = OutputServer(root, (host, port), inbox, podcast)
     except (OSError, OverflowError) as error:
         reason = getattr(error, "strerror", None) or error
         raise AudiobuildError(f"{host}:{port}", f"cannot listen there: {reason}") from None
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    return server
 
 
 def serve_forever(server: OutputServer) -> None:

@@ -18,19 +18,18 @@ import io
 import os
 import re
 import unicodedata
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from audiobuild import __version__
 from audiobuild.errors import InputError
+
+if TYPE_CHECKING:  # httpx is loaded only when something is downloaded
+    from audiobuild.fetch import Response
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
 CAPTION_SUFFIXES = {".vtt": "vtt", ".srt": "srt"}
-TIMEOUT_SECONDS = 30
-MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 # What a server may send for a page we can read; anything else (PDF, images) is refused.
 _CONTENT_TYPES = {
     "text/html": "html",
@@ -60,11 +59,10 @@ def load_article(source: str | Path) -> Article:
     """Read an article from a file path or an http(s) URL, or raise InputError."""
     name = str(source)
     if re.match(r"https?://", name, re.IGNORECASE):
-        raw, kind, charset, url = fetch(name)
-        if kind == "html":
-            return extract_html(raw, name, url=url, charset=charset)
-        text = _nonempty(decode(raw, name, charset), name)
-        return extract_captions(text, name, kind) if kind in ("vtt", "srt") else _with_front_matter(Article(name, text))
+        from audiobuild.fetch import Fetcher
+
+        with Fetcher() as fetcher:
+            return page_article(fetcher.get(name, accept=PAGE_ACCEPT), name)
     path = Path(source)
     raw = _read_bytes(path)
     if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(raw):
@@ -201,33 +199,44 @@ def _plausible_word(word: str) -> bool:
 # ---------------------------------------------------------------------------
 # The web
 
+# What we ask a server for: a page, else text; anything else is refused when it comes (see _CONTENT_TYPES).
+PAGE_ACCEPT = (
+    "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,text/vtt;q=0.9,"
+    "application/x-subrip;q=0.9,*/*;q=0.1"
+)
 
-def fetch(url: str) -> tuple[bytes, str, str | None, str]:
-    """GET `url`; return (body, "html", "text", "vtt" or "srt", declared charset, final URL) or raise InputError."""
-    request = urllib.request.Request(url, headers={"User-Agent": f"audiobuild/{__version__}"})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            content_type = response.headers.get_content_type()
-            kind = _CONTENT_TYPES.get(content_type)
-            if kind is None:
-                raise InputError(url, f"is {content_type}, not a web page or text")
-            body = response.read(MAX_DOWNLOAD_BYTES + 1)
-            if len(body) > MAX_DOWNLOAD_BYTES:
-                raise InputError(url, f"is larger than {MAX_DOWNLOAD_BYTES // 1024 // 1024} MB")
-            return body, kind, response.headers.get_content_charset(), response.geturl()
-    except urllib.error.HTTPError as error:
-        if 300 <= error.code < 400:
-            raise InputError(url, "redirects too many times (a redirect loop?)") from None
-        raise InputError(url, f"HTTP error {error.code} {error.reason}") from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError):
-            raise InputError(url, f"no answer within {TIMEOUT_SECONDS} s") from None
-        raise InputError(url, f"cannot connect: {getattr(reason, 'strerror', None) or reason}") from None
-    except TimeoutError:
-        raise InputError(url, f"no answer within {TIMEOUT_SECONDS} s") from None
-    except OSError as error:
-        raise InputError(url, f"cannot download: {error}") from None
+
+def page_article(response: Response, source: str, prune: tuple[str, ...] = ()) -> Article:
+    """The article in a downloaded page (HTML through `extract_html`), captions or text; InputError for anything else.
+
+    `prune` are CSS selectors of parts of the page to drop before the article
+    is looked for (see `css_to_xpath`).
+    """
+    kind = _CONTENT_TYPES.get(response.content_type or "text/plain")
+    if kind is None:
+        raise InputError(source, f"is {response.content_type}, not a web page or text")
+    if kind == "html" or _looks_like_html(response.body):
+        return extract_html(response.body, source, url=response.url, charset=response.charset, prune=prune)
+    text = _nonempty(decode(response.body, source, response.charset), source)
+    return extract_captions(text, source, kind) if kind in ("vtt", "srt") else _with_front_matter(Article(source, text))
+
+
+def css_to_xpath(selectors: tuple[str, ...] | list[str]) -> list[str]:
+    """CSS selectors as the XPath expressions trafilatura prunes with; ValueError naming a selector it cannot read.
+
+    >>> css_to_xpath(["#comments", "aside > p"])
+    ["descendant-or-self::*[@id = 'comments']", 'descendant-or-self::aside/p']
+    """
+    from cssselect import GenericTranslator, SelectorError
+
+    translator = GenericTranslator()
+    expressions = []
+    for selector in selectors:
+        try:
+            expressions.append(translator.css_to_xpath(selector))
+        except SelectorError as error:
+            raise ValueError(f"{selector!r} is not a CSS selector audiobuild can use ({error})") from None
+    return expressions
 
 
 # ---------------------------------------------------------------------------
@@ -305,15 +314,21 @@ def extract_captions(text: str, source: str, kind: str) -> Article:
 # HTML
 
 
-def extract_html(raw: bytes | str, source: str, url: str | None = None, charset: str | None = None) -> Article:
-    """The main content of a web page as parser text, with the page's title, author and date."""
+def extract_html(
+    raw: bytes | str, source: str, url: str | None = None, charset: str | None = None, prune: tuple[str, ...] = ()
+) -> Article:
+    """The main content of a web page as parser text, with the page's title, author and date.
+
+    `prune` are CSS selectors of page parts dropped first: a site's furniture that trafilatura keeps.
+    """
     import trafilatura  # imported here: it takes a while to load and only HTML needs it
 
     if isinstance(raw, bytes) and charset:
         raw = decode(raw, source, charset)
     document = trafilatura.bare_extraction(
-        raw, url=url, with_metadata=True, include_formatting=True, include_tables=True, favor_recall=True
-    )
+        raw, url=url, with_metadata=True, include_formatting=True, include_tables=True, favor_recall=True,
+        prune_xpath=css_to_xpath(prune) or None,
+    )  # fmt: skip
     body = document.body if document is not None else None
     text = "\n".join(_blocks(body)) if body is not None else ""
     if not text.strip():

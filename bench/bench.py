@@ -217,6 +217,71 @@ def bench_serve(scratch: Path, clients: int = 50, requests_each: int = 40) -> di
     return figures
 
 
+def bench_follow(scratch: Path, runs: int, items: int = 50) -> dict[str, float]:
+    """Seconds for `audiobuild follow` over an `items`-item feed where nothing changed, and its baselines.
+
+    The feed is served from 127.0.0.1 with validators, built once, then followed
+    again: that run costs one conditional GET (a 304) and no build. Baselines from
+    the same run: the CLI's own start (`audiobuild --version`) and one HTTP round
+    trip to the same server.
+    """
+    import email.utils
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    entries = "".join(
+        f"<item><title>Conversation number {number}</title><link>http://127.0.0.1/{number}</link>"
+        f"<guid>item-{number}</guid><pubDate>{email.utils.formatdate(1.7e9 + number * 3600, usegmt=True)}</pubDate>"
+        f"<content:encoded><![CDATA[<p>- Why did it matter, number {number}?</p>"
+        f"<p>- Because the sea keeps time for us.</p>]]></content:encoded></item>"
+        for number in range(items)
+    )
+    channel = f"<title>Bench</title><link>http://127.0.0.1/</link>{entries}"
+    feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            f"<channel>{channel}</channel></rss>").encode()  # fmt: skip
+    etag = '"bench-1"'
+
+    class Feed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            fresh = self.headers.get("If-None-Match") == etag
+            self.send_response(304 if fresh else 200)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", "0" if fresh else str(len(feed)))
+            self.end_headers()
+            if not fresh:
+                self.wfile.write(feed)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    output = scratch / "follow"
+    command = [*AUDIOBUILD, "follow", "-q", "-o", str(output), url]
+    try:
+        run(command)  # the first run builds the 50 episodes
+        assert len(load_catalogue(output).entries) == items
+        unchanged = median([run(command)[0] for _ in range(max(runs, 3))])
+        start = median([run([*AUDIOBUILD, "--version"])[0] for _ in range(max(runs, 3))])
+        trips = []
+        for _ in range(20):
+            began = time.perf_counter()
+            request = urllib.request.Request(url, headers={"If-None-Match": etag})
+            try:
+                urllib.request.urlopen(request).close()
+            except urllib.error.HTTPError as answer:  # the 304
+                answer.close()
+            trips.append(time.perf_counter() - began)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return {"follow": unchanged, "start": start, "round_trip": median(trips)}
+
+
 def print_articles(heading: str, articles: dict[str, dict]) -> None:
     """The table of single-article builds."""
     print(heading)
@@ -280,6 +345,12 @@ def main() -> None:
         print(
             f"  batch of {batch // 10}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
             f"({serial / parallel:.2f}x faster)"
+        )
+        following = bench_follow(scratch, runs)
+        print(
+            f"follow, a 50-item feed where nothing changed: {following['follow']:.2f}s "
+            f"({following['follow'] / following['start']:.2f}x the CLI's own start, {following['start']:.2f}s; "
+            f"one round trip {following['round_trip'] * 1000:.1f} ms)"
         )
         serving = bench_serve(scratch)
         (one_rate, one_p99), (many, (rate, p99)) = serving[1], max(serving.items())

@@ -104,6 +104,16 @@ def test_ordered_lists_are_numbered_and_line_breaks_split_paragraphs():
     assert "Second line of it." in lines
 
 
+def test_prune_drops_page_parts_the_extractor_would_keep():
+    promo = "<div class='promo'><p>Subscribe to our weekly letter and never miss a long conversation.</p></div>"
+    first = "The keeper spoke of the sea for an hour, and of the light. " * 3
+    second = "She said the storms were the best nights of all, loud and bright. " * 3
+    html = f"<html><body><article><p>{first}</p>{promo}<p>{second}</p></article></body></html>"
+    assert "Subscribe to our weekly letter" in extract_html(html, "x.html").text
+    pruned = extract_html(html, "x.html", prune=(".promo",)).text
+    assert "Subscribe" not in pruned and "storms were the best nights" in pruned
+
+
 def test_a_page_without_article_text_is_an_input_error():
     with pytest.raises(InputError, match="no article text"):
         extract_html("<html><body><nav><a href='/'>Home</a></nav></body></html>", "empty.html")
@@ -306,7 +316,7 @@ def test_a_redirect_is_followed(server):
     [
         ("/missing", "HTTP error 404 Not Found"),
         ("/broken", "HTTP error 500 Internal Server Error"),
-        ("/loop", "redirects too many times"),
+        ("/loop", "redirects more than 5 times (a redirect loop?)"),
         ("/report.pdf", "is application/pdf, not a web page or text"),
     ],
 )

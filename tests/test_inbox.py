@@ -1,0 +1,351 @@
+"""`audiobuild serve --inbox` as a user runs it: a real server process on 127.0.0.1, article pages on another."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import signal
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from lxml import etree
+
+from audiobuild.catalogue import load_catalogue
+from audiobuild.config import load_config
+from audiobuild.inbox import Inbox, Refused
+from tests.conftest import as_in_a_terminal, tree_digest
+from tests.test_follow import page
+from tests.website import serving
+
+TIMEOUT_S = 120
+
+
+class Server:
+    """A `serve --inbox` process: its address, token, and every line it printed."""
+
+    def __init__(self, output: Path, config: Path, *extra: str):
+        command = [sys.executable, "-m", "audiobuild", "serve", "--inbox", "--host", "127.0.0.1", "--port", "0",
+                   "-o", str(output), "--config", str(config), *extra]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        preexec_fn=as_in_a_terminal)  # fmt: skip
+        self.lines: list[str] = []
+        self.token = None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if match := re.match(r"Serving .* at (https?://[^/]+)/", line):
+                self.url = match.group(1)
+            if line.startswith("Inbox on"):
+                found = re.search(r"#inbox=(\S+)", line)
+                self.token = found.group(1) if found else (output / ".state" / "inbox-token").read_text()
+                break
+        else:
+            raise AssertionError("serve stopped:\n" + "\n".join(self.lines))
+        self._reader = threading.Thread(target=self._read_on)
+        self._reader.start()
+        self.client = httpx.Client(base_url=self.url, timeout=30, verify=False)
+
+    def _read_on(self) -> None:
+        """Keep reading what it prints (one line per request), so that a full pipe never stops it."""
+        self.lines.extend(text.rstrip("\n") for text in self.process.stdout)
+
+    def post(self, token: str | None = "", **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token if token == '' else token}"} if token is not None else {}
+        return self.client.post("/inbox", headers=headers, **kwargs)
+
+    def items(self) -> dict[str, dict]:
+        response = self.client.get("/inbox", headers={"Authorization": f"Bearer {self.token}"})
+        assert response.status_code == 200
+        return {item["id"]: item for item in response.json()["items"]}
+
+    def wait(self, ids, states=("built", "failed"), timeout: float = TIMEOUT_S) -> dict[str, dict]:
+        """The items `ids` once each is in one of `states`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            items = self.items()
+            if all(items[identity]["state"] in states for identity in ids):
+                return {identity: items[identity] for identity in ids}
+            assert time.monotonic() < deadline, items
+            time.sleep(0.2)
+
+    def stop(self, signum: int = signal.SIGTERM) -> None:
+        self.client.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        self.process.wait(30)
+        self._reader.join(10)
+
+
+@contextlib.contextmanager
+def inbox_server(output: Path, config: Path, *extra: str) -> Iterator[Server]:
+    server = Server(output, config, *extra)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def write_config(tmp_path: Path, **inbox: object) -> Path:
+    settings = {"allow_addresses": ["127.0.0.2"], **inbox}
+    lines = ["[inbox]", *(f"{key} = {json.dumps(value)}" for key, value in settings.items())]
+    path = tmp_path / "podcast.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def short_text(number: int) -> str:
+    return f"Harbour talk number {number}\n\n- Why the harbour, {number}?\n\n- Because the boats come home here."
+
+
+@pytest.fixture
+def articles():
+    """Article pages on 127.0.0.2, which the tests' [inbox] allow_addresses lets the inbox fetch from."""
+    with serving(host="127.0.0.2") as site:
+        site.page("/interview.html", page("question-answer.txt"))
+        yield site
+
+
+def visible(output: Path) -> dict[str, str]:
+    """What the folder publishes: every file but its private state."""
+    return {name: digest for name, digest in tree_digest(output).items() if not name.startswith(".")}
+
+
+# ---------------------------------------------------------------------------
+
+
+def test_every_write_needs_the_token_and_logs_never_show_it(tmp_path):
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path)) as server:
+        assert server.lines[-1].startswith("Inbox on. Send articles from your phone with this link (shown once")
+        before = tree_digest(output)
+        refused = [
+            server.post(None, json={"text": "An article"}),
+            server.post("wrong", json={"text": "An article"}),
+            server.post(server.token[:-1], json={"text": "An article"}),
+            server.client.post("/inbox", data={"token": "wrong", "text": "An article"}),
+            server.client.post("/inbox?token=wrong", data={"text": "An article"}),
+            server.client.get("/inbox"),
+            server.client.get("/inbox/manifest.webmanifest?token=wrong"),
+        ]
+        assert [response.status_code for response in refused] == [403] * len(refused)
+        assert tree_digest(output) == before
+        assert server.client.post(f"/inbox?token={server.token}", data={"text": ""}).status_code == 400
+        manifest = server.client.get(f"/inbox/manifest.webmanifest?token={server.token}").json()
+        assert manifest["share_target"]["action"] == f"/inbox?token={server.token}"
+        assert manifest["start_url"] == f"/#inbox={server.token}"
+        assert server.client.get("/.state/inbox-token").status_code == 404
+        assert server.client.put("/inbox").status_code == 405
+    log = "\n".join(server.lines)
+    assert log.count(server.token) == 1  # the link printed when the token was made; never in a request's line
+    assert "/inbox/manifest.webmanifest?token=… " in log
+
+    # Started again, it does not show the token; a new token makes the old link useless.
+    with inbox_server(output, write_config(tmp_path)) as server:
+        assert server.token not in "\n".join(server.lines)
+        renewed = subprocess.run([sys.executable, "-m", "audiobuild", "inbox", "--new-token", "-o", str(output)],
+                                 capture_output=True, text=True, check=True)  # fmt: skip
+        assert server.token not in renewed.stdout and "#inbox=" in renewed.stdout
+        assert server.post(json={"text": "An article"}).status_code == 403
+
+
+def test_serve_without_inbox_stays_read_only(tmp_path):
+    from audiobuild.serve import make_server, serve_forever
+
+    output = tmp_path / "output"
+    output.mkdir()
+    server = make_server(output, "127.0.0.1", 0)
+    threading.Thread(target=serve_forever, args=(server,), daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        assert httpx.post(f"{url}/inbox", json={"text": "x"}).status_code == 405
+        assert httpx.get(f"{url}/inbox").status_code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_private_addresses_and_redirects_to_them_are_refused(tmp_path, articles):
+    output = tmp_path / "output"
+    with serving() as private:
+        private.page("/admin.html", page("question-answer.txt"))
+        articles.redirect("/moved", f"{private.url}/admin.html")
+        with inbox_server(output, write_config(tmp_path)) as server:
+            direct = server.post(json={"url": f"{private.url}/admin.html"}).json()["id"]
+            redirected = server.post(json={"url": f"{articles.url}/moved"}).json()["id"]
+            named = server.post(json={"url": f"http://localhost:{private.url.rsplit(':', 1)[1]}/admin.html"})
+            items = server.wait([direct, redirected, named.json()["id"]])
+        assert private.requests["/admin.html"] == 0
+    assert items[direct]["state"] == "failed"
+    assert items[direct]["error"] == f"{private.url}/admin.html: is on 127.0.0.1, a loopback address (this machine): " \
+                                     "not fetched from here"  # fmt: skip
+    assert items[redirected]["error"].endswith(f"(redirected to {private.url}/admin.html)")
+    assert "a loopback address" in items[named.json()["id"]]["error"]
+    assert not (output / "catalogue.json").exists() or not load_catalogue(output).entries
+
+
+def test_the_rate_limit_answers_429(tmp_path):
+    with inbox_server(tmp_path / "output", write_config(tmp_path, per_minute=3)) as server:
+        answers = [server.post(json={"url": f"http://127.0.0.2:9/{number}"}) for number in range(4)]
+    assert [answer.status_code for answer in answers] == [202, 202, 202, 429]
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    assert answers[-1].json()["error"].startswith("more than 3 items a minute")
+
+
+def test_the_queue_holds_max_queued_items(tmp_path):
+    """Without its builder (not started), the queue only fills: the next item past the cap is refused."""
+    config = load_config(write_config(tmp_path, max_queued=2))
+    inbox = Inbox(tmp_path / "output", config)
+    for number in range(2):
+        inbox.add({"text": short_text(number)})
+    with pytest.raises(Refused) as refused:
+        inbox.add({"text": short_text(3)})
+    assert refused.value.status == 429 and refused.value.message.startswith("2 items are waiting already")
+    assert [item["state"] for item in inbox.items()] == ["queued", "queued"]
+    too_long = inbox.add({"text": "A title\n\n" + "word " * 1_100_000})
+    assert too_long["state"] == "failed" and "larger than 5 MB" in too_long["error"]
+
+
+def test_https_with_a_certificate(tmp_path):
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1", "localhost")
+    certfile, keyfile, cafile = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    certificate.cert_chain_pems[0].write_to_path(certfile)
+    certificate.private_key_pem.write_to_path(keyfile)
+    authority.cert_pem.write_to_path(cafile)
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path), "--certfile", str(certfile), "--keyfile", str(keyfile)) as server:
+        assert server.url.startswith("https://127.0.0.1:")
+        with httpx.Client(verify=ssl.create_default_context(cafile=cafile), base_url=server.url) as client:
+            assert client.get("/feed.xml").status_code == 200
+            answer = client.post("/inbox", json={"url": "http://127.0.0.2:9/a"},
+                                 headers={"Authorization": f"Bearer {server.token}"})  # fmt: skip
+            assert answer.status_code == 202
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{server.url}/feed.xml")  # not trusted without our authority
+        plain = server.url.replace("https://", "http://")
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{plain}/feed.xml", timeout=5)
+        assert client is not None and server.client.get("/feed.xml").status_code == 200  # it still serves
+
+
+# ---------------------------------------------------------------------------
+# Building (slow)
+
+
+@pytest.mark.slow
+def test_a_url_and_a_pasted_text_become_episodes_and_bad_items_fail_alone(tmp_path, articles):
+    articles.page("/report.pdf", b"%PDF-1.4", content_type="application/pdf")
+    articles.page("/big.html", b"<p>" + b"x" * (21 * 1024 * 1024))
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path)) as server:
+        etag = server.client.get("/feed.xml").headers["ETag"]
+        url = server.post(json={"url": f"{articles.url}/interview.html"})
+        assert url.status_code == 202 and url.json()["state"] == "queued"
+        bad = [server.post(json={"url": f"{articles.url}{path}"}).json()["id"]
+               for path in ("/missing.html", "/report.pdf", "/big.html")]  # fmt: skip
+        text = server.client.post("/inbox", data={"token": server.token, "text": short_text(1)})
+        assert text.status_code == 202
+        items = server.wait([url.json()["id"], text.json()["id"], *bad])
+        feed = server.client.get("/feed.xml")
+        assert feed.headers["ETag"] != etag
+    assert [items[identity]["state"] for identity in (url.json()["id"], text.json()["id"])] == ["built", "built"]
+    errors = [items[identity]["error"] for identity in bad]
+    assert errors == [
+        f"{articles.url}/missing.html: HTTP error 404 Not Found",
+        f"{articles.url}/report.pdf: is application/pdf, not a web page or text",
+        f"{articles.url}/big.html: is larger than 20 MB; larger downloads are refused",
+    ]
+    titles = {item.findtext("title") for item in etree.fromstring(feed.content).iter("item")}
+    assert titles == {"The bee counter of Hollin Moor", "Harbour talk number 1"}
+    assert {entry.link for entry in load_catalogue(output).entries} == {f"{articles.url}/interview.html", ""}
+
+
+@pytest.mark.slow
+def test_twenty_concurrent_posts_are_each_built_once(tmp_path):
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path)) as server:
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(lambda number: server.post(json={"text": short_text(number)}), range(20)))
+        assert [answer.status_code for answer in answers] == [202] * 20
+        ids = [answer.json()["id"] for answer in answers]
+        assert len(set(ids)) == 20
+        items = server.wait(ids, timeout=300)
+    assert {item["state"] for item in items.values()} == {"built"}
+    entries = load_catalogue(output).entries
+    assert sorted(entry.title for entry in entries) == sorted(f"Harbour talk number {n}" for n in range(20))
+    assert all(entry.revision == 1 for entry in entries)
+    assert len(list((output / "episodes").glob("*.mp3"))) == 20
+
+
+@pytest.mark.slow
+def test_a_server_killed_mid_build_resumes_its_queue(tmp_path):
+    output = tmp_path / "output"
+    config = write_config(tmp_path)
+    long_text = (
+        short_text(0)
+        + "\n\n"
+        + "\n\n".join(
+            f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea."
+            for n in range(60)
+        )
+    )
+    server = Server(output, config)
+    try:
+        ids = [server.post(json={"text": text}).json()["id"] for text in (long_text, short_text(1), short_text(2))]
+        server.wait(ids[:1], states=("building",))
+        time.sleep(1)  # into the rendering
+    finally:
+        server.stop(signal.SIGKILL)
+    assert server.process.returncode == -signal.SIGKILL
+    with inbox_server(output, config) as server:
+        items = server.wait(ids, timeout=300)
+    assert {item["state"] for item in items.values()} == {"built"}
+    entries = load_catalogue(output).entries
+    assert sorted(entry.title for entry in entries) == ["Harbour talk number 0", "Harbour talk number 1",
+                                                        "Harbour talk number 2"]  # fmt: skip
+    assert len(list((output / "episodes").glob("*.mp3"))) == 3
+    assert not [path for path in output.rglob(".tmp-*")]
+
+
+@pytest.mark.slow
+def test_the_page_adds_an_article_in_a_browser(tmp_path, articles):
+    from tests.test_page import _MISSING, CHROMIUM, CHROMIUM_ARGS
+
+    if _MISSING:
+        pytest.skip(_MISSING)
+    from playwright.sync_api import sync_playwright
+
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path, allow_private=True)) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            browser_page = browser.new_page()
+            errors = []
+            browser_page.on("pageerror", lambda error: errors.append(error))
+            browser_page.goto(f"{server.url}/")
+            assert browser_page.locator("#inbox").is_hidden()  # without the token link: no form
+            browser_page.goto(f"{server.url}/#inbox={server.token}")
+            browser_page.reload()
+            assert browser_page.locator("#inbox").is_visible()
+            browser_page.fill("#inbox_url", f"{articles.url}/interview.html")
+            browser_page.click("#inbox_form button[type=submit]")
+            browser_page.wait_for_selector("#inbox_items li[data-state=queued], #inbox_items li[data-state=building]",
+                                           timeout=10_000)  # fmt: skip
+            browser_page.wait_for_selector("#inbox_items li[data-state=built]", timeout=TIMEOUT_S * 1000)
+            assert "The bee counter of Hollin Moor" in browser_page.locator("#inbox_items").inner_text()
+            manifest = browser_page.evaluate("document.querySelector('link[rel=manifest]').href")
+            assert manifest.endswith(f"/inbox/manifest.webmanifest?token={server.token}")
+            assert not browser_page.context.cookies()
+            assert not errors, errors
+        finally:
+            browser.close()
+    assert [entry.link for entry in load_catalogue(output).entries] == [f"{articles.url}/interview.html"]
