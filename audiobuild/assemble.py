@@ -4,52 +4,79 @@ This is where pauses are decided (`pause_before`) and the only module that uses
 pydub and ffmpeg. ffmpeg comes from the system when it is on PATH, else from
 the `imageio-ffmpeg` wheel.
 
-Assembly is a plan (which part of which clip, at what gain, after how much
-silence); `export_mp3` streams that plan into ffmpeg clip by clip, so memory
-stays flat however long the article is.
+Assembly is a plan: which part of which clip, in whose voice, after how much
+silence (`Assembly`), and the levels of the voices (`loudness.plan_levels`).
+An `Encoder` streams the plan into ffmpeg clip by clip from a thread of its
+own, applying the gains and the limiter in floating point, so memory stays
+flat however long the article is.
+
+`assemble_and_export` overlaps encoding with synthesis. The levels need every
+clip, but a voice's level is known well after its first half-minute of speech
+(`ESTIMATE_AFTER_S`): the encoder starts then, with levels estimated from what
+has been heard, and the episode is encoded again from the start only when the
+levels of the whole differ by more than `LEVEL_TOLERANCE_DB`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
+import logging
+import queue
 import shutil
 import signal
 import subprocess
+import threading
 import warnings
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from audiobuild.children import die_with_parent
 from audiobuild.errors import SynthesisError
-from audiobuild.loudness import LIMITER, meter_pcm16, plan_levels
+from audiobuild.loudness import ClipMeter, Levels, Placed, limit, meter_pcm16, plan_levels
 from audiobuild.model import Clip, Encoding, Pauses, Script, Span
+from audiobuild.synthesize import speakable
 
 with warnings.catch_warnings():  # pydub warns on import when ffmpeg is not on PATH
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 
+log = logging.getLogger("audiobuild")
+
+# Measured on espeak's and Piper's voices: after 30 s of a voice, the levels of the
+# whole episode were within 0.3 dB of the estimate. Half a dB is below the ~1 dB a
+# listener notices between two voices; past it, the episode is encoded again.
+ESTIMATE_AFTER_S = 30
+LEVEL_TOLERANCE_DB = 0.5
+
 
 @dataclass(frozen=True)
 class Piece:
-    """One clip in the episode: the kept part of its WAV, its gain, the silence before it."""
+    """One clip in the episode: the kept part of its WAV, whose voice it is, the silence before it."""
 
     wav: Path
     first_frame: int  # after trimming the clip's leading silence
     frames: int
-    gain_db: float
+    voice: str  # the speaker, whose level applies (Levels.voice_gain_db)
     silence_before: int  # frames
+    meter: ClipMeter = field(compare=False, repr=False)  # of the kept part: where the limiter has work
 
 
 @dataclass
 class EpisodeAudio:
-    """The assembled episode: what to play when, and the timeline of every spoken sentence."""
+    """The assembled episode: what to play when, at what level, and the timeline of every spoken sentence."""
 
     rate: int  # frames per second of the clips
     pieces: list[Piece]
     tail: int  # frames of silence after the last clip
     spans: list[Span]
-    gain_db: float  # make-up gain to the loudness target, applied at export
+    levels: Levels
 
     @property
     def duration_ms(self) -> int:
@@ -91,32 +118,67 @@ def _read(wav: Path) -> AudioSegment:
     return AudioSegment.from_wav(wav)
 
 
-def assemble(script: Script, clips: list[Clip], pauses: Pauses) -> EpisodeAudio:
-    """Plan the episode: clips in order with pauses, each voice levelled, the whole to target loudness."""
-    if not clips:
-        raise SynthesisError(script.source, "nothing to speak")
-    rate = 0
-    trims, meters = [], {}
-    for clip in clips:
-        audio = _read(clip.wav)
-        rate = audio.frame_rate
-        first, frames = _trim(audio)
-        trims.append((first, frames))
-        kept = audio.get_sample_slice(first, first + frames)
-        speaker = script.segments[clip.segment].speaker
-        meters.setdefault(speaker, []).append(meter_pcm16(kept.raw_data, rate))
-    levels = plan_levels(meters)
+class Assembly:
+    """An episode put together clip by clip, in order: its pieces, spans, and each voice's loudness."""
 
-    pieces, spans = [], []
-    position, previous = 0, None
-    for clip, (first, frames) in zip(clips, trims):
-        silence = pause_before(script, previous, clip, pauses) * rate // 1000
-        gain = levels.voice_gain_db[script.segments[clip.segment].speaker]
-        pieces.append(Piece(clip.wav, first, frames, gain, silence))
-        start, position = position + silence, position + silence + frames
-        spans.append(Span(clip.segment, clip.sentence, clip.text, start * 1000 // rate, position * 1000 // rate))
-        previous = clip
-    return EpisodeAudio(rate, pieces, pauses.tail * rate // 1000, spans, levels.export_gain_db)
+    def __init__(self, script: Script, pauses: Pauses):
+        self.script, self.pauses = script, pauses
+        self.rate = 0
+        self.pieces: list[Piece] = []
+        self.spans: list[Span] = []
+        self._timeline: list[Placed] = []
+        self._heard: Counter[str] = Counter()  # frames of each voice measured so far
+        # Clips still to come per voice: synthesis makes one per speakable sentence.
+        self._to_come = Counter(
+            segment.speaker for segment in script.segments for sentence in segment.sentences if speakable(sentence)
+        )
+        self._position = 0
+        self._previous: Clip | None = None
+
+    def add(self, clip: Clip) -> Piece:
+        """Trim and measure the next clip and place it after its pause; SynthesisError for a clip of another rate."""
+        audio = _read(clip.wav)
+        if self.rate and audio.frame_rate != self.rate:
+            raise SynthesisError(clip.wav, f"is {audio.frame_rate} Hz where the episode's clips are {self.rate} Hz")
+        self.rate = audio.frame_rate
+        first, frames = _trim(audio)
+        voice = self.script.segments[clip.segment].speaker
+        meter = meter_pcm16(audio.get_sample_slice(first, first + frames).raw_data, self.rate)
+        pause = pause_before(self.script, self._previous, clip, self.pauses)
+        self._timeline.append(Placed(voice, pause, meter))
+        self._heard[voice] += frames
+        self._to_come[voice] -= 1
+        silence = pause * self.rate // 1000
+        piece = Piece(clip.wav, first, frames, voice, silence, meter)
+        start, self._position = self._position + silence, self._position + silence + frames
+        self.pieces.append(piece)
+        self.spans.append(
+            Span(clip.segment, clip.sentence, clip.text, start * 1000 // self.rate, self._position * 1000 // self.rate)
+        )
+        self._previous = clip
+        return piece
+
+    def heard(self, seconds: float) -> bool:
+        """True once every voice has spoken `seconds`, or all it has to say."""
+        return all(left <= 0 or self._heard[voice] >= seconds * self.rate for voice, left in self._to_come.items())
+
+    def levels(self) -> Levels:
+        """The voices' levels planned on the clips added so far."""
+        return plan_levels(self._timeline)
+
+    def episode(self) -> EpisodeAudio:
+        """The whole episode, with levels planned on all its clips; SynthesisError when there are none."""
+        if not self.pieces:
+            raise SynthesisError(self.script.source, "nothing to speak")
+        return EpisodeAudio(self.rate, self.pieces, self.pauses.tail * self.rate // 1000, self.spans, self.levels())
+
+
+def assemble(script: Script, clips: Iterable[Clip], pauses: Pauses) -> EpisodeAudio:
+    """Plan the episode: clips in order with pauses, each voice levelled, the whole to target loudness."""
+    assembly = Assembly(script, pauses)
+    for clip in clips:
+        assembly.add(clip)
+    return assembly.episode()
 
 
 @functools.cache
@@ -130,45 +192,181 @@ def ffmpeg_path() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
-    """Encode the episode as constant-bitrate MP3 with a LAME/Xing info header.
+class Encoder:
+    """ffmpeg encoding one constant-bitrate MP3 (with a LAME/Xing info header) from pieces given to `add`.
 
-    ffmpeg applies the make-up gain in floating point and then a look-ahead
-    limiter at the output rate, so true peaks stay under -1 dBTP.
+    A thread of its own reads each piece, applies its voice's gain and the
+    limiter (`loudness.limit`) and writes float samples to ffmpeg, which only
+    resamples and encodes: the caller goes on (synthesizing, say) meanwhile.
     """
-    limiter = (
-        f"alimiter=limit={10 ** (LIMITER.ceiling_dbfs / 20):.4f}:attack={LIMITER.attack_ms}"
-        f":release={LIMITER.release_ms}:level=disabled"
-    )
-    command = [
-        ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "s16le", "-ar", str(episode.rate), "-ac", "1", "-i", "pipe:0",
-        # The limiter runs at 4x the output rate, so it also catches the peaks between samples.
-        "-af", f"aresample={4 * encoding.sample_rate},volume={episode.gain_db:.2f}dB,{limiter},"
-               f"aresample={encoding.sample_rate}",
-        "-codec:a", "libmp3lame", "-b:a", f"{encoding.bitrate_kbps}k",
-        "-ar", str(encoding.sample_rate), "-ac", str(encoding.channels),
-        "-write_xing", "1",  # the Info frame: exact duration and gapless data for players
-        "-id3v2_version", "0", "-write_id3v1", "0",  # tags are mutagen's job
-        "-f", "mp3", str(path),
-    ]  # fmt: skip
-    # Unbuffered: if ffmpeg dies, closing stdin must not try to flush into the broken pipe.
-    # The encoder ends with its worker: a killed build never goes on writing (children.die_with_parent).
-    with subprocess.Popen(
-        command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, preexec_fn=die_with_parent
-    ) as ffmpeg:
+
+    def __init__(self, path: Path, encoding: Encoding, rate: int, levels: Levels):
+        self.path, self.rate, self.levels = path, rate, levels
+        command = [
+            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+            # swresample's defaults (32 taps, cut off at 0.97 of the clips' Nyquist) leave images
+            # above it, which the MP3 encoder turns into peaks: +1.6 dB of true peak measured on a
+            # 22.05 kHz espeak episode. 64 taps cut off at 0.9 remove them, at no measurable cost.
+            "-af", f"aresample={encoding.sample_rate}:filter_size=64:cutoff=0.9",
+            "-codec:a", "libmp3lame", "-b:a", f"{encoding.bitrate_kbps}k",
+            "-ar", str(encoding.sample_rate), "-ac", str(encoding.channels),
+            "-write_xing", "1",  # the Info frame: exact duration and gapless data for players
+            "-id3v2_version", "0", "-write_id3v1", "0",  # tags are mutagen's job
+            "-f", "mp3", str(path),
+        ]  # fmt: skip
+        # Unbuffered: if ffmpeg dies, closing stdin must not try to flush into the broken pipe.
+        # The encoder ends with its worker: a killed build never goes on writing (children.die_with_parent).
+        self._ffmpeg = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, preexec_fn=die_with_parent
+        )
+        self.given = 0  # pieces added so far
+        self._queue: queue.SimpleQueue[Piece | int | None] = queue.SimpleQueue()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._feed, name="audiobuild-encoder", daemon=True)
+        self._thread.start()
+
+    def add(self, piece: Piece) -> None:
+        """Queue the next piece: its silence, then its clip at its voice's level."""
+        self._queue.put(piece)
+        self.given += 1
+
+    def finish(self, tail: int) -> None:
+        """End the episode with `tail` frames of silence and wait for the MP3; SynthesisError if ffmpeg fails."""
+        self._queue.put(tail)
+        self._queue.put(None)
+        self._thread.join()
+        errors = self._ffmpeg.stderr.read().decode(errors="replace").strip()
+        self._ffmpeg.stderr.close()
+        code = self._ffmpeg.wait()
+        if self._failure is not None:
+            raise self._failure
+        if code != 0:
+            killed = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+            last = errors.splitlines()[-1] if errors else killed
+            raise SynthesisError(self.path, f"ffmpeg could not encode MP3: {last}")
+
+    def abort(self) -> None:
+        """Stop encoding and leave the (partial) file for the caller to discard."""
+        self._ffmpeg.kill()
+        self._queue.put(None)
+        self._thread.join()
+        self._ffmpeg.wait()
+        self._ffmpeg.stderr.close()
+
+    def _feed(self) -> None:
         try:
-            for piece in episode.pieces:
-                ffmpeg.stdin.write(bytes(piece.silence_before * 2))
-                audio = _read(piece.wav).get_sample_slice(piece.first_frame, piece.first_frame + piece.frames)
-                ffmpeg.stdin.write(audio.apply_gain(piece.gain_db).raw_data)
-            ffmpeg.stdin.write(bytes(episode.tail * 2))
-            ffmpeg.stdin.close()
+            while (item := self._queue.get()) is not None:
+                if isinstance(item, int):
+                    _write(self._ffmpeg.stdin, bytes(4 * item))
+                    continue
+                _write(self._ffmpeg.stdin, bytes(4 * item.silence_before))
+                audio = _read(item.wav).get_sample_slice(item.first_frame, item.first_frame + item.frames)
+                samples = np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768
+                _write(self._ffmpeg.stdin, limit(samples, self.rate, item.meter.window_peaks,
+                                                 self.levels.gain_db(item.voice)))  # fmt: skip
         except BrokenPipeError:
-            pass  # ffmpeg stopped early; its exit code and message say why
-        errors = ffmpeg.stderr.read().decode(errors="replace").strip()
-    if ffmpeg.returncode != 0:
-        code = ffmpeg.returncode
-        killed = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-        last = errors.splitlines()[-1] if errors else killed
-        raise SynthesisError(path, f"ffmpeg could not encode MP3: {last}")
+            pass  # ffmpeg stopped early: its exit code and message say why
+        except BaseException as error:  # a clip that cannot be read: finish() raises it in the build's thread
+            self._failure = error
+        finally:
+            with contextlib.suppress(OSError):
+                self._ffmpeg.stdin.close()
+
+
+def _write(stream, data) -> None:
+    """All of `data` into an unbuffered pipe, which may take it in parts."""
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[stream.write(view) :]
+
+
+def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
+    """Encode an assembled episode as MP3 at its levels; SynthesisError if ffmpeg fails."""
+    _encode(episode, Encoder(path, encoding, episode.rate, episode.levels))
+
+
+def assemble_and_export(
+    script: Script, clips: Iterable[Clip], pauses: Pauses, path: Path, encoding: Encoding
+) -> EpisodeAudio:
+    """Assemble `clips` as synthesis yields them and encode the episode into `path` meanwhile.
+
+    Synthesis runs ahead on a thread of its own (`_ahead`): the engine's own
+    thread, the clips' measurement here and the encoder then share the cores.
+
+    The encoder starts once every voice has been heard for `ESTIMATE_AFTER_S`,
+    with levels planned on what has been heard; when the levels planned on the
+    whole episode differ by more than `LEVEL_TOLERANCE_DB`, it starts again with
+    those. The episode returned carries the levels its MP3 was encoded with.
+    Raises SynthesisError (no clips, a clip of another rate, ffmpeg failing).
+    """
+    assembly = Assembly(script, pauses)
+    encoder: Encoder | None = None
+    try:
+        for clip in _ahead(clips):
+            piece = assembly.add(clip)
+            if encoder is None and assembly.heard(ESTIMATE_AFTER_S):
+                encoder = Encoder(path, encoding, assembly.rate, assembly.levels())
+                for earlier in assembly.pieces[:-1]:
+                    encoder.add(earlier)
+            if encoder is not None:
+                encoder.add(piece)
+        episode = assembly.episode()
+    except BaseException:
+        if encoder is not None:
+            encoder.abort()
+        raise
+    if encoder is not None and not encoder.levels.within(episode.levels, LEVEL_TOLERANCE_DB):
+        log.debug("%s: levels estimated on %d of %d clips were off; encoding again", script.source,
+                  encoder.given, len(episode.pieces))  # fmt: skip
+        encoder.abort()
+        encoder = None
+    if encoder is None:
+        encoder = Encoder(path, encoding, episode.rate, episode.levels)
+    _encode(episode, encoder)
+    return dataclasses.replace(episode, levels=encoder.levels)
+
+
+def _ahead(clips: Iterable[Clip]) -> Iterator[Clip]:
+    """The clips, taken from `clips` on a thread of its own as fast as it yields them.
+
+    Whatever stops the caller (an error, the generator closed) stops the thread
+    before the next clip and waits for it: no clip is synthesized after this returns.
+    """
+    ready: queue.SimpleQueue[tuple[Clip | None, BaseException | None]] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for clip in clips:
+                ready.put((clip, None))
+                if stop.is_set():
+                    return
+            ready.put((None, None))
+        except BaseException as error:  # raised again in the caller's thread
+            ready.put((None, error))
+
+    thread = threading.Thread(target=run, name="audiobuild-synthesis", daemon=True)
+    thread.start()
+    try:
+        while True:
+            clip, error = ready.get()
+            if error is not None:
+                raise error
+            if clip is None:
+                return
+            yield clip
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _encode(episode: EpisodeAudio, encoder: Encoder) -> None:
+    """Give `encoder` the episode's pieces it has not had yet, then its tail, and wait for the MP3."""
+    try:
+        for piece in episode.pieces[encoder.given :]:
+            encoder.add(piece)
+        encoder.finish(episode.tail)
+    except BaseException:
+        encoder.abort()
+        raise

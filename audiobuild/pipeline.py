@@ -23,7 +23,7 @@ from pathlib import Path
 
 from slugify import slugify
 
-from audiobuild.assemble import assemble, export_mp3
+from audiobuild.assemble import assemble_and_export
 from audiobuild.atomic import discard, stage
 from audiobuild.catalogue import Catalogue, episode_guid, intact, source_id
 from audiobuild.chapters import chapters, chapters_json, shorten
@@ -38,7 +38,7 @@ from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
 from audiobuild.scriptfile import dump
 from audiobuild.scriptfile import load as load_script_file
 from audiobuild.sources import Article, load_article
-from audiobuild.synthesize import CACHE_DIR, ClipCache, synthesize
+from audiobuild.synthesize import CACHE_DIR, ClipCache, synthesize_each
 from audiobuild.tag import Tags, id3_language, mp3_duration, write_tags
 from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
 from audiobuild.voices import Profile, cast_voices, check_profile, load_profile
@@ -257,13 +257,12 @@ def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None
 
 def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     script, entry = plan.script, plan.entry
-    clips = synthesize(script, plan.speech, plan.voices, cache, progress)
-    episode = assemble(script, clips, config.pauses)
-    timeline = cues(script, episode.spans)
-    entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
     folders = {kind: (output / name).parent for kind, name in entry.named_files.items()}
     mp3 = staged["mp3"] = stage(folders["mp3"], ".mp3", plan.owner)
-    export_mp3(episode, mp3, config.audio)
+    clips = synthesize_each(script, plan.speech, plan.voices, cache, progress)
+    episode = assemble_and_export(script, clips, config.pauses, mp3, config.audio)
+    timeline = cues(script, episode.spans)
+    entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
     write_tags(mp3, _tags(script, entry, config, cover))
     entry = dataclasses.replace(entry, length=mp3.stat().st_size, duration=mp3_duration(mp3))
     contents = {

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from audiobuild.atomic import TEMP_PREFIX
@@ -98,7 +98,17 @@ def synthesize(
     `voices` each speaker's voice (`voices.cast_voices`); `progress` is called with the
     number of sentences just handled.
     """
-    clips = []
+    return list(synthesize_each(script, speech, voices, cache, progress))
+
+
+def synthesize_each(
+    script: Script,
+    speech: tuple[tuple[str, ...], ...],
+    voices: dict[str, Voice],
+    cache: ClipCache,
+    progress: Callable[[int], None] = lambda done: None,
+) -> Iterator[Clip]:
+    """`synthesize`, yielding each clip as soon as it is ready, so assembly can follow synthesis."""
     for segment_index, (segment, spoken) in enumerate(zip(script.segments, speech, strict=True)):
         voice = voices[segment.speaker]
         engine = get_engine(voice.engine)
@@ -109,6 +119,5 @@ def synthesize(
                     wav.parent.mkdir(parents=True, exist_ok=True)
                     engine.synthesize(said, voice, wav)
                     cache.stage(wav)
-                clips.append(Clip(segment_index, sentence_index, sentence, wav))
+                yield Clip(segment_index, sentence_index, sentence, wav)
             progress(1)
-    return clips

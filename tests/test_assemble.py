@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+import time
+import wave
 from pathlib import Path
 
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from audiobuild.assemble import assemble, export_mp3, pause_before
+from audiobuild import assemble as assemble_module
+from audiobuild.assemble import (
+    LEVEL_TOLERANCE_DB,
+    Assembly,
+    assemble,
+    assemble_and_export,
+    export_mp3,
+    pause_before,
+)
+from audiobuild.errors import SynthesisError
 from audiobuild.model import Clip, Encoding, Pauses
 from audiobuild.parse import parse_article
 from audiobuild.pronounce import Lexicon, speech
@@ -125,3 +138,105 @@ def test_voices_are_levelled_to_the_same_loudness(built, mp3):
 
     loudness = {speaker: measure(numpy.concatenate(parts), 22050) for speaker, parts in by_speaker.items()}
     assert max(loudness.values()) - min(loudness.values()) < 1.0, loudness
+
+
+# Long enough that each voice speaks for more than ESTIMATE_AFTER_S: the encoder starts mid-synthesis.
+_ANSWER = (
+    "The lamp turned every night of the year, and we wound the clockwork by hand at dusk. "
+    "In winter the storms came from the north and the windows rattled until morning. "
+    "My father kept a log of every ship that passed, with the hour and the weather beside it. "
+)
+LONG = "\n\n".join(
+    ["A long talk about the lighthouse", "By Someone"]
+    + [
+        f"- What happened in the winter of {year}, when the storms came and the keeper was alone on the rock?"
+        f"\n\n- {_ANSWER * 2}"
+        for year in range(1901, 1917)
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def long_clips(tmp_path_factory):
+    script = parse_article(LONG)
+    voices = cast_voices(script, load_profile())
+    cache = ClipCache(tmp_path_factory.mktemp("clips"))
+    return script, synthesize(script, speech(script, voices, Lexicon()), voices, cache)
+
+
+class _Spy:
+    """Counts what assemble_and_export does (wrappers, not fakes: the encoders encode for real)."""
+
+    def __init__(self, monkeypatch, seconds_per_clip: float = 0.0):
+        self.started_after: list[int] = []  # clips assembled when each encoder started
+        self.aborted = self.added = self.synthesized = 0
+        self.seconds_per_clip = seconds_per_clip  # a stand-in for synthesis time
+        start, abort, add = assemble_module.Encoder.__init__, assemble_module.Encoder.abort, Assembly.add
+
+        def counting_start(encoder, *args, **kwargs):
+            self.started_after.append(self.added)
+            start(encoder, *args, **kwargs)
+
+        def counting_abort(encoder):
+            self.aborted += 1
+            abort(encoder)
+
+        def counting_add(assembly, clip):
+            self.added += 1
+            return add(assembly, clip)
+
+        monkeypatch.setattr(assemble_module.Encoder, "__init__", counting_start)
+        monkeypatch.setattr(assemble_module.Encoder, "abort", counting_abort)
+        monkeypatch.setattr(Assembly, "add", counting_add)
+
+    def clips(self, clips):
+        for clip in clips:
+            time.sleep(self.seconds_per_clip)
+            self.synthesized += 1
+            yield clip
+
+
+def test_encoding_starts_during_synthesis_and_gives_the_whole_episodes_mp3(long_clips, tmp_path, monkeypatch):
+    script, clips = long_clips
+    spy = _Spy(monkeypatch)
+    streamed = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "streamed.mp3", Encoding())
+    assert len(spy.started_after) == 1 and spy.started_after[0] < len(clips) // 2
+    whole = assemble(script, clips, PAUSES)
+    export_mp3(whole, tmp_path / "whole.mp3", Encoding())
+    assert streamed.spans == whole.spans and streamed.duration_ms == whole.duration_ms
+    assert streamed.levels.within(whole.levels, LEVEL_TOLERANCE_DB)
+    lengths = [MP3(tmp_path / name).info.length for name in ("streamed.mp3", "whole.mp3")]
+    assert lengths[0] == pytest.approx(lengths[1], abs=0.001)
+    (streamed_lufs, streamed_peak), (whole_lufs, _) = map(loudness_and_true_peak, [tmp_path / "streamed.mp3",
+                                                                                 tmp_path / "whole.mp3"])
+    assert abs(streamed_lufs - whole_lufs) <= LEVEL_TOLERANCE_DB and abs(streamed_lufs + 16) <= 1
+    assert streamed_peak <= -1.0
+
+
+def test_levels_estimated_too_early_are_replaced_by_the_whole_episodes(long_clips, tmp_path, monkeypatch):
+    script, clips = long_clips
+    monkeypatch.setattr(assemble_module, "ESTIMATE_AFTER_S", 0)  # estimate on each voice's first clip
+    monkeypatch.setattr(assemble_module, "LEVEL_TOLERANCE_DB", 0)  # and never keep the estimate
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding())
+    assert spy.started_after[0] <= 3 and spy.aborted == 1 and len(spy.started_after) == 2
+    assert episode.levels == assemble(script, clips, PAUSES).levels
+    assert MP3(tmp_path / "episode.mp3").info.length * 1000 == pytest.approx(episode.duration_ms, rel=0.01)
+
+
+def test_a_failing_clip_stops_synthesis_and_the_encoder(long_clips, tmp_path, monkeypatch):
+    script, clips = long_clips
+    monkeypatch.setattr(assemble_module, "ESTIMATE_AFTER_S", 0)
+    spy = _Spy(monkeypatch, seconds_per_clip=0.02)
+    other_rate = tmp_path / "other.wav"
+    with wave.open(str(other_rate), "wb") as clip:
+        clip.setnchannels(1), clip.setsampwidth(2), clip.setframerate(16000), clip.writeframes(bytes(3200))
+    broken = [*clips[:5], dataclasses.replace(clips[5], wav=other_rate), *clips[6:]]
+    with pytest.raises(SynthesisError, match="is 16000 Hz where the episode's clips are 22050 Hz"):
+        assemble_and_export(script, spy.clips(broken), PAUSES, tmp_path / "episode.mp3", Encoding())
+    assert spy.added == 6 and spy.aborted == 1
+    synthesized = spy.synthesized
+    assert synthesized < len(broken) // 2  # synthesis stopped with the episode
+    time.sleep(0.1)
+    assert spy.synthesized == synthesized
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("audiobuild-")]

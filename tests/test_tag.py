@@ -11,6 +11,7 @@ import pytest
 from mutagen.id3 import ID3, CTOCFlags
 
 from audiobuild.assemble import EpisodeAudio, export_mp3, ffmpeg_path
+from audiobuild.loudness import Levels
 from audiobuild.cover import draw_cover
 from audiobuild.model import Chapter, Encoding
 from audiobuild.tag import Tags, mp3_duration, write_tags
@@ -60,7 +61,7 @@ EXPECTED_FRAMES = {
 @pytest.fixture(scope="module")
 def tagged(tmp_path_factory):
     path = tmp_path_factory.mktemp("tag") / "episode.mp3"
-    export_mp3(EpisodeAudio(rate=22050, pieces=[], tail=33075, spans=[], gain_db=0.0), path, Encoding())
+    export_mp3(EpisodeAudio(rate=22050, pieces=[], tail=33075, spans=[], levels=Levels({}, 0.0)), path, Encoding())
     write_tags(path, TAGS)
     return path
 
@@ -134,6 +135,6 @@ def test_chapter_frames_lie_in_time_order_as_ffmpeg_reads_them(tagged):
 
 def test_no_feed_address_is_kept_in_the_mp3_without_a_lasting_one(tmp_path):
     path = tmp_path / "local.mp3"
-    export_mp3(EpisodeAudio(rate=22050, pieces=[], tail=22050, spans=[], gain_db=0.0), path, Encoding())
+    export_mp3(EpisodeAudio(rate=22050, pieces=[], tail=22050, spans=[], levels=Levels({}, 0.0)), path, Encoding())
     write_tags(path, dataclasses.replace(TAGS, feed_url=None))
     assert "WFED" not in ID3(path)
