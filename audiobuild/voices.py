@@ -12,7 +12,7 @@ pronunciation lexicon (see `audiobuild.pronounce.lexicon`)::
     volume = 1.0          # 0.0-1.0
 
     [interviewee]
-    engine = "piper"      # a neural voice (pip install 'audiobuild[piper]')
+    engine = "piper"      # a neural voice, offline
     voice = "en_US-joe-medium"
     speed = 1.0           # 1.0 is the model's own pace
     semitones = 0.0       # pitch shift, -12 to 12
