@@ -60,8 +60,8 @@ def test_podcast_entries_override_the_profiles():
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"Ada": 3}, "'Ada' must be a respelling or a table of say, pyttsx3, piper"),
-        ({"Ada": {"espeak": "x"}}, "'Ada': unknown key 'espeak'; keys are say, pyttsx3, piper"),
+        ({"Ada": 3}, "'Ada' must be a respelling or a table of say, pyttsx3, piper, hibari"),
+        ({"Ada": {"espeak": "x"}}, "'Ada': unknown key 'espeak'; keys are say, pyttsx3, piper, hibari"),
         ({"Ada": {"say": " "}}, "'Ada': say must be a non-empty string"),
         ({"Ada": {}}, "'Ada' must be a respelling"),
         ({"...": "dots"}, "'...' has no word to match"),

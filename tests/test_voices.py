@@ -86,7 +86,7 @@ def test_unknown_voice_is_an_error_at_start_up_not_a_silent_fallback(tmp_path, c
         ),
         (
             lambda text: text.replace('variant = "m3"', 'engine = "festival"'),
-            "engine 'festival' is not one of pyttsx3, piper",
+            "engine 'festival' is not one of pyttsx3, piper, hibari",
         ),
         (lambda text: text.replace("rate = 150", "[lexicon]\nAda = 3"), "'Ada' must be a respelling"),
         (lambda text: text.replace("[narrator]", "[announcer]"), "unknown role"),
