@@ -23,6 +23,7 @@ from slugify import slugify
 
 from audiobuild.assemble import assemble, export_mp3
 from audiobuild.atomic import replacing, write_bytes
+from audiobuild.casting import Part, cast_parts
 from audiobuild.catalogue import Catalogue, episode_guid, source_id
 from audiobuild.chapters import chapters, chapters_json
 from audiobuild.config import Config
@@ -39,7 +40,7 @@ from audiobuild.sources import load_article
 from audiobuild.synthesize import CACHE_DIR, ClipCache, synthesize
 from audiobuild.tag import Tags, id3_language, mp3_duration, write_tags
 from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
-from audiobuild.voices import Profile, cast_voices, check_profile, load_profile
+from audiobuild.voices import Profile, check_profile, load_profile
 
 log = logging.getLogger("audiobuild")
 
@@ -117,7 +118,7 @@ def plan_episode(
     far), so that apps never see two episodes with the same pubDate.
     """
     script = load_script(source, config)
-    voices = cast_voices(script, profile)
+    voices = {name: part.voice for name, part in parts_at_rate(script, profile, config).items()}
     spoken = spoken_forms(script, voices, profile, config)
     slug = slugify(script.title, max_length=80, word_boundary=True) or "episode"
     previous = catalogue.get(slug)
@@ -151,6 +152,24 @@ def plan_episode(
         ),
     )
     return Plan(source, script, voices, spoken, entry, previous)
+
+
+def parts_at_rate(script: Script, profile: Profile, config: Config) -> dict[str, Part]:
+    """Each person's part (`casting`), their voice speaking at podcast.toml's ``[reading] rate``.
+
+    The rate goes through each engine's own speed control (espeak's words a
+    minute, the neural models' pace), not a time stretch of the audio.
+    """
+    parts = cast_parts(script, profile)
+    rate = config.reading.rate
+    if rate == 1.0:
+        return parts
+    return {
+        name: dataclasses.replace(
+            part, voice=dataclasses.replace(part.voice, settings=part.voice.settings.at_pace(rate))
+        )
+        for name, part in parts.items()
+    }
 
 
 def spoken_forms(
@@ -187,7 +206,7 @@ def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None
 def _render(plan, output, config, cover, cache, progress) -> Result:
     script, entry = plan.script, plan.entry
     clips = synthesize(script, plan.speech, plan.voices, cache, progress)
-    episode = assemble(script, clips, config.pauses)
+    episode = assemble(script, clips, config.pauses.at_pace(config.reading.rate))
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
     with replacing(output / entry.file) as temp:
@@ -277,6 +296,7 @@ def show_script(article: str, config: Config, voices: str | None = None, fmt: st
     """`audiobuild script`: the article as the build will read it (who says what, with which voice), in `fmt`."""
     profile = prepare(config, voices)
     script = load_script(article, config)
-    cast = cast_voices(script, profile)
-    descriptions = {speaker: voice.describe() for speaker, voice in cast.items()}
-    return dump(script, fmt, descriptions, spoken_forms(script, cast, profile, config))
+    parts = parts_at_rate(script, profile, config)
+    voices = {name: part.voice for name, part in parts.items()}
+    described = {name: (part.voice.describe(), part.why) for name, part in parts.items()}
+    return dump(script, fmt, described, spoken_forms(script, voices, profile, config))

@@ -8,11 +8,12 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from audiobuild.assemble import assemble, export_mp3, pause_before
+from audiobuild.casting import cast_voices
 from audiobuild.model import Clip, Encoding, Pauses
 from audiobuild.parse import parse_article
 from audiobuild.pronounce import Lexicon, speech
 from audiobuild.synthesize import ClipCache, synthesize
-from audiobuild.voices import cast_voices, load_profile
+from audiobuild.voices import load_profile
 from tests.audio import decode, loudness_and_true_peak, speech_onsets
 
 ARTICLE = """Title of the talk
@@ -33,7 +34,7 @@ PAUSES = Pauses(sentence=200, paragraph=400, speaker_change=700, after_intro=110
 def built(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("clips")
     script = parse_article(ARTICLE)
-    voices = cast_voices(script, load_profile())
+    voices = cast_voices(script, load_profile("espeak"))
     clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(workdir))
     return script, clips, assemble(script, clips, PAUSES)
 

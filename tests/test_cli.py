@@ -91,13 +91,13 @@ def test_bad_config_stops_before_any_output(tmp_path, existing_output, text, mes
         ),
         (
             lambda text: text.replace('variant = "f3"', 'variant = "f3"\nsemitones = 4.0'),
-            "bad.toml:17: [interviewer] semitones is not a pyttsx3 setting",
+            "bad.toml:21: [interviewer] semitones is not a pyttsx3 setting",
         ),
     ],
 )
 def test_unknown_voice_stops_before_any_output(tmp_path, existing_output, change, message):
     profile = tmp_path / "bad.toml"
-    profile.write_text(change((REPO / "voices" / "default.toml").read_text()))
+    profile.write_text(change((REPO / "voices" / "espeak.toml").read_text()))
     before = tree_digest(existing_output)
     result = run("build", str(EXAMPLE), "-o", str(existing_output), "--voices", str(profile))
     assert result.returncode == 1
@@ -114,9 +114,12 @@ def test_verbose_adds_the_traceback(tmp_path):
 def test_voices_lists_the_profile_roles_and_engine_voices():
     result = run("voices")
     assert result.returncode == 0, result.stderr
-    assert "interviewer  gmw/en-us+f3" in result.stdout
-    assert "interviewee  gmw/en-us+m3" in result.stdout
+    assert "Profile natural" in result.stdout
+    assert "interviewer  heart (hibari, speed 1, seed 0, volume 1), female" in result.stdout
+    assert "interviewee  en_US-joe-medium (piper, speed 1, volume 1), male" in result.stdout
     assert "zle/ru" in result.stdout and "<-" not in result.stdout
+    espeak = run("voices", "--voices", "espeak")
+    assert "interviewer  gmw/en-us+f3" in espeak.stdout and "interviewee  gmw/en-us+m3" in espeak.stdout
 
 
 def test_default_config_is_read_from_the_working_directory(tmp_path):

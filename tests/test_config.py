@@ -73,3 +73,11 @@ def test_errors_name_the_file_and_the_problem(tmp_path, text, message):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("rate", ["0.5", "2.0", "'fast'"])
+def test_a_reading_rate_out_of_range_is_an_error(tmp_path, rate):
+    config = tmp_path / "podcast.toml"
+    config.write_text(f"[reading]\nrate = {rate}\n")
+    with pytest.raises(ConfigError, match=r"podcast.toml:2: \[reading\] rate"):
+        load_config(config)

@@ -71,15 +71,6 @@ def test_speed_changes_the_pace(spoken):
     assert seconds == pytest.approx(natural_seconds / 1.25, rel=0.08)
 
 
-def test_the_natural_profile_gives_interviewer_and_interviewee_pitches_20_percent_apart(spoken):
-    profile = load_profile("natural")
-    check_profile(profile)
-    interviewer, interviewee = (
-        median_pitch(spoken(profile.voice_for(role))[0]) for role in ("interviewer", "interviewee")
-    )
-    assert max(interviewer, interviewee) / min(interviewer, interviewee) >= 1.2
-
-
 def test_a_model_is_loaded_once_and_shared_by_every_role(tmp_path, monkeypatch):
     loads = []
     real_session = onnxruntime.InferenceSession
@@ -87,9 +78,10 @@ def test_a_model_is_loaded_once_and_shared_by_every_role(tmp_path, monkeypatch):
         onnxruntime, "InferenceSession", lambda *args, **kw: loads.append(args) or real_session(*args, **kw)
     )
     engine = piper.PiperEngine()
-    for index, voice in enumerate(load_profile("natural").all_voices.values()):
+    voices = [voice for voice in load_profile("natural").all_voices.values() if voice.engine == "piper"]
+    for index, voice in enumerate(voices):
         engine.synthesize("One short sentence.", voice, tmp_path / f"{index}.wav")
-    assert len(loads) == 1
+    assert len(voices) >= 3 and len(loads) == 1
 
 
 def test_phonemes_in_brackets_are_spoken_as_ipa(spoken):
