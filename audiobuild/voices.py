@@ -38,6 +38,8 @@ languages its voices do not speak.
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,3 +232,43 @@ def describe_voices(profile: Profile, podcast_lexicon: Lexicon) -> str:
                 lines.append(f"  from {origin}:")
             lines.append(f"    {voice.id:<28} {voice.language:<16} {voice.name}")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# `audiobuild voices --sample`
+
+SAMPLE_TEXT = "Hello, I read the {name} part of the {profile} profile. This is how an interview sounds in my voice."
+# Players that play a WAV file and return, tried in this order; ffplay comes with a full ffmpeg.
+PLAYERS = (["paplay"], ["aplay", "-q"], ["afplay"], ["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"])
+
+
+def write_samples(profile: Profile, folder: Path, which: str | None = None) -> list[Path]:
+    """A short WAV of each voice of `profile` in `folder` (`folder/<profile>-<voice>.wav`), or of one of them.
+
+    `which` is a role ("interviewer"), "extra" (every extra voice) or one
+    ("extra[1]"); ConfigError names the profile when it has no such voice.
+    Raises EngineUnavailable as `get_engine` does, OSError when `folder` cannot be written.
+    """
+    voices = profile.all_voices
+    if which is not None:
+        voices = {name: voice for name, voice in voices.items() if which in (name, name.split("[")[0])}
+        if not voices:
+            raise ConfigError(profile.path, f"no voice {which!r} to sample (voices: {', '.join(profile.all_voices)})")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, voice in voices.items():
+        path = folder / f"{profile.name}-{name.replace('[', '').replace(']', '')}.wav"
+        said = SAMPLE_TEXT.format(name=name.split("[")[0], profile=profile.name)
+        get_engine(voice.engine).synthesize(said, voice, path)
+        written.append(path)
+    return written
+
+
+def play(paths: list[Path]) -> bool:
+    """Play each WAV with the first player found on PATH; False when there is none."""
+    player = next((command for command in PLAYERS if shutil.which(command[0])), None)
+    if player is None:
+        return False
+    for path in paths:
+        subprocess.run([*player, str(path)], check=False)
+    return True

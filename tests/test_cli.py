@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,25 @@ def test_default_config_is_read_from_the_working_directory(tmp_path):
     result = run("voices", cwd=tmp_path)
     assert result.returncode == 1
     assert one_error_line(result) == "audiobuild: error: podcast.toml:2: [podcast] explicit must be bool, not 'yes'"
+
+
+def test_voices_sample_writes_a_short_wav_of_each_voice_to_hear_before_building(tmp_path):
+    result = run("voices", "--sample", "-o", str(tmp_path / "samples"))
+    assert result.returncode == 0, result.stderr
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert [path.name for path in written[:3]] == [
+        "natural-narrator.wav",
+        "natural-interviewer.wav",
+        "natural-interviewee.wav",
+    ]
+    assert len(written) == 7  # and the four extra voices
+    for path in written:
+        with wave.open(str(path)) as audio:
+            assert audio.getframerate() == 22050 and 2 < audio.getnframes() / audio.getframerate() < 10
+    one = run("voices", "--voices", "espeak", "--sample", "interviewer", "-o", str(tmp_path / "one"))
+    assert one.stdout == f"{tmp_path / 'one' / 'espeak-interviewer.wav'}\n"
+    wrong = run("voices", "--sample", "host", "-o", str(tmp_path / "none"))
+    assert wrong.returncode == 1 and "natural.toml: no voice 'host' to sample (voices: narrator," in one_error_line(
+        wrong
+    )
+    assert not (tmp_path / "none").exists()
