@@ -187,3 +187,12 @@ def test_the_script_command_shows_each_voice_and_why(tmp_path):
     ) in shown.stdout
     assert "  Interviewer (interviewer)  voice: en_US-joe-medium" in shown.stdout
     assert "      cast: male voice: the other side from Ada Lindqvist\n" in shown.stdout
+
+
+@pytest.mark.parametrize(("narrator", "moves"), [("ann", False), ("bob", True)])
+def test_two_speakers_of_one_model_are_two_voices_to_the_narrator_rule(narrator, moves):
+    speaker = lambda name: Voice("en_US-pair-medium", "piper", PiperSettings(speaker=name))  # noqa: E731
+    roles = {"narrator": speaker(narrator), "interviewer": speaker("bob"), "interviewee": speaker("cat")}
+    profile = Profile("mine", Path("mine.toml"), roles, extra=(speaker("dan"),))
+    parts = cast(interview("No signs here."), profile, {"piper": {"en_US-pair-medium": "en-us"}}, stand_ins=ESPEAK)
+    assert parts["Narrator"].voice == (speaker("dan") if moves else speaker(narrator))

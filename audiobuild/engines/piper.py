@@ -53,14 +53,12 @@ class PiperSettings:
             object.__setattr__(self, "speaker", str(self.speaker))
 
     def describe(self) -> str:
-        """ "speed 1.05, +5 semitones, speaker p236"."""
-        settings = f"speed {self.speed:g}"
-        settings += f", {self.semitones:+g} semitones" if self.semitones else ""
-        return settings + (f", speaker {self.speaker}" if self.speaker is not None else "")
+        """ "speed 1.05, +5 semitones"."""
+        return f"speed {self.speed:g}" + (f", {self.semitones:+g} semitones" if self.semitones else "")
 
     def label(self, voice_id: str) -> str:
-        """The model's name."""
-        return voice_id
+        """The model's name, and its speaker's for a multi-speaker model: "en_US-libritts_r-medium:p236"."""
+        return f"{voice_id}:{self.speaker}" if self.speaker is not None else voice_id
 
     def for_other_voice(self) -> PiperSettings:
         """These settings for another model, which has other speakers (if any)."""
