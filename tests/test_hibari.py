@@ -134,3 +134,11 @@ def test_a_hibari_profile_checks_against_its_settings(tmp_path):
     path.write_text(roles + '[interviewee]\nengine = "hibari"\nvoice = "heart"\nrate = 170\n')
     with pytest.raises(ConfigError, match=r"rate is not a hibari setting \(hibari takes speed, semitones, seed\)"):
         load_profile(str(path))
+
+
+def test_a_sentence_in_a_script_hibari_cannot_read_is_a_short_pause_not_a_failed_episode(tmp_path, caplog):
+    wav = tmp_path / "japanese.wav"
+    get_engine("hibari").synthesize("日本語。", HEART, wav)
+    with wave.open(str(wav)) as audio:
+        assert audio.getnframes() == CLIP_RATE // 4 and not any(audio.readframes(audio.getnframes()))
+    assert "hibari cannot read '日本語。' (not English): it is left silent" in caplog.text

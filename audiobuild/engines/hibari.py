@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +30,8 @@ from audiobuild.engines.audio import pitch_ratio, write_clip
 from audiobuild.engines.base import EngineUnavailable, EngineVoice
 from audiobuild.model import Voice
 from audiobuild.schema import constraints
+
+log = logging.getLogger("audiobuild")
 
 THREADS = 1
 # hibari's `speed` does not scale the duration in proportion: its durations move in steps (the int8
@@ -137,6 +140,11 @@ class HibariEngine:
         # hibari's own inline form for phonemes is a Markdown link: [word](/phonemes/).
         given = _PHONEMES.sub(lambda match: f"[x](/{match[1].strip()}/)", text)
         samples = tts(given, speed=model_speed(settings.speed / shift), seed=settings.seed)
+        if not len(samples):
+            # Its phonemizer drops what is not in a Latin script ("日本語"): one foreign sentence must not stop
+            # an English episode. The transcript keeps it; the listener hears a short pause.
+            log.warning("hibari cannot read %r (not English): it is left silent", text[:60])
+            samples = np.zeros(self._hibari.SAMPLE_RATE // 4, dtype=np.float32)
         write_clip(wav_path, samples, self._hibari.SAMPLE_RATE * shift, text)
 
     def _model_path(self, voice_id: str) -> str:
