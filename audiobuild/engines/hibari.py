@@ -4,8 +4,8 @@ Only the voices inside the installed package are offered ("heart", a female
 American English voice): hibari fetches its other voices from the network on
 first use, and audiobuild never downloads anything while building, so a profile
 naming one of those is refused. The model speaks English only (its
-phonemizer turns any other script into noise); articles in other languages are
-cast to other voices by `voices.in_language`, as it lists only English.
+phonemizer turns other scripts into noise or drops them); articles in other
+languages are cast to other voices by `casting.in_language`, as it lists only English.
 
 hibari adds random noise to its output: every clip is made with a fixed
 `seed`, so the same text gives the same bytes and clips can be cached. Its
