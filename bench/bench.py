@@ -278,6 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is printed")
     parser.add_argument("--quick", action="store_true", help="smaller articles and batch, one run each")
+    parser.add_argument("--natural", action="store_true", help="only the natural profile's figures")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     sizes = {"short": 300, "long": 3000, "very long": 10000 if args.quick else 30000}
@@ -286,22 +287,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="audiobuild-bench-") as folder:
         scratch = Path(folder)
         print(f"audiobuild benchmark: {runs} run(s) per figure, medians; {os.cpu_count()} cores\n")
-        articles = bench_articles(scratch, sizes, runs)
-        print_articles("espeak profile: espeak-ng through pyttsx3; floor: espeak-ng + ffmpeg", articles)
-        long, very_long = articles["long"], articles["very long"]
-        print(
-            f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
-            f"{very_long['build'] / long['build']:.2f}x the time"
-        )
-        alone, added = bench_catalogue(scratch, runs)
-        print(f"add 1 article: {alone:.2f}s alone, {added:.2f}s into a catalogue of 1000 ({added / alone:.2f}x)")
-        serial, parallel, cores = bench_batch(scratch, batch)
-        print(
-            f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
-            f"({serial / parallel:.2f}x faster; {batch * 3600 / parallel:.0f} articles/hour)"
-        )
-        loudness, total = bench_loudness(scratch)
-        print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
+        articles: dict[str, dict] = {}
+        if not args.natural:
+            articles = bench_articles(scratch, sizes, runs)
+            print_articles("espeak profile: espeak-ng through pyttsx3; floor: espeak-ng + ffmpeg", articles)
+            long, very_long = articles["long"], articles["very long"]
+            print(
+                f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
+                f"{very_long['build'] / long['build']:.2f}x the time"
+            )
+            alone, added = bench_catalogue(scratch, runs)
+            print(f"add 1 article: {alone:.2f}s alone, {added:.2f}s into a catalogue of 1000 ({added / alone:.2f}x)")
+            serial, parallel, cores = bench_batch(scratch, batch)
+            print(
+                f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
+                f"({serial / parallel:.2f}x faster; {batch * 3600 / parallel:.0f} articles/hour)"
+            )
+            loudness, total = bench_loudness(scratch)
+            print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
         natural = bench_articles(scratch, {"short": sizes["short"], "long": sizes["long"]}, runs, "natural")
         print()
         print_articles(
@@ -310,12 +313,15 @@ def main() -> None:
             natural,
         )
         for name, f in natural.items():
-            print(f"  {name}: {f['build'] / articles[name]['build']:.1f}x the espeak profile's build time")
+            if name in articles:
+                print(f"  {name}: {f['build'] / articles[name]['build']:.1f}x the espeak profile's build time")
         serial, parallel, cores = bench_batch(scratch, batch // 10, "natural")
         print(
             f"  batch of {batch // 10}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
             f"({serial / parallel:.2f}x faster)"
         )
+        if args.natural:
+            return
         serving = bench_serve(scratch)
         (one_rate, one_p99), (many, (rate, p99)) = serving[1], max(serving.items())
         print(
