@@ -35,12 +35,11 @@ from dataclasses import dataclass
 
 from audiobuild.engines import get_engine
 from audiobuild.model import INTERVIEWEE, INTERVIEWER, NARRATOR, Script, Voice
-from audiobuild.voices import Profile, stand_in_profile
+from audiobuild.voices import GENDERS, Profile, stand_in_profile
 
 log = logging.getLogger("audiobuild")
 
-FEMALE, MALE = "female", "male"
-GENDERS = (FEMALE, MALE)
+FEMALE, MALE = GENDERS
 _OTHER = {FEMALE: MALE, MALE: FEMALE}
 
 # Words before a name that say whether its bearer is a woman or a man, in the languages we read.
