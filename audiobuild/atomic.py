@@ -132,4 +132,18 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True for a process that has exited and not yet been reaped: it writes nothing more.
+
+    A killed batch's workers stay so until init reaps them, which can take
+    seconds; their half-written files are stale already. Without /proc (macOS)
+    a process that answers is taken as alive.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]

@@ -90,7 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     script.add_argument("article", metavar="ARTICLE", help="an article file or http(s) URL")
     script.add_argument("-f", "--format", choices=("json", "yaml", "text"), default="text", help="default: text")
 
-    commands.add_parser("voices", parents=[common, voices], help="list the engine's voices and the profile's roles")
+    listing = commands.add_parser("voices", parents=[common, voices], help="list the voices and the profile's roles")
+    listing.add_argument(
+        "--sample", nargs="?", const="", metavar="ROLE",
+        help="write a short WAV of each voice of the profile (or of ROLE) to --output; play it where a player exists",
+    )  # fmt: skip
+    listing.add_argument(
+        "-o", "--output", type=Path, default=Path("voice-samples"), help="where samples go (default: voice-samples)"
+    )
 
     follow = commands.add_parser(
         "follow",
@@ -217,9 +224,16 @@ def _run(args: argparse.Namespace) -> int:
     config_path = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     config = load_config(config_path)
     if args.command == "voices":
-        from audiobuild.voices import describe_voices, load_profile
+        from audiobuild.voices import describe_voices, load_profile, play, write_samples
 
-        sys.stdout.write(describe_voices(load_profile(args.voices or config.podcast.voices), config.lexicon))
+        profile = load_profile(args.voices or config.podcast.voices)
+        if args.sample is None:
+            sys.stdout.write(describe_voices(profile, config.lexicon))
+            return 0
+        samples = write_samples(profile, args.output, args.sample or None)
+        sys.stdout.write("".join(f"{path}\n" for path in samples))
+        if sys.stdout.isatty() and not play(samples):  # only for a person at a terminal, never in a pipeline
+            log.warning("no audio player found (paplay, aplay, afplay, ffplay): open the files to listen")
         return 0
     if args.command == "script":
         from audiobuild.pipeline import show_script

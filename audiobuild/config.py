@@ -16,7 +16,8 @@ Every key is optional. An example with all of them and their defaults::
                           # last served it, else http://localhost:8000/
     link = ""             # the podcast's web page; defaults to base_url
     cover = ""            # a square PNG or JPEG, 1400-3000 px; generated when empty
-    voices = "default"    # a profile in voices/ or a path to one
+    voices = "default"    # a profile in voices/ or a path to one; default: natural voices,
+                          # espeak's in the languages they do not speak
     disclosure = "..."    # what the narrator says about the synthetic voices, in the podcast's
                           # language; or a table by language: [podcast.disclosure] de = "..."
 
@@ -26,6 +27,7 @@ Every key is optional. An example with all of them and their defaults::
 
     [reading]
     stage_directions = false  # read "(Laughter.)" and the like aloud
+    rate = 1.0                # 0.7-1.5: how fast every voice speaks; pauses follow
 
     [pauses]              # milliseconds
     sentence = 250
@@ -188,6 +190,8 @@ class Reading:
     """What is read aloud; configurable in podcast.toml's [reading] table."""
 
     stage_directions: bool = False  # "(Laughter.)" and the like: always in transcripts, read aloud only if true
+    # How fast every voice speaks, through its engine's own speed control; the pauses shorten with it.
+    rate: float = field(default=1.0, metadata=constraints(minimum=0.7, maximum=1.5))
 
 
 @dataclass(frozen=True)

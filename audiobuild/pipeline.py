@@ -25,6 +25,7 @@ from slugify import slugify
 
 from audiobuild.assemble import assemble_and_export
 from audiobuild.atomic import discard, stage
+from audiobuild.casting import Part, cast_parts
 from audiobuild.catalogue import Catalogue, episode_guid, intact, source_id
 from audiobuild.chapters import chapters, chapters_json, shorten
 from audiobuild.config import Config
@@ -41,7 +42,7 @@ from audiobuild.sources import Article, load_article
 from audiobuild.synthesize import CACHE_DIR, ClipCache, synthesize_each
 from audiobuild.tag import Tags, id3_language, mp3_duration, write_tags
 from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
-from audiobuild.voices import Profile, cast_voices, check_profile, load_profile
+from audiobuild.voices import Profile, check_profile, load_profile
 
 log = logging.getLogger("audiobuild")
 
@@ -150,7 +151,7 @@ def plan_episode(
     """
     script = load_script(source, config, options)
     source = script.source if isinstance(source, Script) else source
-    voices = cast_voices(script, profile)
+    voices = {name: part.voice for name, part in parts_at_rate(script, profile, config).items()}
     spoken = spoken_forms(script, voices, profile, config)
     address = _is_address(script.source)
     identity = source_id(script.source if address else Path(script.source))
@@ -226,6 +227,24 @@ def episode_date(script: Script, previous: Entry | None, after: datetime | None 
     return max(now, after + timedelta(seconds=1)) if after else now
 
 
+def parts_at_rate(script: Script, profile: Profile, config: Config) -> dict[str, Part]:
+    """Each person's part (`casting`), their voice speaking at podcast.toml's ``[reading] rate``.
+
+    The rate goes through each engine's own speed control (espeak's words a
+    minute, the neural models' pace), not a time stretch of the audio.
+    """
+    parts = cast_parts(script, profile)
+    rate = config.reading.rate
+    if rate == 1.0:
+        return parts
+    return {
+        name: dataclasses.replace(
+            part, voice=dataclasses.replace(part.voice, settings=part.voice.settings.at_pace(rate))
+        )
+        for name, part in parts.items()
+    }
+
+
 def spoken_forms(
     script: Script, voices: dict[str, Voice], profile: Profile, config: Config
 ) -> tuple[tuple[str, ...], ...]:
@@ -260,7 +279,7 @@ def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     folders = {kind: (output / name).parent for kind, name in entry.named_files.items()}
     mp3 = staged["mp3"] = stage(folders["mp3"], ".mp3", plan.owner)
     clips = synthesize_each(script, plan.speech, plan.voices, cache, progress)
-    episode = assemble_and_export(script, clips, config.pauses, mp3, config.audio)
+    episode = assemble_and_export(script, clips, config.pauses.at_pace(config.reading.rate), mp3, config.audio)
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
     write_tags(mp3, _tags(script, entry, config, cover))
@@ -354,6 +373,7 @@ def show_script(
     """`audiobuild script`: the article as the build will read it (who says what, with which voice), in `fmt`."""
     profile = prepare(config, voices)
     script = load_script(article, config, options)
-    cast = cast_voices(script, profile)
-    descriptions = {speaker: voice.describe() for speaker, voice in cast.items()}
-    return dump(script, fmt, descriptions, spoken_forms(script, cast, profile, config))
+    parts = parts_at_rate(script, profile, config)
+    voices = {name: part.voice for name, part in parts.items()}
+    described = {name: (part.voice.describe(), part.why) for name, part in parts.items()}
+    return dump(script, fmt, described, spoken_forms(script, voices, profile, config))

@@ -26,13 +26,16 @@ FORMATS = ("json", "yaml", "text")
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
-def _document(script: Script, voices: dict[str, str] | None = None) -> dict:
-    """The script as the JSON/YAML document; `voices` maps a speaker's name to a description of their voice."""
+Cast = dict[str, tuple[str, str]]  # speaker's name -> (their voice, described; why they have it)
+
+
+def _document(script: Script, voices: Cast | None = None) -> dict:
+    """The script as the JSON/YAML document; `voices` gives each speaker's voice and why."""
     speakers = []
     for person in script.people:
         entry = {"name": person.name, "role": person.role}
         if voices and person.name in voices:
-            entry["voice"] = voices[person.name]
+            entry["voice"], entry["cast"] = voices[person.name]
         speakers.append(entry)
     return {
         "schema": SCHEMA,
@@ -68,10 +71,10 @@ def _segment_entry(segment: Segment) -> dict:
 def dump(
     script: Script,
     fmt: str = "json",
-    voices: dict[str, str] | None = None,
+    voices: Cast | None = None,
     speech: tuple[tuple[str, ...], ...] | None = None,
 ) -> str:
-    """The script as JSON, YAML or readable text; `voices`: speaker name -> voice description.
+    """The script as JSON, YAML or readable text; `voices`: speaker name -> (voice description, why cast so).
 
     The text format also shows `speech`, what the engine is given for each
     sentence (`pronounce.speech`), where it differs from the article's text.
@@ -87,15 +90,17 @@ def dump(
     raise ValueError(f"unknown script format {fmt!r}; formats are {', '.join(FORMATS)}")
 
 
-def _text(script: Script, voices: dict[str, str], speech: tuple[tuple[str, ...], ...] | None) -> str:
+def _text(script: Script, voices: Cast, speech: tuple[tuple[str, ...], ...] | None) -> str:
     lines = [f"Title:    {script.title}"]
     date = f"{script.date} (from the {script.date_source})" if script.date and script.date_source else script.date
     facts = (("Byline:", script.byline), ("Date:", date), ("Language:", script.language), ("Layout:", _layout(script)))
     lines += [f"{label:<9} {value}" for label, value in facts if value]
     lines.append("Speakers:")
     for person in script.people:
-        voice = f"  voice: {voices[person.name]}" if person.name in voices else ""
-        lines.append(f"  {person.name} ({person.role}){voice}")
+        voice, why = voices.get(person.name, (None, None))
+        lines.append(f"  {person.name} ({person.role})" + (f"  voice: {voice}" if voice else ""))
+        if why:
+            lines.append(f"      cast: {why}")
     lines.append("")
     for number, segment in enumerate(script.segments, start=1):
         lines.append(f"{number:>3} [{segment.kind}] {segment.speaker}: {segment.text}")

@@ -1,4 +1,4 @@
-"""Stage 2: voice profiles, which give each speaking role its own voice, and casting: who speaks with which.
+"""Stage 2: voice profiles, which give each speaking role its own voice (casting, who speaks with which, is `casting`).
 
 A profile is a TOML file in `voices/` with one table per role, extra voices
 for articles with more people than roles (a panel, a call-in show), and a
@@ -10,9 +10,10 @@ pronunciation lexicon (see `audiobuild.pronounce.lexicon`)::
     rate = 170            # words per minute
     pitch = 60            # 0-100, 50 is the voice's normal pitch
     volume = 1.0          # 0.0-1.0
+    gender = "female"     # whom casting gives it to where the text says (see `casting`)
 
     [interviewee]
-    engine = "piper"      # a neural voice (pip install 'audiobuild[piper]')
+    engine = "piper"      # a neural voice, offline
     voice = "en_US-joe-medium"
     speed = 1.0           # 1.0 is the model's own pace
     semitones = 0.0       # pitch shift, -12 to 12
@@ -25,28 +26,33 @@ pronunciation lexicon (see `audiobuild.pronounce.lexicon`)::
     [lexicon]
     "Lindqvist" = "Lindkvist"
 
-Besides `voice`, `engine` and `volume`, a voice takes its engine's own
-settings (`engines.<module>.Settings`): each engine declares them, and the
+Besides `voice`, `engine`, `volume` and `gender`, a voice takes its engine's
+own settings (`engines.<module>.Settings`): each engine declares them, and the
 profile is checked against them.
+
+The profile named `default` is a `voices/default.toml` of the user's, if there
+is one, else `natural` (neural voices); `espeak` stands in for it in the
+languages its voices do not speak.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
-from collections.abc import Mapping
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from audiobuild.engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable, engine_class, get_engine
 from audiobuild.errors import ConfigError
-from audiobuild.model import ROLES, Script, Voice
+from audiobuild.model import ROLES, Voice
 from audiobuild.pronounce.lexicon import Lexicon
 from audiobuild.schema import check, dataclass_schema, from_table, read_toml
 
-log = logging.getLogger("audiobuild")
-
-DEFAULT_PROFILE = "default"
+DEFAULT_PROFILE = "default"  # a voices/default.toml of the user's, else NATURAL_PROFILE
+NATURAL_PROFILE = "natural"
+STAND_IN_PROFILE = "espeak"  # reads the languages a profile's voices do not speak
+GENDERS = ("female", "male")
 _COMMON = ("voice", "engine", "volume")  # what every voice has, whatever its engine
 _ENGINE = {"enum": list(ENGINES), "x-messages": {"enum": f"{{value!r}} is not one of {', '.join(ENGINES)}"}}
 
@@ -60,6 +66,7 @@ class Profile:
     roles: dict[str, Voice]
     extra: tuple[Voice, ...] = ()
     lexicon: Lexicon = Lexicon()
+    genders: dict[str, str] = dataclasses.field(default_factory=dict)  # table ("interviewer", "extra[0]") -> gender
 
     def voice_for(self, role: str) -> Voice:
         """The voice that speaks `role`."""
@@ -83,7 +90,10 @@ def profile_dirs() -> list[Path]:
 
 
 def find_profile(name_or_path: str) -> Path:
-    """Resolve a profile name (`default`) or a path to a .toml file; ConfigError when there is none."""
+    """Resolve a profile name (`natural`) or a path to a .toml file; ConfigError when there is none.
+
+    `default` is the user's voices/default.toml where there is one, else `natural`.
+    """
     given = Path(name_or_path)
     if given.suffix == ".toml" or given.parent != Path("."):
         if not given.is_file():
@@ -93,6 +103,8 @@ def find_profile(name_or_path: str) -> Path:
         candidate = directory / f"{name_or_path}.toml"
         if candidate.is_file():
             return candidate
+    if name_or_path == DEFAULT_PROFILE:
+        return find_profile(NATURAL_PROFILE)
     available = sorted({path.stem for directory in profile_dirs() for path in directory.glob("*.toml")})
     raise ConfigError(name_or_path, f"no such voice profile (available: {', '.join(available) or 'none'})")
 
@@ -126,6 +138,7 @@ def _voice_schema(engine: str) -> dict:
         "voice": {"type": "string", "pattern": r"\S", "x-messages": {"pattern": "must not be empty"}},
         "engine": _ENGINE,
         "volume": {"type": "number", "minimum": 0.0, "maximum": 1.0},
+        "gender": {"enum": list(GENDERS), "x-messages": {"enum": "{value!r} is not female or male"}},
     }
     settings = dataclass_schema(engine_class(engine).Settings)["properties"]
     takes = f"is not a {engine} setting ({engine} takes {', '.join(settings)})"
@@ -153,17 +166,24 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     lexicon = Lexicon.from_table(path, data.get("lexicon", {}), ENGINES, text)
     tables = {role: (data[role], [role]) for role in ROLES}
     tables |= {f"extra[{index}]": (table, ["extra", index]) for index, table in enumerate(data.get("extra", []))}
-    voices = {}
+    voices, genders = {}, {}
     for name, (table, at) in tables.items():
         engine = table.get("engine", DEFAULT_ENGINE)
         check(table, _voice_schema(engine), path, text, at=at)
-        settings = {key: value for key, value in table.items() if key not in _COMMON}
+        if "gender" in table:
+            genders[name] = table["gender"]
+        settings = {key: value for key, value in table.items() if key not in (*_COMMON, "gender")}
         common = {key: value for key, value in table.items() if key in _COMMON}
         voices[name] = Voice(
             **{"engine": engine, **common}, settings=from_table(engine_class(engine).Settings, settings)
         )
     roles = {role: voices.pop(role) for role in ROLES}
-    return Profile(name=path.stem, path=path, roles=roles, extra=tuple(voices.values()), lexicon=lexicon)
+    return Profile(path.stem, path, roles, tuple(voices.values()), lexicon, genders)
+
+
+def stand_in_profile() -> Profile:
+    """The profile that reads a language another profile's voices do not speak: espeak's, in every language."""
+    return load_profile(STAND_IN_PROFILE)
 
 
 def check_profile(profile: Profile) -> None:
@@ -183,75 +203,6 @@ def voice_problem(voice: Voice) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# Casting
-
-
-def cast_voices(script: Script, profile: Profile) -> dict[str, Voice]:
-    """Each person of the script and the voice that speaks them (see `cast`), with the installed engines' languages."""
-    stand_ins = load_profile(DEFAULT_PROFILE)  # for a language the profile's engines do not speak
-    engines = {voice.engine for voice in [*profile.all_voices.values(), *stand_ins.all_voices.values()]}
-    languages = {name: {voice.id: voice.language for voice in get_engine(name).voices} for name in engines}
-    return cast(script, profile, languages, stand_ins)
-
-
-def cast(
-    script: Script, profile: Profile, languages: Mapping[str, Mapping[str, str]], stand_ins: Profile
-) -> dict[str, Voice]:
-    """Each person of the script (by display name) and the voice that speaks them.
-
-    The first person of each role gets the role's voice; every further person
-    (a second caller, another panellist) the next unused extra voice, so each
-    distinct person sounds distinct while the profile has voices to give.
-
-    An article in another language than a voice's is read by its engine's voice
-    for that language, keeping the settings that make it distinct; when the
-    engine has none (Piper's models speak one language each), by the voice in
-    the same place of `stand_ins` (the default profile), in that language.
-    `languages` maps each engine's name to its voice ids and their language codes.
-    """
-    spare = list(enumerate(profile.extra))
-    voices: dict[str, Voice] = {}
-    first_of_role: set[str] = set()
-    for person in script.people:
-        if person.role not in first_of_role:
-            first_of_role.add(person.role)
-            place, voice = person.role, profile.voice_for(person.role)
-        elif spare:
-            index, voice = spare.pop(0)
-            place = f"extra[{index}]"
-        else:
-            log.warning("%s: %s shares a voice: the profile has no more extra voices", script.source, person.name)
-            place, voice = person.role, profile.voice_for(person.role)
-        spoken = in_language(voice, script.language, languages.get(voice.engine, {}))
-        if spoken is None:
-            stand_in = stand_ins.all_voices.get(place, stand_ins.voice_for(person.role))
-            spoken = in_language(stand_in, script.language, languages.get(stand_in.engine, {}))
-            instead = f"the {stand_ins.name} profile's {spoken.voice}" if spoken else f"{voice.voice} all the same"
-            log.warning("%s: no %s voice speaks %r: %s is read by %s",
-                        script.source, voice.engine, script.language, person.name, instead)  # fmt: skip
-        voices[person.name] = spoken or voice
-    return voices
-
-
-def in_language(voice: Voice, language: str, languages: Mapping[str, str]) -> Voice | None:
-    """`voice`, or its engine's voice for `language` with the same settings; None when the engine has none.
-
-    `languages` maps the engine's voice ids to their language codes. The
-    language's plain voice ("ru" over "ru-cl") is preferred, for the most common accent.
-    """
-    base = lambda code: code.split("-")[0].lower()  # noqa: E731
-    own = languages.get(voice.voice) or languages.get(voice.voice.lower())
-    if not language or (own and base(own) == base(language)):
-        return voice
-    matches = sorted(
-        (code != language, voice_id) for voice_id, code in languages.items() if base(code) == base(language)
-    )
-    if not matches:
-        return None
-    return dataclasses.replace(voice, voice=matches[0][1], settings=voice.settings.for_other_voice())
-
-
-# ---------------------------------------------------------------------------
 # `audiobuild voices`
 
 
@@ -260,7 +211,8 @@ def describe_voices(profile: Profile, podcast_lexicon: Lexicon) -> str:
     lines = [f"Profile {profile.name} ({profile.path}):"]
     for name, voice in profile.all_voices.items():
         problem = voice_problem(voice)
-        lines.append(f"  {name:<12} {voice.describe()}" + (f"  <- {problem}" if problem else ""))
+        gender = f", {profile.genders[name]}" if name in profile.genders else ""
+        lines.append(f"  {name:<12} {voice.describe()}{gender}" + (f"  <- {problem}" if problem else ""))
     if profile.lexicon.entries or podcast_lexicon.entries:
         in_profile, in_config = len(profile.lexicon.entries), len(podcast_lexicon.entries)
         lines.append(f"  lexicon: {in_profile} entries in the profile, {in_config} in podcast.toml")
@@ -280,3 +232,43 @@ def describe_voices(profile: Profile, podcast_lexicon: Lexicon) -> str:
                 lines.append(f"  from {origin}:")
             lines.append(f"    {voice.id:<28} {voice.language:<16} {voice.name}")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# `audiobuild voices --sample`
+
+SAMPLE_TEXT = "Hello, I read the {name} part of the {profile} profile. This is how an interview sounds in my voice."
+# Players that play a WAV file and return, tried in this order; ffplay comes with a full ffmpeg.
+PLAYERS = (["paplay"], ["aplay", "-q"], ["afplay"], ["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"])
+
+
+def write_samples(profile: Profile, folder: Path, which: str | None = None) -> list[Path]:
+    """A short WAV of each voice of `profile` in `folder` (`folder/<profile>-<voice>.wav`), or of one of them.
+
+    `which` is a role ("interviewer"), "extra" (every extra voice) or one
+    ("extra[1]"); ConfigError names the profile when it has no such voice.
+    Raises EngineUnavailable as `get_engine` does, OSError when `folder` cannot be written.
+    """
+    voices = profile.all_voices
+    if which is not None:
+        voices = {name: voice for name, voice in voices.items() if which in (name, name.split("[")[0])}
+        if not voices:
+            raise ConfigError(profile.path, f"no voice {which!r} to sample (voices: {', '.join(profile.all_voices)})")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, voice in voices.items():
+        path = folder / f"{profile.name}-{name.replace('[', '').replace(']', '')}.wav"
+        said = SAMPLE_TEXT.format(name=name.split("[")[0], profile=profile.name)
+        get_engine(voice.engine).synthesize(said, voice, path)
+        written.append(path)
+    return written
+
+
+def play(paths: list[Path]) -> bool:
+    """Play each WAV with the first player found on PATH; False when there is none."""
+    player = next((command for command in PLAYERS if shutil.which(command[0])), None)
+    if player is None:
+        return False
+    for path in paths:
+        subprocess.run([*player, str(path)], check=False)
+    return True

@@ -6,8 +6,9 @@
 The floor of an article is espeak-ng speaking its text to a WAV (the system's
 `espeak-ng -w` when installed, else bench/espeak_floor.py driving the same
 library) plus ffmpeg encoding that WAV to the same MP3 settings, each as a
-whole process. Builds with Piper's `natural` profile are set against Piper
-speaking the whole text with the same model (bench/piper_floor.py) plus ffmpeg.
+whole process. Builds with the `natural` profile (two engines: hibari asks,
+Piper answers and narrates) are set against each engine speaking its share of
+the text in one call (bench/natural_floor.py) plus ffmpeg encoding both.
 Every figure is a median over several runs; ratios are what to compare between
 machines. Articles are generated from a seed, so runs compare.
 """
@@ -75,21 +76,25 @@ def run(command: list[str], cwd: Path = REPO) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
-def floor(article: Path, scratch: Path, voices: str = "default") -> float:
-    """Seconds for the profile's engine to speak the text to a WAV plus ffmpeg to encode it to our MP3 settings."""
+def floor(article: Path, scratch: Path, voices: str = "espeak") -> float:
+    """Seconds for the profile's engines to speak the text to WAVs plus ffmpeg to encode them to our MP3 settings."""
     wav, mp3 = scratch / "floor.wav", scratch / "floor.mp3"
     text = scratch / "floor.txt"
     text.write_text(article.read_text(encoding="utf-8"), encoding="utf-8")
     espeak = shutil.which("espeak-ng")
+    wavs = [wav]
     if voices == "natural":
-        synth = [sys.executable, str(REPO / "bench" / "piper_floor.py"), str(text), str(wav)]
+        wavs = [scratch / "floor-hibari.wav", scratch / "floor-piper.wav"]
+        synth = [sys.executable, str(REPO / "bench" / "natural_floor.py"), str(text), *map(str, wavs)]
     elif espeak:
         synth = [espeak, "-v", "en-us", "-f", str(text), "-w", str(wav)]
     else:
         synth = [sys.executable, str(REPO / "bench" / "espeak_floor.py"), str(text), str(wav)]
     encoding = Encoding()
+    inputs = [argument for path in wavs for argument in ("-i", str(path))]
+    joined = ["-filter_complex", f"concat=n={len(wavs)}:v=0:a=1"] if len(wavs) > 1 else []
     encode = [
-        ffmpeg_path(), "-v", "error", "-y", "-i", str(wav), "-codec:a", "libmp3lame",
+        ffmpeg_path(), "-v", "error", "-y", *inputs, *joined, "-codec:a", "libmp3lame",
         "-b:a", f"{encoding.bitrate_kbps}k", "-ar", str(encoding.sample_rate), "-ac", "1", str(mp3),
     ]  # fmt: skip
     return run(synth)[0] + run(encode)[0]
@@ -99,12 +104,12 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def build_command(output: Path, *articles: Path, jobs: int | None = None, voices: str = "default") -> list[str]:
+def build_command(output: Path, *articles: Path, jobs: int | None = None, voices: str = "espeak") -> list[str]:
     extra = ["--jobs", str(jobs)] if jobs else []
     return [*AUDIOBUILD, "build", "-q", "-o", str(output), "--voices", voices, *extra, *map(str, articles)]
 
 
-def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str = "default") -> dict[str, dict]:
+def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str = "espeak") -> dict[str, dict]:
     """Whole builds of single articles with the voice profile `voices` against their floors."""
     figures = {}
     for name, words in sizes.items():
@@ -130,7 +135,7 @@ def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str 
     return figures
 
 
-def bench_batch(scratch: Path, count: int, voices: str = "default") -> tuple[float, float, int]:
+def bench_batch(scratch: Path, count: int, voices: str = "espeak") -> tuple[float, float, int]:
     """Seconds to build `count` articles one at a time and with every core."""
     articles = []
     for number in range(count):
@@ -163,7 +168,7 @@ def bench_loudness(scratch: Path) -> tuple[float, float]:
     assemble_module.meter_pcm16 = timed(assemble_module.meter_pcm16)
     assemble_module.plan_levels = timed(assemble_module.plan_levels)
     start = time.perf_counter()
-    build_all([scratch / "long.txt"], scratch / "out-loudness", Config())
+    build_all([scratch / "long.txt"], scratch / "out-loudness", Config(), "espeak")
     return spent[0], time.perf_counter() - start
 
 
@@ -174,7 +179,7 @@ def bench_serve(scratch: Path, clients: int = 50, requests_each: int = 40) -> di
 
     from audiobuild.serve import make_server, serve_forever
 
-    output = scratch / "out-default-long-0"
+    output = scratch / "out-espeak-long-0"
     (mp3,) = (output / "episodes").glob("*.mp3")
     size = mp3.stat().st_size
     server = make_server(output, "127.0.0.1", 0)
@@ -304,6 +309,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is printed")
     parser.add_argument("--quick", action="store_true", help="smaller articles and batch, one run each")
+    parser.add_argument("--natural", action="store_true", help="only the natural profile's figures")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     sizes = {"short": 300, "long": 3000, "very long": 10000 if args.quick else 30000}
@@ -312,40 +318,49 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="audiobuild-bench-") as folder:
         scratch = Path(folder)
         print(f"audiobuild benchmark: {runs} run(s) per figure, medians; {os.cpu_count()} cores\n")
-        articles = bench_articles(scratch, sizes, runs)
-        print_articles("default profile: espeak-ng through pyttsx3; floor: espeak-ng + ffmpeg", articles)
-        long, very_long = articles["long"], articles["very long"]
-        print(
-            f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
-            f"{very_long['build'] / long['build']:.2f}x the time"
-        )
-        from bench.catalogue import bench_catalogue, print_catalogue
+        articles: dict[str, dict] = {}
+        if not args.natural:
+            articles = bench_articles(scratch, sizes, runs)
+            print_articles("espeak profile: espeak-ng through pyttsx3; floor: espeak-ng + ffmpeg", articles)
+            long, very_long = articles["long"], articles["very long"]
+            print(
+                f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
+                f"{very_long['build'] / long['build']:.2f}x the time"
+            )
+            from bench.catalogue import bench_catalogue, print_catalogue
 
-        print()
-        print_catalogue(bench_catalogue(scratch, runs, [1000, 10000] if args.quick else [1000, 10000, 100000]))
-        print()
-        serial, parallel, cores = bench_batch(scratch, batch)
-        print(
-            f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
-            f"({serial / parallel:.2f}x faster; {batch * 3600 / parallel:.0f} articles/hour)"
-        )
-        from bench.cluster import bench_cluster, print_cluster
+            print()
+            print_catalogue(bench_catalogue(scratch, runs, [1000, 10000] if args.quick else [1000, 10000, 100000]))
+            print()
+            serial, parallel, cores = bench_batch(scratch, batch)
+            print(
+                f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
+                f"({serial / parallel:.2f}x faster; {batch * 3600 / parallel:.0f} articles/hour)"
+            )
+            from bench.cluster import bench_cluster, print_cluster
 
-        for profile in ("default", "natural"):
-            count = 10 if args.quick else 20
-            print_cluster(profile, count, bench_cluster(scratch / f"cluster-{profile}", count, runs, profile))
-        loudness, total = bench_loudness(scratch)
-        print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
+            for profile in ("espeak", "natural"):
+                count = 10 if args.quick else 20
+                print_cluster(profile, count, bench_cluster(scratch / f"cluster-{profile}", count, runs, profile))
+            loudness, total = bench_loudness(scratch)
+            print(f"loudness planning: {loudness:.2f}s of a {total:.2f}s long build ({100 * loudness / total:.1f}%)")
         natural = bench_articles(scratch, {"short": sizes["short"], "long": sizes["long"]}, runs, "natural")
         print()
-        print_articles("natural profile: Piper en_US-joe-medium; floor: Piper speaking the text + ffmpeg", natural)
+        print_articles(
+            "natural profile (the default): hibari heart asks, Piper en_US-joe-medium answers and narrates;\n"
+            "floor: each engine speaking its share of the text + ffmpeg",
+            natural,
+        )
         for name, f in natural.items():
-            print(f"  {name}: {f['build'] / articles[name]['build']:.1f}x the default profile's build time")
+            if name in articles:
+                print(f"  {name}: {f['build'] / articles[name]['build']:.1f}x the espeak profile's build time")
         serial, parallel, cores = bench_batch(scratch, batch // 10, "natural")
         print(
             f"  batch of {batch // 10}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
             f"({serial / parallel:.2f}x faster)"
         )
+        if args.natural:
+            return
         following = bench_follow(scratch, runs)
         print(
             f"follow, a 50-item feed where nothing changed: {following['follow']:.2f}s "

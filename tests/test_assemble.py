@@ -20,12 +20,13 @@ from audiobuild.assemble import (
     export_mp3,
     pause_before,
 )
+from audiobuild.casting import cast_voices
 from audiobuild.errors import SynthesisError
 from audiobuild.model import Clip, Encoding, Pauses
 from audiobuild.parse import parse_article
 from audiobuild.pronounce import Lexicon, speech
 from audiobuild.synthesize import ClipCache, synthesize
-from audiobuild.voices import cast_voices, load_profile
+from audiobuild.voices import load_profile
 from tests.audio import decode, loudness_and_true_peak, speech_onsets
 
 ARTICLE = """Title of the talk
@@ -46,7 +47,7 @@ PAUSES = Pauses(sentence=200, paragraph=400, speaker_change=700, after_intro=110
 def built(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("clips")
     script = parse_article(ARTICLE)
-    voices = cast_voices(script, load_profile())
+    voices = cast_voices(script, load_profile("espeak"))
     clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(workdir))
     return script, clips, assemble(script, clips, PAUSES)
 
@@ -159,7 +160,7 @@ LONG = "\n\n".join(
 @pytest.fixture(scope="module")
 def long_clips(tmp_path_factory):
     script = parse_article(LONG)
-    voices = cast_voices(script, load_profile())
+    voices = cast_voices(script, load_profile("espeak"))
     cache = ClipCache(tmp_path_factory.mktemp("clips"))
     return script, synthesize(script, speech(script, voices, Lexicon()), voices, cache)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,18 @@ def test_only_the_leftovers_of_dead_writers_are_removed(tmp_path):
     live.write_bytes(b"y")
     assert remove_stale_temporaries(tmp_path) == [stale]
     assert live.exists() and not stale.exists()
+
+
+def test_the_leftovers_of_a_process_that_exited_but_was_not_reaped_are_stale(tmp_path):
+    # A killed batch's workers stay zombies until init reaps them; they write nothing more.
+    child = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child never exited"
+        time.sleep(0.01)
+    leftover = tmp_path / f"{TEMP_PREFIX}{child.pid}-abc.mp3"
+    leftover.write_bytes(b"half")
+    try:
+        assert remove_stale_temporaries(tmp_path) == [leftover]
+    finally:
+        child.wait()

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
 import pytest
@@ -93,13 +94,13 @@ def test_bad_config_stops_before_any_output(tmp_path, existing_output, text, mes
         ),
         (
             lambda text: text.replace('variant = "f3"', 'variant = "f3"\nsemitones = 4.0'),
-            "bad.toml:17: [interviewer] semitones is not a pyttsx3 setting",
+            "bad.toml:21: [interviewer] semitones is not a pyttsx3 setting",
         ),
     ],
 )
 def test_unknown_voice_stops_before_any_output(tmp_path, existing_output, change, message):
     profile = tmp_path / "bad.toml"
-    profile.write_text(change((REPO / "voices" / "default.toml").read_text()))
+    profile.write_text(change((REPO / "voices" / "espeak.toml").read_text()))
     before = tree_digest(existing_output)
     result = run("build", str(EXAMPLE), "-o", str(existing_output), "--voices", str(profile))
     assert result.returncode == 1
@@ -116,9 +117,12 @@ def test_verbose_adds_the_traceback(tmp_path):
 def test_voices_lists_the_profile_roles_and_engine_voices():
     result = run("voices")
     assert result.returncode == 0, result.stderr
-    assert "interviewer  gmw/en-us+f3" in result.stdout
-    assert "interviewee  gmw/en-us+m3" in result.stdout
+    assert "Profile natural" in result.stdout
+    assert "interviewer  heart (hibari, speed 1, seed 0, volume 1), female" in result.stdout
+    assert "interviewee  en_US-joe-medium (piper, speed 1, volume 1), male" in result.stdout
     assert "zle/ru" in result.stdout and "<-" not in result.stdout
+    espeak = run("voices", "--voices", "espeak")
+    assert "interviewer  gmw/en-us+f3" in espeak.stdout and "interviewee  gmw/en-us+m3" in espeak.stdout
 
 
 BEES = "Bees\n\nANN: Welcome. Why bees?\n\nBEN: They hum all day.\n\nANN: And?\n\nBEN: They make honey.\n"
@@ -163,3 +167,25 @@ def test_default_config_is_read_from_the_working_directory(tmp_path):
     result = run("voices", cwd=tmp_path)
     assert result.returncode == 1
     assert one_error_line(result) == "audiobuild: error: podcast.toml:2: [podcast] explicit must be bool, not 'yes'"
+
+
+def test_voices_sample_writes_a_short_wav_of_each_voice_to_hear_before_building(tmp_path):
+    result = run("voices", "--sample", "-o", str(tmp_path / "samples"))
+    assert result.returncode == 0, result.stderr
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert [path.name for path in written[:3]] == [
+        "natural-narrator.wav",
+        "natural-interviewer.wav",
+        "natural-interviewee.wav",
+    ]
+    assert len(written) == 7  # and the four extra voices
+    for path in written:
+        with wave.open(str(path)) as audio:
+            assert audio.getframerate() == 22050 and 2 < audio.getnframes() / audio.getframerate() < 10
+    one = run("voices", "--voices", "espeak", "--sample", "interviewer", "-o", str(tmp_path / "one"))
+    assert one.stdout == f"{tmp_path / 'one' / 'espeak-interviewer.wav'}\n"
+    wrong = run("voices", "--sample", "host", "-o", str(tmp_path / "none"))
+    assert wrong.returncode == 1 and "natural.toml: no voice 'host' to sample (voices: narrator," in one_error_line(
+        wrong
+    )
+    assert not (tmp_path / "none").exists()

@@ -57,7 +57,7 @@ class Running:
 @pytest.fixture
 def served(tmp_path):
     output = tmp_path / "output"
-    build_all([EXAMPLE], output, Config())
+    build_all([EXAMPLE], output, Config(), voices="espeak")
     server = Running(
         [sys.executable, "-m", "audiobuild", "serve", "-o", str(output), "--host", "127.0.0.1", "--port", "0"]
     )
@@ -115,7 +115,7 @@ def test_serve_stays_consistent_while_a_build_replaces_files(served, tmp_path):
     output, server = served
     article = tmp_path / "changing.txt"
     article.write_text("The changing story\n- What changed?\n- Nothing yet.\n")
-    command = [sys.executable, "-m", "audiobuild", "build", "-q", "-o", str(output), str(article)]
+    command = [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "-q", "-o", str(output), str(article)]
     assert subprocess.run(command).returncode == 0
     base = server.url.removesuffix("feed.xml")
     checked, stop, failures = [0, 0], threading.Event(), []

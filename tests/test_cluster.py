@@ -113,8 +113,9 @@ def test_a_cluster_builds_what_the_local_pool_builds(tmp_path, cluster):
     cluster.wait_for(2)
     articles = _articles(tmp_path, 6)
     config = Config(cluster=Cluster(cache=str(tmp_path / "worker-cache")))
-    remote = build_all(articles, tmp_path / "remote", config, cluster=cluster.address)
-    local = build_all(articles, tmp_path / "local", Config())
+    # espeak's voices: Piper draws fresh noise for every synthesis, so its clips differ between any two builds.
+    remote = build_all(articles, tmp_path / "remote", config, "espeak", cluster=cluster.address)
+    local = build_all(articles, tmp_path / "local", Config(), "espeak")
     assert len(remote) == len(local) == 6
     on_cluster, here = _published(tmp_path / "remote"), _published(tmp_path / "local")
     assert on_cluster.keys() == here.keys()
@@ -134,8 +135,8 @@ def test_a_worker_killed_mid_batch_costs_no_episode(tmp_path, cluster):
     articles = _articles(tmp_path, 6)
     output = tmp_path / "output"
     build = subprocess.Popen(
-        [sys.executable, "-m", "audiobuild", "build", "-o", str(output), "--cluster", cluster.address,
-         *map(str, articles)],
+        [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "-o", str(output),
+         "--cluster", cluster.address, *map(str, articles)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     first = build.stdout.readline()  # one episode is back: the others are being rendered or queued
@@ -158,8 +159,8 @@ def test_a_worker_of_another_version_is_one_line_and_nothing_is_built(tmp_path, 
     cluster.wait_for(1)
     output = tmp_path / "output"
     result = subprocess.run(
-        [sys.executable, "-m", "audiobuild", "build", "-o", str(output), "--cluster", cluster.address,
-         *map(str, _articles(tmp_path, 2))],
+        [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "-o", str(output),
+         "--cluster", cluster.address, *map(str, _articles(tmp_path, 2))],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 1

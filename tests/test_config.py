@@ -140,3 +140,11 @@ def test_a_wrong_category_suggests_the_nearest(tmp_path, category, hint):
     with pytest.raises(ConfigError) as error:
         load_config(write(tmp_path, f"[podcast]\ncategory = '{category}'\n"))
     assert error.value.problem == f"[podcast] category {category!r} is not an Apple Podcasts category ({hint})"
+
+
+@pytest.mark.parametrize("rate", ["0.5", "2.0", "'fast'"])
+def test_a_reading_rate_out_of_range_is_an_error(tmp_path, rate):
+    config = tmp_path / "podcast.toml"
+    config.write_text(f"[reading]\nrate = {rate}\n")
+    with pytest.raises(ConfigError, match=r"podcast.toml:2: \[reading\] rate"):
+        load_config(config)

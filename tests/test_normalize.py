@@ -96,7 +96,6 @@ DATES_AND_YEARS = cases(
     ("en", "On March 3, 2021 we left.", "On March third, twenty twenty-one we left."),
     ("en", "On March 3rd we left.", "On March third we left."),
     ("en", "It was 5 Nov. and Sept. 30 next.", "It was the fifth of November and September thirtieth next."),
-    ("en", "On the 3rd of March we left.", "On the 3rd of March we left."),
 )
 
 MONEY_AND_PERCENT = cases(
@@ -168,12 +167,78 @@ UNCHANGED = cases(
     ("en", "A crowd of 40 waited 2020 hours.", "A crowd of 40 waited 2020 hours."),
     ("en", "The code 2021-03-15 is a date.", "The code 2021-03-15 is a date."),
     ("en", "No, I won't.", "No, I won't."),
-    ("en", "We met at 5 a.m. today.", "We met at 5 a.m. today."),
+    (
+        "en",
+        "It runs 24/7, since 9/11, from 10/12/2019, split 50/50.",
+        "It runs 24/7, since 9/11, from 10/12/2019, split 50/50.",
+    ),
+    ("en", "Covid-19 reached 5m people, a 1:3 ratio.", "Covid-19 reached 5m people, a 1:3 ratio."),
+    ("en", "Route 66 and 3 km/s.", "Route 66 and 3 km/s."),
     ("en", "Gen Z likes it.", "Gen Z likes it."),
     ("en", "Open config.py and Node.js.", "Open config.py and Node.js."),
     ("en", "Take vitamin C.", "Take vitamin C."),
     ("en", "He got a Ph.D. later.", "He got a Ph.D. later."),
     ("ru", "В 2020 году было 40 человек.", "В 2020 году было 40 человек."),
+    ("ru", "В 2020 г. было 40 человек.", "В 2020 г. было 40 человек."),
+)
+
+TIMES = cases(
+    ("en", "We met at 7:30 pm today.", "We met at seven thirty PM today."),
+    ("en", "We met at 5 a.m. today.", "We met at five AM today."),
+    ("en", "Doors open at 9:30am.", "Doors open at nine thirty AM."),
+    ("en", "It starts at 7 p.m.", "It starts at seven PM."),
+    ("en", "At 7:05 or 7:00 or 19:45.", "At seven oh five or seven o'clock or nineteen forty-five."),
+    ("ru", "В 7:30 или в 19:00.", "В семь тридцать или в девятнадцать ноль-ноль."),
+    ("ru", "Поезд в 7:05.", "Поезд в семь ноль пять."),
+)
+
+UNITS = cases(
+    ("en", "Add 50 g of flour.", "Add 50 grams of flour."),
+    ("en", "It is 30cm long and 1 km away.", "It is 30 centimetres long and 1 kilometre away."),
+    ("en", "We drove at 5 km/h.", "We drove at 5 kilometres per hour."),
+    ("en", "It was 20 °C, then -5°C.", "It was 20 degrees Celsius, then minus 5 degrees Celsius."),
+    ("en", "The file is 100 MB, the disk 2 TB.", "The file is 100 megabytes, the disk 2 terabytes."),
+    ("en", "A 10 m wall, 5-10 kg each.", "A 10 metres wall, 5 to 10 kilograms each."),
+    ("en", "It took 1.5 h.", "It took 1.5 hours."),
+    ("ru", "Добавьте 50 г муки.", "Добавьте 50 граммов муки."),
+    ("ru", "Длина 30 см, до города 21 км.", "Длина 30 сантиметров, до города 21 километр."),
+    ("ru", "Скорость 5 км/ч.", "Скорость 5 километров в час."),
+    ("ru", "Было 20 °C, ночью -5 °C.", "Было 20 градусов Цельсия, ночью минус 5 градусов Цельсия."),
+    ("ru", "Файл весит 100 МБ.", "Файл весит 100 мегабайт."),
+    ("ru", "Ждали 2 мин и 1 сек.", "Ждали две минуты и одна секунда."),
+)
+
+FRACTIONS = cases(
+    ("en", "About 2/3 of them came.", "About two thirds of them came."),
+    ("en", "Add 1/4 cup, then ½ cup.", "Add one quarter cup, then one half cup."),
+    ("en", "It took 1 1/2 hours, or 2½.", "It took one and a half hours, or two and a half."),
+    ("en", "Cut 3/8 off.", "Cut three eighths off."),
+    ("ru", "Пришли 2/3 жителей.", "Пришли две третьих жителей."),
+    ("ru", "Это 1/4 пути и ½ дела.", "Это одна четвёртая пути и одна вторая дела."),
+    ("ru", "Прошло 2½ часа.", "Прошло два с половиной часа."),
+)
+
+SCORES = cases(
+    ("en", "They won 3-2 at home.", "They won three two at home."),
+    ("en", "It ended 1:1.", "It ended one one."),
+    ("en", "They lost 2-3 on Sunday.", "They lost two three on Sunday."),
+    ("en", "A 2–4 defeat.", "A two four defeat."),
+    ("en", "Children aged 5-10 came.", "Children aged 5 to 10 came."),
+    ("ru", "Победили со счётом 3:2.", "Победили со счётом три два."),
+    ("ru", "Проиграли 1-2 дома.", "Проиграли один два дома."),
+)
+
+ORDINALS = cases(
+    ("en", "On the 3rd of March we left.", "On the third of March we left."),
+    (
+        "en",
+        "It was her 21st birthday and the 100th show.",
+        "It was her twenty-first birthday and the one hundredth show.",
+    ),
+    ("ru", "Он учится в 5-м классе.", "Он учится в пятом классе."),
+    ("ru", "Это 5-й раз и 2-я попытка.", "Это пятый раз и вторая попытка."),
+    ("ru", "С 3-го мая.", "С третьего мая."),
+    ("ru", "В 90-е и в 1990-х.", "В девяностые и в тысяча девятьсот девяностых."),
 )
 
 
@@ -183,6 +248,11 @@ RULE_KINDS = {
     "abbreviations": ABBREVIATIONS,
     "dates and years": DATES_AND_YEARS,
     "money and percent": MONEY_AND_PERCENT,
+    "times": TIMES,
+    "units": UNITS,
+    "fractions": FRACTIONS,
+    "scores and ranges": SCORES,
+    "ordinals": ORDINALS,
     "roman numerals": ROMAN_NUMERALS,
     "initials": INITIALS,
     "left alone": UNCHANGED,
@@ -264,6 +334,10 @@ def test_every_table_file_loads():
         ("[money]\ncurrencies = []\n", "array of tables"),
         ("[initials\n", "invalid TOML"),
         ("[roman_numerals]\nordinal = '{number}'\n", "num2words has no 'xx'"),
+        ("[fractions]\nmixed = '{whole} and {fraction}'\nnames = { two = 'half' }\n", "denominators"),
+        ("[ordinals]\nendings = { th = 'nominal m' }\n", "not a case and a gender"),
+        ("[units]\nkm = { forms = 'km', gender = 'x' }\n", "gender"),
+        ("[times]\non_the_hour = '{minutes}'\nleading_zero = 'oh'\n", "template"),
     ],
 )
 def test_a_malformed_table_raises(tmp_path, toml: str, message: str):
@@ -293,7 +367,8 @@ TRICKY = st.sampled_from(
         "1998-2003", "2019-20", "3", "March", "Nov.", "VIII", "XIV", "I", "II", "X", "Henry", "Пётр", "World War",
         "T.", "S.", "J.R.R.", "U.S.", "https://www.example.com/a?b#c", "www.x.co.uk", "a@b.org", "example.com",
         "[[", "]]", "[[x]]", "1,200", "12,5", "4.50", "m", "bn", "млн", ".", ",", "-", "–", " ", "\n", "\u00a0",
-        "½", "²", "٣", "Ⅷ", "ǅ", "ß", "İ",
+        "½", "²", "٣", "Ⅷ", "ǅ", "ß", "İ", "2/3", "7:30", "pm", "a.m.", "°C", "°", "km/h", "cm", "г", "-й", "-го",
+        "3-2", ":", "/",
     ]
 )  # fmt: skip
 
@@ -331,3 +406,19 @@ def test_espeak_reads_each_normalised_sentence_as_one_sentence(language: str, wr
     said = phonemizer.phonemize(voice, normalize(written, language))
     assert len(said) == 1, said
     assert roman not in "".join(said[0])
+
+
+SAID_AS_SYMBOLS = [
+    ("It took 2/3 of the time.", "slˈæʃ"),  # "slash"
+    ("They won 3-2 at home.", "dˈæʃ"),  # "dash"
+    ("The wall is 30cm thick.", "sˌiːʲˈɛm"),  # "C M"
+    ("The file is 100 MB.", "ˌɛmbˈiː"),  # "M B"
+]
+
+
+@pytest.mark.parametrize(("written", "symbol"), SAID_AS_SYMBOLS)
+def test_espeak_says_numbers_as_words_not_symbols(written: str, symbol: str):
+    espeak = pytest.importorskip("piper.phonemize_espeak")
+    phonemizer = espeak.EspeakPhonemizer()
+    assert symbol in "".join(phonemizer.phonemize("en-us", written)[0])  # what espeak says today
+    assert symbol not in "".join(phonemizer.phonemize("en-us", normalize(written, "en"))[0])

@@ -215,7 +215,7 @@ def test_stylesheet_turns_the_feed_into_a_page(catalogue):
 def site(tmp_path_factory):
     """A real build of the example article: the build writes the page, the stylesheet and the feed naming it."""
     output = tmp_path_factory.mktemp("page") / "output"
-    (result,) = build_all([EXAMPLE], output, Config())
+    (result,) = build_all([EXAMPLE], output, Config(), voices="espeak")
     assert PI in (output / FEED_FILE).read_bytes()
     assert (output / PAGE_FILE).is_file() and (output / STYLESHEET_FILE).is_file()
     return output, result.entry

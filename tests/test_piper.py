@@ -1,4 +1,4 @@
-"""Stage 3 with the optional neural engine: Piper and the packaged en_US-joe-medium voice."""
+"""Stage 3 with the neural engine Piper and the packaged en_US-joe-medium voice."""
 
 from __future__ import annotations
 
@@ -9,22 +9,27 @@ import sys
 import wave
 
 import numpy as np
+import onnxruntime
 import pytest
 
-from audiobuild.engines import CLIP_RATE, get_engine
+from audiobuild.engines import CLIP_RATE, audio, get_engine, piper
+from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
 from audiobuild.voices import check_profile, load_profile
 from tests.audio import decode, median_pitch
 from tests.conftest import EXAMPLE
 
-pytest.importorskip("piper", reason="the piper extra is not installed")
-onnxruntime = pytest.importorskip("onnxruntime", reason="the piper extra is not installed")
-from audiobuild.engines import piper  # noqa: E402
-from audiobuild.engines.piper import PiperSettings  # noqa: E402
-
 JOE = Voice("en_US-joe-medium", "piper", PiperSettings())
 TEXT = "We spoke for an hour about the sea, the weather and the long winter nights."
+# Piper draws fresh noise for each synthesis, so one sentence's median pitch and length vary from run to
+# run by several percent; over a paragraph they settle.
+PARAGRAPH = " ".join([
+    TEXT,
+    "The keeper wound the clockwork at dusk and wrote the ships into his log.",
+    "In the spring the boats came back, and the island was busy again until the autumn storms.",
+    "Nobody remembers now who painted the tower red, but every sailor knew it from far away.",
+])  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +66,8 @@ def test_writes_the_common_clip_format(tmp_path):
 
 @pytest.mark.parametrize("semitones", [-3.0, 5.0])
 def test_a_pitch_shift_moves_the_pitch_and_keeps_the_pace(spoken, semitones):
-    natural, natural_seconds = spoken(JOE)
-    shifted, seconds = spoken(dataclasses.replace(JOE, settings=PiperSettings(semitones=semitones)))
+    natural, natural_seconds = spoken(JOE, PARAGRAPH)
+    shifted, seconds = spoken(dataclasses.replace(JOE, settings=PiperSettings(semitones=semitones)), PARAGRAPH)
     ratio = median_pitch(shifted) / median_pitch(natural)
     assert ratio == pytest.approx(2 ** (semitones / 12), rel=0.06)
     assert seconds == pytest.approx(natural_seconds, rel=0.08)
@@ -74,15 +79,6 @@ def test_speed_changes_the_pace(spoken):
     assert seconds == pytest.approx(natural_seconds / 1.25, rel=0.08)
 
 
-def test_the_natural_profile_gives_interviewer_and_interviewee_pitches_20_percent_apart(spoken):
-    profile = load_profile("natural")
-    check_profile(profile)
-    interviewer, interviewee = (
-        median_pitch(spoken(profile.voice_for(role))[0]) for role in ("interviewer", "interviewee")
-    )
-    assert max(interviewer, interviewee) / min(interviewer, interviewee) >= 1.2
-
-
 def test_a_model_is_loaded_once_and_shared_by_every_role(tmp_path, monkeypatch):
     loads = []
     real_session = onnxruntime.InferenceSession
@@ -90,9 +86,10 @@ def test_a_model_is_loaded_once_and_shared_by_every_role(tmp_path, monkeypatch):
         onnxruntime, "InferenceSession", lambda *args, **kw: loads.append(args) or real_session(*args, **kw)
     )
     engine = piper.PiperEngine()
-    for index, voice in enumerate(load_profile("natural").all_voices.values()):
+    voices = [voice for voice in load_profile("natural").all_voices.values() if voice.engine == "piper"]
+    for index, voice in enumerate(voices):
         engine.synthesize("One short sentence.", voice, tmp_path / f"{index}.wav")
-    assert len(loads) == 1
+    assert len(voices) >= 3 and len(loads) == 1
 
 
 def test_phonemes_in_brackets_are_spoken_as_ipa(spoken):
@@ -107,7 +104,7 @@ def test_resample_keeps_a_tone_at_its_new_frequency():
     rate = 22050
     time = np.arange(rate) / rate
     tone = np.sin(2 * np.pi * 440 * time) * np.hanning(rate)  # silent at both ends, as clips are
-    faster = piper.resample(tone, rate * 1.25, rate)
+    faster = audio.resample(tone, rate * 1.25, rate)
     assert len(faster) == round(rate / 1.25)
     peak = np.argmax(np.abs(np.fft.rfft(faster))) * rate / len(faster)
     assert peak == pytest.approx(550, abs=2)
@@ -152,7 +149,7 @@ def test_an_unknown_piper_voice_is_an_error_at_start_up(tmp_path):
 
 
 def test_without_the_extra_a_piper_profile_is_a_clear_error(tmp_path):
-    # A fresh interpreter in which `import piper` fails as it does without audiobuild[piper].
+    # A fresh interpreter in which `import piper` fails as it does where piper-tts is missing.
     hide_piper = (
         "import sys; sys.modules['piper'] = None; from audiobuild.cli import main; sys.exit(main(sys.argv[1:]))"
     )
@@ -160,7 +157,7 @@ def test_without_the_extra_a_piper_profile_is_a_clear_error(tmp_path):
         [sys.executable, "-c", hide_piper, "voices", "--voices", "natural"], capture_output=True, text=True
     )
     assert voices.returncode == 0, voices.stderr
-    assert "<- engine 'piper' is not installed: pip install 'audiobuild[piper]'" in voices.stdout
+    assert "<- engine 'piper' is not installed: pip install piper-tts" in voices.stdout
     assert "pyttsx3 voices" in voices.stdout
     build = subprocess.run(
         [sys.executable, "-c", hide_piper, "build", "--voices", "natural", str(EXAMPLE), "-o", str(tmp_path / "out")],
@@ -168,7 +165,7 @@ def test_without_the_extra_a_piper_profile_is_a_clear_error(tmp_path):
     )  # fmt: skip
     assert build.returncode == 1 and not (tmp_path / "out").exists()
     assert build.stderr.strip().endswith(
-        "natural.toml: [narrator] engine 'piper' is not installed: pip install 'audiobuild[piper]'"
+        "natural.toml: [narrator] engine 'piper' is not installed: pip install piper-tts"
     )
 
 

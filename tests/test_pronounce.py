@@ -60,8 +60,8 @@ def test_podcast_entries_override_the_profiles():
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"Ada": 3}, "'Ada' must be a respelling or a table of say, pyttsx3, piper"),
-        ({"Ada": {"espeak": "x"}}, "'Ada': unknown key 'espeak'; keys are say, pyttsx3, piper"),
+        ({"Ada": 3}, "'Ada' must be a respelling or a table of say, pyttsx3, piper, hibari"),
+        ({"Ada": {"espeak": "x"}}, "'Ada': unknown key 'espeak'; keys are say, pyttsx3, piper, hibari"),
         ({"Ada": {"say": " "}}, "'Ada': say must be a non-empty string"),
         ({"Ada": {}}, "'Ada' must be a respelling"),
         ({"...": "dots"}, "'...' has no word to match"),
@@ -79,7 +79,7 @@ def test_the_lexicon_comes_before_normalisation_and_its_phonemes_are_kept():
 
 def test_speech_gives_each_sentence_its_speakers_engine():
     script = parse_article("On Skarvholm\n\n- Was Skarvholm lonely? Yes.\n\n- Skarvholm was home.\n")
-    espeak = load_profile("default").voice_for("narrator")
+    espeak = load_profile("espeak").voice_for("narrator")
     voices = {person.name: espeak for person in script.people}
     voices[script.segments[-1].speaker] = Voice("en_US-joe-medium", "piper", PiperSettings())
     entries = lexicon({"Skarvholm": {"say": "Skarv-hollm", "pyttsx3": "sk'A:vh0lm"}})
@@ -95,7 +95,7 @@ def test_brackets_in_the_article_are_text_not_phonemes():
 
 
 def test_a_profiles_lexicon_applies_and_podcast_toml_overrides_it(tmp_path):
-    default = (REPO / "voices" / "default.toml").read_text()
+    default = (REPO / "voices" / "espeak.toml").read_text()
     profile_path = tmp_path / "mine.toml"
     profile_path.write_text(default + '\n[lexicon]\n"Ada" = "Ayda"\n"Skarvholm" = "Skarv-holm"\n')
     config_path = tmp_path / "podcast.toml"
@@ -108,10 +108,11 @@ def test_the_example_podcast_says_the_example_names():
     config = load_config(EXAMPLE_CONFIG)
     assert config.lexicon.apply("Ada Lindqvist of Skarvholm", "pyttsx3") == "Ahda Lindkvist of [[sk'A:vh0lm]]"
     assert config.lexicon.apply("Ada Lindqvist of Skarvholm", "piper") == "Ahda Lindkvist of [[skˈɑːɹvhɔlm]]"
+    assert config.lexicon.apply("Ada Lindqvist of Skarvholm", "hibari") == "Ahda Lindkvist of [[skˈɑɹvhOlm]]"
 
 
 def test_espeak_reads_phonemes_in_brackets(tmp_path):
-    voice = load_profile("default").voice_for("narrator")
+    voice = load_profile("espeak").voice_for("narrator")
 
     def seconds(text: str) -> float:
         wav = tmp_path / "clip.wav"

@@ -24,6 +24,7 @@ from tests.conftest import EXAMPLE, tree_digest
 from tests.test_catalogue import entry
 
 GOOD_ARTICLE = "A good title\n- A question?\n- An answer.\n"
+ESPEAK = ("--voices", "espeak")  # these builds are about bad input and crashes: the fast profile will do
 
 
 def audiobuild(*args: str, cwd: Path | None = None, **options) -> subprocess.CompletedProcess:
@@ -36,7 +37,7 @@ def audiobuild(*args: str, cwd: Path | None = None, **options) -> subprocess.Com
 def output(tmp_path):
     """An output folder that already holds a built episode, to prove failed runs leave it alone."""
     folder = tmp_path / "output"
-    result = audiobuild("build", "-q", str(EXAMPLE), "-o", str(folder))
+    result = audiobuild("build", *ESPEAK, "-q", str(EXAMPLE), "-o", str(folder))
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -83,7 +84,7 @@ def test_bad_article(tmp_path, output, case):
     (tmp_path / "in").mkdir()
     article = make(tmp_path / "in")
     before = tree_digest(output)
-    result = audiobuild("build", str(article), "-o", str(output), timeout=120)  # a hang is a failure, not a stall
+    result = audiobuild("build", *ESPEAK, str(article), "-o", str(output), timeout=120)  # a hang is a failure
     assert result.returncode == 1
     assert_one_clear_line(result, str(article), message)
     assert tree_digest(output) == before
@@ -109,7 +110,7 @@ def test_bad_config(tmp_path, output, case):
     text, message = BAD_CONFIGS[case]
     config = _write(tmp_path / "podcast.toml", text.encode())
     before = tree_digest(output)
-    result = audiobuild("build", str(EXAMPLE), "-o", str(output), "--config", str(config))
+    result = audiobuild("build", *ESPEAK, str(EXAMPLE), "-o", str(output), "--config", str(config))
     assert result.returncode == 1
     assert_one_clear_line(result, message)
     assert tree_digest(output) == before
@@ -117,7 +118,7 @@ def test_bad_config(tmp_path, output, case):
 
 def test_output_that_is_a_file(tmp_path):
     target = _write(tmp_path / "output", b"not a folder")
-    result = audiobuild("build", str(EXAMPLE), "-o", str(target))
+    result = audiobuild("build", *ESPEAK, str(EXAMPLE), "-o", str(target))
     assert result.returncode == 1
     assert_one_clear_line(result, str(target), "is not a folder")
     assert target.read_bytes() == b"not a folder"
@@ -149,7 +150,7 @@ def read_only(output):
 def test_output_that_is_not_writable(tmp_path, read_only):
     article = _write(tmp_path / "new.txt", GOOD_ARTICLE.encode())
     before = tree_digest(read_only)
-    result = audiobuild("build", str(article), "-o", str(read_only))
+    result = audiobuild("build", *ESPEAK, str(article), "-o", str(read_only))
     assert result.returncode == 1
     assert_one_clear_line(result, str(read_only), "cannot write")
     assert result.stdout == ""  # no "feed: ..." line after it
@@ -170,13 +171,15 @@ def small_disk(tmp_path):
 
 def test_full_disk(tmp_path, small_disk):
     output = small_disk / "output"
-    first = audiobuild("build", "-q", "-o", str(output), str(_write(tmp_path / "first.txt", GOOD_ARTICLE.encode())))
+    first = audiobuild(
+        "build", *ESPEAK, "-q", "-o", str(output), str(_write(tmp_path / "first.txt", GOOD_ARTICLE.encode()))
+    )
     assert first.returncode == 0, first.stderr
     article = _write(
         tmp_path / "long.txt", ("Another title\n- Tell me more.\n- " + "We sailed on and on. " * 400).encode()
     )
     before = tree_digest(output)
-    result = audiobuild("build", str(article), "-o", str(output))
+    result = audiobuild("build", *ESPEAK, str(article), "-o", str(output))
     assert result.returncode == 1
     assert_one_clear_line(result, "No space left on device")
     assert tree_digest(output) == before
@@ -185,7 +188,7 @@ def test_full_disk(tmp_path, small_disk):
 def test_a_different_article_with_a_published_title(tmp_path, output):
     copy = _write(tmp_path / "copy.txt", EXAMPLE.read_bytes().replace(b"bread", b"cake"))
     before = tree_digest(output)
-    result = audiobuild("build", str(copy), "-o", str(output))
+    result = audiobuild("build", *ESPEAK, str(copy), "-o", str(output))
     assert result.returncode == 1
     assert_one_clear_line(result, str(copy), f"has the same title as {EXAMPLE.name}", "audiobuild remove")
     assert tree_digest(output) == before
@@ -195,7 +198,7 @@ def test_nasty_title_builds_and_round_trips(tmp_path):
     title = 'Q&A <b>"Ünïcödé"</b> 🎙️ — שלום עולם\u200f and مرحبا'
     article = _write(tmp_path / "nasty.txt", f"{title}\x07\n- Is it safe?\n- It is.\n".encode())
     output = tmp_path / "output"
-    result = audiobuild("build", "-q", str(article), "-o", str(output))
+    result = audiobuild("build", *ESPEAK, "-q", str(article), "-o", str(output))
     assert result.returncode == 0, result.stderr
     feed = etree.parse(str(output / "feed.xml"))
     assert feed.findtext("channel/item/title") == title
@@ -206,7 +209,7 @@ def test_nasty_title_builds_and_round_trips(tmp_path):
 def test_a_batch_reports_the_bad_and_builds_the_rest(tmp_path):
     good = _write(tmp_path / "good.txt", GOOD_ARTICLE.encode())
     empty = _write(tmp_path / "empty.txt", b"")
-    result = audiobuild("build", str(empty), str(good), "-o", str(tmp_path / "output"))
+    result = audiobuild("build", *ESPEAK, str(empty), str(good), "-o", str(tmp_path / "output"))
     assert result.returncode == 1
     assert f"{empty}: is empty" in result.stderr and "1 of 2 articles failed" in result.stderr
     assert "Traceback" not in result.stderr
@@ -258,14 +261,14 @@ def test_killed_builds_never_corrupt_the_catalogue(tmp_path):
     rng = random.Random(20)
     for _ in range(20):
         process = subprocess.Popen(
-            [sys.executable, "-m", "audiobuild", "build", "-q", "-o", str(output), *map(str, articles)],
+            [sys.executable, "-m", "audiobuild", "build", *ESPEAK, "-q", "-o", str(output), *map(str, articles)],
             stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         time.sleep(rng.uniform(0.05, 2.0))
         os.killpg(process.pid, signal.SIGKILL)  # the build and its workers and ffmpeg, mid-write
         process.wait()
         _check_catalogue(output)
-    final = audiobuild("build", "-q", "-o", str(output), *map(str, articles))
+    final = audiobuild("build", *ESPEAK, "-q", "-o", str(output), *map(str, articles))
     assert final.returncode == 0, final.stderr
     assert _check_catalogue(output) == 4
     assert not list(output.rglob(".tmp-*"))
@@ -275,7 +278,7 @@ def test_killed_builds_never_corrupt_the_catalogue(tmp_path):
 def test_two_builds_at_once_both_land_in_the_feed(tmp_path):
     first, second = _articles(tmp_path, 2)
     output = tmp_path / "output"
-    command = [sys.executable, "-m", "audiobuild", "build", "-q", "-o", str(output)]
+    command = [sys.executable, "-m", "audiobuild", "build", *ESPEAK, "-q", "-o", str(output)]
     processes = [
         subprocess.Popen([*command, str(article)], stderr=subprocess.PIPE) for article in (first, second)
     ]
@@ -312,7 +315,7 @@ def test_an_engine_crash_costs_only_the_article_that_caused_it(tmp_path, crashin
     bad = _write(tmp_path / "bad.txt", b"A loud story\n- What went boom?\n- Boom went the gun at noon.\n")
     good = _articles(tmp_path, 2)
     output = tmp_path / "output"
-    result = audiobuild("build", "-o", str(output), "--config", str(crashing), str(bad), *map(str, good))
+    result = audiobuild("build", *ESPEAK, "-o", str(output), "--config", str(crashing), str(bad), *map(str, good))
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if "error" in line or "failed" in line]
     assert errors == [
@@ -322,7 +325,7 @@ def test_an_engine_crash_costs_only_the_article_that_caused_it(tmp_path, crashin
     assert "Traceback" not in result.stderr and "overflow" not in result.stderr
     assert _check_catalogue(output) == 2
     assert not list(output.rglob(".tmp-*"))
-    alone = audiobuild("build", "-o", str(output), "--config", str(crashing), str(bad))
+    alone = audiobuild("build", *ESPEAK, "-o", str(output), "--config", str(crashing), str(bad))
     assert_one_clear_line(alone, str(bad), "the speech engine crashed")
 
 
@@ -347,7 +350,7 @@ def test_a_killed_batch_leaves_no_worker_running_or_writing(tmp_path):
     articles = _articles(tmp_path, 4)
     output = tmp_path / "output"
     build = subprocess.Popen(
-        [sys.executable, "-m", "audiobuild", "build", "-q", "-j", "2", "-o", str(output), *map(str, articles)],
+        [sys.executable, "-m", "audiobuild", "build", *ESPEAK, "-q", "-j", "2", "-o", str(output), *map(str, articles)],
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60

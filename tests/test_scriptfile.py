@@ -34,20 +34,21 @@ def test_the_dump_follows_the_shipped_schema():
     schema = json.loads(resources.files("audiobuild").joinpath(scriptfile.SCHEMA_FILE).read_text())
     validate = fastjsonschema.compile(schema)
     script = parse(load_article(ARTICLES[0]), disclosure=DISCLOSURE)
-    validate(json.loads(scriptfile.dump(script, "json", voices={"Narrator": "gmw/en-us f3"})))
+    validate(json.loads(scriptfile.dump(script, "json", voices={"Narrator": ("gmw/en-us f3", "the narrator")})))
     assert schema["properties"]["schema"]["const"] == scriptfile.SCHEMA
     assert schema["definitions"]["role"]["enum"] == list(ROLES)
     assert schema["properties"]["segments"]["items"]["properties"]["kind"]["enum"] == list(KINDS)
 
 
-def test_speakers_carry_their_role_and_voice():
+def test_speakers_carry_their_role_voice_and_why():
     script = parse_article("Ann Lee: Rivers\nQ: Why?\nA: Because.")
-    document = json.loads(scriptfile.dump(script, "json", voices={"Ann Lee": "gmw/en-us f2", "Interviewer": "m3"}))
+    voices = {"Ann Lee": ("gmw/en-us f2", "female voice: “Ms Lee”"), "Interviewer": ("m3", "the other side")}
+    document = json.loads(scriptfile.dump(script, "json", voices=voices))
     assert document["schema"] == "audiobuild-script/1"
     assert document["speakers"] == [
         {"name": "Narrator", "role": "narrator"},
-        {"name": "Interviewer", "role": INTERVIEWER, "voice": "m3"},
-        {"name": "Ann Lee", "role": INTERVIEWEE, "voice": "gmw/en-us f2"},
+        {"name": "Interviewer", "role": INTERVIEWER, "voice": "m3", "cast": "the other side"},
+        {"name": "Ann Lee", "role": INTERVIEWEE, "voice": "gmw/en-us f2", "cast": "female voice: “Ms Lee”"},
     ]
     assert "read_directions" not in document["segments"][0]  # defaults stay out of the file
 
@@ -68,9 +69,9 @@ def test_a_hand_edited_speaker_is_what_is_loaded(tmp_path):
 
 def test_the_text_format_is_for_reading():
     script = parse(load_article(ARTICLES[0]), disclosure=DISCLOSURE)
-    text = scriptfile.dump(script, "text", voices={"Narrator": "gmw/en-us f3"})
+    text = scriptfile.dump(script, "text", voices={"Narrator": ("gmw/en-us f3", "the profile's narrator")})
     assert text.startswith(f"Title:    {script.title}\n")
-    assert "  Narrator (narrator)  voice: gmw/en-us f3" in text
+    assert "  Narrator (narrator)  voice: gmw/en-us f3\n      cast: the profile's narrator\n" in text
     assert "  3 [disclosure] Narrator: Read by synthetic voices." in text
     with pytest.raises(ValueError, match="unknown script format"):
         scriptfile.dump(script, "xml")

@@ -1,4 +1,4 @@
-"""Stage 3, synthesis with the real default engine (espeak-ng through pyttsx3); Piper has test_piper.py."""
+"""Stage 3, synthesis with the real espeak-ng engine (pyttsx3); Piper and hibari have their own test files."""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ import wave
 
 import pytest
 
+from audiobuild.casting import cast_voices
+from audiobuild.config import load_config
 from audiobuild.engines import get_engine
+from audiobuild.model import Pauses
 from audiobuild.parse import parse_article
 from audiobuild.pronounce import Lexicon, speech
 from audiobuild.synthesize import ClipCache, speakable, synthesize
-from audiobuild.voices import cast_voices, load_profile
+from audiobuild.voices import load_profile
 from tests.audio import decode, median_pitch
 
 
 def test_engine_writes_a_22khz_mono_wav(tmp_path):
     wav = tmp_path / "hello.wav"
-    get_engine().synthesize("Hello from the lighthouse.", load_profile().voice_for("narrator"), wav)
+    get_engine().synthesize("Hello from the lighthouse.", load_profile("espeak").voice_for("narrator"), wav)
     with wave.open(str(wav)) as audio:
         assert (audio.getframerate(), audio.getnchannels(), audio.getsampwidth()) == (22050, 1, 2)
         assert 0.8 < audio.getnframes() / audio.getframerate() < 4
@@ -32,7 +35,7 @@ def test_engine_reports_its_version_and_voices():
 
 
 def test_default_interviewer_and_interviewee_differ_in_pitch_by_over_30_percent(tmp_path):
-    profile = load_profile()
+    profile = load_profile("espeak")
     text = "We spoke for an hour about the sea, the weather and the long winter nights."
     pitches = {}
     for role in ("interviewer", "interviewee"):
@@ -45,7 +48,7 @@ def test_default_interviewer_and_interviewee_differ_in_pitch_by_over_30_percent(
 
 def test_synthesize_makes_one_clip_per_speakable_sentence(tmp_path):
     script = parse_article("Title here\n\n- First question? Second part.\n\n- An answer... \u2026\n")
-    voices = cast_voices(script, load_profile())
+    voices = cast_voices(script, load_profile("espeak"))
     clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(tmp_path))
     assert [(clip.segment, clip.sentence, clip.text) for clip in clips] == [
         (0, 0, "Title here"),
@@ -65,7 +68,7 @@ def test_speakable():
 def test_every_sentence_gets_audio_when_voices_switch_often(tmp_path):
     # espeak applies voice settings on its own thread; synthesizing while it was
     # still busy with them once lost about one sentence in a hundred.
-    profile = load_profile()
+    profile = load_profile("espeak")
     roles = ["narrator", "interviewer", "interviewee"]
     for index in range(240):
         voice = profile.voice_for(roles[index % 3])
@@ -75,7 +78,7 @@ def test_every_sentence_gets_audio_when_voices_switch_often(tmp_path):
 def test_cache_reuses_clips_and_treats_a_corrupt_one_as_a_miss(tmp_path):
     cache = ClipCache(tmp_path / "cache")
     script = parse_article("A title\n- A question?\n- An answer.")
-    voices = cast_voices(script, load_profile())
+    voices = cast_voices(script, load_profile("espeak"))
     said = speech(script, voices, Lexicon())
     staged = synthesize(script, said, voices, cache)
     assert all(clip.wav.is_relative_to(cache.staging) for clip in staged)
@@ -100,7 +103,7 @@ def test_cache_reuses_clips_and_treats_a_corrupt_one_as_a_miss(tmp_path):
 def test_a_failed_build_discards_only_its_own_new_clips(tmp_path):
     cache = ClipCache(tmp_path / "cache")
     script = parse_article("A title\n- A question?\n- An answer.")
-    voices = cast_voices(script, load_profile())
+    voices = cast_voices(script, load_profile("espeak"))
     synthesize(script, speech(script, voices, Lexicon()), voices, cache)
     cache.commit()
     kept = sorted(cache.folder.rglob("*.wav"))
@@ -113,7 +116,7 @@ def test_a_failed_build_discards_only_its_own_new_clips(tmp_path):
 
 def test_cache_key_covers_text_voice_and_engine_version(tmp_path):
     cache = ClipCache(tmp_path)
-    voice = load_profile().voice_for("narrator")
+    voice = load_profile("espeak").voice_for("narrator")
     base = cache.path("Hello.", voice, "espeak-ng 1.52.0")
     assert base == cache.path("Hello.", voice, "espeak-ng 1.52.0")
     assert base.is_relative_to(tmp_path)
@@ -142,3 +145,23 @@ def test_a_changed_pyttsx3_is_named_in_one_line(monkeypatch):
     monkeypatch.delattr(pyttsx3_driver.EspeakDriver, "_start_synthesis")
     with pytest.raises(pyttsx3_driver.DriverMismatch, match=r"pyttsx3 2\.99 has no EspeakDriver\._start_synthesis"):
         pyttsx3_driver.check()
+
+
+def test_the_reading_rate_goes_through_each_engines_speed_control_and_the_pauses(tmp_path):
+    config = tmp_path / "podcast.toml"
+    config.write_text("[reading]\nrate = 1.3\n")
+    rate = load_config(config).reading.rate  # not a time stretch: each engine speaks faster in its own way
+    assert Pauses().at_pace(rate).speaker_change == round(Pauses().speaker_change / 1.3)
+    for profile in ("espeak", "natural"):
+        voice = load_profile(profile).voice_for("interviewer")
+        seconds = []
+        for index, settings in enumerate((voice.settings, voice.settings.at_pace(rate))):
+            wav = tmp_path / f"{profile}-{index}.wav"
+            get_engine(voice.engine).synthesize(
+                "We spoke for an hour about the sea, the weather and the long winter nights.",
+                dataclasses.replace(voice, settings=settings),
+                wav,
+            )
+            with wave.open(str(wav)) as audio:
+                seconds.append(audio.getnframes() / audio.getframerate())
+        assert seconds[1] == pytest.approx(seconds[0] / rate, rel=0.12), (profile, seconds)

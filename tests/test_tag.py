@@ -11,8 +11,8 @@ import pytest
 from mutagen.id3 import ID3, CTOCFlags
 
 from audiobuild.assemble import EpisodeAudio, export_mp3, ffmpeg_path
-from audiobuild.loudness import Levels
 from audiobuild.cover import draw_cover
+from audiobuild.loudness import Levels
 from audiobuild.model import Chapter, Encoding
 from audiobuild.tag import Tags, mp3_duration, write_tags
 

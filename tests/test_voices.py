@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from audiobuild.engines import get_engine
 from audiobuild.engines.espeak import EspeakSettings
-from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
-from audiobuild.parse import ROLES, parse_article
-from audiobuild.voices import Profile, cast, cast_voices, check_profile, load_profile
+from audiobuild.parse import ROLES
+from audiobuild.voices import check_profile, load_profile
+from tests.audio import decode, median_pitch
 
 VALID = """
 [narrator]
@@ -32,8 +31,8 @@ def write_profile(tmp_path, text):
     return path
 
 
-def test_default_profile_gives_every_role_a_voice_the_engine_has():
-    profile = load_profile("default")
+def test_the_espeak_profile_gives_every_role_a_voice_the_engine_has():
+    profile = load_profile("espeak")
     assert set(profile.roles) == set(ROLES)
     check_profile(profile)  # raises if espeak lacks any of them
     assert profile.voice_for("interviewer") != profile.voice_for("interviewee")
@@ -86,12 +85,16 @@ def test_unknown_voice_is_an_error_at_start_up_not_a_silent_fallback(tmp_path, c
         ),
         (
             lambda text: text.replace('variant = "m3"', 'engine = "festival"'),
-            "engine 'festival' is not one of pyttsx3, piper",
+            "engine 'festival' is not one of pyttsx3, piper, hibari",
         ),
         (lambda text: text.replace("rate = 150", "[lexicon]\nAda = 3"), "'Ada' must be a respelling"),
         (lambda text: text.replace("[narrator]", "[announcer]"), "unknown role"),
         (lambda text: text.replace('[narrator]\nvoice = "gmw/en-gb-x-rp"\n', ""), "no voice for role"),
         (lambda text: text + "[oops", "invalid TOML"),
+        (
+            lambda text: text.replace("rate = 150", "gender = 'robot'"),
+            r"\[interviewee\] gender 'robot' is not female or male",
+        ),
     ],
 )
 def test_invalid_profiles_name_the_file_and_problem(tmp_path, change, message):
@@ -102,70 +105,38 @@ def test_invalid_profiles_name_the_file_and_problem(tmp_path, change, message):
 
 
 def test_unknown_profile_name_lists_the_available_ones():
-    with pytest.raises(ConfigError, match="available: .*default"):
+    with pytest.raises(ConfigError, match="available: espeak, natural"):
         load_profile("no-such-profile")
 
 
-def test_each_person_gets_a_distinct_voice_while_the_profile_has_them():
-    script = parse_article(
-        "Your Call: night buses\nHOST: Who is first?\nCALLER MIKE: Me.\nHOST: And next?\n"
-        "CALLER PRIYA: Me too.\nHOST: Last one?\nCALLER TOM: Here.\nHOST: Thanks, all.\n"
-    )
-    voices = cast_voices(script, load_profile())
-    callers = [person.name for person in script.people if person.role == "interviewee"]
-    assert len(callers) == 3
-    assert len({voices[name] for name in voices}) == len(voices)  # nobody shares a voice
-    profile = load_profile()
-    assert voices[callers[0]] == profile.voice_for("interviewee")
-    assert [voices[name] for name in callers[1:]] == list(profile.extra[:2])
+def test_the_default_profile_is_natural_unless_the_user_has_a_default_of_their_own(tmp_path, monkeypatch):
+    assert load_profile("default").name == "natural"
+    (tmp_path / "voices").mkdir()
+    write_profile(tmp_path / "voices", VALID).rename(tmp_path / "voices" / "default.toml")
+    monkeypatch.chdir(tmp_path)
+    assert load_profile("default").path == tmp_path / "voices" / "default.toml"
 
 
-def test_people_beyond_the_extra_voices_share_their_roles_voice(tmp_path):
-    profile = load_profile(str(write_profile(tmp_path, VALID)))  # no [[extra]] voices
-    script = parse_article("Panel\nMODERATOR: Go.\nANNA BERG: One.\nMODERATOR: And?\nTOM HALE: Two.\n")
-    voices = cast_voices(script, profile)
-    assert voices["Anna Berg"] == voices["Tom Hale"] == profile.voice_for("interviewee")
+def test_each_voice_may_say_its_gender_for_casting():
+    profile = load_profile("natural")
+    assert profile.genders == {
+        "narrator": "male", "interviewer": "female", "interviewee": "male",
+        "extra[0]": "female", "extra[1]": "male", "extra[2]": "female", "extra[3]": "male",
+    }  # fmt: skip
+    espeak = load_profile("espeak")
+    assert all(espeak.genders[name][0] == voice.settings.variant[0] for name, voice in espeak.all_voices.items())
 
 
-RUSSIAN = "Анна Петрова: Музей ночью\n— Зачем музею ночные часы?\n— Днём люди работают, а вечером у них есть время.\n"
-
-
-def test_an_article_in_russian_is_read_by_russian_voices_that_stay_distinct():
-    script = parse_article(RUSSIAN)
-    assert script.language == "ru"
-    voices = cast_voices(script, load_profile())
-    assert {voice.voice for voice in voices.values()} == {"zle/ru"}
-    assert len({voice.settings.variant for voice in voices.values()}) == len(voices)
-
-
-def test_a_language_no_piper_model_speaks_is_read_by_the_default_profiles_voices(caplog):
-    pytest.importorskip("piper", reason="the piper extra is not installed")
-    script = parse_article(RUSSIAN)
-    voices = cast_voices(script, load_profile("natural"))  # its one model speaks English
-    assert voices == cast_voices(script, load_profile("default"))
-    assert "no piper voice speaks 'ru': Анна Петрова is read by the default profile's zle/ru" in caplog.text
-
-
-def test_a_piper_voice_moves_to_the_languages_model_without_its_speaker():
-    script = parse_article(RUSSIAN)
-    english = Voice("en_US-pair-medium", "piper", PiperSettings(speaker="ann", semitones=3.0))
-    profile = Profile("mine", Path("mine.toml"), dict.fromkeys(ROLES, english))
-    languages = {"piper": {"en_US-pair-medium": "en-us", "ru_RU-irina-medium": "ru-ru"}}
-    voices = cast(script, profile, languages, stand_ins=load_profile("default"))
-    assert set(voices.values()) == {Voice("ru_RU-irina-medium", "piper", PiperSettings(semitones=3.0))}
-
-
-def test_a_language_nobody_speaks_keeps_the_voice_and_says_so(caplog):
-    script = parse_article(RUSSIAN)
-    profile = load_profile("default")
-    voices = cast(script, profile, {"pyttsx3": {"gmw/en-us": "en-us", "gmw/en-gb-x-rp": "en-gb"}}, stand_ins=profile)
-    assert voices["Анна Петрова"] == profile.voice_for("interviewee")
-    assert "no pyttsx3 voice speaks 'ru': Анна Петрова is read by gmw/en-us all the same" in caplog.text
-
-
-def test_an_english_article_with_a_few_cyrillic_words_stays_english():
-    script = parse_article(
-        "A visit to Moscow\n- What does Кремль mean?\n- It means fortress, like the kremlin in Kazan.\n"
-    )
-    assert script.language == "en"
-    assert all(voice.voice.startswith("gmw/en") for voice in cast_voices(script, load_profile()).values())
+def test_the_natural_profile_has_two_real_voices_whose_pitches_are_30_percent_apart(tmp_path):
+    profile = load_profile("natural")
+    check_profile(profile)
+    sides = [profile.voice_for(role) for role in ("interviewer", "interviewee")]
+    assert {voice.engine for voice in sides} == {"hibari", "piper"}  # two models, not one shifted
+    pitches = []
+    for index, voice in enumerate(sides):
+        wav = tmp_path / f"{index}.wav"
+        get_engine(voice.engine).synthesize(
+            "We spoke for an hour about the sea and the long winter nights.", voice, wav
+        )
+        pitches.append(median_pitch(decode(wav)))
+    assert max(pitches) / min(pitches) >= 1.3, pitches

@@ -1,7 +1,8 @@
 """The text-to-speech engines a voice profile can name: a registry of modules behind one interface (`base.Engine`).
 
     pyttsx3   espeak-ng through pyttsx3: small, instant, every language (the default)
-    piper     Piper's neural voices, offline ONNX models: `pip install 'audiobuild[piper]'`
+    piper     Piper's neural voices, offline ONNX models (a male English voice is packaged)
+    hibari    hibari's small neural model: the female English voice in its wheel
 
 An engine is one module here, holding its `Settings` (the voice settings it
 takes, with defaults and ranges) and its engine class; adding one is a new
@@ -26,6 +27,7 @@ __all__ = [
 ENGINES = {
     "pyttsx3": "audiobuild.engines.espeak:Pyttsx3Engine",
     "piper": "audiobuild.engines.piper:PiperEngine",
+    "hibari": "audiobuild.engines.hibari:HibariEngine",
 }
 DEFAULT_ENGINE = "pyttsx3"
 

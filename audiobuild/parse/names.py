@@ -124,11 +124,18 @@ def display_name(label: Label, context: str, language: str) -> str:
         full = full_name(cased, context, language, majority=not surname_only)
         if full:
             cased = full
-    kept = [_title_case(word) if word.isupper() else word for word in prefix if _plain(word) in KEPT_TITLES]
+    kept = [_prefix_case(word) for word in prefix if _plain(word) in KEPT_TITLES]
     if len([word for word in cased if not re.fullmatch(_INITIAL, word)]) >= 2:
         return " ".join(kept + cased)
     shown = [word for word in prefix if _plain(word) not in LABEL_ARTICLES] or prefix
-    return " ".join([_title_case(word) if word.isupper() else word for word in shown] + cased)
+    return " ".join([_prefix_case(word) for word in shown] + cased)
+
+
+def _prefix_case(word: str) -> str:
+    """A title before a name as written in running text: "MR" -> "Mr", "SENATOR" -> "Senator"."""
+    if not word.isupper():
+        return word
+    return word.capitalize() if _plain(word) in HONORIFICS | KEPT_TITLES else _title_case(word)
 
 
 def display_name_of(text: str, context: str, language: str = "en") -> str:

@@ -15,8 +15,13 @@ that use them are the classes below, applied in this order:
 * ``abbreviations``: "Dr." as "Doctor" or "Drive" by context, "etc.", "т. е.";
 * ``dates``: "3 March 2021", "March 3, 2021", "Nov. 2020";
 * ``years``: years in context ("in 1984"), decades ("the 1990s") and year ranges;
+* ``times``: "7:30 pm", "19:45", "7:05" ("seven oh five");
 * ``money``: "$4.50", "£20", "$5m", with singular and plural names;
 * ``percent``: "12.5%";
+* ``units``: "50 g", "30cm", "5 km/h", "20 °C", "100 MB", in the form the amount takes;
+* ``fractions``: "2/3", "1/4", "½", "2½";
+* ``scores``: "won 3-2" ("three two"), and ranges of small numbers ("5-10": "5 to 10");
+* ``ordinals``: "21st", "5-й", "90-х";
 * ``roman_numerals``: "Henry VIII", "World War II";
 * ``initials``: "T. S. Eliot", "J.R.R.", "the U.S. economy", without the full stops.
 
@@ -24,7 +29,8 @@ A language switches a rule kind off by leaving its table out, and a language
 without a file is read as written. Text inside ``[[ ... ]]`` (phonemes from the
 pronunciation lexicon) passes through untouched. A table is checked against
 `language_schema` when it is loaded; a malformed one is a programming error:
-loading it raises `TableError`. The rule kinds themselves are in `rules`.
+loading it raises `TableError`. The rule kinds themselves are in `rules` (words)
+and `numbers`.
 """
 
 from __future__ import annotations
@@ -37,12 +43,32 @@ from pathlib import Path
 from num2words import num2words
 
 from audiobuild.errors import ConfigError
-from audiobuild.pronounce.rules import PLURAL_RULES, RULE_KINDS, Language
+from audiobuild.pronounce import numbers, rules
+from audiobuild.pronounce.rules import PLURAL_RULES, Language
 from audiobuild.schema import check, read_toml
 
 LANGUAGES = Path(__file__).resolve().parent / "languages"
 
-_NUMBER_WORDS = {"dates", "years", "roman_numerals"}  # the rule kinds that say numbers as words, with num2words
+# Table name -> rule kind, in the order they run: addresses first, as their dots and digits are no sentence
+# ends or numbers; years before money, so "$2020" stays money; times before scores ("7:30" is no score);
+# money and percent before units ("$5m" is money); numerals before initials, to see "John I. Smith".
+RULE_KINDS: dict[str, Callable[[Language, dict], Callable[[str], str]]] = {
+    "urls": rules._Addresses,
+    "abbreviations": rules._Abbreviations,
+    "dates": numbers._Dates,
+    "years": numbers._Years,
+    "times": numbers._Times,
+    "money": numbers._Money,
+    "percent": numbers._Percent,
+    "units": numbers._Units,
+    "fractions": numbers._Fractions,
+    "scores": numbers._Scores,
+    "ordinals": numbers._Ordinals,
+    "roman_numerals": rules._RomanNumerals,
+    "initials": rules._Initials,
+}
+# The rule kinds that say numbers as words, with num2words.
+_NUMBER_WORDS = {"dates", "years", "times", "fractions", "scores", "ordinals", "roman_numerals"}
 
 
 class TableError(ValueError):
@@ -156,11 +182,14 @@ def language_schema(form_count: int) -> dict:
                                              f"must be a word or a table of words by context, "
                                              f"a context table has some of the keys {', '.join(_CONTEXTS)}")},
     }  # fmt: skip
+    form = {"type": "string", "pattern": numbers.FORM,
+            "x-messages": {"pattern": "{value!r} is not a case and a gender or plural: 'genitive f'"}}  # fmt: skip
+    form_table = {"type": "object", "additionalProperties": form}
     one_character = {"type": "string", "minLength": 1, "maxLength": 1,
                      "x-messages": dict.fromkeys(("minLength", "maxLength"), "must be one character")}  # fmt: skip
     tables = {
         "numbers": _table({"plural": {"enum": list(PLURAL_RULES)}, "decimal_mark": one_character,
-                           "group_marks": {"type": "string"}, "range": _TEXT}),
+                           "group_marks": {"type": "string"}, "range": _TEXT, "minus": _TEXT}),
         "months": {"type": "object", "additionalProperties": _TEXTS},
         "urls": _table({"tlds": _TEXTS, "words": {
             "type": "object", "additionalProperties": _TEXT, "propertyNames": {"minLength": 1, "maxLength": 1},
@@ -175,6 +204,21 @@ def language_schema(form_count: int) -> dict:
                 "x-messages": dict.fromkeys(("type", "minItems"), "must be an array of tables, [[money.currencies]]")},
             "scales": {"type": "object", "additionalProperties": words_by_amount}}, "currencies"),
         "percent": _table({"names": words_by_amount}, "names"),
+        "times": _table({"on_the_hour": _template("hour"), "leading_zero": _TEXT, "day_halves": _WORDS},
+                        "on_the_hour", "leading_zero"),
+        "units": {"type": "object", "additionalProperties": {
+            "if": {"type": "object"},
+            "then": _table({"forms": words_by_amount, "spaced": {"type": "boolean"},
+                            "not_before_full_stop": {"type": "boolean"}, "gender": {"enum": ["m", "f", "n"]}}, "forms"),
+            "else": words_by_amount}},
+        "fractions": _table({
+            "names": {"type": "object", "additionalProperties": words_by_amount,
+                      "propertyNames": {"pattern": "^[0-9]+$"},
+                      "x-messages": {"propertyNames": "keys are denominators: whole numbers"}},
+            "numerator_gender": {"enum": ["m", "f", "n"]}, "mixed": _template("whole", "fraction"),
+            "half_after_whole": _TEXT}, "names", "mixed"),
+        "scores": _table({"said": _template("first", "second"), "context": _TEXTS}, "said"),
+        "ordinals": _table({"endings": form_table, "after_tens": form_table}, "endings"),
         "roman_numerals": _table({"ordinal": _template("number"), "regnal_names": _TEXTS, "feminine_names": _TEXTS,
                                   "cardinal_after": _TEXTS, "after_any_capitalised": {"type": "boolean"},
                                   "also_words": _TEXTS}, "ordinal"),

