@@ -123,6 +123,7 @@ def cast(
             stood_in.append(name)
             why += f"; read by the {stand_ins.name} profile's {spoken.voice}" if spoken else "; all the same"
         parts[name] = Part(spoken or voice, why)
+    parts |= {name: Part(voice, "chosen in the script") for name, voice in script.voices.items() if name in parts}
     if stood_in:
         log.warning("%s: no voice of its own speaks %r for %s: see `audiobuild script`",
                     script.source, script.language, ", ".join(stood_in))  # fmt: skip

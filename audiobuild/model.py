@@ -107,6 +107,7 @@ class Script:
     language: str = ""  # ISO 639-1, detected from the text ("" when there is too little)
     segments: list[Segment] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    voices: dict[str, Voice] = field(default_factory=dict)  # chosen in a script file, by speaker; the rest are cast
     # Where the script came from, for reading it: not part of what is built.
     date_source: str | None = field(default=None, compare=False)  # "page metadata", "date line, line 5", "script"
     layout: LayoutChoice | None = field(default=None, compare=False)

@@ -375,5 +375,5 @@ def show_script(
     script = load_script(article, config, options)
     parts = parts_at_rate(script, profile, config)
     voices = {name: part.voice for name, part in parts.items()}
-    described = {name: (part.voice.describe(), part.why) for name, part in parts.items()}
+    described = {name: (part.voice, part.why) for name, part in parts.items()}
     return dump(script, fmt, described, spoken_forms(script, voices, profile, config))

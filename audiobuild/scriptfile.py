@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from importlib import resources
 from pathlib import Path
 
 from audiobuild.errors import InputError
-from audiobuild.model import Dropped, Script, Segment
+from audiobuild.model import Dropped, Script, Segment, Voice
 from audiobuild.parse.text import sentences_of
 from audiobuild.schema import check, yaml_line
+from audiobuild.voices import voice_from_table, voice_problem, voice_table
+
+log = logging.getLogger("audiobuild")
 
 SCHEMA = "audiobuild-script/1"
 SCHEMA_FILE = "script.schema.json"
@@ -26,7 +30,7 @@ FORMATS = ("json", "yaml", "text")
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
-Cast = dict[str, tuple[str, str]]  # speaker's name -> (their voice, described; why they have it)
+Cast = dict[str, tuple[Voice, str]]  # speaker's name -> (their voice, why they have it)
 
 
 def _document(script: Script, voices: Cast | None = None) -> dict:
@@ -35,7 +39,8 @@ def _document(script: Script, voices: Cast | None = None) -> dict:
     for person in script.people:
         entry = {"name": person.name, "role": person.role}
         if voices and person.name in voices:
-            entry["voice"], entry["cast"] = voices[person.name]
+            voice, why = voices[person.name]
+            entry |= {"voice": voice_table(voice), "cast": why}
         speakers.append(entry)
     return {
         "schema": SCHEMA,
@@ -74,7 +79,7 @@ def dump(
     voices: Cast | None = None,
     speech: tuple[tuple[str, ...], ...] | None = None,
 ) -> str:
-    """The script as JSON, YAML or readable text; `voices`: speaker name -> (voice description, why cast so).
+    """The script as JSON, YAML or readable text; `voices`: speaker name -> (their voice, why cast so).
 
     The text format also shows `speech`, what the engine is given for each
     sentence (`pronounce.speech`), where it differs from the article's text.
@@ -98,7 +103,7 @@ def _text(script: Script, voices: Cast, speech: tuple[tuple[str, ...], ...] | No
     lines.append("Speakers:")
     for person in script.people:
         voice, why = voices.get(person.name, (None, None))
-        lines.append(f"  {person.name} ({person.role})" + (f"  voice: {voice}" if voice else ""))
+        lines.append(f"  {person.name} ({person.role})" + (f"  voice: {voice.describe()}" if voice else ""))
         if why:
             lines.append(f"      cast: {why}")
     lines.append("")
@@ -150,7 +155,37 @@ def loads(text: str, source: object, fmt: str = "json") -> Script:
             for read in [item.get("read_directions", False)]
         ],
         dropped=[Dropped(item["line"], item["text"], item["reason"]) for item in document.get("dropped", [])],
+        voices=_chosen_voices(document, source, text),
     )
+
+
+def _chosen_voices(document: dict, source: object, text: str) -> dict[str, Voice]:
+    """The voices a script gives its speakers (`speakers[].voice` tables), each checked and installed.
+
+    A speaker's voice written as a string is a description, which earlier
+    scripts hold (written for reading): it is ignored, with a warning saying
+    how to choose a voice.
+    """
+    speaking = {item["speaker"] for item in document["segments"]}
+    chosen = {}
+    for index, speaker in enumerate(document.get("speakers", [])):
+        table, at = speaker.get("voice"), ["speakers", index, "voice"]
+        if isinstance(table, str):
+            log.warning('%s: %s is a description; to choose a voice, give a table such as {"engine": "piper", '
+                        '"voice": "en_US-joe-medium"} (`audiobuild voices` lists them)', source, _key(at))  # fmt: skip
+            continue
+        if table is None:
+            continue
+        if speaker["name"] not in speaking:
+            where = yaml_line(text, at[:2])
+            raise InputError(source, f"{_key(at[:2])}: {speaker['name']!r} speaks in no segment", where)
+        voice = voice_from_table(table, source, text, at=at, error=InputError, describe=_key, locate=yaml_line,
+                                 json_terms=True)  # fmt: skip
+        problem = voice_problem(voice)
+        if problem:
+            raise InputError(source, f"{_key(at)}: {problem}", yaml_line(text, at))
+        chosen[speaker["name"]] = voice
+    return chosen
 
 
 def _parse(text: str, source: object, fmt: str) -> object:

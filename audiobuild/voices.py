@@ -168,17 +168,32 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     tables |= {f"extra[{index}]": (table, ["extra", index]) for index, table in enumerate(data.get("extra", []))}
     voices, genders = {}, {}
     for name, (table, at) in tables.items():
-        engine = table.get("engine", DEFAULT_ENGINE)
-        check(table, _voice_schema(engine), path, text, at=at)
+        voices[name] = voice_from_table(table, path, text, at=at)
         if "gender" in table:
             genders[name] = table["gender"]
-        settings = {key: value for key, value in table.items() if key not in (*_COMMON, "gender")}
-        common = {key: value for key, value in table.items() if key in _COMMON}
-        voices[name] = Voice(
-            **{"engine": engine, **common}, settings=from_table(engine_class(engine).Settings, settings)
-        )
     roles = {role: voices.pop(role) for role in ROLES}
     return Profile(path.stem, path, roles, tuple(voices.values()), lexicon, genders)
+
+
+def voice_from_table(table: dict, source: object, text: str | None, **check_options) -> Voice:
+    """The Voice a voice table describes: a profile's role, or a speaker's `voice` in a script.
+
+    The table is checked against its engine's settings (`check`, whose keyword
+    options pass through: where the table is, how errors are raised); an
+    engine left out is espeak's, as in profiles.
+    """
+    engine = table.get("engine", DEFAULT_ENGINE)
+    # An engine that does not exist is checked as espeak's table, whose schema names the engines there are.
+    check(table, _voice_schema(engine if engine in ENGINES else DEFAULT_ENGINE), source, text, **check_options)
+    settings = {key: value for key, value in table.items() if key not in (*_COMMON, "gender")}
+    common = {key: value for key, value in table.items() if key in _COMMON}
+    return Voice(**{"engine": engine, **common}, settings=from_table(engine_class(engine).Settings, settings))
+
+
+def voice_table(voice: Voice) -> dict:
+    """`voice` as the table `voice_from_table` reads: engine, voice, volume and every setting that is set."""
+    settings = {key: value for key, value in dataclasses.asdict(voice.settings).items() if value is not None}
+    return {"engine": voice.engine, "voice": voice.voice, "volume": voice.volume, **settings}
 
 
 def stand_in_profile() -> Profile:

@@ -12,13 +12,20 @@ import pytest
 import yaml
 
 from audiobuild import scriptfile
+from audiobuild.casting import cast_parts
+from audiobuild.engines.espeak import EspeakSettings
+from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import InputError
+from audiobuild.model import Voice
 from audiobuild.parse import INTERVIEWEE, INTERVIEWER, KINDS, ROLES, parse, parse_article
 from audiobuild.sources import load_article
+from audiobuild.voices import load_profile
 
 ARTICLES = sorted(path for path in (Path(__file__).parent / "data" / "articles").iterdir()
                   if path.suffix in (".txt", ".md", ".html"))  # fmt: skip
 DISCLOSURE = "Read by synthetic voices."
+F3 = Voice("gmw/en-us", "pyttsx3", EspeakSettings(rate=160, pitch=60, variant="f3"), volume=0.9)
+JOE = Voice("en_US-joe-medium", "piper", PiperSettings())
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])
@@ -34,7 +41,7 @@ def test_the_dump_follows_the_shipped_schema():
     schema = json.loads(resources.files("audiobuild").joinpath(scriptfile.SCHEMA_FILE).read_text())
     validate = fastjsonschema.compile(schema)
     script = parse(load_article(ARTICLES[0]), disclosure=DISCLOSURE)
-    validate(json.loads(scriptfile.dump(script, "json", voices={"Narrator": ("gmw/en-us f3", "the narrator")})))
+    validate(json.loads(scriptfile.dump(script, "json", voices={"Narrator": (F3, "the narrator")})))
     assert schema["properties"]["schema"]["const"] == scriptfile.SCHEMA
     assert schema["definitions"]["role"]["enum"] == list(ROLES)
     assert schema["properties"]["segments"]["items"]["properties"]["kind"]["enum"] == list(KINDS)
@@ -42,14 +49,16 @@ def test_the_dump_follows_the_shipped_schema():
 
 def test_speakers_carry_their_role_voice_and_why():
     script = parse_article("Ann Lee: Rivers\nQ: Why?\nA: Because.")
-    voices = {"Ann Lee": ("gmw/en-us f2", "female voice: “Ms Lee”"), "Interviewer": ("m3", "the other side")}
+    voices = {"Ann Lee": (F3, "female voice: “Ms Lee”"), "Interviewer": (JOE, "the other side")}
     document = json.loads(scriptfile.dump(script, "json", voices=voices))
     assert document["schema"] == "audiobuild-script/1"
     assert document["speakers"] == [
         {"name": "Narrator", "role": "narrator"},
-        {"name": "Interviewer", "role": INTERVIEWER, "voice": "m3", "cast": "the other side"},
-        {"name": "Ann Lee", "role": INTERVIEWEE, "voice": "gmw/en-us f2", "cast": "female voice: “Ms Lee”"},
-    ]
+        {"name": "Interviewer", "role": INTERVIEWER, "voice": {"engine": "piper", "voice": "en_US-joe-medium",
+         "volume": 1.0, "speed": 1.0, "semitones": 0.0}, "cast": "the other side"},
+        {"name": "Ann Lee", "role": INTERVIEWEE, "voice": {"engine": "pyttsx3", "voice": "gmw/en-us", "volume": 0.9,
+         "rate": 160, "pitch": 60, "variant": "f3"}, "cast": "female voice: “Ms Lee”"},
+    ]  # fmt: skip
     assert "read_directions" not in document["segments"][0]  # defaults stay out of the file
 
 
@@ -69,9 +78,9 @@ def test_a_hand_edited_speaker_is_what_is_loaded(tmp_path):
 
 def test_the_text_format_is_for_reading():
     script = parse(load_article(ARTICLES[0]), disclosure=DISCLOSURE)
-    text = scriptfile.dump(script, "text", voices={"Narrator": ("gmw/en-us f3", "the profile's narrator")})
+    text = scriptfile.dump(script, "text", voices={"Narrator": (F3, "the profile's narrator")})
     assert text.startswith(f"Title:    {script.title}\n")
-    assert "  Narrator (narrator)  voice: gmw/en-us f3\n      cast: the profile's narrator\n" in text
+    assert f"  Narrator (narrator)  voice: {F3.describe()}\n      cast: the profile's narrator\n" in text
     assert "  3 [disclosure] Narrator: Read by synthetic voices." in text
     with pytest.raises(ValueError, match="unknown script format"):
         scriptfile.dump(script, "xml")
@@ -129,3 +138,72 @@ def test_a_lone_surrogate_is_one_clear_line(tmp_path):
     with pytest.raises(InputError) as error:
         scriptfile.load(path)
     assert error.value.problem == "holds a lone surrogate ('\\ud800'), which is no character"
+
+
+def _swapped(tmp_path, fmt: str) -> Path:
+    """The espeak profile's script of an interview, edited: interviewer and interviewee swap voices."""
+    script = parse_article("Ann Lee: Rivers\n- Why rivers?\n- Because they move.\n- And then?\n- The sea.")
+    parts = cast_parts(script, load_profile("espeak"))
+    cast = {name: (part.voice, part.why) for name, part in parts.items()}
+    document = yaml.safe_load(scriptfile.dump(script, fmt, cast))
+    interviewer, interviewee = document["speakers"][1:]
+    interviewer["voice"], interviewee["voice"] = interviewee["voice"], interviewer["voice"]
+    path = tmp_path / f"script.{fmt}"
+    path.write_text(json.dumps(document) if fmt == "json" else yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_speakers_voice_in_the_script_is_the_voice_they_get(tmp_path, fmt):
+    profile = load_profile("espeak")
+    script = scriptfile.load(_swapped(tmp_path, fmt))
+    parts = cast_parts(script, profile)
+    assert parts["Interviewer"].voice == profile.voice_for(INTERVIEWEE)
+    assert parts["Ann Lee"].voice == profile.voice_for(INTERVIEWER)
+    assert parts["Ann Lee"].why == "chosen in the script"
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ({"pitchh": 50}, "speaker 3: voice: unknown key 'pitchh'"),
+        ({"rate": 5}, "speaker 3: voice.rate = 5 must be between 80 and 450"),
+        ({"engine": "piper", "voice": "xx_XX-nobody-low"}, "speaker 3: voice: "),
+        ({"engine": "festival"}, "speaker 3: voice.engine 'festival' is not one of"),
+    ],
+)
+def test_a_voice_in_the_script_is_checked_on_its_line(tmp_path, edit, problem):
+    path = _swapped(tmp_path, "yaml")
+    document = yaml.safe_load(path.read_text())
+    voice = document["speakers"][2]["voice"]
+    if edit.get("engine") == "piper":
+        voice.clear()
+    voice.update(edit)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    line = 1 + next(number for number, text in enumerate(path.read_text().splitlines()) if "name: Ann Lee" in text)
+    with pytest.raises(InputError) as error:
+        scriptfile.load(path)
+    assert error.value.problem.startswith(problem), error.value.problem
+    assert line < error.value.line <= line + 9 and "\n" not in str(error.value)
+
+
+def test_a_voice_for_someone_who_never_speaks_is_an_error(tmp_path):
+    path = _swapped(tmp_path, "json")
+    document = json.loads(path.read_text())
+    document["speakers"][2]["name"] = "Anne Lee"  # a typo: the segments say "Ann Lee"
+    path.write_text(json.dumps(document, indent=2))
+    with pytest.raises(InputError, match="speaker 3: 'Anne Lee' speaks in no segment"):
+        scriptfile.load(path)
+
+
+def test_an_earlier_scripts_voice_description_is_ignored_with_a_warning(tmp_path, caplog):
+    path = _swapped(tmp_path, "json")
+    document = json.loads(path.read_text())
+    document["speakers"][2]["voice"] = "gmw/en-us m3 (pyttsx3, rate 175)"
+    path.write_text(json.dumps(document, indent=2))
+    script = scriptfile.load(path)
+    assert "Ann Lee" not in script.voices and "Interviewer" in script.voices
+    assert caplog.messages == [
+        f'{path}: speaker 3: voice is a description; to choose a voice, give a table such as {{"engine": "piper", '
+        '"voice": "en_US-joe-medium"} (`audiobuild voices` lists them)'
+    ]
