@@ -23,6 +23,7 @@ from mutagen.id3 import (
     TDES,
     TDRC,
     TGID,
+    TIME,
     TIT2,
     TKWD,
     TLAN,
@@ -77,6 +78,9 @@ def write_tags(path: Path, tags: Tags) -> None:
     id3.add(TPE1(encoding=3, text=tags.artist))
     id3.add(TALB(encoding=3, text=tags.album))
     id3.add(TDRC(encoding=3, text=tags.date.strftime("%Y-%m-%dT%H:%M:%S")))
+    # update_to_v23 (mutagen 1.47) writes TIME only when hour and minute are both
+    # non-zero, so an episode dated 00:40 or 09:00 would lose its time of day.
+    id3.add(TIME(encoding=3, text=tags.date.strftime("%H%M")))
     id3.add(TCON(encoding=3, text=GENRE))
     id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
     id3.add(TDES(encoding=3, text=tags.description))

@@ -93,6 +93,14 @@ def test_the_date_is_in_v2_3_frames_that_strict_readers_show(tagged):
     assert (str(raw["TYER"]), str(raw["TDAT"]), str(raw["TIME"])) == ("2026", "2711", "0830")
 
 
+@pytest.mark.parametrize("hour, minute", [(0, 40), (9, 0), (0, 0)])
+def test_a_time_at_midnight_or_on_the_hour_is_kept(tagged, tmp_path, hour, minute):
+    path = tmp_path / "episode.mp3"
+    path.write_bytes(tagged.read_bytes())
+    write_tags(path, dataclasses.replace(TAGS, date=datetime(2026, 12, 1, hour, minute, tzinfo=timezone.utc)))
+    assert str(ID3(path)["TDRC"]) == f"2026-12-01 {hour:02d}:{minute:02d}:00"
+
+
 def test_every_frame_on_the_file_is_in_the_table(tagged):
     assert set(ID3(tagged).keys()) == set(EXPECTED_FRAMES)
 
