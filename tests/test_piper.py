@@ -74,8 +74,8 @@ def test_a_pitch_shift_moves_the_pitch_and_keeps_the_pace(spoken, semitones):
 
 
 def test_speed_changes_the_pace(spoken):
-    _, natural_seconds = spoken(JOE)
-    _, seconds = spoken(dataclasses.replace(JOE, settings=PiperSettings(speed=1.25)))
+    _, natural_seconds = spoken(JOE, PARAGRAPH)
+    _, seconds = spoken(dataclasses.replace(JOE, settings=PiperSettings(speed=1.25)), PARAGRAPH)
     assert seconds == pytest.approx(natural_seconds / 1.25, rel=0.08)
 
 
@@ -180,3 +180,23 @@ def test_a_batch_worker_gives_each_model_only_its_share_of_the_cores(tmp_path, m
     engine.synthesize("One short sentence.", JOE, tmp_path / "one.wav")
     (session,) = [voice.session for voice in engine._loaded.values()]
     assert session.get_session_options().intra_op_num_threads == 1
+
+
+def test_a_long_sentence_is_spoken_in_phrases_with_a_commas_pause(tmp_path, monkeypatch):
+    # Piper's memory grows with what it speaks at once (engines.audio): a long sentence goes in phrases.
+    import piper as piper_tts
+
+    heard: list[str] = []
+    speak = piper_tts.PiperVoice.synthesize
+    monkeypatch.setattr(piper_tts.PiperVoice, "synthesize", lambda model, text, *rest: heard.append(text) or speak(
+        model, text, *rest))  # fmt: skip
+    sentence = ("The keeper, who had lived on the rock for twenty-two years and knew every gull by name, wound the "
+                "clockwork at dusk; then he wrote the ships into his log, one by one, with the hour and the weather "
+                "beside each, until the lamp was lit.")  # fmt: skip
+    get_engine("piper").synthesize(sentence, JOE, tmp_path / "long.wav")
+    assert len(heard) == 2 and all(len(phrase) <= audio.PHRASE_CHARACTERS for phrase in heard)
+    assert " ".join(heard).split() == sentence.split()
+    assert [phrase[-1] for phrase in heard] == [";", "."]  # cut where a reader pauses
+    samples = decode(tmp_path / "long.wav")
+    quiet = np.convolve(np.abs(samples) < 0.005, np.ones(CLIP_RATE // 10), mode="valid") == CLIP_RATE // 10
+    assert quiet[CLIP_RATE:-CLIP_RATE].any()  # a pause of 100 ms or more inside the sentence

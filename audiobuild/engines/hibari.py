@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobuild.engines.audio import pitch_ratio, write_clip
+from audiobuild.engines.audio import joined, phrases, pitch_ratio, write_clip
 from audiobuild.engines.base import EngineUnavailable, EngineVoice
 from audiobuild.model import Voice
 from audiobuild.schema import constraints
@@ -43,8 +43,8 @@ _PACE_CURVE = (
     (1.33, 1.201), (1.334, 1.266), (1.336, 1.333), (1.34, 1.435), (1.40, 1.501), (1.50, 1.542),
     (1.60, 1.594), (1.80, 1.678), (2.00, 1.798),
 )  # fmt: skip
-# Bump when a change here (the pitch shift, the pace curve) changes the clips hibari's output becomes.
-_CLIP_REVISION = 1
+# Bump when a change here (the pitch shift, the pace curve, phrases) changes the clips hibari's output becomes.
+_CLIP_REVISION = 2
 _PHONEMES = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
 
 
@@ -138,8 +138,11 @@ class HibariEngine:
         shift = pitch_ratio(settings.semitones)
         tts = self._load(voice.voice)
         # hibari's own inline form for phonemes is a Markdown link: [word](/phonemes/).
-        given = _PHONEMES.sub(lambda match: f"[x](/{match[1].strip()}/)", text)
-        samples = tts(given, speed=model_speed(settings.speed / shift), seed=settings.seed)
+        samples = joined([
+            tts(_PHONEMES.sub(lambda match: f"[x](/{match[1].strip()}/)", phrase),
+                speed=model_speed(settings.speed / shift), seed=settings.seed)
+            for phrase in phrases(text)
+        ], self._hibari.SAMPLE_RATE)  # fmt: skip
         if not len(samples):
             # Its phonemizer drops what is not in a Latin script ("日本語"): one foreign sentence must not stop
             # an English episode. The transcript keeps it; the listener hears a short pause.
