@@ -29,8 +29,9 @@ from audiobuild.engines import get_engine, limit_threads
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
 from audiobuild.feed import FEED_FILE
 from audiobuild.model import ParseOptions, Script
-from audiobuild.pipeline import Plan, Result, plan_episode, prepare, render
+from audiobuild.pipeline import Plan, Result, plan_episode, render
 from audiobuild.publish import publish, update_catalogue
+from audiobuild.voices import check_profile, load_profile
 
 log = logging.getLogger("audiobuild")
 
@@ -59,20 +60,21 @@ def build_all(
     start-up overlaps; a crash of a speech engine in one of them costs only
     the article that caused it (see `WorkerPool`).
     """
-    profile = prepare(config, voices)
+    profile = load_profile(voices or config.podcast.voices)
     if output.exists() and not output.is_dir():
         raise AudiobuildError(output, "is not a folder")
-    catalogue = load_catalogue(output)
-    cover = cover_bytes(output, config)
     address = cluster or config.cluster.address
     if address:
         from audiobuild.cluster import ClusterPool
 
         pool = ClusterPool(address, config.cluster.cache)
-    else:
+    else:  # started first: the workers start their engines while this process checks and plans
         size = min(len(sources), workers or os.cpu_count() or 1)
         pool = WorkerPool(size, {voice.engine for voice in profile.all_voices.values()})
     with pool:
+        check_profile(profile)
+        catalogue = load_catalogue(output)
+        cover = cover_bytes(output, config)
         try:
             return _build(sources, output, config, profile, catalogue, cover, pool, options)
         finally:  # what a crashed or interrupted worker left: the staged files, a clip cache's staging folder
