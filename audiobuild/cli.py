@@ -48,20 +48,22 @@ def _parser() -> argparse.ArgumentParser:
         help="who asks the questions: a speaker's name (or label); for unlabelled questions, the name to give them",
     )  # fmt: skip
 
+    executor = argparse.ArgumentParser(add_help=False)
+    executor.add_argument(
+        "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per CPU core)"
+    )
+    executor.add_argument(
+        "--cluster", metavar="ADDRESS",
+        help="render on a Dask cluster: its scheduler (tcp://host:8786) or 'local' (pip install 'audiobuild[cluster]')",
+    )  # fmt: skip
+
     build = commands.add_parser(
-        "build", parents=[common, output, voices, reading], help="build articles into episodes and the feed"
+        "build", parents=[common, output, voices, reading, executor], help="build articles into episodes and the feed"
     )
     build.add_argument(
         "articles", nargs="+", metavar="ARTICLE",
         help="article files (.txt, .md, .html, .vtt, .srt), http(s) URLs, "
              "or script files from `audiobuild script` (.json, .yaml)",
-    )  # fmt: skip
-    build.add_argument(
-        "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per CPU core)"
-    )
-    build.add_argument(
-        "--cluster", metavar="ADDRESS",
-        help="render on a Dask cluster: its scheduler (tcp://host:8786) or 'local' (pip install 'audiobuild[cluster]')",
     )  # fmt: skip
 
     remove = commands.add_parser("remove", parents=[common, output], help="drop episodes and their files")
@@ -101,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
     follow = commands.add_parser(
         "follow",
-        parents=[common, output, voices],
+        parents=[common, output, voices, executor],
         help="build feeds' new items into episodes",
     )
     follow.add_argument(
@@ -116,9 +118,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     follow.add_argument("--watch", type=_minutes, metavar="MINUTES", help="read the feeds again every MINUTES")
     follow.add_argument("--status", action="store_true", help="list each feed's last fetch and items, then stop")
-    follow.add_argument(
-        "-j", "--jobs", type=_positive, metavar="N", help="articles built at once (default: one per core)"
-    )
     return parser
 
 
@@ -280,7 +279,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.status:
             sys.stdout.write(status(args.output))
             return 0
-        options = Options(args.match, args.max, args.interviews_only, args.voices, args.since, args.jobs)
+        options = Options(args.match, args.max, args.interviews_only, args.voices, args.since, args.jobs, args.cluster)
         return 0 if follow(feeds(args.feeds, config), args.output, config, options, args.watch) else 1
     from audiobuild.batch import BatchFailed, build_all
 

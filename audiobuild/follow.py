@@ -60,6 +60,7 @@ class Options:
     voices: str | None = None
     since: datetime | None = None  # items dated before this are left alone
     workers: int | None = None
+    cluster: str | None = None  # a Dask scheduler's address, or "local" (as `build --cluster`)
 
 
 def feeds(sources: list[str], config: Config) -> list[Follow]:
@@ -170,7 +171,7 @@ def _follow_feed(source: Follow, output: Path, config: Config, options: Options,
             items[item.key] = _entry(item, NO_DIALOGUE)
         elif script.source not in scripts:  # two items of one article: it is built once
             scripts[script.source] = (item, script, page)
-    ok &= _build(scripts, items, output, config, source.voices or None, options.workers)
+    ok &= _build(scripts, items, output, config, source.voices or None, options)
     if validators is not None:
         record.update(validators=validators.as_json(), last_change=record["last_fetch"])
     _save(output, source.url, {**record, "result": f"{len(feed.items)} items", "failures": 0, "items": items})
@@ -257,7 +258,7 @@ def _has_dialogue(script: Script) -> bool:
     return any(segment.kind in ("question", "answer") for segment in script.segments)
 
 
-def _build(scripts: dict, items: dict, output: Path, config: Config, voices: str | None, workers: int | None) -> bool:
+def _build(scripts: dict, items: dict, output: Path, config: Config, voices: str | None, options: Options) -> bool:
     """Build the items' Scripts in one batch and record how each ended in `items`; True when none failed."""
     if not scripts:
         return True
@@ -265,7 +266,9 @@ def _build(scripts: dict, items: dict, output: Path, config: Config, voices: str
 
     try:
         results, failures = (
-            build_all([script for _, script, _ in scripts.values()], output, config, voices, workers),
+            build_all(
+                [script for _, script, _ in scripts.values()], output, config, voices, options.workers, options.cluster
+            ),
             [],
         )
     except BatchFailed as failed:

@@ -167,3 +167,29 @@ def test_a_worker_of_another_version_is_one_line_and_nothing_is_built(tmp_path, 
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("audiobuild: error: tcp://127.0.0.1:") and "runs audiobuild 0.0.1-other; this is" in line
     assert not list(output.rglob("*.mp3"))
+
+
+def test_follow_renders_a_feeds_new_items_on_the_cluster(tmp_path, cluster):
+    from tests.test_follow import DAY, rss
+
+    cluster.add_worker()
+    cluster.wait_for(1)
+    items = [
+        {"title": article.stem, "link": f"http://example.org/{article.stem}", "guid": article.stem, "date": DAY,
+         "text": "".join(f"<p>{line}</p>" for line in article.read_text().splitlines())}
+        for article in _articles(tmp_path, 2)
+    ]  # fmt: skip
+    feed = tmp_path / "feed.xml"
+    feed.write_text(rss(items, full_text=True))
+    worker_cache = tmp_path / "worker-cache"
+    (tmp_path / "podcast.toml").write_text(f'[cluster]\ncache = "{worker_cache}"\n')
+    output = tmp_path / "output"
+    result = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "follow", "--voices", "espeak", "-o", str(output), "--config",
+         str(tmp_path / "podcast.toml"), "--cluster", cluster.address, str(feed)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(load_catalogue(output).entries) == 2
+    assert list(worker_cache.rglob("*.wav"))  # rendered by the worker, whose clip cache is its own
+    assert not list((output / ".cache").rglob("*.wav"))
