@@ -16,6 +16,7 @@ machines. Articles are generated from a seed, so runs compare.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -43,19 +44,26 @@ _OBJECTS = ["the northern lighthouse", "every winter storm", "the tides of the b
 _TAILS = ["before dawn", "with great care", "for twenty years", "despite the weather", "in the spring of 1998"]
 
 
-def make_article(words: int, seed: int, title: str) -> str:
-    """An interview in the dash layout with about `words` words, the same for the same seed."""
+def make_article(words: int, seed: int, title: str, distinct: bool = False) -> str:
+    """An interview in the dash layout with about `words` words, the same for the same seed.
+
+    With `distinct`, no sentence repeats (each has a year of its own), so the
+    clip cache saves nothing: every sentence is synthesized.
+    """
     rng = random.Random(seed)
+    years = itertools.count(1600)
 
     def sentences(count: int) -> str:
         return " ".join(
-            f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_TAILS)}."
+            f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} "
+            f"{f'in the winter of {next(years)}' if distinct else rng.choice(_TAILS)}."
             for _ in range(count)
         )
 
     lines, count, question = [f"Ada Lindqvist: {title}", "", "By The Bench Gazette", ""], 0, True
     while count < words:
-        paragraph = f"Why did that matter? {sentences(1)}" if question else sentences(rng.randint(3, 6))
+        asked = f"Why did that matter in {next(years)}?" if distinct else "Why did that matter?"
+        paragraph = f"{asked} {sentences(1)}" if question else sentences(rng.randint(3, 6))
         lines += [f"- {paragraph}", ""]
         count += len(paragraph.split())
         question = not question
@@ -110,11 +118,12 @@ def build_command(output: Path, *articles: Path, jobs: int | None = None, voices
 
 
 def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str = "espeak") -> dict[str, dict]:
-    """Whole builds of single articles with the voice profile `voices` against their floors."""
+    """Whole builds of single articles (no sentence twice) with the voice profile `voices` against their floors."""
     figures = {}
     for name, words in sizes.items():
         article = scratch / f"{name}.txt"
-        article.write_text(make_article(words, seed=len(name), title=f"A {name} conversation about the sea"))
+        title = f"A {name} conversation about the sea"
+        article.write_text(make_article(words, seed=len(name), title=title, distinct=True))
         walls, memories, floors = [], [], []
         for attempt in range(runs):
             output = scratch / f"out-{voices}-{name}-{attempt}"
@@ -133,6 +142,16 @@ def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str 
             "rebuild": median(rebuilds),
         }
     return figures
+
+
+def bench_memory(scratch: Path, sizes: list[int], voices: str = "natural") -> dict[int, int]:
+    """Peak resident memory (bytes) of one build of an article of each size in words, no sentence twice."""
+    peaks = {}
+    for words in sizes:
+        article = scratch / f"memory-{words}.txt"
+        article.write_text(make_article(words, seed=words, title=f"A conversation of {words} words", distinct=True))
+        peaks[words] = run(build_command(scratch / f"memory-{voices}-{words}", article, voices=voices))[1]
+    return peaks
 
 
 def bench_batch(scratch: Path, count: int, voices: str = "espeak") -> tuple[float, float, int]:
@@ -290,9 +309,8 @@ def bench_follow(scratch: Path, runs: int, items: int = 50) -> dict[str, float]:
 def print_articles(heading: str, articles: dict[str, dict]) -> None:
     """The table of single-article builds."""
     print(heading)
-    print(
-        f"{'article':<10} {'words':>6} {'audio':>6} {'build':>8} {'floor':>8} {'ratio':>6} {'RTF':>6} {'peak RSS':>9} {'rebuild':>8}"
-    )
+    columns = ("words", 6), ("audio", 6), ("build", 8), ("floor", 8), ("ratio", 6), ("RTF", 6), ("peak RSS", 9)
+    print(f"{'article':<10} " + " ".join(f"{name:>{width}}" for name, width in columns) + f" {'rebuild':>8}")
     for name, f in articles.items():
         print(
             f"{name:<10} {f['words']:>6} {_clock(f['audio']):>6} {f['build']:>7.2f}s {f['floor']:>7.2f}s "
@@ -337,6 +355,7 @@ def main() -> None:
                 f"batch of {batch}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
                 f"({serial / parallel:.2f}x faster; {batch * 3600 / parallel:.0f} articles/hour)"
             )
+            print(f"sizing, espeak: {batch * 3600 / parallel / cores:.0f} articles of 300 words an hour per core")
             from bench.cluster import bench_cluster, print_cluster
 
             for profile in ("espeak", "natural"):
@@ -359,6 +378,11 @@ def main() -> None:
             f"  batch of {batch // 10}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
             f"({serial / parallel:.2f}x faster)"
         )
+        print(f"sizing, natural: {batch // 10 * 3600 / parallel / cores:.0f} articles of 300 words an hour per core")
+        peaks = bench_memory(scratch, [300, 3000 if args.quick else 30000])
+        (small, low), (large, high) = sorted(peaks.items())
+        print(f"natural peak RSS: {low / 2**20:.0f} MB at {small} words, {high / 2**20:.0f} MB at {large} "
+              f"({(high - low) / 2**20:+.0f} MB)")  # fmt: skip
         if args.natural:
             return
         following = bench_follow(scratch, runs)
