@@ -14,7 +14,6 @@ from audiobuild.engines.piper import PiperSettings
 from audiobuild.model import Voice
 from audiobuild.parse import ROLES, parse_article
 from audiobuild.voices import Profile, load_profile
-from tests.conftest import REPO
 
 NATURAL = load_profile("natural")
 ESPEAK = load_profile("espeak")
@@ -178,7 +177,7 @@ def test_the_script_command_shows_each_voice_and_why(tmp_path):
     article = tmp_path / "lighthouse.txt"
     article.write_text("Ada Lindqvist: A lighthouse\n\nWe met Ms Lindqvist in Bergen.\n\n- Was it quiet?\n- Mostly.\n")
     shown = subprocess.run(
-        [sys.executable, "-m", "audiobuild", "script", str(article)], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-m", "audiobuild", "script", str(article)], cwd=tmp_path, capture_output=True, text=True
     )
     assert shown.returncode == 0, shown.stderr
     assert (

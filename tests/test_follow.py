@@ -172,7 +172,7 @@ def test_interviews_only_lists_and_skips_articles_without_dialogue(site, tmp_pat
     caplog.set_level("INFO", "audiobuild")
     assert follow(quiet(f"{site.url}/feed.xml"), output, Config(), Options(interviews_only=True))
     assert f"skipped (no dialogue found): {plain['title']} ({plain['link']})" in caplog.messages
-    assert not (output / "catalogue.json").exists()
+    assert not load_catalogue(output).entries and not list(output.rglob("*.mp3"))
     assert follow(quiet(f"{site.url}/feed.xml"), output, Config(), Options(interviews_only=True))
     assert site.requests["/articles/plain-article.html"] == 1  # known: not fetched again
     assert "no dialogue: " in status(output)
@@ -216,7 +216,7 @@ def test_a_broken_feed_is_one_line_and_is_read_again_next_run(site, tmp_path, ma
         errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
         assert errors == [f"audiobuild: error: {site.url}/feed.xml: {problem}"]
         assert site.requests["/feed.xml"] >= run
-    assert not (output / "catalogue.json").exists()
+    assert not load_catalogue(output).entries and not list(output.rglob("*.mp3"))
     assert f"error: {problem}" in status(output)
 
 
