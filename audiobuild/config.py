@@ -180,7 +180,8 @@ class Podcast:
     def public(self) -> bool:
         """True when the feed has an address of its own on the internet: a base_url not on this machine or LAN.
 
-        Only such an address may name the channel for good (podcast:guid) or go into MP3s (WFED).
+        Only such an address may name the channel for good (podcast:guid). MP3s carry the feed's address
+        (WFED) whenever base_url is set: a LAN address set on purpose is as lasting as the user makes it.
         """
         return bool(self.base_url) and is_public(self.base_url)
 

@@ -1,9 +1,9 @@
 """Publishing: the catalogue transaction, the feed and the page, and the commands that change them.
 
-The catalogue (`catalogue.json`) is the source of truth; `update_catalogue`
-re-reads it under the folder's lock, changes it, saves it and rewrites the
+The catalogue (`catalogue.Catalogue`, SQLite) is the source of truth; `update_catalogue`
+opens it under the folder's lock, changes it in one transaction and rewrites the
 feed (and page) from it, so builds and removals running side by side never
-lose each other's episodes. `publish` records a rendered episode; `remove_episode`,
+lose each other's episodes. `publish` records a rendered episode; `remove_episodes`,
 `refresh_feed` and `publish_at` are the `remove`, `feed` and `serve` commands' changes.
 """
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobuild.engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable, engine_class, get_engine
+from audiobuild.engines.base import profile_dirs
 from audiobuild.errors import ConfigError
 from audiobuild.model import ROLES, Voice
 from audiobuild.pronounce.lexicon import Lexicon
@@ -80,13 +81,6 @@ class Profile:
 
 # ---------------------------------------------------------------------------
 # Loading a profile
-
-
-def profile_dirs() -> list[Path]:
-    """Where profiles (and Piper models) are looked up: ./voices, then the ones shipped with audiobuild."""
-    package = Path(__file__).resolve().parent
-    candidates = [Path.cwd() / "voices", package / "voices", package.parent / "voices"]
-    return [path for path in dict.fromkeys(candidates) if path.is_dir()]
 
 
 def find_profile(name_or_path: str) -> Path:

@@ -17,6 +17,13 @@ CLIP_RATE = 22050
 _threads = 0  # threads an engine may compute with; 0: one per core
 
 
+def profile_dirs() -> list[Path]:
+    """Where profiles (and Piper models) are looked up: ./voices, then the ones shipped with audiobuild."""
+    package = Path(__file__).resolve().parent.parent
+    candidates = [Path.cwd() / "voices", package / "voices", package.parent / "voices"]
+    return [path for path in dict.fromkeys(candidates) if path.is_dir()]
+
+
 class EngineUnavailable(Exception):
     """The engine cannot start (its extra is not installed) or has no such name."""
 

@@ -24,10 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from audiobuild.engines.audio import joined, phrases, pitch_ratio, write_clip
-from audiobuild.engines.base import EngineUnavailable, EngineVoice, engine_threads
+from audiobuild.engines.base import EngineUnavailable, EngineVoice, engine_threads, profile_dirs
 from audiobuild.model import Voice
 from audiobuild.schema import constraints
-from audiobuild.voices import profile_dirs
 
 MODEL_SUFFIX = ".onnx"
 CONFIG_SUFFIX = ".onnx.json"
