@@ -89,7 +89,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
     for source in (source if isinstance(source, Script) else str(source) for source in sources):
         newest = max(filter(None, [catalogue.newest_date(), *(plan.entry.published for plan in plans)]), default=None)
         try:
-            plan = _unique(plan_episode(source, catalogue, config, profile, newest, options), plans)
+            titles = {plan.entry.slug: plan.script.title for plan in plans}
+            plan = _unique(plan_episode(source, catalogue, config, profile, newest, options, titles), plans)
         except AudiobuildError as error:
             _report(error, failures)
             continue

@@ -142,12 +142,15 @@ def plan_episode(
     profile: Profile,
     after: datetime | None = None,
     options: ParseOptions = ParseOptions(),
+    batch_titles: dict[str, str] | None = None,
 ) -> Plan:
     """Parse one article (as `options` say) and work out its catalogue entry: guid, date and revision.
 
     A new episode is dated now, or a second after `after` (the newest episode so
     far), so that apps never see two episodes with the same pubDate. `source` is
     a file's path, a URL, or a Script already read (`follow`'s items, the inbox's).
+    `batch_titles` are the titles of the articles planned before it in the same
+    batch, by slug: a title that spells the same as one of them gets a name of its own.
     """
     script = load_script(source, config, options)
     source = script.source if isinstance(source, Script) else source
@@ -155,7 +158,7 @@ def plan_episode(
     spoken = spoken_forms(script, voices, profile, config)
     address = _is_address(script.source)
     identity = source_id(script.source if address else Path(script.source))
-    slug = episode_slug(script.title, identity, catalogue)
+    slug = episode_slug(script.title, identity, catalogue, batch_titles or {})
     previous = catalogue.get(slug)
     if previous is not None and previous.source_id != identity:
         raise InputError(
@@ -189,18 +192,20 @@ def plan_episode(
     return Plan(source, script, voices, spoken, entry, previous, retired=catalogue.retired(slug))
 
 
-def episode_slug(title: str, identity: str, catalogue: Catalogue) -> str:
+def episode_slug(title: str, identity: str, catalogue: Catalogue, batch_titles: dict[str, str] | None = None) -> str:
     """The stem of an episode's file names: its title in ASCII words, unique to the article.
 
     A title with nothing to spell (emoji only) is named after the article's
-    source; titles that differ but spell the same ("Q&A" and "Q & A") get a
-    digest of the title, so that two articles never share a name.
+    source; titles that differ but spell the same ("Q&A" and "Q & A"), in the
+    catalogue or among `batch_titles` (slug: title), get a digest of the title,
+    so that two articles never share a name.
     """
     slug = slugify(title, max_length=80, word_boundary=True)
     if not slug:
         return f"episode-{identity[:8]}"
     existing = catalogue.get(slug)
-    if existing is not None and existing.source_id != identity and existing.title != title:
+    taken = (batch_titles or {}).get(slug) or (existing.title if existing and existing.source_id != identity else None)
+    if taken is not None and taken != title:
         return f"{slug[:71]}-{hashlib.sha256(title.encode()).hexdigest()[:8]}"
     return slug
 

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from audiobuild.batch import build_all
 from audiobuild.catalogue import load_catalogue
 from audiobuild.config import Config, Podcast
 from audiobuild.cover import draw_cover
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.feed import podcast_guid
 from audiobuild.model import Encoding
-from audiobuild.pipeline import Plan, plan_episode, prepare, render
+from audiobuild.parse import parse_article
+from audiobuild.pipeline import DESCRIPTION_LENGTH, Plan, description, plan_episode, prepare, render
 from audiobuild.publish import publish, remove_episodes, update_catalogue
 
 CONFIG = Config()
@@ -103,6 +105,14 @@ def test_titles_with_nothing_to_spell_get_names_of_their_own(tmp_path):
     assert len(load_catalogue(output).entries) == 2
 
 
+def test_titles_that_spell_the_same_in_one_batch_get_names_of_their_own(tmp_path):
+    for name, title in (("one.txt", "Q&A"), ("two.txt", "Q & A")):
+        (tmp_path / name).write_text(f"{title}\n- What?\n- This, from {name}.\n")
+    results = build_all([tmp_path / "one.txt", tmp_path / "two.txt"], tmp_path / "output", CONFIG, "espeak")
+    assert sorted(result.entry.title for result in results) == ["Q & A", "Q&A"]
+    assert len({result.entry.slug for result in results}) == 2
+
+
 @pytest.mark.parametrize(
     ("base_url", "guid"),
     [
@@ -133,3 +143,18 @@ def test_the_channel_keeps_its_first_public_name_and_drops_a_local_one(tmp_path)
     other = tmp_path / "other"
     other.mkdir()
     assert update_catalogue(other, Config(podcast=Podcast(base_url="https://b.example/pod/"))).podcast_guid != first
+
+
+def test_the_description_is_the_articles_intro_in_whole_sentences_then_byline_and_disclosure():
+    logs = (f"In year {year} she logged {year * 40} ships and as many gulls, in ink." for year in range(1, 8))
+    intro = "Ada Lindqvist kept the Skarvholm light for twenty-two years. She wound its clockwork. " + " ".join(logs)
+    script = parse_article(f"The last keeper\n\nBy Tom Berg\n\n{intro}\n\n- Was it lonely?\n- Never.\n")
+    opening, byline, disclosure = description(script, "Read by synthetic voices.").partition(" By Tom Berg.")
+    assert opening.startswith("Ada Lindqvist kept the Skarvholm light") and intro.startswith(opening)
+    assert opening.endswith(".") and len(opening) <= DESCRIPTION_LENGTH < len(intro)  # trimmed after a sentence
+    assert byline and disclosure.strip() and "The last keeper" not in opening
+
+
+def test_an_interview_without_an_intro_is_described_by_its_questions():
+    script = parse_article("Night buses\n\n- Who is first?\n- Me.\n- Why?\n- I work late.\n")
+    assert description(script, "Read by synthetic voices.").startswith("An interview in 2 questions.")

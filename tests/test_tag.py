@@ -137,8 +137,22 @@ def test_chapter_frames_lie_in_time_order_as_ffmpeg_reads_them(tagged):
     assert [re.search(r"^title=(.*)$", chapter, re.M).group(1) for chapter in chapters] == [
         chapter.title for chapter in TAGS.chapters
     ]
-    raw = tagged.read_bytes()
-    assert raw.index(b"chp0") < raw.index(b"chp1") < raw.index(b"chp2") < raw.index(b"APIC")
+    chapter_frames = [element for frame, element in _frames_in_file_order(tagged) if frame == "CHAP"]
+    assert chapter_frames == ["chp0", "chp1", "chp2"]
+
+
+def _frames_in_file_order(path) -> list[tuple[str, str]]:
+    """(frame id, a CHAP's element id or "") of each frame of an ID3v2.3 tag, as they lie in the file."""
+    raw = path.read_bytes()
+    assert raw[:4] == b"ID3\x03"
+    end = 10 + sum(byte << (7 * (3 - place)) for place, byte in enumerate(raw[6:10]))  # a syncsafe size
+    frames, at = [], 10
+    while at + 10 <= end and raw[at : at + 4].isalnum():
+        frame, size = raw[at : at + 4].decode(), int.from_bytes(raw[at + 4 : at + 8], "big")  # v2.3: plain
+        body = raw[at + 10 : at + 10 + size]
+        frames.append((frame, body.split(b"\0", 1)[0].decode() if frame == "CHAP" else ""))
+        at += 10 + size
+    return frames
 
 
 def test_no_feed_address_is_kept_in_the_mp3_without_a_lasting_one(tmp_path):
