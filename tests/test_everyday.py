@@ -149,6 +149,12 @@ def test_feed_takes_a_new_cover_and_checks_it_as_build_does(built, tmp_path):
     }
     feed = etree.parse(str(output / "feed.xml"))
     assert feed.find("channel/itunes:image", namespaces=NAMESPACES).get("href").endswith("cover.png")
+    # Nor when its article is built again with the new cover: the episode is unchanged, at its URL.
+    rebuilt = audiobuild("build", str(output.parent / "talk.txt"), "-o", str(output), "--config", str(config))
+    assert rebuilt.returncode == 0 and rebuilt.stdout.startswith("unchanged: episodes/talk-of-the-harbour.mp3")
+    assert {path: digest for path, digest in tree_digest(output).items() if path.startswith("episodes/")} == {
+        path: digest for path, digest in before.items() if path.startswith("episodes/")
+    }
 
 
 def test_an_output_folder_that_cannot_be_entered_is_one_line(built, tmp_path):
