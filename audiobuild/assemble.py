@@ -11,10 +11,11 @@ own, applying the gains and the limiter in floating point, so memory stays
 flat however long the article is.
 
 `assemble_and_export` overlaps encoding with synthesis. The levels need every
-clip, but a voice's level is known well after its first half-minute of speech
+clip, but a voice's level is close after its first half-minute of speech
 (`ESTIMATE_AFTER_S`): the encoder starts then, with levels estimated from what
-has been heard, and the episode is encoded again from the start only when the
-levels of the whole differ by more than `LEVEL_TOLERANCE_DB`.
+has been heard. The estimate is checked each time every voice has been heard
+twice as long, and the episode is encoded again from the start when it moved,
+or when the levels of the whole differ by more than `LEVEL_TOLERANCE_DB`.
 """
 
 from __future__ import annotations
@@ -49,10 +50,11 @@ with warnings.catch_warnings():  # pydub warns on import when ffmpeg is not on P
 
 log = logging.getLogger("audiobuild")
 
-# Measured on espeak's voices over long articles: gains planned after 30 s of each
-# voice were 0.26-0.62 dB from the whole episode's, and 60 s was no closer, so the
-# encoder starts at 30 s. Half a dB is below the ~1 dB a listener notices between
-# two voices; past it, the episode is encoded again from the start.
+# Measured on espeak's voices: gains planned after 30 s of each voice were 0.26-0.62 dB
+# from the whole episode's on long articles, and up to 0.86 dB on a 30,000-word one,
+# whose encoding then started again at the end (71 s of LAME for 222 minutes of audio).
+# Checked again at 60, 120, 240 s..., the estimate settles while little is encoded.
+# Half a dB is below the ~1 dB a listener notices between two voices.
 ESTIMATE_AFTER_S = 30
 LEVEL_TOLERANCE_DB = 0.5
 
@@ -162,6 +164,11 @@ class Assembly:
     def heard(self, seconds: float) -> bool:
         """True once every voice has spoken `seconds`, or all it has to say."""
         return all(left <= 0 or self._heard[voice] >= seconds * self.rate for voice, left in self._to_come.items())
+
+    @property
+    def complete(self) -> bool:
+        """True once every voice has said all it has to say."""
+        return all(left <= 0 for left in self._to_come.values())
 
     def levels(self) -> Levels:
         """The voices' levels planned on the clips added so far."""
@@ -296,20 +303,30 @@ def assemble_and_export(
     thread, the clips' measurement here and the encoder then share the cores.
 
     The encoder starts once every voice has been heard for `ESTIMATE_AFTER_S`,
-    with levels planned on what has been heard; when the levels planned on the
-    whole episode differ by more than `LEVEL_TOLERANCE_DB`, it starts again with
-    those. The episode returned carries the levels its MP3 was encoded with.
+    with levels planned on what has been heard. The levels are planned again
+    each time every voice has been heard twice as long: an estimate that moved
+    by more than `LEVEL_TOLERANCE_DB` starts the encoder again while little is
+    encoded, rather than at the end. When the levels of the whole episode
+    differ from the encoder's by more than that, it starts again with those.
+    The episode returned carries the levels its MP3 was encoded with.
     Raises SynthesisError (no clips, a clip of another rate, ffmpeg failing).
     """
     assembly = Assembly(script, pauses)
     encoder: Encoder | None = None
+    checkpoint = ESTIMATE_AFTER_S
     try:
         for clip in _ahead(clips):
             piece = assembly.add(clip)
-            if encoder is None and assembly.heard(ESTIMATE_AFTER_S):
-                encoder = Encoder(path, encoding, assembly.rate, assembly.levels())
-                for earlier in assembly.pieces[:-1]:
-                    encoder.add(earlier)
+            if not assembly.complete and assembly.heard(checkpoint):  # at the end, the whole is planned below
+                checkpoint = max(2 * checkpoint, 1)
+                levels = assembly.levels()
+                if encoder is None or not encoder.levels.within(levels, LEVEL_TOLERANCE_DB):
+                    if encoder is not None:
+                        log.debug("%s: the levels moved after %d clips; encoding again", script.source, encoder.given)
+                        encoder.abort()
+                    encoder = Encoder(path, encoding, assembly.rate, levels)
+                    for earlier in assembly.pieces[:-1]:
+                        encoder.add(earlier)
             if encoder is not None:
                 encoder.add(piece)
         episode = assembly.episode()

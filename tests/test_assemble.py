@@ -220,9 +220,29 @@ def test_levels_estimated_too_early_are_replaced_by_the_whole_episodes(long_clip
     monkeypatch.setattr(assemble_module, "LEVEL_TOLERANCE_DB", 0)  # and never keep the estimate
     spy = _Spy(monkeypatch)
     episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding())
-    assert spy.started_after[0] <= 3 and spy.aborted == 1 and len(spy.started_after) == 2
+    assert spy.started_after[0] <= 3 and spy.started_after[-1] == len(clips)  # the last, on the whole
+    assert spy.aborted == len(spy.started_after) - 1
     assert episode.levels == assemble(script, clips, PAUSES).levels
     assert MP3(tmp_path / "episode.mp3").info.length * 1000 == pytest.approx(episode.duration_ms, rel=0.01)
+
+
+def test_an_estimate_that_moves_restarts_the_encoder_at_the_next_check_not_at_the_end(
+    long_clips, tmp_path, monkeypatch
+):
+    script, clips = long_clips
+    plan, planned = Assembly.levels, []
+
+    def first_estimate_off(assembly):  # the real plan; the first one 2 dB louder, as an estimate can be
+        levels = plan(assembly)
+        planned.append(len(assembly.pieces))
+        return dataclasses.replace(levels, export_gain_db=levels.export_gain_db + 2) if len(planned) == 1 else levels
+
+    monkeypatch.setattr(Assembly, "levels", first_estimate_off)
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding())
+    assert len(spy.started_after) == 2 and spy.aborted == 1
+    assert spy.started_after[1] == planned[1] < len(clips)  # at the second check, while synthesis went on
+    assert episode.levels.within(assemble(script, clips, PAUSES).levels, LEVEL_TOLERANCE_DB)
 
 
 def test_a_failing_clip_stops_synthesis_and_the_encoder(long_clips, tmp_path, monkeypatch):
@@ -235,7 +255,7 @@ def test_a_failing_clip_stops_synthesis_and_the_encoder(long_clips, tmp_path, mo
     broken = [*clips[:5], dataclasses.replace(clips[5], wav=other_rate), *clips[6:]]
     with pytest.raises(SynthesisError, match="is 16000 Hz where the episode's clips are 22050 Hz"):
         assemble_and_export(script, spy.clips(broken), PAUSES, tmp_path / "episode.mp3", Encoding())
-    assert spy.added == 6 and spy.aborted == 1
+    assert spy.added == 6 and spy.aborted == len(spy.started_after) >= 1  # every encoder started was stopped
     synthesized = spy.synthesized
     assert synthesized < len(broken) // 2  # synthesis stopped with the episode
     time.sleep(0.1)
