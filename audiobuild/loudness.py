@@ -185,15 +185,19 @@ def meter_pcm16(raw: bytes, rate: int) -> ClipMeter:
     size = int(rate * _SUB_BLOCK_S)
     padded = np.concatenate([samples, np.zeros(-len(samples) % size)])
     if not len(padded):
-        return ClipMeter(np.zeros(0), np.zeros((0, _WINDOWS_PER_SUB_BLOCK)), np.zeros((0, _WINDOWS_PER_SUB_BLOCK)))
+        empty = np.zeros((0, _WINDOWS_PER_SUB_BLOCK), dtype=np.float32)
+        return ClipMeter(np.zeros(0), empty, empty)
     starts = _window_starts(len(padded) // size, size)
     widths = np.diff(np.append(starts, len(padded)))
+    # The windows in float32: a plan holds an episode's worth of them (4 MB an hour each), and copies them.
     return ClipMeter(
         powers=sub_block_powers(padded, rate),
-        window_peaks=np.maximum.reduceat(true_peaks(padded), starts).reshape(-1, _WINDOWS_PER_SUB_BLOCK),
-        window_powers=(np.add.reduceat(padded**2, starts) / widths).reshape(-1, _WINDOWS_PER_SUB_BLOCK),
+        window_peaks=np.maximum.reduceat(true_peaks(padded), starts).reshape(-1, _WINDOWS_PER_SUB_BLOCK).astype(
+            np.float32),
+        window_powers=(np.add.reduceat(padded**2, starts) / widths).reshape(-1, _WINDOWS_PER_SUB_BLOCK).astype(
+            np.float32),
         fill=(len(samples) % size or size) / size,
-    )
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -306,8 +310,8 @@ def _episode(timeline: list[Placed], voice_gain: dict[str, float]) -> tuple[np.n
         # The previous clip's padded last sub-block already holds part of the pause.
         blocks = max(0, round(placed.pause_ms / 1000 / _SUB_BLOCK_S - padding))
         padding = 1 - placed.meter.fill
-        silence = np.zeros((blocks, _WINDOWS_PER_SUB_BLOCK))
-        parts += [(silence[:, 0], silence, silence)]
+        silence = np.zeros((blocks, _WINDOWS_PER_SUB_BLOCK), dtype=np.float32)
+        parts += [(np.zeros(blocks), silence, silence)]
         meter = placed.meter
         parts.append(_scaled((meter.powers, meter.window_peaks, meter.window_powers), voice_gain[placed.voice]))
     return _joined_arrays(parts)
@@ -339,10 +343,10 @@ def _after_limiter(powers: np.ndarray, peaks: np.ndarray, window_powers: np.ndar
     gain = 10 ** (gain_db / 20)
     ceiling = 10 ** (LIMITER.ceiling_dbfs / 20)
     with np.errstate(divide="ignore"):
-        reduction = np.minimum(1.0, ceiling / (peaks.ravel() * gain))
-    held = _hold(reduction).reshape(peaks.shape) ** 2
+        reduction = np.minimum(1.0, np.float32(ceiling / gain) / peaks.ravel())
+    held = _hold(reduction).reshape(peaks.shape)
+    np.square(held, out=held)  # in place: an hour-long episode's windows are 14 MB an array
+    total = window_powers.sum(axis=1, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        kept = np.where(
-            window_powers.sum(axis=1) > 0, (window_powers * held).sum(axis=1) / window_powers.sum(axis=1), 1.0
-        )
+        kept = np.where(total > 0, np.einsum("ij,ij->i", window_powers, held, dtype=np.float64) / total, 1.0)
     return powers * gain**2 * kept
