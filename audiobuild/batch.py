@@ -64,13 +64,14 @@ def build_all(
     if output.exists() and not output.is_dir():
         raise AudiobuildError(output, "is not a folder")
     address = cluster or config.cluster.address
+    engines = {voice.engine for voice in profile.all_voices.values()}
+    # Started first: the workers start their engines while this process checks and plans.
     if address:
         from audiobuild.cluster import ClusterPool
 
-        pool = ClusterPool(address, config.cluster.cache)
-    else:  # started first: the workers start their engines while this process checks and plans
-        size = min(len(sources), workers or os.cpu_count() or 1)
-        pool = WorkerPool(size, {voice.engine for voice in profile.all_voices.values()})
+        pool = ClusterPool(address, config.cluster.cache, engines)
+    else:
+        pool = WorkerPool(min(len(sources), workers or os.cpu_count() or 1), engines)
     with pool:
         check_profile(profile)
         catalogue = load_catalogue(output)

@@ -20,6 +20,8 @@ is one line naming it, and nothing is rendered.
 
 from __future__ import annotations
 
+import contextlib
+import getpass
 import logging
 import os
 import shutil
@@ -29,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from audiobuild import __version__
-from audiobuild.atomic import stage
+from audiobuild.atomic import TEMP_PREFIX, remove_stale_temporaries, stage
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Voice
@@ -45,7 +47,7 @@ _render_lock = threading.Lock()  # espeak is one per process: a worker with seve
 class ClusterPool:
     """Renders episodes on a Dask cluster at `address` ("local" for one of this machine's cores)."""
 
-    def __init__(self, address: str, cache: str = ""):
+    def __init__(self, address: str, cache: str = "", engines: set[str] = frozenset()):
         try:
             from distributed import Client, LocalCluster
         except ModuleNotFoundError:
@@ -62,6 +64,12 @@ class ClusterPool:
         except OSError as error:
             raise AudiobuildError(address, f"cannot reach the Dask scheduler: {error}") from None
         self.address = address
+        # Each worker loads the pipeline and starts `engines` while this process plans, as the pool's workers do.
+        hosts = self._hosts()
+        self._warming = [
+            self._client.submit(warm_up, sorted(engines), hosts, workers=[worker], pure=False)
+            for worker in self._client.scheduler_info()["workers"]
+        ]
 
     def __enter__(self) -> ClusterPool:
         return self
@@ -95,9 +103,7 @@ class ClusterPool:
         if not plans:
             return
         self.check(list({voice: None for plan in plans for voice in plan.voices.values()}))
-        hosts: dict[str, int] = {}
-        for info in self._client.scheduler_info()["workers"].values():
-            hosts[info["host"]] = hosts.get(info["host"], 0) + 1
+        hosts = self._hosts()
         futures = {
             self._client.submit(render_remote, plan, config, cover, self.cache, hosts, pure=False): plan
             for plan in plans
@@ -113,6 +119,14 @@ class ClusterPool:
                         yield plan, error
         finally:
             self._client.cancel(list(futures))  # none left unless interrupted
+
+
+    def _hosts(self) -> dict[str, int]:
+        """How many workers each host runs, so that the engines of each take their share of its cores."""
+        hosts: dict[str, int] = {}
+        for info in self._client.scheduler_info()["workers"].values():
+            hosts[info["host"]] = hosts.get(info["host"], 0) + 1
+        return hosts
 
 
 def _staged(remote: tuple[Result, dict[str, bytes]], plan: Plan, output: Path) -> Result:
@@ -131,6 +145,28 @@ def _staged(remote: tuple[Result, dict[str, bytes]], plan: Plan, output: Path) -
     return Result(result.source, result.entry, result.script, result.spans, rebuilt=True, staged=staged)
 
 
+def warm_up(engines: list[str], hosts: dict[str, int]) -> None:
+    """On a worker, before its first episode: load the pipeline and start `engines` (those it has)."""
+    import audiobuild.pipeline  # noqa: F401
+    from audiobuild.engines import EngineUnavailable, get_engine
+
+    with _render_lock:
+        _share_cores(hosts)
+        for name in engines:
+            with contextlib.suppress(EngineUnavailable):  # `check` reports what a worker lacks
+                get_engine(name)
+
+
+def _share_cores(hosts: dict[str, int]) -> None:
+    """Give this worker's engines their share of its host's cores (`hosts`: workers per host)."""
+    from distributed import get_worker
+
+    from audiobuild.engines import limit_threads
+
+    host = urlsplit(get_worker().address).hostname
+    limit_threads(max(1, (os.cpu_count() or 1) // hosts.get(host, 1)))
+
+
 def worker_report(voices: list[Voice]) -> tuple[str, str | None]:
     """On a worker: its audiobuild version, and why it cannot speak one of `voices` (or None)."""
     from audiobuild.voices import voice_problem
@@ -147,14 +183,12 @@ def render_remote(
     `hosts` counts the workers on each host, so that the engines of each take
     their share of its cores.
     """
-    from distributed import get_worker
-
-    from audiobuild.engines import limit_threads
-
-    host = urlsplit(get_worker().address).hostname
     with _render_lock:
-        limit_threads(max(1, (os.cpu_count() or 1) // hosts.get(host, 1)))
-        folder = Path(tempfile.mkdtemp(prefix="audiobuild-render-"))
+        _share_cores(hosts)
+        renders = Path(tempfile.gettempdir()) / f"audiobuild-render-{getpass.getuser()}"
+        renders.mkdir(exist_ok=True)
+        remove_stale_temporaries(renders)  # what a worker killed mid-episode left
+        folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=renders))
         try:
             result = render(plan, folder, config, cover, cache=Path(cache).expanduser())
             files = {kind: path.read_bytes() for kind, path in result.staged.items()}

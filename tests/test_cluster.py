@@ -129,8 +129,10 @@ def test_a_cluster_builds_what_the_local_pool_builds(tmp_path, cluster):
 
 
 def test_a_worker_killed_mid_batch_costs_no_episode(tmp_path, cluster):
-    victim = cluster.add_worker()
-    cluster.add_worker()
+    scratch = tmp_path / "workers-tmp"  # the workers' temporary folder, to see what a killed one leaves
+    scratch.mkdir()
+    victim = cluster.add_worker(env={**os.environ, "TMPDIR": str(scratch)})
+    cluster.add_worker(env={**os.environ, "TMPDIR": str(scratch)})
     cluster.wait_for(2)
     articles = _articles(tmp_path, 6)
     output = tmp_path / "output"
@@ -148,6 +150,7 @@ def test_a_worker_killed_mid_batch_costs_no_episode(tmp_path, cluster):
     assert sorted(slugs) == sorted(set(slugs)) and len(slugs) == 6
     assert (first + stdout).count("built ") == 6
     assert not list(output.rglob(".tmp-*"))
+    assert not [path for path in scratch.glob("audiobuild-render*/**/*") if path.is_file()]  # the next render's
 
 
 def test_a_worker_of_another_version_is_one_line_and_nothing_is_built(tmp_path, cluster):
@@ -193,3 +196,15 @@ def test_follow_renders_a_feeds_new_items_on_the_cluster(tmp_path, cluster):
     assert len(load_catalogue(output).entries) == 2
     assert list(worker_cache.rglob("*.wav"))  # rendered by the worker, whose clip cache is its own
     assert not list((output / ".cache").rglob("*.wav"))
+
+
+def test_workers_start_their_engines_while_the_client_plans(tmp_path, cluster):
+    from audiobuild.cluster import ClusterPool
+    from audiobuild.engines import DEFAULT_ENGINE, get_engine
+
+    cluster.add_worker()
+    cluster.wait_for(1)
+    with ClusterPool(cluster.address, str(tmp_path / "cache"), {DEFAULT_ENGINE}) as pool:
+        distributed.wait(pool._warming, timeout=120)
+        (started,) = pool._client.run(get_engine.cache_info).values()  # no episode was rendered
+    assert started.currsize == 1
