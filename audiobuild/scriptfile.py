@@ -8,10 +8,12 @@ build from. The text format is for reading only.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import logging
 import re
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -141,6 +143,7 @@ def loads(text: str, source: object, fmt: str = "json") -> Script:
     """A Script from the text of a JSON or YAML script document (`source` names it in errors)."""
     document = _parse(text, source, fmt)
     _check(document, source, text)
+    _warn_of_near_names(document, source, text)
     return Script(
         source=document.get("source") or str(source),
         title=document["title"],
@@ -157,6 +160,32 @@ def loads(text: str, source: object, fmt: str = "json") -> Script:
         dropped=[Dropped(item["line"], item["text"], item["reason"]) for item in document.get("dropped", [])],
         voices=_chosen_voices(document, source, text),
     )
+
+
+def _warn_of_near_names(document: dict, source: object, text: str) -> None:
+    """Warn of a speaker named once whose name is close to another's ("Marin Holt", "Maren Holt").
+
+    A new name is a new person with a voice of their own, which an edited
+    script may mean; a slip of the keyboard it rarely does, so this is a
+    warning with the line, not an error.
+    """
+    turns = Counter(item["speaker"] for item in document["segments"])  # in order of first turn
+    for index, item in enumerate(document["segments"]):
+        name = item["speaker"]
+        if turns[name] != 1:
+            continue
+        # The name to suspect is the rarer of the two, or the later one: "Ann Lee" then "Ann Leo".
+        earlier = list(turns)[: list(turns).index(name)]
+        likelier = [other for other in turns if turns[other] > 1 or other in earlier]
+        numbered = re.sub(r"\d+", "#", name)  # "Speaker 1" and "Speaker 2" are two people, not a typo
+        others = [other for other in likelier if other != name and re.sub(r"\d+", "#", other) != numbered]
+        near = difflib.get_close_matches(name, others, 1, 0.8)
+        if near:
+            at = ["segments", index, "speaker"]
+            line = yaml_line(text, at)
+            log.warning("%s: %s: %r speaks only here, and is close to %r: a typo? (a new name is a new person "
+                        "with a voice of their own)", f"{source}:{line}" if line else source, _key(at), name,
+                        near[0])  # fmt: skip
 
 
 def _chosen_voices(document: dict, source: object, text: str) -> dict[str, Voice]:

@@ -196,6 +196,24 @@ def test_a_voice_for_someone_who_never_speaks_is_an_error(tmp_path):
         scriptfile.load(path)
 
 
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_speaker_named_once_close_to_another_is_warned_of_with_its_line(tmp_path, caplog, fmt):
+    script = parse_article("Ann Lee: Rivers\n- Why rivers?\n- Because they move.\n- And then?\n- The sea.")
+    document = yaml.safe_load(scriptfile.dump(script, fmt, {}))
+    document["segments"][-1]["speaker"] = "Ann Leo"
+    path = tmp_path / f"script.{fmt}"
+    path.write_text(json.dumps(document, indent=2) if fmt == "json" else yaml.safe_dump(document, sort_keys=False))
+    line = next(number for number, text in enumerate(path.read_text().splitlines(), 1) if "Ann Leo" in text)
+    assert scriptfile.load(path).segments[-1].speaker == "Ann Leo"  # maybe meant: a warning, not an error
+    segment = len(document["segments"])
+    assert caplog.messages == [f"{path}:{line}: segment {segment}: speaker: 'Ann Leo' speaks only here, and is close "
+                               "to 'Ann Lee': a typo? (a new name is a new person with a voice of their own)"]
+    caplog.clear()
+    document["segments"][-1]["speaker"], document["segments"][-3]["speaker"] = "Speaker 2", "Speaker 1"
+    path.write_text(json.dumps(document, indent=2) if fmt == "json" else yaml.safe_dump(document, sort_keys=False))
+    assert scriptfile.load(path) and caplog.messages == []  # numbered speakers are two people
+
+
 def test_an_earlier_scripts_voice_description_is_ignored_with_a_warning(tmp_path, caplog):
     path = _swapped(tmp_path, "json")
     document = json.loads(path.read_text())
