@@ -11,10 +11,16 @@ PORT   ?= 8000
 
 .PHONY: demo test fast-test bench clean
 
+# The demo needs audiobuild alone; the tests also need the test tools, the cluster
+# extra and the offline listener (about 600 MB more), installed on top.
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "audiobuild needs Python 3.11 or newer (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
@@ -22,13 +28,13 @@ demo: $(BIN)/.installed
 	$(BIN)/audiobuild build examples/*.txt --config $(CONFIG) --output $(OUTPUT) $(if $(VOICES),--voices $(VOICES))
 	$(BIN)/audiobuild serve --config $(CONFIG) --output $(OUTPUT) --host $(HOST) --port $(PORT)
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed-test
 	$(BIN)/python -m pytest -q -m '' -p no:cacheprovider
 
-fast-test: $(BIN)/.installed
+fast-test: $(BIN)/.installed-test
 	$(BIN)/python -m pytest -q
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed-test
 	$(BIN)/python bench/bench.py
 
 clean:
