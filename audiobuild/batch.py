@@ -108,7 +108,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             if isinstance(outcome, Exception):
                 raise outcome
             entry = publish(output, outcome, plan, config, cover)
-            log.info("built %s (%d:%02d) from %s", entry.file, entry.duration // 60, entry.duration % 60, plan.source)
+            minutes, seconds = divmod(round(entry.duration), 60)  # as `list` and the feed's itunes:duration
+            log.info("built %s (%d:%02d) from %s", entry.file, minutes, seconds, plan.source)
             results.append(dataclasses.replace(outcome, entry=entry, staged={}))
         except AudiobuildError as error:
             _report(error, failures)

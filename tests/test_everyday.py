@@ -76,9 +76,12 @@ def test_stage_directions_are_in_every_transcript_but_not_spoken(built):
 
 
 def test_list_shows_every_episode_and_json_for_scripts(built):
-    output, _ = built
+    output, result = built
     listed = audiobuild("list", "-o", str(output))
     assert listed.returncode == 0
+    # The build line gives each episode the duration `list` (and the feed) give it.
+    for file, duration in re.findall(r"^built (\S+) \((\d+:\d\d)\)", result.stdout, re.M):
+        assert re.search(rf"  {duration}  {re.escape(file)}  ", listed.stdout), (file, duration, listed.stdout)
     row = r"^talk-of-the-harbour  \d{4}-\d\d-\d\d  0:\d\d  episodes/talk-of-the-harbour.mp3  Talk of the harbour$"
     assert re.search(row, listed.stdout, re.M), listed.stdout
     rows = json.loads(audiobuild("list", "--json", "-o", str(output)).stdout)
