@@ -268,6 +268,11 @@ def _schema() -> dict:
     """The JSON Schema of podcast.toml (with every default filled in, so that rules across keys always apply)."""
     podcast = dataclass_schema(Podcast, {
         "title": {"pattern": r"\S", "x-messages": {"pattern": "must not be empty"}},
+        # What the feed's <language> and <itunes:email> carry: an RFC 5646 tag, an address or nothing.
+        "language": {"pattern": r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$",
+                     "x-messages": {"pattern": "{value!r} is not a language code such as 'en' or 'en-GB'"}},
+        "email": {"pattern": r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$",
+                  "x-messages": {"pattern": "{value!r} is not an e-mail address"}},
         "category": {"enum": list(APPLE_CATEGORIES),
                      "x-messages": {"enum": "{value!r} is not an Apple Podcasts category"}},
         "disclosure": {"type": ["string", "object"], "pattern": r"\S",

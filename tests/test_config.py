@@ -109,6 +109,8 @@ def test_missing_config_file(tmp_path):
         ('[podcast]\nbase_url = "http://exa mple.org/"\n', "host name that is not valid"),
         ('[podcast]\nbase_url = "https://example.org/?page=2"\n', "without ?query"),
         ("[podcast]\nlocked = true\n", "email must be the owner's e-mail address when locked = true"),
+        ('[podcast]\nemail = "nope"\n', "email 'nope' is not an e-mail address"),
+        ('[podcast]\nlanguage = "klingonese"\n', "language 'klingonese' is not a language code such as 'en'"),
     ],
 )
 def test_addresses_and_the_lock_are_checked_naming_the_key(tmp_path, text, message):
