@@ -89,7 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     script = commands.add_parser(
         "script", parents=[common, voices, reading], help="show the parsed article, to check or edit"
     )
-    script.add_argument("article", metavar="ARTICLE", help="an article file or http(s) URL")
+    script.add_argument(
+        "article", metavar="ARTICLE", help="an article file or http(s) URL, or a script file (.json, .yaml) to check"
+    )
     script.add_argument("-f", "--format", choices=("json", "yaml", "text"), default="text", help="default: text")
 
     listing = commands.add_parser("voices", parents=[common, voices], help="list the voices and the profile's roles")
