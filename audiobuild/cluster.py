@@ -120,7 +120,6 @@ class ClusterPool:
         finally:
             self._client.cancel(list(futures))  # none left unless interrupted
 
-
     def _hosts(self) -> dict[str, int]:
         """How many workers each host runs, so that the engines of each take their share of its cores."""
         hosts: dict[str, int] = {}

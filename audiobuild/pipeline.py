@@ -158,7 +158,7 @@ def plan_episode(
     spoken = spoken_forms(script, voices, profile, config)
     address = _is_address(script.source)
     identity = source_id(script.source if address else Path(script.source))
-    slug = episode_slug(script.title, identity, catalogue, batch_titles or {})
+    slug = episode_slug(script.title, identity, catalogue, batch_titles)
     previous = catalogue.get(slug)
     if previous is not None and previous.source_id != identity:
         raise InputError(
