@@ -115,12 +115,21 @@ def remove_temporaries(folder: Path, owner: int) -> None:
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete temporary files and folders under `folder` whose writing process is gone (killed mid-write)."""
+    """Delete temporary files and folders under `folder` whose writing process is gone (killed mid-write).
+
+    Another process may be clearing the same leftovers at the same moment (two
+    builds into one folder, two cluster workers on one machine): what it
+    removed first is gone, which is all this wants.
+    """
     removed = []
-    for path in sorted(folder.rglob(f"{TEMP_PREFIX}*")):
+    try:
+        paths = sorted(folder.rglob(f"{TEMP_PREFIX}*"))
+    except FileNotFoundError:  # a folder on the way was removed meanwhile
+        return removed
+    for path in paths:
         match = _TEMP_NAME.match(path.name)
         if match and not _alive(int(match.group(1))) and not any(path.is_relative_to(gone) for gone in removed):
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
             removed.append(path)
     return removed
 

@@ -42,6 +42,24 @@ def test_only_the_leftovers_of_dead_writers_are_removed(tmp_path):
     assert live.exists() and not stale.exists()
 
 
+def test_leftovers_another_process_clears_first_are_no_error(tmp_path, monkeypatch):
+    # Two cluster workers on one machine (or two builds into one folder) clear the same leftovers at once.
+    import audiobuild.atomic as atomic
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"{TEMP_PREFIX}{dead.stdout.strip()}-render"
+    (stale / "episodes").mkdir(parents=True)
+    (stale / "episodes" / "half.mp3").write_bytes(b"x")
+    rmtree = atomic.shutil.rmtree
+
+    def the_other_was_first(path, *args, **kwargs):
+        rmtree(path)
+        rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.shutil, "rmtree", the_other_was_first)
+    assert remove_stale_temporaries(tmp_path) == [stale] and not stale.exists()
+
+
 def test_the_leftovers_of_a_process_that_exited_but_was_not_reaped_are_stale(tmp_path):
     # A killed batch's workers stay zombies until init reaps them; they write nothing more.
     child = subprocess.Popen(["true"])
