@@ -81,9 +81,13 @@ class ClusterPool:
 
     def check(self, voices: list[Voice]) -> None:
         """Raise AudiobuildError naming the first worker with another version or without a voice in `voices`."""
-        reports = self._client.run(worker_report, voices)
-        if not reports:
+        workers = list(self._client.scheduler_info()["workers"])
+        if not workers:
             raise AudiobuildError(self.address, "has no workers")
+        # As a task on each worker, not Client.run on its event loop: the task waits for the warm-up,
+        # and an engine starting twice at once in one process (espeak) hangs.
+        futures = [self._client.submit(worker_report, voices, workers=[worker], pure=False) for worker in workers]
+        reports = dict(zip(workers, self._client.gather(futures)))
         for worker, (version, problem) in sorted(reports.items()):
             if version != __version__:
                 raise AudiobuildError(worker, f"runs audiobuild {version}; this is audiobuild {__version__}")
@@ -170,8 +174,9 @@ def worker_report(voices: list[Voice]) -> tuple[str, str | None]:
     """On a worker: its audiobuild version, and why it cannot speak one of `voices` (or None)."""
     from audiobuild.voices import voice_problem
 
-    problems = [f"cannot speak {voice.describe()}: {problem}" for voice in voices if (problem := voice_problem(voice))]
-    return __version__, problems[0] if problems else None
+    with _render_lock:  # after the warm-up, which may be starting the same engines
+        found = next(((voice, problem) for voice in voices if (problem := voice_problem(voice))), None)
+    return __version__, found and f"cannot speak {found[0].describe()}: {found[1]}"
 
 
 def render_remote(
