@@ -24,6 +24,8 @@ def check_cover(path: Path) -> None:
     try:
         with Image.open(path) as image:
             size, mode, kind = image.size, image.mode, image.format
+    except FileNotFoundError:
+        raise ConfigError(path, "no such file (the cover podcast.toml names)") from None
     except (OSError, UnidentifiedImageError) as error:
         raise ConfigError(path, f"cover is not a readable image ({error})") from None
     if kind not in ("PNG", "JPEG"):

@@ -47,6 +47,12 @@ def test_a_file_that_is_not_an_image(tmp_path):
         check_cover(path)
 
 
+def test_a_cover_that_is_not_there_is_no_such_file(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        check_cover(tmp_path / "cover.png")
+    assert str(raised.value) == f"{tmp_path / 'cover.png'}: no such file (the cover podcast.toml names)"
+
+
 def test_the_default_cover_follows_the_podcasts_title(tmp_path):
     from audiobuild.config import Config, Podcast
     from audiobuild.cover import cover_bytes

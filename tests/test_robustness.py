@@ -101,7 +101,7 @@ BAD_CONFIGS = {
     "wrong type": ("[podcast]\nexplicit = 'no'\n", "explicit must be bool"),
     "invalid Apple category": ("[podcast]\ncategory = 'Gardening'\n", "not an Apple Podcasts category"),
     "bad base_url": ("[podcast]\nbase_url = 'ftp://example.org'\n", "absolute http(s) URL"),
-    "bad cover": ("[podcast]\ncover = 'missing.png'\n", "cover is not a readable image"),
+    "bad cover": ("[podcast]\ncover = 'missing.png'\n", "no such file (the cover podcast.toml names)"),
 }
 
 
