@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,10 +66,9 @@ class ClusterPool:
             raise AudiobuildError(address, f"cannot reach the Dask scheduler: {error}") from None
         self.address = address
         # Each worker loads the pipeline and starts `engines` while this process plans, as the pool's workers do.
-        hosts = self._hosts()
+        workers, hosts = self._workers()
         self._warming = [
-            self._client.submit(warm_up, sorted(engines), hosts, workers=[worker], pure=False)
-            for worker in self._client.scheduler_info()["workers"]
+            self._client.submit(warm_up, sorted(engines), hosts, workers=[worker], pure=False) for worker in workers
         ]
 
     def __enter__(self) -> ClusterPool:
@@ -79,9 +79,8 @@ class ClusterPool:
         if self._cluster is not None:
             self._cluster.close()
 
-    def check(self, voices: list[Voice]) -> None:
-        """Raise AudiobuildError naming the first worker with another version or without a voice in `voices`."""
-        workers = list(self._client.scheduler_info()["workers"])
+    def check(self, voices: list[Voice], workers: list[str]) -> None:
+        """Raise AudiobuildError naming the first of `workers` with another version or without a voice in `voices`."""
         if not workers:
             raise AudiobuildError(self.address, "has no workers")
         # As a task on each worker, not Client.run on its event loop: the task waits for the warm-up,
@@ -106,8 +105,8 @@ class ClusterPool:
 
         if not plans:
             return
-        self.check(list({voice: None for plan in plans for voice in plan.voices.values()}))
-        hosts = self._hosts()
+        workers, hosts = self._workers()
+        self.check(list({voice: None for plan in plans for voice in plan.voices.values()}), workers)
         futures = {
             self._client.submit(render_remote, plan, config, cover, self.cache, hosts, pure=False): plan
             for plan in plans
@@ -124,12 +123,10 @@ class ClusterPool:
         finally:
             self._client.cancel(list(futures))  # none left unless interrupted
 
-    def _hosts(self) -> dict[str, int]:
-        """How many workers each host runs, so that the engines of each take their share of its cores."""
-        hosts: dict[str, int] = {}
-        for info in self._client.scheduler_info()["workers"].values():
-            hosts[info["host"]] = hosts.get(info["host"], 0) + 1
-        return hosts
+    def _workers(self) -> tuple[list[str], dict[str, int]]:
+        """The workers' addresses, and how many each host runs: the engines of each take their share of its cores."""
+        workers = self._client.scheduler_info()["workers"]
+        return list(workers), dict(Counter(info["host"] for info in workers.values()))
 
 
 def _staged(remote: tuple[Result, dict[str, bytes]], plan: Plan, output: Path) -> Result:
