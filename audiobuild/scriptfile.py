@@ -169,16 +169,17 @@ def _warn_of_near_names(document: dict, source: object, text: str) -> None:
     script may mean; a slip of the keyboard it rarely does, so this is a
     warning with the line, not an error.
     """
-    turns = Counter(item["speaker"] for item in document["segments"])  # in order of first turn
+    turns = Counter(item["speaker"] for item in document["segments"])
+    names = list(turns)  # in order of first turn
     for index, item in enumerate(document["segments"]):
         name = item["speaker"]
         if turns[name] != 1:
             continue
         # The name to suspect is the rarer of the two, or the later one: "Ann Lee" then "Ann Leo".
-        earlier = list(turns)[: list(turns).index(name)]
-        likelier = [other for other in turns if turns[other] > 1 or other in earlier]
-        numbered = re.sub(r"\d+", "#", name)  # "Speaker 1" and "Speaker 2" are two people, not a typo
-        others = [other for other in likelier if other != name and re.sub(r"\d+", "#", other) != numbered]
+        # "Speaker 1" and "Speaker 2" are two people, not a typo.
+        position, numbered = names.index(name), re.sub(r"\d+", "#", name)
+        others = [other for place, other in enumerate(names)
+                  if (turns[other] > 1 or place < position) and re.sub(r"\d+", "#", other) != numbered]  # fmt: skip
         near = difflib.get_close_matches(name, others, 1, 0.8)
         if near:
             at = ["segments", index, "speaker"]
