@@ -157,10 +157,16 @@ def limit(samples: np.ndarray, rate: int, window_peaks: np.ndarray, gain_db: flo
         return levelled
     size = int(rate * _SUB_BLOCK_S)
     starts = _window_starts(len(window_peaks), size)
-    with np.errstate(divide="ignore"):
-        held = _hold(np.minimum(1.0, ceiling / (window_peaks.ravel() * gain)))
+    held = _held_gains(window_peaks, gain)
     centres = (starts + np.append(starts[1:], len(window_peaks) * size) - 1) / 2
     return levelled * np.interp(np.arange(len(samples)), centres, held).astype(np.float32)
+
+
+def _held_gains(window_peaks: np.ndarray, gain: float) -> np.ndarray:
+    """The limiter's gain for each window (flat): what keeps its peak, times `gain`, under the ceiling, held."""
+    ceiling = 10 ** (LIMITER.ceiling_dbfs / 20)
+    with np.errstate(divide="ignore"):
+        return _hold(np.minimum(1.0, np.float32(ceiling / gain) / window_peaks.ravel()))
 
 
 def _window_starts(sub_blocks: int, size: int) -> np.ndarray:
@@ -341,10 +347,7 @@ def _joined_arrays(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, np.
 def _after_limiter(powers: np.ndarray, peaks: np.ndarray, window_powers: np.ndarray, gain_db: float) -> np.ndarray:
     """Sub-block powers after `gain_db` and the limiter, approximated window by window."""
     gain = 10 ** (gain_db / 20)
-    ceiling = 10 ** (LIMITER.ceiling_dbfs / 20)
-    with np.errstate(divide="ignore"):
-        reduction = np.minimum(1.0, np.float32(ceiling / gain) / peaks.ravel())
-    held = _hold(reduction).reshape(peaks.shape)
+    held = _held_gains(peaks, gain).reshape(peaks.shape)
     np.square(held, out=held)  # in place: an hour-long episode's windows are 14 MB an array
     total = window_powers.sum(axis=1, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
