@@ -87,10 +87,10 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
+    newest = catalogue.newest_date()  # and then the newest of this batch's plans: no two share a pubDate
+    titles: dict[str, str] = {}  # this batch's plans' titles by slug
     for source in (source if isinstance(source, Script) else str(source) for source in sources):
-        newest = max(filter(None, [catalogue.newest_date(), *(plan.entry.published for plan in plans)]), default=None)
         try:
-            titles = {plan.entry.slug: plan.script.title for plan in plans}
             plan = _unique(plan_episode(source, catalogue, config, profile, newest, options, titles), plans)
         except AudiobuildError as error:
             _report(error, failures)
@@ -100,6 +100,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             results.append(Result(plan.source, plan.entry, plan.script, [], rebuilt=False))
         else:
             plans.append(plan)
+            newest = max(filter(None, [newest, plan.entry.published]))
+            titles[plan.entry.slug] = plan.script.title
 
     if plans:
         remove_stale_temporaries(output)  # left by a build that was killed
