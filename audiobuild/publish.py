@@ -142,11 +142,12 @@ def remove_episodes(output: Path, names: list[str], config: Config) -> tuple[lis
 
     def drop(catalogue: Catalogue) -> None:
         for name in names:
-            entry = catalogue.remove(slug_of(name))
+            slug = slug_of(name)
+            entry = catalogue.remove(slug)
             if entry is not None:
                 removed.append(entry)
                 continue
-            close = difflib.get_close_matches(slug_of(name), catalogue.near(slug_of(name)), n=3)
+            close = difflib.get_close_matches(slug, catalogue.near(slug), n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else " (`audiobuild list` shows them)"
             unknown.append(AudiobuildError(output, f"no episode {name!r}{hint}"))
 
