@@ -154,10 +154,10 @@ class PiperEngine:
             normalize_audio=False,
             volume=voice.volume,
         )
+        nothing = [np.zeros(0, dtype=np.float32)]  # a phrase Piper makes no audio of
         spoken = [
-            np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+            np.concatenate([chunk.audio_float_array for chunk in piper.synthesize(phrase, synthesis)] or nothing)
             for phrase in phrases(text)
-            for chunks in [[chunk.audio_float_array for chunk in piper.synthesize(phrase, synthesis)]]
         ]
         write_clip(wav_path, joined(spoken, model.sample_rate), model.sample_rate * shift, text)
 
