@@ -225,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
     config_path = args.config if args.config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     config = load_config(config_path)
     if args.command == "voices":
-        from audiobuild.voices import describe_voices, load_profile, play, write_samples
+        from audiobuild.voice.profiles import describe_voices, load_profile, play, write_samples
 
         profile = load_profile(args.voices or config.podcast.voices)
         if args.sample is None:
@@ -237,18 +237,18 @@ def _run(args: argparse.Namespace) -> int:
             log.warning("no audio player found (paplay, aplay, afplay, ffplay): open the files to listen")
         return 0
     if args.command == "script":
-        from audiobuild.pipeline import show_script
+        from audiobuild.run.pipeline import show_script
 
         sys.stdout.write(show_script(args.article, config, args.voices, args.format, _options(args)))
         return 0
     if args.command == "serve":
-        from audiobuild.serve import run
+        from audiobuild.serve.server import run
 
         run(args.output, config, args.host, args.port, args.inbox, args.certfile, args.keyfile)
         return 0
     config = config.for_output(args.output)
     if args.command == "remove":
-        from audiobuild.publish import remove_episodes
+        from audiobuild.publish.episodes import remove_episodes
 
         removed, unknown = remove_episodes(args.output, args.names, config)
         for entry in removed:
@@ -257,18 +257,18 @@ def _run(args: argparse.Namespace) -> int:
             log.error("audiobuild: error: %s", error)
         return 1 if unknown else 0
     if args.command == "list":
-        from audiobuild.catalogue import listing, load_catalogue
+        from audiobuild.publish.catalogue import listing, load_catalogue
 
         sys.stdout.write(listing(load_catalogue(args.output), as_json=args.json))
         return 0
     if args.command == "feed":
-        from audiobuild.publish import refresh_feed
+        from audiobuild.publish.episodes import refresh_feed
 
         log.info("wrote %s", refresh_feed(args.output, config))
         return 0
     if args.command == "inbox":
-        from audiobuild.feed import FEED_FILE
-        from audiobuild.inbox import describe
+        from audiobuild.publish.feed import FEED_FILE
+        from audiobuild.serve.inbox import describe
 
         if not args.output.is_dir():
             raise AudiobuildError(args.output, "no such folder (`audiobuild serve --inbox` makes it)")
@@ -276,14 +276,14 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(describe(args.output, base, renew=args.new_token))
         return 0
     if args.command == "follow":
-        from audiobuild.follow import Options, feeds, follow, status
+        from audiobuild.run.follow import Options, feeds, follow, status
 
         if args.status:
             sys.stdout.write(status(args.output))
             return 0
         options = Options(args.match, args.max, args.interviews_only, args.voices, args.since, args.jobs, args.cluster)
         return 0 if follow(feeds(args.feeds, config), args.output, config, options, args.watch) else 1
-    from audiobuild.batch import BatchFailed, build_all
+    from audiobuild.run.batch import BatchFailed, build_all
 
     try:
         build_all(

@@ -67,10 +67,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from audiobuild.engines import ENGINES
 from audiobuild.errors import AudiobuildError, ConfigError
 from audiobuild.model import Encoding, Pauses
-from audiobuild.pronounce.lexicon import Lexicon
 from audiobuild.schema import (
     INTERNAL,
     check,
@@ -81,6 +79,8 @@ from audiobuild.schema import (
     read_toml,
     table_defaults,
 )  # fmt: skip
+from audiobuild.voice.engines import ENGINES
+from audiobuild.voice.pronounce.lexicon import Lexicon
 
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -197,7 +197,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class Cluster:
-    """Where batches render; configurable in podcast.toml's [cluster] table (see audiobuild.cluster)."""
+    """Where batches render; configurable in podcast.toml's [cluster] table (see audiobuild.run.cluster)."""
 
     address: str = ""  # a Dask scheduler, "tcp://host:8786", or "local"; empty: this machine's process pool
     cache: str = ""  # each worker's clip cache folder; empty: ~/.cache/audiobuild/clips
@@ -357,7 +357,7 @@ def load_config(path: Path | None) -> Config:
 
 def _follow(path: Path, text: str, index: int, table: dict) -> Follow:
     """One [[follow]] table its schema accepted, with what a schema cannot check checked: URL, pattern, selectors."""
-    from audiobuild.sources import css_to_xpath
+    from audiobuild.read.sources import css_to_xpath
 
     follow = from_table(Follow, table)
     where = ["follow", index]

@@ -30,10 +30,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from audiobuild.assemble import ffmpeg_path  # noqa: E402
-from audiobuild.catalogue import load_catalogue  # noqa: E402
+from audiobuild.audio.assemble import ffmpeg_path  # noqa: E402
+from audiobuild.audio.tag import mp3_duration  # noqa: E402
 from audiobuild.model import Encoding  # noqa: E402
-from audiobuild.tag import mp3_duration  # noqa: E402
+from audiobuild.publish.catalogue import load_catalogue  # noqa: E402
 
 AUDIOBUILD = [sys.executable, "-m", "audiobuild"]
 
@@ -171,11 +171,11 @@ def bench_loudness(scratch: Path) -> tuple[float, float]:
 
     In this process, not through `build`: a build renders in a worker process, where these wrappers do not reach.
     """
-    import audiobuild.assemble as assemble_module
-    from audiobuild.catalogue import load_catalogue
+    import audiobuild.audio.assemble as assemble_module
     from audiobuild.config import Config
-    from audiobuild.cover import cover_bytes
-    from audiobuild.pipeline import plan_episode, prepare, render
+    from audiobuild.publish.catalogue import load_catalogue
+    from audiobuild.publish.cover import cover_bytes
+    from audiobuild.run.pipeline import plan_episode, prepare, render
 
     spent = [0.0]
 
@@ -204,7 +204,7 @@ def bench_serve(scratch: Path, clients: int = 50, requests_each: int = 40) -> di
     import http.client
     import threading
 
-    from audiobuild.serve import make_server, serve_forever
+    from audiobuild.serve.server import make_server, serve_forever
 
     output = scratch / "out-espeak-long-0"
     (mp3,) = (output / "episodes").glob("*.mp3")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from audiobuild.catalogue import load_catalogue  # noqa: E402
+from audiobuild.publish.catalogue import load_catalogue  # noqa: E402
 from bench.bench import AUDIOBUILD, build_command, make_article, median, run  # noqa: E402
 
 WITH_FILES = 60  # newest clones with files: the page reads the newest 50 transcripts

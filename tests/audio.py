@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobuild.assemble import ffmpeg_path
+from audiobuild.audio.assemble import ffmpeg_path
 
 RATE = 22050
 

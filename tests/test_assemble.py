@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from audiobuild import assemble as assemble_module
-from audiobuild.assemble import (
+from audiobuild.audio import assemble as assemble_module
+from audiobuild.audio.assemble import (
     LEVEL_TOLERANCE_DB,
     Assembly,
     assemble,
@@ -20,13 +20,13 @@ from audiobuild.assemble import (
     export_mp3,
     pause_before,
 )
-from audiobuild.casting import cast_voices
 from audiobuild.errors import SynthesisError
 from audiobuild.model import Clip, Encoding, Pauses
 from audiobuild.parse import parse_article
-from audiobuild.pronounce import Lexicon, speech
-from audiobuild.synthesize import ClipCache, synthesize
-from audiobuild.voices import load_profile
+from audiobuild.voice.casting import cast_voices
+from audiobuild.voice.profiles import load_profile
+from audiobuild.voice.pronounce import Lexicon, speech
+from audiobuild.voice.synthesize import ClipCache, synthesize
 from tests.audio import decode, loudness_and_true_peak, speech_onsets
 
 ARTICLE = """Title of the talk
@@ -127,7 +127,7 @@ def test_loudness_is_minus_16_lufs_with_true_peak_under_minus_1(mp3):
 
 
 def test_voices_are_levelled_to_the_same_loudness(built, mp3):
-    from audiobuild.loudness import measure
+    from audiobuild.audio.loudness import measure
 
     script, _, episode = built
     samples = decode(mp3)

@@ -20,11 +20,11 @@ from lxml import etree
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
-from audiobuild.assemble import pause_before
-from audiobuild.batch import build_all
-from audiobuild.catalogue import load_catalogue
+from audiobuild.audio.assemble import pause_before
 from audiobuild.config import Config, Podcast
-from audiobuild.feed import NAMESPACES
+from audiobuild.publish.catalogue import load_catalogue
+from audiobuild.publish.feed import NAMESPACES
+from audiobuild.run.batch import build_all
 from tests.audio import decode, loudness_and_true_peak, median_pitch, speech_onsets
 from tests.conftest import EXAMPLE, REPO, shared_article
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from audiobuild.casting import cast, cast_parts, cast_voices, signs
-from audiobuild.engines.piper import PiperSettings
 from audiobuild.model import Voice
 from audiobuild.parse import ROLES, parse_article
-from audiobuild.voices import Profile, load_profile
+from audiobuild.voice.casting import cast, cast_parts, cast_voices, signs
+from audiobuild.voice.engines.piper import PiperSettings
+from audiobuild.voice.profiles import Profile, load_profile
 
 NATURAL = load_profile("natural")
 ESPEAK = load_profile("espeak")

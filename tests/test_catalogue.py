@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from audiobuild.catalogue import CATALOGUE_FILE, LEGACY_FILE, episode_guid, load_catalogue
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Chapter, Entry, Person
+from audiobuild.publish.catalogue import CATALOGUE_FILE, LEGACY_FILE, episode_guid, load_catalogue
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 

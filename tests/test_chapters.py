@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from audiobuild.chapters import INTRO_TITLE, MAX_CHAPTERS, chapters, chapters_json, shorten
+from audiobuild.audio.chapters import INTRO_TITLE, MAX_CHAPTERS, chapters, chapters_json, shorten
 from audiobuild.model import Span
 from audiobuild.parse import parse_article
 

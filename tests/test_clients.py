@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from audiobuild.batch import build_all
 from audiobuild.config import Config
-from audiobuild.feed import NAMESPACES
+from audiobuild.publish.feed import NAMESPACES
+from audiobuild.run.batch import build_all
 from tests.conftest import EXAMPLE, REPO, as_in_a_terminal
 
 pytestmark = pytest.mark.slow

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from audiobuild.batch import build_all
-from audiobuild.catalogue import load_catalogue
 from audiobuild.config import Cluster, Config
+from audiobuild.publish.catalogue import load_catalogue
+from audiobuild.run.batch import build_all
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -199,8 +199,8 @@ def test_follow_renders_a_feeds_new_items_on_the_cluster(tmp_path, cluster):
 
 
 def test_workers_start_their_engines_while_the_client_plans(tmp_path, cluster):
-    from audiobuild.cluster import ClusterPool
-    from audiobuild.engines import DEFAULT_ENGINE, get_engine
+    from audiobuild.run.cluster import ClusterPool
+    from audiobuild.voice.engines import DEFAULT_ENGINE, get_engine
 
     cluster.add_worker()
     cluster.wait_for(1)

@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from audiobuild.cover import check_cover, draw_cover
 from audiobuild.errors import ConfigError
+from audiobuild.publish.cover import check_cover, draw_cover
 
 
 def test_default_cover_is_a_square_rgb_png_apple_accepts(tmp_path):
@@ -55,7 +55,7 @@ def test_a_cover_that_is_not_there_is_no_such_file(tmp_path):
 
 def test_the_default_cover_follows_the_podcasts_title(tmp_path):
     from audiobuild.config import Config, Podcast
-    from audiobuild.cover import cover_bytes
+    from audiobuild.publish.cover import cover_bytes
 
     first = Config(podcast=Podcast(title="First name"))
     (tmp_path / "cover.png").write_bytes(cover_bytes(tmp_path, first))

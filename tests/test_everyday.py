@@ -14,10 +14,10 @@ import webvtt
 from lxml import etree
 from mutagen.id3 import ID3
 
-from audiobuild.batch import build_all
 from audiobuild.config import Config
-from audiobuild.cover import draw_cover
-from audiobuild.feed import NAMESPACES
+from audiobuild.publish.cover import draw_cover
+from audiobuild.publish.feed import NAMESPACES
+from audiobuild.run.batch import build_all
 from tests.conftest import EXAMPLE, tree_digest
 
 pytestmark = pytest.mark.slow

@@ -15,9 +15,9 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from audiobuild.catalogue import Catalogue
 from audiobuild.config import APPLE_CATEGORIES, Podcast
-from audiobuild.feed import NAMESPACES, podcast_guid, render_feed, write_feed
+from audiobuild.publish.catalogue import Catalogue
+from audiobuild.publish.feed import NAMESPACES, podcast_guid, render_feed, write_feed
 from tests.conftest import REPO
 from tests.test_catalogue import entry
 

@@ -10,7 +10,7 @@ import pytest
 
 from audiobuild import __version__
 from audiobuild.errors import InputError
-from audiobuild.fetch import MAX_REDIRECTS, Fetcher, Validators
+from audiobuild.read.fetch import MAX_REDIRECTS, Fetcher, Validators
 from tests.website import Site, serving
 
 

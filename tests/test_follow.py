@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from audiobuild.catalogue import load_catalogue
 from audiobuild.config import Config, Follow, load_config
 from audiobuild.errors import ConfigError, InputError
-from audiobuild.feeds import read_feed
-from audiobuild.follow import Options, follow, status
-from audiobuild.state import read
+from audiobuild.publish.catalogue import load_catalogue
+from audiobuild.publish.state import read
+from audiobuild.read.feeds import read_feed
+from audiobuild.run.follow import Options, follow, status
 from tests.conftest import as_in_a_terminal, tree_digest
 from tests.website import Site, serving
 

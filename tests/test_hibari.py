@@ -11,11 +11,11 @@ import wave
 import numpy as np
 import pytest
 
-from audiobuild.engines import CLIP_RATE, get_engine
-from audiobuild.engines.hibari import HibariEngine, HibariSettings, model_speed
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
-from audiobuild.voices import check_profile, load_profile
+from audiobuild.voice.engines import CLIP_RATE, get_engine
+from audiobuild.voice.engines.hibari import HibariEngine, HibariSettings, model_speed
+from audiobuild.voice.profiles import check_profile, load_profile
 from tests.audio import decode, median_pitch
 
 onnxruntime = pytest.importorskip("onnxruntime")
@@ -58,7 +58,7 @@ def test_the_same_text_and_seed_give_the_same_bytes_in_another_process(spoken, t
     wav, _, _ = spoken()
     again = tmp_path / "again.wav"
     script = (
-        "import sys; from pathlib import Path; from audiobuild.engines import get_engine; "
+        "import sys; from pathlib import Path; from audiobuild.voice.engines import get_engine; "
         "from tests.test_hibari import HEART, TEXT; get_engine('hibari').synthesize(TEXT, HEART, Path(sys.argv[1]))"
     )
     subprocess.run([sys.executable, "-c", script, str(again)], check=True)
@@ -111,7 +111,7 @@ def test_phonemes_in_brackets_are_spoken_as_misaki_ipa(spoken):
 
 
 def test_the_model_is_loaded_once_on_one_thread_and_named_in_the_clip_version(tmp_path, monkeypatch):
-    from audiobuild.engines import base, limit_threads
+    from audiobuild.voice.engines import base, limit_threads
 
     monkeypatch.setattr(base, "_threads", base._threads)  # restored afterwards
     limit_threads(2)  # even with two cores to spare: one thread is faster on sentences, and gives the same bytes

@@ -19,9 +19,9 @@ import httpx
 import pytest
 from lxml import etree
 
-from audiobuild.catalogue import load_catalogue
 from audiobuild.config import load_config
-from audiobuild.inbox import Inbox, Refused
+from audiobuild.publish.catalogue import load_catalogue
+from audiobuild.serve.inbox import Inbox, Refused
 from tests.conftest import as_in_a_terminal, tree_digest
 from tests.test_follow import page
 from tests.website import serving
@@ -157,7 +157,7 @@ def test_every_write_needs_the_token_and_logs_never_show_it(tmp_path):
 
 
 def test_serve_without_inbox_stays_read_only(tmp_path):
-    from audiobuild.serve import make_server, serve_forever
+    from audiobuild.serve.server import make_server, serve_forever
 
     output = tmp_path / "output"
     output.mkdir()

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy
 import pytest
 
-from audiobuild.batch import build_all
 from audiobuild.config import load_config
-from audiobuild.engines import CLIP_RATE, get_engine
 from audiobuild.parse.text import sentences_of
-from audiobuild.pronounce import Lexicon, spoken
-from audiobuild.voices import load_profile
+from audiobuild.run.batch import build_all
+from audiobuild.voice.engines import CLIP_RATE, get_engine
+from audiobuild.voice.profiles import load_profile
+from audiobuild.voice.pronounce import Lexicon, spoken
 from tests.audio import decode, median_pitch
 from tests.conftest import EXAMPLE, REPO
 from tests.listening import recogniser, transcribe, word_recall

@@ -8,7 +8,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from audiobuild.loudness import LIMITER, TARGET_LUFS, Placed, limit, measure, meter_pcm16, plan_levels, true_peaks
+from audiobuild.audio.loudness import LIMITER, TARGET_LUFS, Placed, limit, measure, meter_pcm16, plan_levels, true_peaks
 
 RATE = 22050
 

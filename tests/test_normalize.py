@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audiobuild.pronounce.normalize import LANGUAGES, TableError, normalize
+from audiobuild.voice.pronounce.normalize import LANGUAGES, TableError, normalize
 
 # The module itself (the package re-exports its function under the same name), for its loader and patterns.
-normalize_module = importlib.import_module("audiobuild.pronounce.normalize")
+normalize_module = importlib.import_module("audiobuild.voice.pronounce.normalize")
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

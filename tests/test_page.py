@@ -12,13 +12,13 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from audiobuild import serve
-from audiobuild.batch import build_all
-from audiobuild.catalogue import Catalogue
 from audiobuild.config import Config, Podcast
-from audiobuild.feed import FEED_FILE, render_feed
 from audiobuild.model import Chapter, Person
-from audiobuild.page import PAGE_FILE, STYLESHEET_FILE, render_page, write_page, write_stylesheet
+from audiobuild.publish.catalogue import Catalogue
+from audiobuild.publish.feed import FEED_FILE, render_feed
+from audiobuild.publish.page import PAGE_FILE, STYLESHEET_FILE, render_page, write_page, write_stylesheet
+from audiobuild.run.batch import build_all
+from audiobuild.serve import server as serve
 from tests.conftest import EXAMPLE, REPO
 from tests.test_catalogue import entry
 
@@ -182,7 +182,7 @@ def test_unchanged_page_and_stylesheet_are_not_rewritten(catalogue):
     page = write_page(catalogue, PODCAST)
     stylesheet = write_stylesheet(catalogue.folder)
     assert (page.name, stylesheet.name) == (PAGE_FILE, STYLESHEET_FILE)
-    assert stylesheet.read_bytes() == (REPO / "audiobuild" / "assets" / STYLESHEET_FILE).read_bytes()
+    assert stylesheet.read_bytes() == (REPO / "audiobuild" / "publish" / "assets" / STYLESHEET_FILE).read_bytes()
     before = [(path.stat().st_ino, path.stat().st_mtime_ns) for path in (page, stylesheet)]
     write_page(catalogue, PODCAST)
     write_stylesheet(catalogue.folder)
@@ -194,7 +194,7 @@ def test_unchanged_page_and_stylesheet_are_not_rewritten(catalogue):
 
 
 def test_stylesheet_turns_the_feed_into_a_page(catalogue):
-    transform = etree.XSLT(etree.parse(str(REPO / "audiobuild" / "assets" / STYLESHEET_FILE)))
+    transform = etree.XSLT(etree.parse(str(REPO / "audiobuild" / "publish" / "assets" / STYLESHEET_FILE)))
     html = str(transform(etree.fromstring(render_feed(catalogue, PODCAST))))
     page = lxml.html.document_fromstring(html)
     assert text(page.xpath("//h1")[0]) == PODCAST.title
@@ -386,7 +386,7 @@ def test_on_a_phone_nothing_moves_when_captions_start_and_the_feed_url_is_one_li
 
 
 def test_older_episodes_are_on_a_page_per_month(tmp_path):
-    from audiobuild.page import ARCHIVE_DIR, PAGE_EPISODES
+    from audiobuild.publish.page import ARCHIVE_DIR, PAGE_EPISODES
 
     entries = [entry(f"day-{day}", day) for day in range(PAGE_EPISODES + 10)]  # 1 November to 30 December 2026
     catalogue = Catalogue.of(tmp_path, entries)

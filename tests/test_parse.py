@@ -35,7 +35,7 @@ from audiobuild.parse import (
     spoken_text,
 )
 from audiobuild.parse.names import interviewee_named
-from audiobuild.sources import load_article
+from audiobuild.read.sources import load_article
 from tests.conftest import EXAMPLE, shared_article
 
 GOLDEN = Path(__file__).parent / "data" / "articles"

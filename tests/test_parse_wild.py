@@ -20,7 +20,7 @@ from audiobuild.config import Config
 from audiobuild.model import NARRATOR, Script
 from audiobuild.parse import furniture_reason, parse
 from audiobuild.parse.labels import LINE, label_key, read_label
-from audiobuild.sources import load_article
+from audiobuild.read.sources import load_article
 from tests.conftest import SHARED_ARTICLES
 
 DATA = Path(__file__).parent / "data"

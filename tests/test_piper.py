@@ -12,11 +12,11 @@ import numpy as np
 import onnxruntime
 import pytest
 
-from audiobuild.engines import CLIP_RATE, audio, get_engine, piper
-from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
-from audiobuild.voices import check_profile, load_profile
+from audiobuild.voice.engines import CLIP_RATE, audio, get_engine, piper
+from audiobuild.voice.engines.piper import PiperSettings
+from audiobuild.voice.profiles import check_profile, load_profile
 from tests.audio import decode, median_pitch
 from tests.conftest import EXAMPLE
 
@@ -172,7 +172,7 @@ def test_without_the_extra_a_piper_profile_is_a_clear_error(tmp_path):
 def test_a_batch_worker_gives_each_model_only_its_share_of_the_cores(tmp_path, monkeypatch):
     # build.py calls limit_threads in each worker process; otherwise every worker's
     # ONNX runtime takes every core, and two workers were slower than one.
-    from audiobuild.engines import base, limit_threads
+    from audiobuild.voice.engines import base, limit_threads
 
     monkeypatch.setattr(base, "_threads", base._threads)  # restored afterwards
     engine = piper.PiperEngine()

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from audiobuild.config import load_config
-from audiobuild.engines import ENGINES, get_engine
-from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
 from audiobuild.parse import parse_article
-from audiobuild.pronounce import Lexicon, speech, spoken
-from audiobuild.voices import load_profile
+from audiobuild.voice.engines import ENGINES, get_engine
+from audiobuild.voice.engines.piper import PiperSettings
+from audiobuild.voice.profiles import load_profile
+from audiobuild.voice.pronounce import Lexicon, speech, spoken
 from tests.conftest import REPO
 
 EXAMPLE_CONFIG = REPO / "examples" / "podcast.toml"

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from audiobuild.batch import build_all
-from audiobuild.catalogue import load_catalogue
 from audiobuild.config import Config, Podcast
-from audiobuild.cover import draw_cover
 from audiobuild.errors import AudiobuildError, InputError
-from audiobuild.feed import podcast_guid
 from audiobuild.model import Encoding
 from audiobuild.parse import parse_article
-from audiobuild.pipeline import DESCRIPTION_LENGTH, Plan, description, plan_episode, prepare, render
-from audiobuild.publish import publish, remove_episodes, update_catalogue
+from audiobuild.publish.catalogue import load_catalogue
+from audiobuild.publish.cover import draw_cover
+from audiobuild.publish.episodes import publish, remove_episodes, update_catalogue
+from audiobuild.publish.feed import podcast_guid
+from audiobuild.run.batch import build_all
+from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, description, plan_episode, prepare, render
 
 CONFIG = Config()
 COVER = draw_cover("Test")

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from audiobuild.catalogue import Catalogue
 from audiobuild.config import Podcast
-from audiobuild.feed import render_feed, xml_text
+from audiobuild.publish.catalogue import Catalogue
+from audiobuild.publish.feed import render_feed, xml_text
 from tests.conftest import EXAMPLE, tree_digest
 from tests.test_catalogue import entry
 

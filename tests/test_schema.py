@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from audiobuild.config import load_config
-from audiobuild.engines import ENGINES, engine_class
 from audiobuild.errors import ConfigError, InputError
+from audiobuild.run.scriptfile import load as load_script_file
 from audiobuild.schema import check, constraints, dataclass_schema, from_table, toml_line, yaml_line
-from audiobuild.scriptfile import load as load_script_file
+from audiobuild.voice.engines import ENGINES, engine_class
 from tests.conftest import REPO
 
 
@@ -59,7 +59,7 @@ def test_a_config_error_names_the_file_the_line_the_key_and_the_problem(tmp_path
 
 
 def test_a_voice_profile_error_names_the_line_of_the_extra_voice(tmp_path):
-    from audiobuild.voices import load_profile
+    from audiobuild.voice.profiles import load_profile
 
     roles = "".join(f'[{role}]\nvoice = "gmw/en-us"\n' for role in ("narrator", "interviewer", "interviewee"))
     path = tmp_path / "mine.toml"
@@ -104,7 +104,10 @@ def test_every_engine_declares_its_settings_as_a_frozen_dataclass():
 
 
 def test_reading_config_and_serving_do_not_load_the_audio_stack():
-    probe = "import sys, audiobuild.config, audiobuild.serve; print(sorted({'numpy', 'pydub'} & set(sys.modules)))"
+    probe = (
+        "import sys, audiobuild.config, audiobuild.serve.server; "
+        "print(sorted({'numpy', 'pydub'} & set(sys.modules)))"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 

@@ -11,15 +11,15 @@ import fastjsonschema
 import pytest
 import yaml
 
-from audiobuild import scriptfile
-from audiobuild.casting import cast_parts
-from audiobuild.engines.espeak import EspeakSettings
-from audiobuild.engines.piper import PiperSettings
 from audiobuild.errors import InputError
 from audiobuild.model import Voice
 from audiobuild.parse import INTERVIEWEE, INTERVIEWER, KINDS, ROLES, parse, parse_article
-from audiobuild.sources import load_article
-from audiobuild.voices import load_profile
+from audiobuild.read.sources import load_article
+from audiobuild.run import scriptfile
+from audiobuild.voice.casting import cast_parts
+from audiobuild.voice.engines.espeak import EspeakSettings
+from audiobuild.voice.engines.piper import PiperSettings
+from audiobuild.voice.profiles import load_profile
 
 ARTICLES = sorted(path for path in (Path(__file__).parent / "data" / "articles").iterdir()
                   if path.suffix in (".txt", ".md", ".html"))  # fmt: skip
@@ -38,7 +38,7 @@ def test_dump_then_load_gives_the_same_script(tmp_path, article, fmt):
 
 
 def test_the_dump_follows_the_shipped_schema():
-    schema = json.loads(resources.files("audiobuild").joinpath(scriptfile.SCHEMA_FILE).read_text())
+    schema = json.loads(resources.files("audiobuild.run").joinpath(scriptfile.SCHEMA_FILE).read_text())
     validate = fastjsonschema.compile(schema)
     script = parse(load_article(ARTICLES[0]), disclosure=DISCLOSURE)
     validate(json.loads(scriptfile.dump(script, "json", voices={"Narrator": (F3, "the narrator")})))

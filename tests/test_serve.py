@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import segno
 
-from audiobuild import __version__, serve
+from audiobuild import __version__
 from audiobuild.errors import AudiobuildError
+from audiobuild.serve import server as serve
 
 EPISODE = "/episodes/lighthouse.mp3"
 EPISODE_BYTES = b"ID3\x03\x00\x00\x00\x00\x00\x00" + random.Random(20240611).randbytes(300_000 - 10)

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from audiobuild import serve
+from audiobuild.serve import server as serve
 from tests.test_robustness import _children, _state
 
 pytestmark = pytest.mark.slow

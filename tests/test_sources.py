@@ -16,7 +16,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from audiobuild.errors import InputError
-from audiobuild.sources import Article, decode, extract_html, load_article, read_article
+from audiobuild.read.sources import Article, decode, extract_html, load_article, read_article
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
 
@@ -341,7 +341,7 @@ def test_a_refused_connection_is_an_input_error():
 _PROBE = """
 import json, sys
 before = set(sys.modules)  # what the interpreter loaded before audiobuild (site's .pth hooks among them)
-from audiobuild.sources import extract_html
+from audiobuild.read.sources import extract_html
 page = "<html><head><title>Glass</title></head><body><article><h1>Glass</h1>" + (
     "<p><b>Why glass?</b></p><p>Because it rings when it is ready, and you can hear it from the door.</p>" * 3
 ) + "</article></body></html>"

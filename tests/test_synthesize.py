@@ -7,14 +7,14 @@ import wave
 
 import pytest
 
-from audiobuild.casting import cast_voices
 from audiobuild.config import load_config
-from audiobuild.engines import get_engine
 from audiobuild.model import Pauses
 from audiobuild.parse import parse_article
-from audiobuild.pronounce import Lexicon, speech
-from audiobuild.synthesize import ClipCache, speakable, synthesize
-from audiobuild.voices import load_profile
+from audiobuild.voice.casting import cast_voices
+from audiobuild.voice.engines import get_engine
+from audiobuild.voice.profiles import load_profile
+from audiobuild.voice.pronounce import Lexicon, speech
+from audiobuild.voice.synthesize import ClipCache, speakable, synthesize
 from tests.audio import decode, median_pitch
 
 
@@ -133,14 +133,14 @@ def test_cache_key_covers_text_voice_and_engine_version(tmp_path):
 
 
 def test_pyttsx3_still_has_what_our_espeak_driver_relies_on():
-    from audiobuild.engines import pyttsx3_driver
+    from audiobuild.voice.engines import pyttsx3_driver
 
     pyttsx3_driver.check(get_engine("pyttsx3")._driver.instances[-1])  # raises DriverMismatch naming what changed
 
 
 def test_a_changed_pyttsx3_is_named_in_one_line(monkeypatch):
     # A stand-in for a future pyttsx3 release: its driver's private method renamed.
-    from audiobuild.engines import pyttsx3_driver
+    from audiobuild.voice.engines import pyttsx3_driver
 
     monkeypatch.delattr(pyttsx3_driver.EspeakDriver, "_start_synthesis")
     with pytest.raises(pyttsx3_driver.DriverMismatch, match=r"pyttsx3 2\.99 has no EspeakDriver\._start_synthesis"):

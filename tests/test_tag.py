@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 import pytest
 from mutagen.id3 import ID3, CTOCFlags
 
-from audiobuild.assemble import EpisodeAudio, export_mp3, ffmpeg_path
-from audiobuild.cover import draw_cover
-from audiobuild.loudness import Levels
+from audiobuild.audio.assemble import EpisodeAudio, export_mp3, ffmpeg_path
+from audiobuild.audio.loudness import Levels
+from audiobuild.audio.tag import Tags, mp3_duration, write_tags
 from audiobuild.model import Chapter, Encoding
-from audiobuild.tag import Tags, mp3_duration, write_tags
+from audiobuild.publish.cover import draw_cover
 
 TAGS = Tags(
     title="Ada Lindqvist: A lighthouse <teaches> & listens",

@@ -8,10 +8,10 @@ import json
 
 import webvtt
 
+from audiobuild.audio.transcript import LINE_LIMIT, Cue, cues, plain_text, podcast_json, srt
+from audiobuild.audio.transcript import webvtt as render_webvtt
 from audiobuild.model import Span
 from audiobuild.parse import parse_article
-from audiobuild.transcript import LINE_LIMIT, Cue, cues, plain_text, podcast_json, srt
-from audiobuild.transcript import webvtt as render_webvtt
 
 SCRIPT = parse_article(
     "Ada Lindqvist: A lighthouse teaches you to listen\nBy The Gazette\n"

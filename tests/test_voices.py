@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from audiobuild.engines import get_engine
-from audiobuild.engines.espeak import EspeakSettings
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
 from audiobuild.parse import ROLES
-from audiobuild.voices import check_profile, load_profile
+from audiobuild.voice.engines import get_engine
+from audiobuild.voice.engines.espeak import EspeakSettings
+from audiobuild.voice.profiles import check_profile, load_profile
 from tests.audio import decode, median_pitch
 
 VALID = """

@@ -68,7 +68,7 @@ from audiobuild.parse.zones import (
     split_paragraphs,
     title_from_source,
 )
-from audiobuild.sources import Article, read_article
+from audiobuild.read.sources import Article, read_article
 
 __all__ = [
     "DEFAULT_NAMES", "INTERVIEWEE", "INTERVIEWER", "KINDS", "LAYOUTS", "NARRATOR", "OPENING_KINDS", "ROLES", "Article",

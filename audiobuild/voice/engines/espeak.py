@@ -17,10 +17,10 @@ import io
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from audiobuild.engines.base import EngineUnavailable, EngineVoice, whole_wav
 from audiobuild.errors import SynthesisError
 from audiobuild.model import Voice
 from audiobuild.schema import constraints
+from audiobuild.voice.engines.base import EngineUnavailable, EngineVoice, whole_wav
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Pyttsx3Engine:
 
     def __init__(self) -> None:
         try:
-            from audiobuild.engines import pyttsx3_driver  # loads libespeak-ng
+            from audiobuild.voice.engines import pyttsx3_driver  # loads libespeak-ng
 
             pyttsx3_driver.check()
         except (ImportError, pyttsx3_driver.DriverMismatch) as error:

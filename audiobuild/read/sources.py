@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from audiobuild.errors import InputError
 
 if TYPE_CHECKING:  # httpx is loaded only when something is downloaded
-    from audiobuild.fetch import Response
+    from audiobuild.read.fetch import Response
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
@@ -59,7 +59,7 @@ def load_article(source: str | Path) -> Article:
     """Read an article from a file path or an http(s) URL, or raise InputError."""
     name = str(source)
     if re.match(r"https?://", name, re.IGNORECASE):
-        from audiobuild.fetch import Fetcher
+        from audiobuild.read.fetch import Fetcher
 
         with Fetcher() as fetcher:
             return page_article(fetcher.get(name, accept=PAGE_ACCEPT), name)

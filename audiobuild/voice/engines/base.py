@@ -19,7 +19,7 @@ _threads = 0  # threads an engine may compute with; 0: one per core
 
 def profile_dirs() -> list[Path]:
     """Where profiles (and Piper models) are looked up: ./voices, then the ones shipped with audiobuild."""
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]  # audiobuild/, from audiobuild/voice/engines/base.py
     candidates = [Path.cwd() / "voices", package / "voices", package.parent / "voices"]
     return [path for path in dict.fromkeys(candidates) if path.is_dir()]
 

@@ -21,17 +21,17 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from audiobuild.atomic import remove_stale_temporaries, remove_temporaries
-from audiobuild.catalogue import load_catalogue, month_of
 from audiobuild.children import die_with_parent
 from audiobuild.config import Config
-from audiobuild.cover import cover_bytes
-from audiobuild.engines import get_engine, limit_threads
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
-from audiobuild.feed import FEED_FILE
 from audiobuild.model import ParseOptions, Script
-from audiobuild.pipeline import Plan, Result, plan_episode, render
-from audiobuild.publish import publish, update_catalogue
-from audiobuild.voices import check_profile, load_profile
+from audiobuild.publish.catalogue import load_catalogue, month_of
+from audiobuild.publish.cover import cover_bytes
+from audiobuild.publish.episodes import publish, update_catalogue
+from audiobuild.publish.feed import FEED_FILE
+from audiobuild.run.pipeline import Plan, Result, plan_episode, render
+from audiobuild.voice.engines import get_engine, limit_threads
+from audiobuild.voice.profiles import check_profile, load_profile
 
 log = logging.getLogger("audiobuild")
 
@@ -67,7 +67,7 @@ def build_all(
     engines = {voice.engine for voice in profile.all_voices.values()}
     # Started first: the workers start their engines while this process checks and plans.
     if address:
-        from audiobuild.cluster import ClusterPool
+        from audiobuild.run.cluster import ClusterPool
 
         pool = ClusterPool(address, config.cluster.cache, engines)
     else:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobuild.engines.base import CLIP_RATE, whole_wav
 from audiobuild.errors import SynthesisError
+from audiobuild.voice.engines.base import CLIP_RATE, whole_wav
 
 
 def resample(samples: np.ndarray, from_rate: float, to_rate: int) -> np.ndarray:

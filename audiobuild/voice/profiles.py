@@ -2,7 +2,7 @@
 
 A profile is a TOML file in `voices/` with one table per role, extra voices
 for articles with more people than roles (a panel, a call-in show), and a
-pronunciation lexicon (see `audiobuild.pronounce.lexicon`)::
+pronunciation lexicon (see `audiobuild.voice.pronounce.lexicon`)::
 
     [interviewer]         # espeak-ng through pyttsx3, the default engine
     voice = "gmw/en-us"   # the engine's voice id (`audiobuild voices` lists them)
@@ -43,12 +43,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobuild.engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable, engine_class, get_engine
-from audiobuild.engines.base import profile_dirs
 from audiobuild.errors import ConfigError
 from audiobuild.model import ROLES, Voice
-from audiobuild.pronounce.lexicon import Lexicon
 from audiobuild.schema import check, dataclass_schema, from_table, read_toml
+from audiobuild.voice.engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable, engine_class, get_engine
+from audiobuild.voice.engines.base import profile_dirs
+from audiobuild.voice.pronounce.lexicon import Lexicon
 
 DEFAULT_PROFILE = "default"  # a voices/default.toml of the user's, else NATURAL_PROFILE
 NATURAL_PROFILE = "natural"

@@ -39,11 +39,11 @@ import segno
 from audiobuild import __version__
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, printable
-from audiobuild.inbox import MANIFEST_PATH, Inbox, answer, link, redact
-from audiobuild.inbox import PATH as INBOX_PATH
 from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
-from audiobuild.page import PAGE_FILE
-from audiobuild.publish import publish_at
+from audiobuild.publish.episodes import publish_at
+from audiobuild.publish.page import PAGE_FILE
+from audiobuild.serve.inbox import MANIFEST_PATH, Inbox, answer, link, redact
+from audiobuild.serve.inbox import PATH as INBOX_PATH
 
 log = logging.getLogger("audiobuild")
 

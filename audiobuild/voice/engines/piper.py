@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobuild.engines.audio import joined, phrases, pitch_ratio, write_clip
-from audiobuild.engines.base import EngineUnavailable, EngineVoice, engine_threads, profile_dirs
 from audiobuild.model import Voice
 from audiobuild.schema import constraints
+from audiobuild.voice.engines.audio import joined, phrases, pitch_ratio, write_clip
+from audiobuild.voice.engines.base import EngineUnavailable, EngineVoice, engine_threads, profile_dirs
 
 MODEL_SUFFIX = ".onnx"
 CONFIG_SUFFIX = ".onnx.json"

@@ -38,10 +38,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from filelock import FileLock, Timeout
 
-from audiobuild import state
 from audiobuild.atomic import write_durably
 from audiobuild.config import Config, as_uri
 from audiobuild.errors import AudiobuildError
+from audiobuild.publish import state
 
 log = logging.getLogger("audiobuild")
 
@@ -177,7 +177,7 @@ class Inbox:
         return thread
 
     def _work(self) -> None:
-        from audiobuild.fetch import Fetcher
+        from audiobuild.read.fetch import Fetcher
 
         with Fetcher(allow_private=self.settings.allow_private, allowed=self.settings.allow_addresses) as fetcher:
             while True:
@@ -217,9 +217,9 @@ class Inbox:
 
     def _build(self, item: dict, fetcher) -> tuple[str, str]:
         """Read and build one item: (its episode's MP3, relative to the folder; its title). AudiobuildError if not."""
-        from audiobuild.batch import BatchFailed, build_all
-        from audiobuild.pipeline import load_script
-        from audiobuild.sources import PAGE_ACCEPT, Article, page_article
+        from audiobuild.read.sources import PAGE_ACCEPT, Article, page_article
+        from audiobuild.run.batch import BatchFailed, build_all
+        from audiobuild.run.pipeline import load_script
 
         config = self.config.for_output(self.output)  # the address `serve` is publishing the feed at
         if item["url"]:

@@ -37,11 +37,11 @@ from pathlib import Path
 
 import numpy as np
 
+from audiobuild.audio.loudness import ClipMeter, Levels, Placed, limit, meter_pcm16, plan_levels
 from audiobuild.children import die_with_parent
 from audiobuild.errors import SynthesisError
-from audiobuild.loudness import ClipMeter, Levels, Placed, limit, meter_pcm16, plan_levels
 from audiobuild.model import Clip, Encoding, Pauses, Script, Span
-from audiobuild.synthesize import speakable
+from audiobuild.voice.synthesize import speakable
 
 with warnings.catch_warnings():  # pydub warns on import when ffmpeg is not on PATH
     warnings.simplefilter("ignore", RuntimeWarning)

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from audiobuild.atomic import TEMP_PREFIX
-from audiobuild.engines import get_engine, whole_wav
 from audiobuild.model import Clip, Script, Voice
+from audiobuild.voice.engines import get_engine, whole_wav
 
 CACHE_DIR = ".cache/clips"
 

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobuild.engines.audio import joined, phrases, pitch_ratio, write_clip
-from audiobuild.engines.base import EngineUnavailable, EngineVoice
 from audiobuild.model import Voice
 from audiobuild.schema import constraints
+from audiobuild.voice.engines.audio import joined, phrases, pitch_ratio, write_clip
+from audiobuild.voice.engines.base import EngineUnavailable, EngineVoice
 
 log = logging.getLogger("audiobuild")
 

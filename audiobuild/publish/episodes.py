@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING
 from filelock import FileLock
 
 from audiobuild.atomic import discard, place, write_bytes, write_if_changed
-from audiobuild.catalogue import CATALOGUE_FILE, Catalogue, intact, load_catalogue
 from audiobuild.config import DEFAULT_BASE_URL, SERVED_URL_FILE, Config, Podcast
-from audiobuild.cover import cover_bytes
 from audiobuild.errors import AudiobuildError, InputError
-from audiobuild.feed import FEED_FILE, podcast_guid, write_feed
 from audiobuild.model import TRANSCRIPT_TYPES, Entry
-from audiobuild.page import write_page, write_stylesheet
+from audiobuild.publish.catalogue import CATALOGUE_FILE, Catalogue, intact, load_catalogue
+from audiobuild.publish.cover import cover_bytes
+from audiobuild.publish.feed import FEED_FILE, podcast_guid, write_feed
+from audiobuild.publish.page import write_page, write_stylesheet
 
 if TYPE_CHECKING:  # the pipeline loads the audio stack, which `serve` does without
-    from audiobuild.pipeline import Plan, Result
+    from audiobuild.run.pipeline import Plan, Result
 
 log = logging.getLogger("audiobuild")
 

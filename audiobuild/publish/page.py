@@ -23,11 +23,11 @@ from importlib import resources
 from pathlib import Path
 
 from audiobuild import atomic
-from audiobuild.catalogue import Catalogue
+from audiobuild.audio.transcript import read_podcast_json
 from audiobuild.config import Podcast
-from audiobuild.feed import FEED_FILE, STYLESHEET_FILE, clock
 from audiobuild.model import Entry
-from audiobuild.transcript import read_podcast_json
+from audiobuild.publish.catalogue import Catalogue
+from audiobuild.publish.feed import FEED_FILE, STYLESHEET_FILE, clock
 
 PAGE_FILE = "index.html"
 ARCHIVE_DIR = "archive"  # a page per month: archive/2026-11.html
@@ -254,4 +254,4 @@ def write_stylesheet(folder: Path) -> Path:
 @functools.cache
 def _asset(name: str) -> str:
     """A file of the page's, shipped in the package's assets folder."""
-    return resources.files("audiobuild").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")

@@ -34,13 +34,13 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from audiobuild import state
 from audiobuild.atomic import write_bytes
 from audiobuild.config import Config, Follow
 from audiobuild.errors import AudiobuildError, InputError
-from audiobuild.feeds import FEED_ACCEPT, Feed, Item, read_feed
-from audiobuild.fetch import Fetcher, Validators
 from audiobuild.model import Script
+from audiobuild.publish import state
+from audiobuild.read.feeds import FEED_ACCEPT, Feed, Item, read_feed
+from audiobuild.read.fetch import Fetcher, Validators
 
 log = logging.getLogger("audiobuild")
 
@@ -228,8 +228,8 @@ def _script(
     item: Item, source: Follow, config: Config, fetcher: Fetcher, private: bool, seen: dict | None
 ) -> tuple[Script | None, dict | None]:
     """(the item's article as a Script, or None when its page answered 304; the page's validators, if fetched)."""
-    from audiobuild.pipeline import load_script
-    from audiobuild.sources import PAGE_ACCEPT, Article, extract_html, page_article
+    from audiobuild.read.sources import PAGE_ACCEPT, Article, extract_html, page_article
+    from audiobuild.run.pipeline import load_script
 
     # Its address names the episode (as `build URL` would); an item with only text gets one of its own.
     name = item.link or f"urn:audiobuild:item:{hashlib.sha256(f'{source.url} {item.key}'.encode()).hexdigest()[:16]}"
@@ -262,7 +262,7 @@ def _build(scripts: dict, items: dict, output: Path, config: Config, voices: str
     """Build the items' Scripts in one batch and record how each ended in `items`; True when none failed."""
     if not scripts:
         return True
-    from audiobuild.batch import BatchFailed, build_all
+    from audiobuild.run.batch import BatchFailed, build_all
 
     try:
         results, failures = (

@@ -15,9 +15,9 @@ from pathlib import Path
 from lxml import etree
 
 from audiobuild import atomic
-from audiobuild.catalogue import Catalogue
 from audiobuild.config import Podcast
 from audiobuild.model import TRANSCRIPT_TYPES, Entry
+from audiobuild.publish.catalogue import Catalogue
 
 FEED_FILE = "feed.xml"
 STYLESHEET_FILE = "feed.xsl"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from audiobuild.pronounce.rules import Language, _alternation, _ends_sentence, _next_word, _words_before
+from audiobuild.voice.pronounce.rules import Language, _alternation, _ends_sentence, _next_word, _words_before
 
 _YEAR = r"(?:1[1-9]|20)[0-9][0-9]"  # 1100-2099: the years an article names without saying "year"
 _NOT_MORE_DIGITS = r"(?![\w%]|[.,:/][0-9])"  # not part of a longer number, a decimal, a time or a percentage

@@ -33,9 +33,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from audiobuild.engines import get_engine
 from audiobuild.model import INTERVIEWEE, INTERVIEWER, NARRATOR, Script, Voice
-from audiobuild.voices import GENDERS, Profile, stand_in_profile
+from audiobuild.voice.engines import get_engine
+from audiobuild.voice.profiles import GENDERS, Profile, stand_in_profile
 
 log = logging.getLogger("audiobuild")
 

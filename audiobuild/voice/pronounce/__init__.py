@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from audiobuild.pronounce.lexicon import Lexicon
-from audiobuild.pronounce.normalize import normalize
+from audiobuild.voice.pronounce.lexicon import Lexicon
+from audiobuild.voice.pronounce.normalize import normalize
 
 if TYPE_CHECKING:  # voices.py reads profiles' lexicons through this package
     from audiobuild.parse import Script
-    from audiobuild.voices import Voice
+    from audiobuild.voice.profiles import Voice
 
 __all__ = ["Lexicon", "normalize", "speech", "spoken"]
 

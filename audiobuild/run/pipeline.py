@@ -23,26 +23,26 @@ from pathlib import Path
 
 from slugify import slugify
 
-from audiobuild.assemble import assemble_and_export
 from audiobuild.atomic import discard, stage
-from audiobuild.casting import Part, cast_parts
-from audiobuild.catalogue import Catalogue, episode_guid, intact, source_id
-from audiobuild.chapters import chapters, chapters_json, shorten
+from audiobuild.audio.assemble import assemble_and_export
+from audiobuild.audio.chapters import chapters, chapters_json, shorten
+from audiobuild.audio.tag import Tags, id3_language, mp3_duration, write_tags
+from audiobuild.audio.transcript import cues, plain_text, podcast_json, srt, webvtt
 from audiobuild.config import Config
-from audiobuild.engines import get_engine
 from audiobuild.errors import InputError
-from audiobuild.feed import FEED_FILE
 from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Entry, ParseOptions, Person, Script, Span, Voice
 from audiobuild.parse import parse
-from audiobuild.pronounce import speech
-from audiobuild.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
-from audiobuild.scriptfile import dump
-from audiobuild.scriptfile import load as load_script_file
-from audiobuild.sources import Article, load_article
-from audiobuild.synthesize import CACHE_DIR, ClipCache, synthesize_each
-from audiobuild.tag import Tags, id3_language, mp3_duration, write_tags
-from audiobuild.transcript import cues, plain_text, podcast_json, srt, webvtt
-from audiobuild.voices import Profile, check_profile, load_profile
+from audiobuild.publish.catalogue import Catalogue, episode_guid, intact, source_id
+from audiobuild.publish.feed import FEED_FILE
+from audiobuild.read.sources import Article, load_article
+from audiobuild.run.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
+from audiobuild.run.scriptfile import dump
+from audiobuild.run.scriptfile import load as load_script_file
+from audiobuild.voice.casting import Part, cast_parts
+from audiobuild.voice.engines import get_engine
+from audiobuild.voice.profiles import Profile, check_profile, load_profile
+from audiobuild.voice.pronounce import speech
+from audiobuild.voice.synthesize import CACHE_DIR, ClipCache, synthesize_each
 
 log = logging.getLogger("audiobuild")
 

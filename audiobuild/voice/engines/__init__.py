@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 
-from audiobuild.engines.base import CLIP_RATE, Engine, EngineUnavailable, EngineVoice, limit_threads, whole_wav
+from audiobuild.voice.engines.base import CLIP_RATE, Engine, EngineUnavailable, EngineVoice, limit_threads, whole_wav
 
 __all__ = [
     "CLIP_RATE", "ENGINES", "Engine", "EngineUnavailable", "EngineVoice", "engine_class", "get_engine",
@@ -25,9 +25,9 @@ __all__ = [
 
 # Engine name (what a profile's `engine` says) -> "module:class".
 ENGINES = {
-    "pyttsx3": "audiobuild.engines.espeak:Pyttsx3Engine",
-    "piper": "audiobuild.engines.piper:PiperEngine",
-    "hibari": "audiobuild.engines.hibari:HibariEngine",
+    "pyttsx3": "audiobuild.voice.engines.espeak:Pyttsx3Engine",
+    "piper": "audiobuild.voice.engines.piper:PiperEngine",
+    "hibari": "audiobuild.voice.engines.hibari:HibariEngine",
 }
 DEFAULT_ENGINE = "pyttsx3"
 

@@ -43,9 +43,9 @@ from pathlib import Path
 from num2words import num2words
 
 from audiobuild.errors import ConfigError
-from audiobuild.pronounce import numbers, rules
-from audiobuild.pronounce.rules import PLURAL_RULES, Language
 from audiobuild.schema import check, read_toml
+from audiobuild.voice.pronounce import numbers, rules
+from audiobuild.voice.pronounce.rules import PLURAL_RULES, Language
 
 LANGUAGES = Path(__file__).resolve().parent / "languages"
 

@@ -36,7 +36,7 @@ from audiobuild.atomic import TEMP_PREFIX, remove_stale_temporaries, stage
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Voice
-from audiobuild.pipeline import Plan, Result, render
+from audiobuild.run.pipeline import Plan, Result, render
 
 log = logging.getLogger("audiobuild")
 
@@ -101,7 +101,7 @@ class ClusterPool:
         """
         from distributed import as_completed
 
-        from audiobuild.batch import progress_bar
+        from audiobuild.run.batch import progress_bar
 
         if not plans:
             return
@@ -147,8 +147,8 @@ def _staged(remote: tuple[Result, dict[str, bytes]], plan: Plan, output: Path) -
 
 def warm_up(engines: list[str], hosts: dict[str, int]) -> None:
     """On a worker, before its first episode: load the pipeline and start `engines` (those it has)."""
-    import audiobuild.pipeline  # noqa: F401
-    from audiobuild.engines import EngineUnavailable, get_engine
+    import audiobuild.run.pipeline  # noqa: F401
+    from audiobuild.voice.engines import EngineUnavailable, get_engine
 
     with _render_lock:
         _share_cores(hosts)
@@ -161,7 +161,7 @@ def _share_cores(hosts: dict[str, int]) -> None:
     """Give this worker's engines their share of its host's cores (`hosts`: workers per host)."""
     from distributed import get_worker
 
-    from audiobuild.engines import limit_threads
+    from audiobuild.voice.engines import limit_threads
 
     host = urlsplit(get_worker().address).hostname
     limit_threads(max(1, (os.cpu_count() or 1) // hosts.get(host, 1)))
@@ -169,7 +169,7 @@ def _share_cores(hosts: dict[str, int]) -> None:
 
 def worker_report(voices: list[Voice]) -> tuple[str, str | None]:
     """On a worker: its audiobuild version, and why it cannot speak one of `voices` (or None)."""
-    from audiobuild.voices import voice_problem
+    from audiobuild.voice.profiles import voice_problem
 
     with _render_lock:  # after the warm-up, which may be starting the same engines
         found = next(((voice, problem) for voice in voices if (problem := voice_problem(voice))), None)

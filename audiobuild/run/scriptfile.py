@@ -21,7 +21,7 @@ from audiobuild.errors import InputError
 from audiobuild.model import Dropped, Script, Segment, Voice
 from audiobuild.parse.text import sentences_of
 from audiobuild.schema import check, yaml_line
-from audiobuild.voices import voice_from_table, voice_problem, voice_table
+from audiobuild.voice.profiles import voice_from_table, voice_problem, voice_table
 
 log = logging.getLogger("audiobuild")
 
@@ -248,7 +248,7 @@ def _check(document: object, source: object, text: str) -> None:
 
 @functools.cache
 def _schema() -> dict:
-    return json.loads(resources.files("audiobuild").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return json.loads(resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
 def _key(path: list) -> str:

@@ -1,0 +1,1 @@
+"""Running builds: one episode (pipeline), many (batch, cluster), from feeds (follow), and the editable script file."""

@@ -1,0 +1,2 @@
+"""Voicing: the engines, the voice profiles, who speaks with which voice (casting),
+what each sentence is said as (pronounce), and the clips (synthesize)."""
