@@ -9,7 +9,6 @@ one line and skipped; the others are built.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import multiprocessing
@@ -30,6 +29,7 @@ from audiobuild.publish.cover import cover_bytes
 from audiobuild.publish.episodes import publish, update_catalogue
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.run.pipeline import Plan, Result, plan_episode, render
+from audiobuild.run.progress import NoBar, progress_bar
 from audiobuild.voice.engines import get_engine, limit_threads
 from audiobuild.voice.profiles import check_profile, load_profile
 
@@ -172,7 +172,7 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")
         self._events = self._context.SimpleQueue()  # (plan number, sentences just spoken) from every worker
         self._spoken: dict[int, int] = {}
-        self._bar, self._single, self._used = _NoBar(), False, False
+        self._bar, self._single, self._used = NoBar(), False, False
         self._listener = threading.Thread(target=self._listen, daemon=True)
         self._listener.start()
         self._executor = self._start(self.size)
@@ -280,24 +280,6 @@ def _start_worker(threads: int, engines: list[str], parent: int, events, quiet: 
 
 def _render_task(number: int, plan: Plan, output: Path, config: Config, cover: bytes) -> Result:
     return render(plan, output, config, cover, lambda count: _events.put((number, count)))
-
-
-@contextlib.contextmanager
-def progress_bar(total: int, unit: str, description: str, minimum: int = 2):
-    """A tqdm bar on an interactive terminal at INFO level; elsewhere a no-op with the same update()."""
-    if total < minimum or not sys.stderr.isatty() or not log.isEnabledFor(logging.INFO):
-        yield _NoBar()
-        return
-    from tqdm import tqdm
-    from tqdm.contrib.logging import logging_redirect_tqdm
-
-    with logging_redirect_tqdm(loggers=[log]), tqdm(total=total, unit=unit, desc=description, leave=False) as bar:
-        yield bar
-
-
-class _NoBar:
-    def update(self, count: int = 1) -> None:
-        """Ignore progress."""
 
 
 class BatchFailed(Exception):

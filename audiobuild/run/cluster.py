@@ -37,6 +37,7 @@ from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Voice
 from audiobuild.run.pipeline import Plan, Result, render
+from audiobuild.run.progress import progress_bar
 
 log = logging.getLogger("audiobuild")
 
@@ -100,8 +101,6 @@ class ClusterPool:
         gets what came back whole (written here, from bytes).
         """
         from distributed import as_completed
-
-        from audiobuild.run.batch import progress_bar
 
         if not plans:
             return
