@@ -18,8 +18,8 @@ from audiobuild.audio.assemble import (
     assemble,
     assemble_and_export,
     export_mp3,
-    pause_before,
 )
+from audiobuild.audio.pauses import pause_before
 from audiobuild.errors import SynthesisError
 from audiobuild.model import Clip, Encoding, Pauses
 from audiobuild.parse import parse_article

@@ -20,7 +20,7 @@ from lxml import etree
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
-from audiobuild.audio.assemble import pause_before
+from audiobuild.audio.pauses import pause_before
 from audiobuild.config import Config, Podcast
 from audiobuild.publish.catalogue import load_catalogue
 from audiobuild.publish.feed import NAMESPACES

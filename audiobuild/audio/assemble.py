@@ -1,7 +1,7 @@
 """Stage 4: join the clips with natural pauses into one episode and export it as MP3.
 
-This is where pauses are decided (`pause_before`) and the only module that uses
-pydub and ffmpeg. ffmpeg comes from the system when it is on PATH, else from
+The pauses between clips come from `pauses.pause_before`; this is the only
+module that uses pydub and ffmpeg. ffmpeg comes from the system when it is on PATH, else from
 the `imageio-ffmpeg` wheel.
 
 Assembly is a plan: which part of which clip, in whose voice, after how much
@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from audiobuild.audio.loudness import ClipMeter, Levels, Placed, limit, meter_pcm16, plan_levels
+from audiobuild.audio.pauses import pause_before
 from audiobuild.children import die_with_parent
 from audiobuild.errors import SynthesisError
 from audiobuild.model import Clip, Encoding, Pauses, Script, Span
@@ -86,19 +87,6 @@ class EpisodeAudio:
         """Length of the assembled audio in milliseconds."""
         frames = sum(piece.silence_before + piece.frames for piece in self.pieces) + self.tail
         return frames * 1000 // self.rate
-
-
-def pause_before(script: Script, previous: Clip | None, clip: Clip, pauses: Pauses) -> int:
-    """Milliseconds of silence before `clip`, given the clip spoken just before it."""
-    if previous is None:
-        return pauses.lead_in
-    if previous.segment == clip.segment:
-        return pauses.sentence
-    if previous.segment < script.intro_end <= clip.segment:
-        return pauses.after_intro
-    if script.segments[previous.segment].speaker != script.segments[clip.segment].speaker:
-        return pauses.speaker_change
-    return pauses.paragraph
 
 
 # Silence below this level at a clip's edges is trimmed, so that the pauses above
