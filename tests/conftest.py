@@ -46,3 +46,4 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+SHARED_REAL = REPO.parent / "shared" / "real-transcripts"

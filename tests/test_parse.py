@@ -670,13 +670,23 @@ def test_interviewer_named_in_the_byline():
 # Stage directions
 
 
-def test_stage_directions_are_shown_but_not_spoken():
+def test_stage_directions_are_listed_as_dropped_and_never_spoken():
     script = parse_article("Title\nQ: Why? (Off-mike.)\nA: Because. (Laughter.) Really.\n(Applause.)\nQ: Ok?\nA: Fine.")
-    answer, applause = script.segments[2], script.segments[3]
-    assert answer.text == "Because. (Laughter.) Really."
-    assert answer.sentences == ["Because.", "Really."]
-    assert (applause.role, applause.kind, applause.sentences) == (NARRATOR, "direction", [])
+    answer, question = script.segments[2], script.segments[3]
+    assert (answer.text, answer.sentences) == ("Because. Really.", ["Because.", "Really."])
+    assert (question.role, question.text) == (INTERVIEWER, "Ok?")  # the applause was no one's paragraph
     assert script.segments[1].sentences == ["Why?"]
+    assert [(item.line, item.text, item.reason) for item in script.dropped] == [
+        (2, "(Off-mike.)", "stage direction"), (3, "(Laughter.)", "stage direction"), (4, "(Applause.)", "stage direction")
+    ]
+
+
+def test_a_turn_that_is_only_a_direction_is_still_a_turn():
+    script = parse_article("Title\nQ: Why?\nA: Because —\nQ: (Inaudible.)\nA: — as I said.")
+    assert [(segment.role, segment.text, segment.sentences) for segment in script.segments[1:]] == [
+        (INTERVIEWER, "Why?", ["Why?"]), (INTERVIEWEE, "Because —", ["Because —"]),
+        (INTERVIEWER, "(Inaudible.)", []), (INTERVIEWEE, "— as I said.", ["— as I said."]),
+    ]  # fmt: skip
 
 
 def test_stage_directions_can_be_read_aloud():

@@ -21,7 +21,7 @@ from audiobuild.model import NARRATOR, Script
 from audiobuild.parse import furniture_reason, parse
 from audiobuild.parse.labels import LINE, label_key, read_label
 from audiobuild.read.sources import load_article
-from tests.conftest import SHARED_ARTICLES
+from tests.conftest import SHARED_ARTICLES, SHARED_REAL
 
 DATA = Path(__file__).parent / "data"
 SUFFIXES = (".txt", ".md", ".html", ".vtt", ".srt")
@@ -29,6 +29,10 @@ WILD = sorted(path for path in (DATA / "wild").iterdir() if path.suffix in SUFFI
 SHARED = sorted(SHARED_ARTICLES.glob("*")) if SHARED_ARTICLES.is_dir() else []
 REAL = [path for path in SHARED if path.suffix in SUFFIXES and path.with_suffix(".expect").is_file()]
 OLD = sorted(path for path in (DATA / "articles").iterdir() if path.suffix in SUFFIXES)
+# The shared real transcripts read right so far: a list that only grows (see test_real_transcripts_stay_right).
+RIGHT_FILE = DATA / "real-transcripts-right.txt"
+RIGHT = [line.strip() for line in RIGHT_FILE.read_text(encoding="utf-8").splitlines()
+         if line.strip() and not line.startswith("#")]  # fmt: skip
 DEFAULT_DISCLOSURE = Config().podcast.disclosures()
 
 
@@ -68,13 +72,33 @@ def parsed(path: Path) -> Script:
 
 @pytest.mark.parametrize("article", WILD + REAL, ids=lambda path: path.name)
 def test_the_transcript_is_read_as_expected(article: Path):
+    assert_read_as_expected(article)
+
+
+@pytest.mark.skipif(not SHARED_REAL.is_dir(), reason="../shared/real-transcripts is not beside this checkout")
+@pytest.mark.parametrize("name", RIGHT)
+def test_real_transcripts_stay_right(name: str):
+    """Each shared real transcript that was read right once stays right (the list in RIGHT_FILE only grows)."""
+    assert_read_as_expected(next(path for path in SHARED_REAL.glob(f"{name}.*") if path.suffix in SUFFIXES))
+
+
+# A speaker's name made of a sentence's words ("I'm Bekah", "is Travis"), as check-articles rejects it.
+_NOT_NAME_WORDS = {"i'm", "im", "my", "is", "am", "name", "this", "here"}
+
+
+def assert_read_as_expected(article: Path) -> None:
     expect = read_expect(article.with_suffix(".expect"))
     script = parsed(article)
     found = turns(script)
     want = listed(expect.get("turns", ""))
     assert len(found) == len(want) and all(map(matches, want, *zip(*found))), (found, want)
     assert len({name for name, _ in found}) >= int(expect.get("distinct_voices", "2"))
-    assert expect.get("title_contains", "").casefold() in script.title.casefold()
+    for name, _ in found:
+        words = name.replace("\u2019", "'").split()
+        assert not any(word.casefold() in _NOT_NAME_WORDS and not word.isupper() for word in words), name
+    heard = [item for item in listed(expect.get("not_spoken", "")) if any(item in seg.text for seg in script.segments)]
+    assert not heard, f"spoken: {heard}"
+    assert expect.get("title_contains", "").casefold() in script.title.casefold(), script.title
     if "title" in expect:
         assert script.title == expect["title"]
     if "language" in expect:
@@ -125,4 +149,4 @@ def test_nothing_but_the_article_is_spoken(article: Path):
         assert furniture_reason(said) is None or segment.kind == "disclosure", said
     texts = " ".join([*spoken[1:], *(segment.text for segment in script.segments[1:])])
     heard = [item for item in listed(expect.get("not_spoken", "")) if item in texts]
-    assert not heard
+    assert not heard, f"spoken: {heard}"

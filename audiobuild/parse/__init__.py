@@ -15,8 +15,8 @@ speaker:
   the top to the byline, headings, stage directions in their own paragraph,
   editor's notes, credits and text after a separator to the narrator.
 
-Stage directions such as ``(Laughter.)`` stay in the text but are not spoken
-(unless `read_stage_directions`). When label-like paragraphs were read as
+Stage directions such as ``(Laughter.)`` are listed as dropped, neither spoken
+nor kept in a speaker's text (unless `read_stage_directions`). When label-like paragraphs were read as
 text, a warning names them and the options that change the reading:
 ``--layout`` and ``--interviewer``.
 """
@@ -48,6 +48,7 @@ from audiobuild.parse.names import display_name_of, interviewee_named, interview
 from audiobuild.parse.narrator import byline_for, disclosure_for
 from audiobuild.parse.text import (
     detect_language,
+    directions_in,
     ends_sentence,
     fold,
     normalise_space,
@@ -77,6 +78,8 @@ __all__ = [
 ]  # fmt: skip
 
 log = logging.getLogger("audiobuild")
+
+_Item = tuple[Person, str | None, str, int]  # a paragraph read: speaker, kind (None: their role's), text, line
 
 # Notes from the editor, not from the speaker whose turn they are in: the narrator reads them.
 _EDITORS_NOTE = re.compile(
@@ -141,19 +144,40 @@ def parse(
     script.layout = LayoutChoice(found.name, found.score, *(found.runner_up or (None, 0.0)))
     _warn(script, found)
     narrator = cast.defaults[NARRATOR]
-    opening = [(narrator, "title", script.title)]
+    opening = [(narrator, "title", script.title, 0)]
     if script.byline:
-        opening.append((narrator, "byline", script.byline))
+        opening.append((narrator, "byline", script.byline, 0))
     if disclosure:
         text = disclosure if isinstance(disclosure, str) else disclosure_for(language, disclosure)
-        opening.append((narrator, "disclosure", text))
+        opening.append((narrator, "disclosure", text, 0))
+    if not read_stage_directions:
+        items = _without_directions(items, script.dropped)
     script.segments = [
         Segment(person.role, kind or TURN_KINDS[person.role], text, person.name, read_stage_directions,
                 sentences_of(text, read_stage_directions))
-        for person, kind, text in opening + items
+        for person, kind, text, _ in opening + items
     ]  # fmt: skip
     script.dropped.sort(key=lambda item: item.line)
     return script
+
+
+def _without_directions(items: list[_Item], dropped: list[Dropped]) -> list[_Item]:
+    """The paragraphs without their stage directions ("(Laughter.)", "[PAUSE]"), each listed as dropped.
+
+    A direction is what was heard, not what was said: it is neither read nor part of a speaker's text. A
+    narrator's paragraph that is only directions goes whole; a speaker's turn that is only one ("Q
+    (Inaudible.)") stays as it is, unread: someone took the floor.
+    """
+    kept = []
+    for person, kind, text, line in items:
+        directions = directions_in(text)
+        readable = spoken_text(text) if directions else text
+        if directions and (re.search(r"\w", readable) or person.role == NARRATOR):
+            dropped += [Dropped(line, direction, "stage direction") for direction in directions]
+            text = readable
+        if re.search(r"\w", text):
+            kept.append((person, kind, text, line))
+    return kept
 
 
 def _repeated_lines(blocks: list[Block]) -> list[Block]:
@@ -351,10 +375,10 @@ class _Body:
                       context)  # fmt: skip
         return hints, Cast(dict(DEFAULT_NAMES))
 
-    def walk(self, cast: Cast) -> list[tuple[Person, str | None, str]]:
-        """(speaker, kind or None for their role's kind, text) for each paragraph read after the title."""
+    def walk(self, cast: Cast) -> list[_Item]:
+        """(speaker, kind or None for their role's kind, text, line) for each paragraph read after the title."""
         narrator = cast.defaults[NARRATOR]
-        items: list[tuple[Person, str | None, str]] = []
+        items: list[_Item] = []
         current: Person | None = None
         started = False
         for index, block in enumerate(self.blocks):
@@ -368,27 +392,27 @@ class _Body:
                 started = True
                 cast.start_turn(current, block.text)
                 if block.text:
-                    items.append((current, None, block.text))
+                    items.append((current, None, block.text, block.line))
             elif block.tag == "heading":
                 current = None
-                items.append((narrator, "heading", block.text))
+                items.append((narrator, "heading", block.text, block.line))
             elif block.tag == "direction":
-                items.append((narrator, "direction", block.text))
+                items.append((narrator, "direction", block.text, block.line))
             elif block.tag == "aside":
-                items.append((narrator, "narration", block.text))
+                items.append((narrator, "narration", block.text, block.line))
             elif _EDITORS_NOTE.search(block.text) or _RECORD_LINE.match(block.text):
                 items.append((narrator, "intro" if not started and self.layout.name != "plain" else "narration",
-                              block.text))  # fmt: skip
+                              block.text, block.line))  # fmt: skip
             elif started and byline_match(block.text):
                 current = None
-                items.append((narrator, "narration", block.text))
+                items.append((narrator, "narration", block.text, block.line))
             elif current is not None:
                 cast.continue_turn(current, block.text)
-                items.append((current, "list" if block.tag == "item" else None, block.text))
+                items.append((current, "list" if block.tag == "item" else None, block.text, block.line))
             else:
                 opening = not started and self.layout.name != "plain"
                 kind = "list" if block.tag == "item" else "intro" if opening else "narration"
-                items.append((narrator, kind, block.text))
+                items.append((narrator, kind, block.text, block.line))
         return items
 
 

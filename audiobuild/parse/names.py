@@ -32,6 +32,12 @@ _INITIAL = r"[A-ZА-ЯЁ]\."
 # Languages that write an office with a small letter after its article ("M. le maire", "El señor presidente").
 _LOWER_OFFICES = {"fr", "es", "it", "pt", "ca"}
 _PREFIX_WORDS = HONORIFICS | KEPT_TITLES | OFFICES | LABEL_ARTICLES
+# What comes before a name when people introduce themselves ("I'm Bekah", "my name is Travis", "Hi, Dan"):
+# the name is the word after these, never a given name made of them.
+_SELF_INTRODUCTION = frozenset(
+    "i i'm i’m im i'am me my name is am it's it’s this here hi hello hey soy llamo je suis m'appelle "
+    "ich bin heiße sono chiamo sou chamo jestem mam на я меня зовут мене звати".split()
+)
 
 
 def identity(label: Label) -> str:
@@ -217,7 +223,8 @@ def full_name(words: list[str], context: str, language: str, majority: bool = Fa
     found: Counter[tuple[str, str]] = Counter()
     for match in re.finditer(pattern, context, re.IGNORECASE):
         given = match.group("given")
-        if _plain(given) in _PREFIX_WORDS | PARTICLES | NOT_SPEAKERS | ROLE_WORDS.keys() or len(given) < 2:
+        if _plain(given) in _PREFIX_WORDS | PARTICLES | NOT_SPEAKERS | ROLE_WORDS.keys() | _SELF_INTRODUCTION or len(
+                given) < 2:  # fmt: skip
             continue
         if initials and not match.group("middle").split()[:1] == initials[:1] and given[0] != initials[0][0]:
             continue

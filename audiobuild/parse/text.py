@@ -31,11 +31,26 @@ _DIRECTION_WORDS = (
     r"heiterkeit|beifall|zuruf|zurufe|lachen|applaus|unruhe|"
     r"applaudissements|rires|exclamations|protestations|murmures|(?:la )?séance|"
     r"rumores|risas|aplausos|pausa|risa|murmullos|protestas|"
+    r"risate|applausi|commenti|proteste|brusio|risos|aplausos|palmas|tumulto|śmiech|oklaski|brawa|"
+    r"сміх|оплески|шум у залі|zustimmung|sehr richtig|sehr gut|widerspruch|"
     r"transl(?:ation|ated)|translator|interpreter"
 )
-_DIRECTION = re.compile(rf"[(\[]\s*(?:{_DIRECTION_WORDS})\b[^()\[\]]{{0,120}}[)\]]", re.IGNORECASE)
+# "(Laughter.)", "[Dan laughs]" (who, then what), "[??]" (a word the transcriber could not make out).
+_DIRECTION = re.compile(
+    rf"[(\[]\s*(?:(?:[A-ZÀ-ÖØ-Þ][\w'’\-]*\s+){{0,2}}(?:{_DIRECTION_WORDS})\b[^()\[\]]{{0,120}}|[?…]+\s*)[)\]]",
+    re.IGNORECASE,
+)
 # A direction between sentences takes its own full stop along: "...vacío. (Rumores). Termino."
 _DIRECTION_SENTENCE = re.compile(rf"(?<=[.!?…])(\s+){_DIRECTION.pattern}\.(?!\w)", re.IGNORECASE)
+
+
+def directions_in(text: str) -> list[str]:
+    """The stage directions in `text`, as written.
+
+    >>> directions_in("Hey. It's fantastic [chuckles]. (Applause.)")
+    ['[chuckles]', '(Applause.)']
+    """
+    return [match.group(0) for match in _DIRECTION.finditer(text)]
 
 
 def spoken_text(text: str) -> str:

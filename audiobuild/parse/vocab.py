@@ -1,4 +1,4 @@
-"""The words a transcript labels its speakers with, in the languages the parser knows (en, ru, de, fr, es).
+"""The words a transcript labels its speakers with, in the languages the parser knows (en, ru, de, fr, es, it, pt, pl, uk).
 
 Data, kept apart from the rules that use it: add a word here and every rule
 sees it. Words are compared case-folded and without a trailing full stop.
@@ -17,6 +17,7 @@ def words(text: str) -> frozenset[str]:
 HONORIFICS = words(
     "mr mrs ms miss mx messrs mr. mrs. ms. m m. mme mmes mlle monsieur madame herr frau fr hr sr sr. sra srta "
     "señor señora señorita don doña dña d. dª sig sig.ra г-н г-жа господин госпожа esq esq."
+    " signor signora sig. sig.ra on. dott. dott.ssa pan pani panie państwo sr. sra. srª dona пан пані"
 )
 # Titles that stay with the name, as people write it ("Dr. Nwosu", "Dame Philippa").
 KEPT_TITLES = words("dr dr. prof prof. professor dame sir lord lady rev rev. father sister br")
@@ -34,6 +35,9 @@ OFFICES = words(
     "sénateur sénatrice ministra ministro presidente presidenta vicepresidente vicepresidenta diputado diputada "
     "senador senadora alcalde alcaldesa secretario secretaria consejero consejera portavoz "
     "губернатор министр президент председатель депутат мэр премьер-министр"
+    " ministro ministra deputato deputata senatore senatrice sindaco sindaca sottosegretario sottosegretaria "
+    "deputado deputada prefeito prefeita relator relatora prezydent marszałek marszałkini poseł posłanka "
+    "premier wicepremier minister przewodniczący przewodnicząca президент міністр голова депутат речник"
 )
 # Articles and particles inside a label or a name ("The CHAIRMAN", "Mme la présidente", "Anouk van der Meer").
 PARTICLES = words(
@@ -41,12 +45,14 @@ PARTICLES = words(
     "ap y e i и из zu zum zur af av"
 )
 # Articles that may open a label ("The CHAIRMAN", "El señor PRESIDENTE", "La señora MINISTRA").
-LABEL_ARTICLES = words("the el la le der die das les los las")
+LABEL_ARTICLES = words("the el la le der die das les los las o os as il lo gli")
 
 # Labels that stand for one side rather than a person: every "Q:" is the same interviewer.
 ROLE_MARKERS = {
-    **dict.fromkeys(words("q question questions f frage pregunta p вопрос в interviewer int iv"), INTERVIEWER),
-    **dict.fromkeys(words("a ans answer antwort respuesta r ответ о réponse interviewee resp respondent"), INTERVIEWEE),
+    **dict.fromkeys(words("q question questions f frage pregunta p вопрос в interviewer int iv domanda d pergunta "
+                          "pytanie питання"), INTERVIEWER),
+    **dict.fromkeys(words("a ans answer antwort respuesta r ответ о réponse interviewee resp respondent risposta "
+                          "resposta odpowiedź odp відповідь"), INTERVIEWEE),
     "narrator": NARRATOR,
 }
 # Labels a transcription service gives a voice it could not name: kept as they are, sides by what they say.
@@ -64,14 +70,17 @@ ROLE_WORDS = {
             "ведущий ведущая корреспондент корр журналист журналистка интервьюер модератор "
             "gastgeber gastgeberin interviewerin reporterin journalistin vorsitzende vorsitzender vors "
             "animateur animatrice journaliste présentateur présentatrice intervieweur "
-            "periodista entrevistador entrevistadora locutor locutora conductor conductora presentador presentadora"
+            "periodista entrevistador entrevistadora locutor locutora conductor conductora presentador presentadora "
+            "conduttore conduttrice giornalista intervistatore intervistatrice apresentador apresentadora jornalista "
+            "repórter prowadzący prowadząca dziennikarz dziennikarka redaktor redaktorka ведучий ведуча журналіст "
+            "журналістка кореспондент"
         ),
         INTERVIEWER,
     ),
     **dict.fromkeys(
         words(
             "guest panelist panellist witness deponent respondent interviewee gast gäste invité invitée "
-            "invitado invitada entrevistado entrevistada гость гостья"
+            "invitado invitada entrevistado entrevistada гость гостья ospite convidado convidada gość гість"
         ),
         INTERVIEWEE,
     ),
@@ -84,7 +93,10 @@ CHAIR_WORDS = {
     "es": words("presidente presidenta vicepresidente vicepresidenta alcalde alcaldesa"),
     "de": words("präsident präsidentin vizepräsident vizepräsidentin"),
     "ru": words("председатель председательствующий"),
-    "it": words("presidente"),
+    "it": words("presidente vicepresidente"),
+    "pt": words("presidente presidenta vice-presidente"),
+    "pl": words("marszałek marszałkini przewodniczący przewodnicząca wicemarszałek"),
+    "uk": words("голова головуючий"),
 }
 
 # First words of "Word: ..." lines that introduce something other than a speaker.

@@ -275,6 +275,7 @@ def _with_front_matter(article: Article) -> Article:
 
 
 _CUE_SPEAKER = re.compile(r"^(?:>>\s*)?(?P<name>[^\W\d][\w'’.\- ]{0,40}?)\s*:\s+(?P<rest>\S.*)$")
+_ANNOTATION_ONLY = re.compile(r"^(?:[\[(][^\[\]()]*[\])][\s.,…]*)+$")
 _PARAGRAPH_WORDS = 120  # cues without speakers are joined into paragraphs of about this length
 
 
@@ -293,8 +294,8 @@ def extract_captions(text: str, source: str, kind: str) -> Article:
         named = None if speaker else _CUE_SPEAKER.match(words)
         if named and len(named.group("name").split()) <= 5 and named.group("name")[0].isupper():
             speaker, words = named.group("name").strip(), named.group("rest")
-        if not words:
-            continue
+        if not words or _ANNOTATION_ONLY.match(words):
+            continue  # "[Unintelligible].", "[music]": a cue with no words is no one's turn
         same = turns and (speaker is None or speaker == turns[-1][0])
         if same and not (speaker is None and sum(map(len, map(str.split, turns[-1][1]))) > _PARAGRAPH_WORDS
                          and turns[-1][1][-1].endswith((".", "?", "!"))):  # fmt: skip
