@@ -44,7 +44,7 @@ from audiobuild.model import (
 from audiobuild.parse.cast import TURN_KINDS, Cast, Hints, Person, _same
 from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
 from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout
-from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named
+from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named, names_in
 from audiobuild.parse.narrator import byline_for, disclosure_for
 from audiobuild.parse.text import (
     detect_language,
@@ -216,6 +216,18 @@ def _title_turn(blocks: list[Block], title: str | None) -> list[Block]:
     return blocks
 
 
+def _first_line_title(block: Block) -> bool:
+    """A document's first line that can title it although it ends in a full stop: short, one sentence, no byline."""
+    words = block.text.split()
+    return (
+        block.tag in ("text", "heading")
+        and 2 <= len(words) <= 12
+        and len(split_sentences(block.text)) == 1
+        and not byline_match(block.text)
+        and not is_prose(block.text)
+    )
+
+
 def _called_interview(blocks: list[Block], title: str | None) -> bool:
     """True when the title or the text's opening calls the piece an interview (or Q&A, conversation...)."""
     opening = " ".join([title or "", *(block.text for block in blocks[:12] if block.tag != "furniture")])
@@ -296,13 +308,17 @@ class _Body:
         for position, index in enumerate(content):
             block = blocks[index]
             score = headline_score(block.source or block.text, site_name) if block.tag in ("text", "heading") else None
+            if score is None and position == 0 and _first_line_title(block):
+                score = 0.0  # "Questions d'actualité au Gouvernement.": a record's first line, stopped like a sentence
             if score is None:
                 continue
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             if following is not None and following.reason in ("date stamp", "page info line"):
                 score += 3
             if following is not None and following.tag != "furniture" and byline_match(following.text):
-                score += 10  # the byline is under the headline
+                # The byline is under the headline; but a name over "Interviewed by ..." is who was interviewed.
+                named = INTERVIEWER_BYLINE.match(following.text) and names_in(block.text) == [block.text.strip()]
+                score += 0 if named else 10
             if position and blocks[content[position - 1]].text.endswith(":"):
                 score -= 5
             score -= 2 if block.text.count(",") >= 2 else 0

@@ -321,6 +321,44 @@ _FURNITURE = [
         ),
         "contact line",
     ),
+    (
+        re.compile(
+            r"^(?:related|video|videos|watch|listen|gallery|photos|podcast|more|also|see more|"
+            r"verwandt|vidéo|à voir|écouter|vídeo|mira|escucha|смотрите|видео|слушайте)\s*:\s*\S.{0,160}$",
+            re.I,
+        ),
+        "promo",
+    ),
+    (
+        re.compile(
+            r"^(?:(?:follow|rate|review|subscribe|like|share)(?:,?\s+(?:and\s+)?|\s*&\s*)){1,4}"
+            r"(?:follow|rate|review|subscribe|like|share)\b.{0,80}$",
+            re.I,
+        ),
+        "promo",
+    ),
+    # A link's words for screen readers ("Whatsapp: abre ventana nueva"): the link, not the article.
+    (
+        re.compile(
+            r"^.{0,40}\b(?:opens? (?:in )?(?:a )?new (?:window|tab)|abre (?:en )?(?:una )?(?:ventana|pestaña) nueva|"
+            r"öffnet (?:in )?(?:einem )?neuen (?:fenster|tab)|s'ouvre dans une nouvelle fenêtre|"
+            r"nouvelle fenêtre|apre (?:in )?una nuova finestra|abre (?:em )?(?:uma )?nova janela|"
+            r"откроется в новом окне)\)?$",
+            re.I,
+        ),
+        "link",
+    ),
+    # A template's instruction left in the page ("[Add names of witnesses ...]").
+    (re.compile(r"^\[(?:add|insert|enter|include|todo|tbc|tbd|placeholder)\b[^\]]{0,200}\]$", re.I), "template leftover"),
+    # A picture's caption that ends in its credit: "... (picture alliance / dpa / Oliver Berg)".
+    (
+        re.compile(
+            r"^.{0,400}[(\[](?:[^()\[\]]*[/|]\s*)?(?:picture alliance|dpa|afp|reuters|getty images|ap photo|imago|"
+            r"epa|istock|shutterstock|keystone|unsplash|sputnik|тасс|риа новости)\b[^()\[\]]{0,80}[)\]]$",
+            re.I,
+        ),
+        "image caption",
+    ),
     (re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.)\S+$"), "address line"),
     (re.compile(r"^(?:\d{1,2}\+|\d{1,2}\s*\+\s*)$"), "age rating"),
     (
@@ -376,6 +414,8 @@ def furniture_reason(text: str, title: str | None = None, raw: str | None = None
             return reason
     if is_date_line(text):
         return "date stamp"
+    if re.fullmatch(r"(.{8,160}?)\s+\1", text):
+        return "doubled link"  # a link's text and its image's alt text, flattened into one line
     return _joined_reason(text, raw)
 
 

@@ -101,12 +101,19 @@ def classify(paragraph: Paragraph) -> Block:
     for tag, pattern in (("heading", HEADING), ("dash", _DASH)):
         match = pattern.match(text)
         if match:
-            return Block(paragraph.line, tag, strip_markup(text[match.end() :]), source=text)
+            content = strip_markup(text[match.end() :])
+            reason = furniture_reason(content)
+            if reason and reason != "repeated title":
+                return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
+            return Block(paragraph.line, tag, content, source=text)
     bullet = _BULLET.match(text)
     if bullet and not text.startswith("**"):
         # A number is part of what is read ("2. Add the flour"); a bullet is not.
         number = bullet.group("number")
         content = strip_markup(text[bullet.end() :])
+        reason = furniture_reason(content)
+        if reason:  # a list of share links or promos is furniture item by item (a heading or a dash's too)
+            return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
         return Block(paragraph.line, "item", f"{number} {content}" if number else content, source=text)
     label = read_label(text, paragraph.raw)
     if label:

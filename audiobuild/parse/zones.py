@@ -167,7 +167,9 @@ PIECE_WORDS = re.compile(
     r"интервью|стенограмма|беседа|пресс-подход|пресс-конференция|выпуск|"
     r"\w*gespräch|\w*interview|\w*befragung|\w*pressekonferenz|folge|\w*protokoll|mitschrift|"
     r"entretien|compte rendu|conférence de presse|séance|épisode|"
-    r"entrevista|conferencia de prensa|versión estenográfica|diario de sesiones|episodio|ds\.)",
+    r"entrevista|conferencia de prensa|rueda de prensa|versión estenográfica|diario de sesiones|episodio|ds\.|"
+    r"intervista|conferenza stampa|resoconto|trascrizione|entrevista coletiva|transcrição|notas taquigráficas|"
+    r"wywiad|rozmowa|konferencja prasowa|stenogram|інтерв['’]ю|розмова|брифінг|стенограма)",
     re.IGNORECASE,
 )
 
