@@ -27,8 +27,8 @@ from audiobuild.parse.vocab import (
     ROLE_WORDS,
 )
 
-_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ][\w'’\-]*"
-_INITIAL = r"[A-ZА-ЯЁ]\."
+_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐ][\w'’\-]*"
+_INITIAL = r"[A-ZА-ЯЁІЇЄҐ]\."
 # Languages that write an office with a small letter after its article ("M. le maire", "El señor presidente").
 _LOWER_OFFICES = {"fr", "es", "it", "pt", "ca"}
 _PREFIX_WORDS = HONORIFICS | KEPT_TITLES | OFFICES | LABEL_ARTICLES
@@ -293,7 +293,22 @@ _INTERVIEWEE_CUES = [
     re.compile(rf"\b(?:says|said|erklärt|sagt|dit|dice|rassure)\s+(?P<name>(?:Dr\.?\s+)?{_NAME})\s*$"),
     re.compile(rf"\bрассказал[аи]?\s+(?:[\w\-]+\s+){{0,4}}?(?P<name>{_NAME})"),
     re.compile(rf"\b(?P<name>{_NAME})[^.]{{0,80}}\bs'est confiée?\b"),
+    # "Abbiamo rivolto qualche domanda a Federico Terzi", "we put five questions to ...".
+    re.compile(
+        rf"\b(?:questions?|domand[ae]|preguntas?|perguntas?|fragen|pytani[ae]|вопрос\w*|питання)\s+"
+        rf"(?:[\w']+\s+){{0,2}}?(?:to|a|à|an|al|ao|do|для|к|до)\s+(?P<name>{_NAME})",
+        re.I,
+    ),
 ]
+# A headline's guest: "Sur les migrations avec François Héran - Le Grand Continent", "Quattro chiacchiere con ...".
+_HEADLINE_GUEST = re.compile(rf"\b(?:with|avec|con|mit|com|z|з|с)\s+(?P<name>{_NAME})\s*(?:$|[-–—|:(,«»\"“])")
+# "Інтерв’ю Президента України Володимира Зеленського виданню ...": an interview *of* someone, whose name ends
+# the run of capitalised words after the word (offices and places before it).
+_INTERVIEW_OF = re.compile(
+    rf"\b(?:інтерв['’]ю|интервью|wywiad|entrevista|intervista|entretien|interview)\s+"
+    rf"(?P<run>(?:{_CAPITALISED}\s+){{1,4}}{_CAPITALISED})(?![\w\-])",
+    re.I,
+)
 _HEADLINE_NAME = re.compile(rf"^(?P<name>(?:(?:Dr|Prof|Sir|Dame)\.?\s+)?{_NAME})(?:,\s+[^:]{{1,40}})?\s?:\s+\S")
 _NOT_NAMES = {
     "the", "a", "an", "your", "my", "our", "his", "her", "their", "this", "that", "why", "how", "what", "when",
@@ -324,6 +339,14 @@ def interviewee_named(title: str, intro: list[str], avoid: set[str]) -> tuple[st
     headline = _HEADLINE_NAME.match(title)
     if headline and headline.group("name").split()[0].casefold() not in _NOT_NAMES:
         return _clean_name(headline.group("name")), True
+    if names_in(title) == [title.strip()] and title.strip() not in avoid:
+        return title.strip(), True  # the headline is the guest's name
+    for cue in (_HEADLINE_GUEST, _INTERVIEW_OF):
+        match = cue.search(title)
+        name = match and (_clean_name(match.group("name")) if cue is _HEADLINE_GUEST else
+                          " ".join(match.group("run").split()[-2:]))  # fmt: skip
+        if name and name not in avoid and not _NOT_NAMES & {word.casefold() for word in name.split()}:
+            return name, True
     for text in [title, *intro]:
         for cue in _INTERVIEWEE_CUES:
             match = cue.search(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
@@ -73,8 +74,11 @@ def is_direction(text: str) -> bool:
 
 
 _INLINE_MARKUP = [
+    (re.compile(r"\{%.{0,300}?%\}|\{\{.{0,300}?\}\}"), ""),  # a template's tags (Jekyll, Liquid, Hugo)
+    (re.compile(r"<!--.{0,2000}?-->|</?[A-Za-z][\w:-]*(?:\s[^<>]{0,500})?/?>"), ""),  # raw HTML: tags go, words stay
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # Markdown image
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # Markdown link: its words
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # a reference-style link: its words
     (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__"), r"\1\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"), r"\1\2"),
     (re.compile(r"`([^`]+)`"), r"\1"),  # code
@@ -86,7 +90,9 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<\"'])")
 
 
 def strip_markup(text: str) -> str:
-    """Markdown escapes undone; emphasis, links and code marks removed; the words stay.
+    """Markdown escapes undone; emphasis, links, code marks, raw HTML and template tags removed; the words stay.
+
+    HTML entities are decoded: raw HTML inside Markdown is markup, never read.
 
     >>> strip_markup(r"It forgives anything, except \\*bleach\\*. \\[laughs\\]")
     'It forgives anything, except bleach. [laughs]'
@@ -94,7 +100,7 @@ def strip_markup(text: str) -> str:
     text = _ESCAPE.sub(r"\1", text)
     for pattern, replacement in _INLINE_MARKUP:
         text = pattern.sub(replacement, text)
-    return normalise_space(text)
+    return normalise_space(html.unescape(text) if "&" in text else text)
 
 
 def ends_question(text: str) -> bool:

@@ -52,20 +52,44 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], list[Dropped]]:
     start = _front_matter_end(lines)
     if start:
         dropped.append(Dropped(1, normalise_space(" ".join(lines[:start])), "front matter"))
+    lines = [""] * start + _without_markup_lines(lines[start:], start, dropped)
     raw_lines = [""] * start + _without_line_numbers(lines[start:])
     cleaned = [normalise_space(line) for line in raw_lines]
     width = _wrap_width(cleaned)
     paragraphs: list[Paragraph] = []
     previous = ""
     for number, (line, raw) in enumerate(zip(cleaned, raw_lines), start=1):
-        if previous and line and len(paragraphs) > 1 and (
-                (width and _continues(previous, line, raw, width)) or _runs_on(previous, line, raw)):  # fmt: skip
+        quoted = _QUOTED.match(raw) and _QUOTED.match(raw_lines[number - 2]) and _QUOTED.sub("", raw).strip()
+        if previous and line and (quoted or len(paragraphs) > 1 and (
+                (width and _continues(previous, line, raw, width)) or _runs_on(previous, line, raw))):  # fmt: skip
             last = paragraphs[-1]
-            paragraphs[-1] = Paragraph(last.line, f"{last.text} {line}", last.raw)
+            paragraphs[-1] = Paragraph(last.line, f"{last.text} {_QUOTED.sub('', line) if quoted else line}", last.raw)
         elif line:
             paragraphs.append(Paragraph(number, line, raw.rstrip()))
         previous = line
     return paragraphs, dropped
+
+
+# A Markdown blockquote's line: its lines up to an empty one ("> ") are one paragraph.
+_QUOTED = re.compile(r"^\s{0,3}>\s?")
+# Markdown and HTML that are no text: a comment (Nikola's metadata, "<!-- TEASER_END -->") and a link definition.
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]{1,100}\]:\s*\S+(?:\s+[\"'(].*)?$")
+
+
+def _without_markup_lines(lines: list[str], offset: int, dropped: list[Dropped]) -> list[str]:
+    """`lines` with HTML comments and Markdown link definitions blanked, each listed in `dropped`."""
+    text = "\n".join(lines)
+    for comment in _COMMENT.finditer(text):
+        first = text.count("\n", 0, comment.start())
+        dropped.append(Dropped(offset + first + 1, normalise_space(comment.group(0)), "markup comment"))
+    text = _COMMENT.sub(lambda comment: "\n" * comment.group(0).count("\n"), text)
+    kept = text.split("\n")
+    for index, line in enumerate(kept):
+        if _LINK_DEFINITION.match(line):
+            dropped.append(Dropped(offset + index + 1, line.strip(), "link definition"))
+            kept[index] = ""
+    return kept
 
 
 def _front_matter_end(lines: list[str]) -> int:

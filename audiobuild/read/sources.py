@@ -249,7 +249,7 @@ def _with_front_matter(article: Article) -> Article:
     """The article with the title, author and date of its YAML front matter (the parser drops the block itself)."""
     match = _FRONT_MATTER.match(article.text)
     if not match:
-        return article
+        return _with_comment_metadata(article)
     import yaml
 
     try:
@@ -272,6 +272,23 @@ def _with_front_matter(article: Article) -> Article:
         date=date,
         date_source="front matter" if date else None,
     )
+
+
+# Nikola's metadata, in an HTML comment at the top of a Markdown post: ".. title: Quattro chiacchiere con ...".
+_COMMENT_METADATA = re.compile(r"\A\ufeff?\s*<!--(?P<fields>.*?)-->", re.DOTALL)
+_COMMENT_FIELD = re.compile(r"^\s*\.\.\s+(?P<key>title|author|date)\s*:[ \t]*(?P<value>\S.*?)\s*$", re.MULTILINE)
+
+
+def _with_comment_metadata(article: Article) -> Article:
+    """The article with the title, author and date of a Nikola-style comment at its top (the parser drops it)."""
+    comment = _COMMENT_METADATA.match(article.text)
+    fields = {field["key"]: field["value"] for field in _COMMENT_FIELD.finditer(comment["fields"])} if comment else {}
+    if not fields:
+        return article
+    date = fields.get("date", "")[:10]
+    date = date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None
+    return Article(article.source, article.text, title=fields.get("title"), author=fields.get("author"), date=date,
+                   date_source="front matter" if date else None)  # fmt: skip
 
 
 _CUE_SPEAKER = re.compile(r"^(?:>>\s*)?(?P<name>[^\W\d][\w'’.\- ]{0,40}?)\s*:\s+(?P<rest>\S.*)$")
