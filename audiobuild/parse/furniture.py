@@ -227,7 +227,9 @@ _FURNITURE = [
     ),
     (
         re.compile(
-            r"^(?:photo|photos|image|picture|фото|foto|fotos|bild)s?(?:\s*:|\s+by\s|\s+available\s)\s*\S.{0,120}$", re.I
+            r"^(?:photo|photos|image|picture|фото|foto|fotos|bild|titelbild|titelfoto|bildnachweis|aufmacherbild|"
+            r"photo credits?|crédits? photo|crédit|créditos?|foto de portada|credito fotografico|zdjęcie|"
+            r"header image|cover image|featured image)s?(?:\s*:|\s+by\s|\s+available\s)\s*\S.{0,120}$", re.I
         ),
         "photo credit",
     ),

@@ -14,7 +14,7 @@ is really a speaker's is decided by `layouts`, over the whole text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audiobuild.parse.furniture import STAMP
 from audiobuild.parse.text import spoken_text
@@ -61,6 +61,7 @@ _STAMP_SUFFIX = re.compile(rf"\s*(?:\(\s*{STAMP}\s*\)|\[\s*{STAMP}\s*\]|\s{STAMP
 # A question's number in a committee's or a parliament's record: "Q3 ", "Q6. ", "Q3. [84314] ", "T1. ".
 _NUMBER_PREFIX = re.compile(r"^[QT]\d{1,4}\.?\s+(?:\[\d+\]\s+)?(?=[^\W\d])")
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{1,150}?)\1\s*(?P<after>[:.]?)\s*(?P<rest>.*)$")
+_BOLD_PARAGRAPH = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{151,}?)\1$", re.DOTALL)
 _OWN_LINE = re.compile(r"^(?P<label>[^:?!]{1,150}?)\s*(?P<colon>:)?$")
 _INLINE = [
     # A colon in brackets is the descriptor's: 'Mr. BILL MOYERS (Author, "Journal: The Conversation"): Thanks'
@@ -75,7 +76,10 @@ _INLINE = [
     (DASH, re.compile(r"^(?P<label>[^?!]{1,100}?)\s+[-–—]\s+(?P<rest>\S.*)$")),
 ]
 _SPACES = re.compile(r"^(?P<label>[QAPRqa])(?:[ \t]{2,}|\s*\u00a0\s*|\t)\s*(?P<rest>\S.*)$")
-_TOKEN = re.compile(r"^(?:[^\W\d_][\w'’\-]*\.?|[^\W\d_]\.[^\W\d_][\w'’\-]*|\d{1,3}|&)$")
+# An outlet that labels its questions with its web address: "fluter.de:".
+_DOMAIN_WORD = r"[^\W\d_][\w\-]*\.(?:com|org|net|de|at|ch|fr|es|it|pl|ru|ua|uk|eu|info|news|io)"
+_DOMAIN = re.compile(rf"^{_DOMAIN_WORD}$")
+_TOKEN = re.compile(rf"^(?:[^\W\d_][\w'’\-]*\.?|[^\W\d_]\.[^\W\d_][\w'’\-]*|\d{{1,3}}|&|{_DOMAIN_WORD})$")
 
 
 def read_label(text: str, raw: str = "") -> Label | None:
@@ -88,6 +92,10 @@ def read_label(text: str, raw: str = "") -> Label | None:
     if number:
         text, numbered = text[number.end() :], True
     bold = _BOLD.match(text)
+    wrapped = _BOLD_PARAGRAPH.match(text) if not bold else None
+    if wrapped:  # "**fluter.de: In Südkorea ...?**": a bold paragraph that opens with its label
+        inner = read_label(wrapped.group("inner"))
+        return replace(inner, bold=True, stamped=inner.stamped or stamped) if inner and not inner.own_line else None
     if bold:
         inner, rest = bold.group("inner").strip(), bold.group("rest")
         colon = inner.endswith(":") or bold.group("after") == ":"
@@ -174,6 +182,8 @@ def _label(
     if own_line and descriptor and not spoken_text(f"({descriptor})"):
         return None  # "Q (Inaudible.)": a turn that is a stage direction, not a label alone on its line
     if descriptor and not bracketed:
+        if separator == COLON and len(descriptor.split()) > 8:
+            return None  # "Angenommen, Deutschland folgt dem Vorbild ... und entwickelt Apps: ...": a clause
         if all(_plain(word) in HONORIFICS | OFFICES | LABEL_ARTICLES | PARTICLES for word in name.split()):
             return None  # "Herr Minister, in meinem Wahlkreis...": an address to someone, not a label
         if (
@@ -201,6 +211,8 @@ def name_shape(label: str, described: bool = True) -> tuple[str, str, str] | Non
     if not 1 <= len(tokens) <= 8 or len(name) > 90 or not all(_TOKEN.match(token) for token in tokens):
         return None
     plain = [_plain(token) for token in tokens]
+    if len(tokens) == 1 and _DOMAIN.match(tokens[0]):
+        return name, descriptor, "title"
     if plain[0] in NOT_SPEAKERS or not tokens[0][0].isupper():
         return None
     if any(token.isdigit() for token in tokens[:-1]) or (tokens[-1].isdigit() and len(tokens) == 1):

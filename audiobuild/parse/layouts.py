@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from audiobuild.model import INTERVIEWEE, INTERVIEWER, LAYOUTS
 from audiobuild.parse.cast import Cast
 from audiobuild.parse.furniture import furniture_reason
-from audiobuild.parse.labels import COLON, DASH, LINE, Label, read_label
+from audiobuild.parse.labels import COLON, DASH, LINE, Label, label_key, read_label
 from audiobuild.parse.text import asks, ends_sentence, has_question, is_direction, spoken_text, strip_markup
 from audiobuild.parse.vocab import OFFICES, ROLE_MARKERS, ROLE_WORDS
 from audiobuild.parse.zones import HEADING, Paragraph
@@ -319,13 +319,18 @@ def _mostly_own_line(labels: dict[int, Label], turns: list[int]) -> bool:
     return sum(labels[index].own_line for index in turns) > len(turns) / 2
 
 
-def _answer_after(blocks: list[Block], index: int) -> int | None:
-    """The first text paragraph after a question that is its own turn: the start of the answer."""
+def _answer_after(blocks: list[Block], index: int, labelled: bool = False) -> int | None:
+    """The first text paragraph after a question that is its own turn: the start of the answer.
+
+    `labelled`: a paragraph under a speaker's label answers too ("**McKelvey:** ...").
+    """
     for position in range(index + 1, len(blocks)):
-        tag = blocks[position].tag
-        if tag in ("furniture", "direction", "aside"):
+        block = blocks[position]
+        if block.tag in ("furniture", "direction", "aside"):
             continue
-        return position if tag in ("text", "item", "dash") else None
+        if labelled and block.tag == "label" and block.label.rest and not block.label.own_line:
+            return position
+        return position if block.tag in ("text", "item", "dash") else None
     return None
 
 
@@ -370,18 +375,65 @@ def _dash_layout(blocks: list[Block]) -> Layout | None:
 
 
 def _bold_layout(blocks: list[Block]) -> Layout | None:
-    """Bold (or italic) paragraphs, or else headings, that ask: the questions; the plain ones under each, its answer."""
+    """Bold (or italic) paragraphs, or else headings, that ask: the questions; what follows each, its answer.
+
+    An answer may carry its speaker's label ("**McKelvey:** ..."), and the first exchange may name both sides
+    ("fluter.de: ...?" / "Felix Stalder: ..."): the style then stands for those names (`_styled_labels`).
+    """
     for tag in ("bold", "italic", "heading"):
         marked = [index for index, block in enumerate(blocks) if block.tag == tag]
         asking = [index for index in marked if asks(blocks[index].text)]
         if len(asking) < 2 or len(asking) < 0.6 * len(marked):
             continue
-        questions = [index for index in marked if index >= asking[0] and _answer_after(blocks, index) is not None]
+        # From the first question on; or from the first styled paragraph, when a named exchange opens there
+        # (a statement can be a question: "Klingt nach Überwachung.").
+        start = marked[0] if _first_exchange(blocks, marked[0]) else asking[0]
+        answers = {index: _answer_after(blocks, index, labelled=True) for index in marked if index >= start}
+        questions = [index for index, answer in answers.items() if answer is not None]
         turns = {index: Turn(None, side=INTERVIEWER, single=True) for index in questions}
+        speakers = Counter(label_key(block.label.name) for block in blocks if block.tag == "label")
         for index in questions:
-            turns[_answer_after(blocks, index)] = Turn(None, side=INTERVIEWEE)
-        return Layout("bold-questions", 2 * len(questions) * len(asking) / len(marked), turns)
+            answer = blocks[answers[index]]
+            labelled = answer.tag == "label" and speakers[label_key(answer.label.name)] >= 2  # a name, not a phrase
+            turns[answers[index]] = Turn(answer.label) if labelled else Turn(None, side=INTERVIEWEE)
+        opening = _first_exchange(blocks, questions[0]) if questions else []
+        turns.update({index: Turn(blocks[index].label) for index in opening})
+        score = 2 * len(questions) * len(asking) / len(marked) + len(opening)
+        return Layout("bold-questions", score, _styled_labels(blocks, turns))
     return None
+
+
+def _first_exchange(blocks: list[Block], first_question: int) -> list[int]:
+    """The labelled paragraphs right before the first styled question: an exchange that names both sides."""
+    exchange = []
+    for index in range(first_question - 1, -1, -1):
+        block = blocks[index]
+        if block.tag in ("furniture", "direction", "aside"):
+            continue
+        if block.tag != "label" or block.label.own_line or not block.label.rest:
+            break
+        exchange.insert(0, index)
+    people = {label_key(blocks[index].label.name) for index in exchange}
+    return exchange if len(exchange) >= 2 and len(people) >= 2 and asks(blocks[exchange[0]].text) else []
+
+
+def _styled_labels(blocks: list[Block], turns: dict[int, Turn]) -> dict[int, Turn]:
+    """Turns of a side given the label of the one person who speaks for that side with a label, if only one does.
+
+    "SRF News: ...?" then only bold questions: every bold question is SRF News's.
+    """
+    asked: Counter[frozenset[str]] = Counter()
+    labels: dict[frozenset[str], Label] = {}
+    for index, turn in turns.items():
+        if turn.label is not None:
+            key = label_key(turn.label.name)
+            labels.setdefault(key, turn.label)
+            asked[key] += 1 if asks(blocks[index].text) else -1  # an answer may ask back now and then
+    sides = {INTERVIEWER: {key for key in labels if asked[key] > 0}, INTERVIEWEE: {key for key in labels if asked[key] <= 0}}
+    only = {side: labels[next(iter(keys))] for side, keys in sides.items() if len(keys) == 1 and not (
+        keys & sides[INTERVIEWEE if side == INTERVIEWER else INTERVIEWER])}  # fmt: skip
+    return {index: Turn(only[turn.side], single=turn.single) if turn.label is None and turn.side in only else turn
+            for index, turn in turns.items()}  # fmt: skip
 
 
 def _plain_question_layout(blocks: list[Block], interview: bool) -> Layout | None:
@@ -422,7 +474,7 @@ def _settle(blocks: list[Block], layout: Layout) -> tuple[list[Block], list[Bloc
     unread = [block for index, block in enumerate(blocks)
               if block.tag == "label" and index not in turns and len(block.label.rest.split()) >= 4]  # fmt: skip
     settled = [
-        text_block(block.line, block.source) if block.tag == "label" and index not in turns
+        text_block(block.line, block.source) if block.tag == "label" and (index not in turns or turns[index].label is None)
         else replace(block, tag="item") if block.tag == "dash" and index not in turns
         else replace(block, tag="text") if block.tag in ("bold", "italic", "heading") and index in turns
         else text_block(block.line, block.source) if block.tag in ("bold", "italic")

@@ -80,8 +80,8 @@ def split_name(name: str) -> tuple[list[str], list[str]]:
     >>> split_name("PRIME MINISTER OF RURITANIA JOHN DOE")
     (['PRIME', 'MINISTER', 'OF', 'RURITANIA'], ['JOHN', 'DOE'])
     """
-    words = name.replace(".", ". ").replace(".  ", ". ").split()
-    words = [word for word in words if word]
+    # Initials glued to a name come apart ("А.Лемешев"); a web address does not ("fluter.de").
+    words = re.sub(r"\.(?=(\w))", lambda dot: ". " if dot.group(1).isupper() else ".", name).split()
     prefix: list[str] = []
     index = 0
     while index < len(words):
@@ -223,6 +223,8 @@ def full_name(words: list[str], context: str, language: str, majority: bool = Fa
     found: Counter[tuple[str, str]] = Counter()
     for match in re.finditer(pattern, context, re.IGNORECASE):
         given = match.group("given")
+        if not given[0].isupper():
+            continue  # matched without regard to case: "told McKelvey" is no one's given name
         if _plain(given) in _PREFIX_WORDS | PARTICLES | NOT_SPEAKERS | ROLE_WORDS.keys() | _SELF_INTRODUCTION or len(
                 given) < 2:  # fmt: skip
             continue
