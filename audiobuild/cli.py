@@ -22,7 +22,7 @@ DEFAULT_CONFIG = Path("podcast.toml")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="audiobuild", description="Turn interview articles into a podcast.")
     parser.add_argument("--version", action="version", version=f"audiobuild {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -121,6 +121,19 @@ def _parser() -> argparse.ArgumentParser:
     follow.add_argument("--watch", type=_minutes, metavar="MINUTES", help="read the feeds again every MINUTES")
     follow.add_argument("--status", action="store_true", help="list each feed's last fetch and items, then stop")
     return parser
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: an option it does not know is its usage error (`list --jsn` shows `list`'s usage).
+
+    argparse hands a command's unknown arguments up to the top level, whose usage names no command's options.
+    """
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return namespace, extra
 
 
 class OneLine(logging.Formatter):
@@ -257,9 +270,12 @@ def _run(args: argparse.Namespace) -> int:
             log.error("audiobuild: error: %s", error)
         return 1 if unknown else 0
     if args.command == "list":
+        import shutil
+
         from audiobuild.publish.catalogue import listing, load_catalogue
 
-        sys.stdout.write(listing(load_catalogue(args.output), as_json=args.json))
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe gets whole lines
+        sys.stdout.write(listing(load_catalogue(args.output), as_json=args.json, width=width))
         return 0
     if args.command == "feed":
         from audiobuild.publish.episodes import refresh_feed

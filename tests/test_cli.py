@@ -189,3 +189,27 @@ def test_voices_sample_writes_a_short_wav_of_each_voice_to_hear_before_building(
         wrong
     )
     assert not (tmp_path / "none").exists()
+
+
+def test_list_lines_up_its_columns_and_an_unknown_option_shows_lists_usage(tmp_path):
+    from audiobuild.publish.catalogue import load_catalogue
+    from tests.test_catalogue import entry
+
+    output = tmp_path / "output"
+    output.mkdir()
+    catalogue = load_catalogue(output, create=True)
+    with catalogue.transaction():
+        catalogue.upsert(entry("a-long-slug-for-a-long-title", 0, duration=7265.0, title="Long"))
+        catalogue.upsert(entry("short", 1, duration=59.0, title="東京の港 🎙️ café"))
+        catalogue.upsert(entry("mid-size", 2, duration=600.0, revision=2))
+    listed = run("list", "-o", str(output))
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "mid-size                      2026-11-03   10:00  episodes/mid-size--2.mp3                   Mid-Size",
+        "short                         2026-11-02    0:59  episodes/short.mp3                         東京の港 🎙️ café",
+        "a-long-slug-for-a-long-title  2026-11-01  121:05  episodes/a-long-slug-for-a-long-title.mp3  Long",
+    ]
+    wrong = run("list", "--jsn", "-o", str(output))
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert wrong.stderr.startswith("usage: audiobuild list ") and "[--json]" in wrong.stderr
+    assert wrong.stderr.strip().endswith("audiobuild list: error: unrecognized arguments: --jsn")
