@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write a short WAV of each voice of the profile (or of ROLE) to --output; play it where a player exists",
     )  # fmt: skip
     listing.add_argument(
-        "-o", "--output", type=Path, default=Path("voice-samples"), help="where samples go (default: voice-samples)"
+        "-o", "--output", type=Path, help="the folder samples go to (default: a new temporary folder, printed)"
     )
 
     follow = commands.add_parser(

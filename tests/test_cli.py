@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -213,3 +214,19 @@ def test_list_lines_up_its_columns_and_an_unknown_option_shows_lists_usage(tmp_p
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
     assert wrong.stderr.startswith("usage: audiobuild list ") and "[--json]" in wrong.stderr
     assert wrong.stderr.strip().endswith("audiobuild list: error: unrecognized arguments: --jsn")
+
+
+def test_voices_sample_goes_to_a_temporary_folder_it_prints_not_the_working_folder(tmp_path):
+    work, temporary = tmp_path / "repository", tmp_path / "tmp"
+    work.mkdir(), temporary.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "voices", "--voices", "espeak", "--sample", "narrator"],
+        cwd=work, env={**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert list(work.iterdir()) == []
+    (sample,) = [Path(line) for line in result.stdout.splitlines()]
+    assert sample.is_absolute() and sample.name == "espeak-narrator.wav"
+    assert sample.parent.parent == temporary and sample.parent.name.startswith("audiobuild-voice-samples-")
+    with wave.open(str(sample)) as audio:
+        assert audio.getnframes() > 0
