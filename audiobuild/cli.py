@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, help="the folder samples go to (default: a new temporary folder, printed)"
     )
 
+    cache = commands.add_parser("cache", parents=[common, output], help="show the clip cache's size, and prune it")
+    cache.add_argument(
+        "--prune", nargs="?", const="", type=_megabytes, metavar="MB",
+        help="drop the least recently used clips down to [cache] max_mb, or MB (never those used in the last hour)",
+    )  # fmt: skip
+
     follow = commands.add_parser(
         "follow",
         parents=[common, output, voices, executor],
@@ -180,6 +186,12 @@ def _regex(text: str) -> str:
     except re.error as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression ({error})") from None
     return text
+
+
+def _megabytes(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number of megabytes, not {text!r}")
+    return int(text)
 
 
 def _minutes(text: str) -> float:
@@ -290,6 +302,12 @@ def _run(args: argparse.Namespace) -> int:
             raise AudiobuildError(args.output, "no such folder (`audiobuild serve --inbox` makes it)")
         base = config.podcast.url(FEED_FILE).removesuffix(FEED_FILE)
         sys.stdout.write(describe(args.output, base, renew=args.new_token))
+        return 0
+    if args.command == "cache":
+        from audiobuild.voice.synthesize import CACHE_DIR, describe_cache
+
+        prune_to = config.cache.max_mb if args.prune == "" else args.prune
+        sys.stdout.write(describe_cache(args.output / CACHE_DIR, config.cache.max_mb, prune_to))
         return 0
     if args.command == "follow":
         from audiobuild.run.follow import Options, feeds, follow, status
