@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         "--interviewer", metavar="NAME",
         help="who asks the questions: a speaker's name (or label); for unlabelled questions, the name to give them",
     )  # fmt: skip
+    reading.add_argument(
+        "--title", type=_title, help="the episode's title, over the article's headline or file name (one article only)"
+    )
 
     executor = argparse.ArgumentParser(add_help=False)
     executor.add_argument(
@@ -153,7 +156,14 @@ class OneLine(logging.Formatter):
 
 
 def _options(args: argparse.Namespace) -> ParseOptions:
-    return ParseOptions(layout=args.layout, interviewer=args.interviewer)
+    return ParseOptions(layout=args.layout, interviewer=args.interviewer, title=args.title)
+
+
+def _title(text: str) -> str:
+    title = " ".join(text.split())  # one line, as a feed's <title> and an ID3 title are
+    if not title or not title.isprintable():
+        raise argparse.ArgumentTypeError(f"must be a title on one line, not {text!r}")
+    return title
 
 
 def _positive(text: str) -> int:
@@ -317,6 +327,10 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         options = Options(args.match, args.max, args.interviews_only, args.voices, args.since, args.jobs, args.cluster)
         return 0 if follow(feeds(args.feeds, config), args.output, config, options, args.watch) else 1
+    if args.title and len(args.articles) > 1:  # one title would give them one slug: each would replace the last
+        log.error("audiobuild: error: --title names one episode; build the %d articles one at a time",
+                  len(args.articles))  # fmt: skip
+        return 2
     from audiobuild.run.batch import BatchFailed, build_all
 
     try:

@@ -390,3 +390,23 @@ def test_a_build_holds_the_clip_cache_to_its_cap_and_cache_shows_and_prunes_it(t
     pruned = subprocess.run([sys.executable, "-m", "audiobuild", "cache", "--prune", "0", "-o", str(output)],
                             capture_output=True, text=True, check=True)  # fmt: skip
     assert pruned.stdout.startswith("pruned 2 clips (") and sorted(clips.glob("*/*.wav")) == new[2:]
+
+
+def test_a_caption_file_builds_under_its_speakers_or_the_title_given(tmp_path):
+    captions = tmp_path / "call.vtt"
+    captions.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann Lee>Why do you bake bread?\n\n"
+        "00:00:04.500 --> 00:00:09.000\n<v Ben Ray>My grandmother baked every Sunday.\n"
+    )
+    output = tmp_path / "output"
+    (default,) = build_all([captions], output, ESPEAK)
+    assert default.entry.title == "Call with Ann Lee and Ben Ray"
+    assert default.entry.slug == "call-with-ann-lee-and-ben-ray"
+    titled = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "build", str(captions), "--voices", "espeak", "-o", str(output),
+         "--title", "Sunday bread"], capture_output=True, text=True,
+    )  # fmt: skip
+    assert titled.returncode == 0, titled.stderr
+    feed = etree.parse(str(output / "feed.xml"))
+    assert "Sunday bread" in feed.xpath("//item/title/text()")
+    assert MP3(output / "episodes" / "sunday-bread.mp3").tags["TIT2"].text == ["Sunday bread"]

@@ -230,3 +230,21 @@ def test_voices_sample_goes_to_a_temporary_folder_it_prints_not_the_working_fold
     assert sample.parent.parent == temporary and sample.parent.name.startswith("audiobuild-voice-samples-")
     with wave.open(str(sample)) as audio:
         assert audio.getnframes() > 0
+
+
+def test_title_names_the_episode_of_one_article_and_is_refused_for_several(tmp_path, existing_output):
+    article = tmp_path / "bees.txt"
+    article.write_text(BEES, encoding="utf-8")
+    shown = run("script", str(article), "--voices", "espeak", "--format", "json", "--title", " Why  bees hum ")
+    assert shown.returncode == 0, shown.stderr
+    script = json.loads(shown.stdout)
+    assert script["title"] == "Why bees hum"
+    assert [(s["kind"], s["text"]) for s in script["segments"][:1]] == [("title", "Why bees hum")]
+    assert "Bees" not in [s["text"] for s in script["segments"]]  # the article's headline is not read either
+    before = tree_digest(existing_output)
+    several = run("build", str(article), str(EXAMPLE), "--title", "One", "-o", str(existing_output))
+    assert several.returncode == 2
+    assert one_error_line(several) == "audiobuild: error: --title names one episode; build the 2 articles one at a time"
+    assert tree_digest(existing_output) == before
+    empty = run("script", str(article), "--title", "  ")
+    assert empty.returncode == 2 and "argument --title: must be a title on one line" in empty.stderr
