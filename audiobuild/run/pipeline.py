@@ -43,7 +43,7 @@ from audiobuild.voice.casting import Part, cast_parts
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import Profile, check_profile, load_profile
 from audiobuild.voice.pronounce import speech
-from audiobuild.voice.synthesize import CACHE_DIR, MB, ClipCache, prune_cache, synthesize_each
+from audiobuild.voice.synthesize import CACHE_DIR, ClipCache, synthesize_each
 
 log = logging.getLogger("audiobuild")
 
@@ -281,8 +281,8 @@ def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None
     Writes nothing under a published name, so it can run in a worker process
     while others render and publish; putting the files in place, under a
     revision chosen then, and the catalogue and feed are `publish`'s. Clips are
-    cached in `cache` (the output folder's .cache/clips by default), which is
-    then pruned to ``[cache] max_mb``.
+    cached in `cache` (the output folder's .cache/clips by default); the batch
+    holds it to its size (`synthesize.prune_cache`).
     """
     cache = ClipCache(cache or output / CACHE_DIR)
     staged: dict[str, Path] = {}
@@ -295,7 +295,6 @@ def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None
         discard(output, staged.values())
         raise
     cache.commit()
-    prune_cache(cache.folder, config.cache.max_mb * MB)
     return result
 
 

