@@ -96,8 +96,11 @@ class ClipCache:
 
 
 def _used(clip: Path) -> None:
-    """Mark a cached clip as just used, for `prune_cache`: its access time, set here, whatever the mount's
-    atime policy; its modification time stays when it was written."""
+    """Mark a cached clip as just used, for `prune_cache`.
+
+    Its access time is set here, whatever the mount's atime policy (noatime,
+    relatime); its modification time stays when it was written.
+    """
     with contextlib.suppress(OSError):  # pruned meanwhile, or a read-only cache: it is still a hit
         os.utime(clip, ns=(time.time_ns(), clip.stat().st_mtime_ns))
 
@@ -106,7 +109,6 @@ def _used(clip: Path) -> None:
 class CacheUsage:
     """What a clip cache holds: `clips` WAVs of `size` bytes, `in_use` bytes of them used in the last hour."""
 
-    folder: Path
     clips: int
     size: int
     in_use: int
@@ -136,7 +138,6 @@ def cache_usage(folder: Path) -> CacheUsage:
     clips = _clips(folder)
     recent = time.time() - IN_USE_SECONDS
     return CacheUsage(
-        folder,
         len(clips),
         sum(size for _, size, _ in clips),
         sum(size for used, size, _ in clips if used > recent),
