@@ -231,6 +231,7 @@ def test_captions_become_one_paragraph_per_turn_without_time_stamps(tmp_path, na
         ("ferry.vtt", VOICE_TAGS.replace("Kind: captions\n", "Kind: captions\nTitle:  Ferry  captain \n"),
          "Ferry captain"),
         ("call.vtt", VOICE_TAGS, "Call with Kasper Lindahl and Ingrid Solvang"),
+        ("call.vtt", VOICE_TAGS.replace("WEBVTT\n", "WEBVTT FILE\n"), "Call with Kasper Lindahl and Ingrid Solvang"),
         ("GMT20260312-150512_Recording.transcript.vtt", NAME_ON_EVERY_CUE,
          "Conversation with Anneliese Moreau-Tan and Dewi Hartono"),
         ("meeting.en.srt", NAME_ON_FIRST_CUE, "Meeting with Tomas Echeverry and Adaora Nnamdi-Wells"),

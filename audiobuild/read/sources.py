@@ -320,6 +320,7 @@ def _header_title(captions) -> str | None:
     "Kind:" and "Language:". SRT carries no metadata at all.
     """
     header = (captions.header_text or "").strip(" \t-–—:")
+    header = "" if header.casefold() == "file" else header  # "WEBVTT FILE": how older tools and examples open one
     titled = (line.split(":", 1)[1] for line in captions.metadata if line.lower().startswith("title:"))
     title = " ".join((header or next(titled, "")).split())
     return title or None
