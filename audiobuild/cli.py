@@ -22,7 +22,7 @@ DEFAULT_CONFIG = Path("podcast.toml")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="audiobuild", description="Turn interview articles into a podcast.")
     parser.add_argument("--version", action="version", version=f"audiobuild {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         "--interviewer", metavar="NAME",
         help="who asks the questions: a speaker's name (or label); for unlabelled questions, the name to give them",
     )  # fmt: skip
+    reading.add_argument(
+        "--title", type=_title, help="the episode's title, over the article's headline or file name (one article only)"
+    )
 
     executor = argparse.ArgumentParser(add_help=False)
     executor.add_argument(
@@ -100,8 +103,14 @@ def _parser() -> argparse.ArgumentParser:
         help="write a short WAV of each voice of the profile (or of ROLE) to --output; play it where a player exists",
     )  # fmt: skip
     listing.add_argument(
-        "-o", "--output", type=Path, default=Path("voice-samples"), help="where samples go (default: voice-samples)"
+        "-o", "--output", type=Path, help="the folder samples go to (default: a new temporary folder, printed)"
     )
+
+    cache = commands.add_parser("cache", parents=[common, output], help="show the clip cache's size, and prune it")
+    cache.add_argument(
+        "--prune", nargs="?", const="", type=_megabytes, metavar="MB",
+        help="drop the least recently used clips down to [cache] max_mb, or MB (never those used in the last hour)",
+    )  # fmt: skip
 
     follow = commands.add_parser(
         "follow",
@@ -123,6 +132,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: an option it does not know is its usage error (`list --jsn` shows `list`'s usage).
+
+    argparse hands a command's unknown arguments up to the top level, whose usage names no command's options.
+    """
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return namespace, extra
+
+
 class OneLine(logging.Formatter):
     """Messages as one line each, with control characters (newlines, escape sequences in a file's name) escaped.
 
@@ -134,7 +156,14 @@ class OneLine(logging.Formatter):
 
 
 def _options(args: argparse.Namespace) -> ParseOptions:
-    return ParseOptions(layout=args.layout, interviewer=args.interviewer)
+    return ParseOptions(layout=args.layout, interviewer=args.interviewer, title=args.title)
+
+
+def _title(text: str) -> str:
+    title = " ".join(text.split())  # one line, as a feed's <title> and an ID3 title are
+    if not title or not title.isprintable():
+        raise argparse.ArgumentTypeError(f"must be a title on one line, not {text!r}")
+    return title
 
 
 def _positive(text: str) -> int:
@@ -167,6 +196,12 @@ def _regex(text: str) -> str:
     except re.error as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression ({error})") from None
     return text
+
+
+def _megabytes(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number of megabytes, not {text!r}")
+    return int(text)
 
 
 def _minutes(text: str) -> float:
@@ -257,9 +292,12 @@ def _run(args: argparse.Namespace) -> int:
             log.error("audiobuild: error: %s", error)
         return 1 if unknown else 0
     if args.command == "list":
+        import shutil
+
         from audiobuild.publish.catalogue import listing, load_catalogue
 
-        sys.stdout.write(listing(load_catalogue(args.output), as_json=args.json))
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe gets whole lines
+        sys.stdout.write(listing(load_catalogue(args.output), as_json=args.json, width=width))
         return 0
     if args.command == "feed":
         from audiobuild.publish.episodes import refresh_feed
@@ -275,6 +313,12 @@ def _run(args: argparse.Namespace) -> int:
         base = config.podcast.url(FEED_FILE).removesuffix(FEED_FILE)
         sys.stdout.write(describe(args.output, base, renew=args.new_token))
         return 0
+    if args.command == "cache":
+        from audiobuild.voice.synthesize import CACHE_DIR, describe_cache
+
+        prune_to = config.cache.max_mb if args.prune == "" else args.prune
+        sys.stdout.write(describe_cache(args.output / CACHE_DIR, config.cache.max_mb, prune_to))
+        return 0
     if args.command == "follow":
         from audiobuild.run.follow import Options, feeds, follow, status
 
@@ -283,6 +327,10 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         options = Options(args.match, args.max, args.interviews_only, args.voices, args.since, args.jobs, args.cluster)
         return 0 if follow(feeds(args.feeds, config), args.output, config, options, args.watch) else 1
+    if args.title and len(args.articles) > 1:  # one title would give them one slug: each would replace the last
+        log.error("audiobuild: error: --title names one episode; build the %d articles one at a time",
+                  len(args.articles))  # fmt: skip
+        return 2
     from audiobuild.run.batch import BatchFailed, build_all
 
     try:

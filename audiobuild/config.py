@@ -54,6 +54,9 @@ Every key is optional. An example with all of them and their defaults::
     allow_addresses = []  # addresses or networks fetched from although private ("192.168.1.10")
     max_queued = 50       # items waiting at most; more are answered 429
     per_minute = 30       # items taken in a minute at most; more are answered 429
+
+    [cache]               # the clip cache (output/.cache/clips, each cluster worker's own)
+    max_mb = 500          # least recently used clips go past this; `audiobuild cache` shows and prunes it
 """
 
 from __future__ import annotations
@@ -227,6 +230,16 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class Cache:
+    """The clip cache: podcast.toml's [cache] table (see audiobuild.voice.synthesize.prune_cache)."""
+
+    # MB (2**20 bytes) kept after each build, least recently used clips first out. Clips take 110 to 140 MB an
+    # hour of audio (README, The clip cache): 500 keeps some four hours, the recent episodes one edits and
+    # rebuilds. 0 keeps only what builds used in the last hour.
+    max_mb: int = field(default=500, metadata=constraints(minimum=0))
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything podcast.toml can set."""
 
@@ -237,6 +250,7 @@ class Config:
     cluster: Cluster = field(default_factory=Cluster)
     lexicon: Lexicon = field(default_factory=Lexicon)
     inbox: Inbox = field(default_factory=Inbox)
+    cache: Cache = field(default_factory=Cache)
     follow: tuple[Follow, ...] = ()
     path: Path | None = None
 
@@ -259,6 +273,7 @@ class Config:
 
 _TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading, "cluster": Cluster,
            "inbox": Inbox}
+_TABLES["cache"] = Cache
 # MP3's bitrates (MPEG-1 Layer III) and the sample rates LAME encodes podcasts at.
 _BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
 _SAMPLE_RATES = [22050, 32000, 44100, 48000]
@@ -316,6 +331,7 @@ def _schema() -> dict:
               "reading": dataclass_schema(Reading), "cluster": dataclass_schema(Cluster),
               "lexicon": {"type": "object"}, "inbox": dataclass_schema(Inbox),
               "follow": {"type": "array", "items": follow}}  # fmt: skip
+    tables["cache"] = dataclass_schema(Cache)
     return {"type": "object", "properties": tables, "additionalProperties": False, "x-keys": "table"}
 
 

@@ -89,10 +89,11 @@ class LayoutChoice:
 
 @dataclass(frozen=True)
 class ParseOptions:
-    """What a user tells the parser when its own reading is wrong (`--layout`, `--interviewer`)."""
+    """What a user tells the parser when its own reading is wrong (`--layout`, `--interviewer`, `--title`)."""
 
     layout: str | None = None  # one of LAYOUTS
     interviewer: str | None = None  # the name (or a label's words) of the person who asks
+    title: str | None = None  # the episode's title, over the article's (or a script file's)
 
 
 @dataclass

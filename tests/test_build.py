@@ -7,9 +7,12 @@ something else than the voices build with the fast espeak profile.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy
@@ -358,3 +361,52 @@ def test_loudness_and_true_peak_hold_for_other_voices_and_languages(tmp_path, na
     (result,) = build_all([REPO / "tests" / "data" / "articles" / name], tmp_path / "output", Config())
     integrated, true_peak = loudness_and_true_peak(tmp_path / "output" / result.entry.file)
     assert abs(integrated + 16) <= 1 and true_peak <= -1
+
+
+def test_a_build_holds_the_clip_cache_to_its_cap_and_cache_shows_and_prunes_it(tmp_path):
+    from audiobuild.config import Cache
+    from audiobuild.voice.synthesize import CACHE_DIR
+
+    output = tmp_path / "output"
+    article = tmp_path / "bees.txt"
+    article.write_text("Bees\n\n- Why bees?\n- They hum all day.\n")
+    build_all([article], output, ESPEAK)
+    clips = output / CACHE_DIR
+    old = sorted(clips.glob("*/*.wav"))
+    for path in old:  # last read by a build a day ago
+        os.utime(path, ns=(time.time_ns() - 24 * 3600 * 10**9, path.stat().st_mtime_ns))
+    article.write_text("Wasps\n\n- Why wasps?\n- They eat the pests.\n")
+    build_all([article], output, dataclasses.replace(ESPEAK, cache=Cache(max_mb=0)))
+    new = sorted(clips.glob("*/*.wav"))
+    # The day-old clips went, but the disclosure's, which the new build read too: its clips stay for the hour.
+    assert len(set(old) & set(new)) == 1 and len(new) > 1 and len(old) > 2
+    shown = subprocess.run([sys.executable, "-m", "audiobuild", "cache", "-o", str(output)],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    size = sum(path.stat().st_size for path in new) / 2**20
+    first = shown.stdout.splitlines()[0]
+    assert first == f"{clips}: {len(new)} clips, {size:.1f} MB of at most 500 MB ([cache] max_mb)"
+    for path in new[:2]:
+        os.utime(path, ns=(time.time_ns() - 2 * 3600 * 10**9, path.stat().st_mtime_ns))
+    pruned = subprocess.run([sys.executable, "-m", "audiobuild", "cache", "--prune", "0", "-o", str(output)],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    assert pruned.stdout.startswith("pruned 2 clips (") and sorted(clips.glob("*/*.wav")) == new[2:]
+
+
+def test_a_caption_file_builds_under_its_speakers_or_the_title_given(tmp_path):
+    captions = tmp_path / "call.vtt"
+    captions.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann Lee>Why do you bake bread?\n\n"
+        "00:00:04.500 --> 00:00:09.000\n<v Ben Ray>My grandmother baked every Sunday.\n"
+    )
+    output = tmp_path / "output"
+    (default,) = build_all([captions], output, ESPEAK)
+    assert default.entry.title == "Call with Ann Lee and Ben Ray"
+    assert default.entry.slug == "call-with-ann-lee-and-ben-ray"
+    titled = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "build", str(captions), "--voices", "espeak", "-o", str(output),
+         "--title", "Sunday bread"], capture_output=True, text=True,
+    )  # fmt: skip
+    assert titled.returncode == 0, titled.stderr
+    feed = etree.parse(str(output / "feed.xml"))
+    assert "Sunday bread" in feed.xpath("//item/title/text()")
+    assert MP3(output / "episodes" / "sunday-bread.mp3").tags["TIT2"].text == ["Sunday bread"]

@@ -144,3 +144,20 @@ def test_queries_read_only_what_they_need(tmp_path):
     assert catalogue.months() == [("2026-12", 10), ("2026-11", 30)]
     assert [item.slug for item in catalogue.in_month("2026-12")][:2] == ["day-39", "day-38"]
     assert "day-17" in catalogue.near("day-71")
+
+
+def test_listing_measures_cells_as_a_terminal_shows_them_and_cuts_to_its_width(tmp_path):
+    import wcwidth
+
+    from audiobuild.publish.catalogue import Catalogue, columns, listing
+
+    # A CJK character takes two cells, a combining accent none, an emoji with its variation selector two.
+    assert columns([("日本語", "x"), ("e\u0301te\u0301", "y"), ("🎙️", "z"), ("abcdef", "w")]) == [
+        "日本語  x", "e\u0301te\u0301     y", "🎙️      z", "abcdef  w",
+    ]  # fmt: skip
+    assert columns([("a\x1b[2J", "x")]) == ["a\\x1b[2J  x"]  # a title cannot drive the terminal
+    catalogue = Catalogue.of(tmp_path, [entry("harbour", 0, title="港の話" * 20)])
+    (line,) = listing(catalogue, width=60).splitlines()
+    assert line.startswith("harbour  2026-11-01  1:02  episodes/harbour.mp3  港の話") and line.endswith("…")
+    assert wcwidth.width(line) <= 60
+    assert listing(catalogue).rstrip("\n").endswith("港の話" * 20)  # a pipe gets whole lines

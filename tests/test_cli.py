@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -189,3 +190,61 @@ def test_voices_sample_writes_a_short_wav_of_each_voice_to_hear_before_building(
         wrong
     )
     assert not (tmp_path / "none").exists()
+
+
+def test_list_lines_up_its_columns_and_an_unknown_option_shows_lists_usage(tmp_path):
+    from audiobuild.publish.catalogue import load_catalogue
+    from tests.test_catalogue import entry
+
+    output = tmp_path / "output"
+    output.mkdir()
+    catalogue = load_catalogue(output, create=True)
+    with catalogue.transaction():
+        catalogue.upsert(entry("a-long-slug-for-a-long-title", 0, duration=7265.0, title="Long"))
+        catalogue.upsert(entry("short", 1, duration=59.0, title="東京の港 🎙️ café"))
+        catalogue.upsert(entry("mid-size", 2, duration=600.0, revision=2))
+    listed = run("list", "-o", str(output))
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "mid-size                      2026-11-03   10:00  episodes/mid-size--2.mp3                   Mid-Size",
+        "short                         2026-11-02    0:59  episodes/short.mp3                         東京の港 🎙️ café",
+        "a-long-slug-for-a-long-title  2026-11-01  121:05  episodes/a-long-slug-for-a-long-title.mp3  Long",
+    ]
+    wrong = run("list", "--jsn", "-o", str(output))
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert wrong.stderr.startswith("usage: audiobuild list ") and "[--json]" in wrong.stderr
+    assert wrong.stderr.strip().endswith("audiobuild list: error: unrecognized arguments: --jsn")
+
+
+def test_voices_sample_goes_to_a_temporary_folder_it_prints_not_the_working_folder(tmp_path):
+    work, temporary = tmp_path / "repository", tmp_path / "tmp"
+    work.mkdir(), temporary.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "audiobuild", "voices", "--voices", "espeak", "--sample", "narrator"],
+        cwd=work, env={**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert list(work.iterdir()) == []
+    (sample,) = [Path(line) for line in result.stdout.splitlines()]
+    assert sample.is_absolute() and sample.name == "espeak-narrator.wav"
+    assert sample.parent.parent == temporary and sample.parent.name.startswith("audiobuild-voice-samples-")
+    with wave.open(str(sample)) as audio:
+        assert audio.getnframes() > 0
+
+
+def test_title_names_the_episode_of_one_article_and_is_refused_for_several(tmp_path, existing_output):
+    article = tmp_path / "bees.txt"
+    article.write_text(BEES, encoding="utf-8")
+    shown = run("script", str(article), "--voices", "espeak", "--format", "json", "--title", " Why  bees hum ")
+    assert shown.returncode == 0, shown.stderr
+    script = json.loads(shown.stdout)
+    assert script["title"] == "Why bees hum"
+    assert [(s["kind"], s["text"]) for s in script["segments"][:1]] == [("title", "Why bees hum")]
+    assert "Bees" not in [s["text"] for s in script["segments"]]  # the article's headline is not read either
+    before = tree_digest(existing_output)
+    several = run("build", str(article), str(EXAMPLE), "--title", "One", "-o", str(existing_output))
+    assert several.returncode == 2
+    assert one_error_line(several) == "audiobuild: error: --title names one episode; build the 2 articles one at a time"
+    assert tree_digest(existing_output) == before
+    empty = run("script", str(article), "--title", "  ")
+    assert empty.returncode == 2 and "argument --title: must be a title on one line" in empty.stderr

@@ -208,3 +208,22 @@ def test_workers_start_their_engines_while_the_client_plans(tmp_path, cluster):
         distributed.wait(pool._warming, timeout=120)
         (started,) = pool._client.run(get_engine.cache_info).values()  # no episode was rendered
     assert started.currsize == 1
+
+
+def test_a_worker_holds_its_own_clip_cache_to_the_cap(tmp_path, cluster):
+    from audiobuild.config import Cache
+
+    cluster.add_worker()
+    cluster.wait_for(1)
+    first, second = tmp_path / "gulls.txt", tmp_path / "nets.txt"
+    first.write_text("Gulls\n- How many gulls?\n- Seventy, on the mast.\n")
+    second.write_text("Nets\n- Who mends the nets?\n- My father does.\n")
+    cache = tmp_path / "worker-cache"
+    config = Config(cluster=Cluster(cache=str(cache)), cache=Cache(max_mb=0))
+    build_all([first], tmp_path / "output", config, "espeak", cluster=cluster.address)
+    old = set(cache.rglob("*.wav"))
+    for path in old:  # last read a day ago
+        os.utime(path, ns=(time.time_ns() - 24 * 3600 * 10**9, path.stat().st_mtime_ns))
+    build_all([second], tmp_path / "output", config, "espeak", cluster=cluster.address)
+    new = set(cache.rglob("*.wav"))
+    assert len(old) > 2 and len(new) > 2 and len(old & new) == 1  # only the disclosure's, read by both, stays

@@ -150,3 +150,10 @@ def test_a_reading_rate_out_of_range_is_an_error(tmp_path, rate):
     config.write_text(f"[reading]\nrate = {rate}\n")
     with pytest.raises(ConfigError, match=r"podcast.toml:2: \[reading\] rate"):
         load_config(config)
+
+
+def test_the_clip_cache_has_a_size_cap(tmp_path):
+    assert Config().cache.max_mb == 500
+    assert load_config(write(tmp_path, "[cache]\nmax_mb = 0\n")).cache.max_mb == 0
+    with pytest.raises(ConfigError, match=r"podcast.toml:2: \[cache\] max_mb = -1 must be at least 0"):
+        load_config(write(tmp_path, "[cache]\nmax_mb = -1\n"))

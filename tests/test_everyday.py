@@ -81,8 +81,8 @@ def test_list_shows_every_episode_and_json_for_scripts(built):
     assert listed.returncode == 0
     # The build line gives each episode the duration `list` (and the feed) give it.
     for file, duration in re.findall(r"^built (\S+) \((\d+:\d\d)\)", result.stdout, re.M):
-        assert re.search(rf"  {duration}  {re.escape(file)}  ", listed.stdout), (file, duration, listed.stdout)
-    row = r"^talk-of-the-harbour  \d{4}-\d\d-\d\d  0:\d\d  episodes/talk-of-the-harbour.mp3  Talk of the harbour$"
+        assert re.search(rf" {duration}  {re.escape(file)}  ", listed.stdout), (file, duration, listed.stdout)
+    row = r"^talk-of-the-harbour +\d{4}-\d\d-\d\d  0:\d\d  episodes/talk-of-the-harbour.mp3 +Talk of the harbour$"
     assert re.search(row, listed.stdout, re.M), listed.stdout
     rows = json.loads(audiobuild("list", "--json", "-o", str(output)).stdout)
     assert {row["slug"] for row in rows} == {

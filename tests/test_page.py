@@ -401,6 +401,10 @@ def test_older_episodes_are_on_a_page_per_month(tmp_path):
     assert november.xpath("//link[@rel='icon']/@href") == ["../cover.png"]
     assert not november.xpath("//details[contains(@class, 'transcript')]")  # a link to it instead: a light page
     # A month that loses its last episode loses its page; the others are left as they are.
+    with catalogue.transaction():
+        for day in range(PAGE_EPISODES + 10, PAGE_EPISODES + 40):
+            catalogue.upsert(entry(f"day-{day}", day))  # to 29 January 2027
+    write_page(catalogue, PODCAST, catalogue.touched)
     december = (tmp_path / ARCHIVE_DIR / "2026-12.html").stat().st_mtime_ns
     with catalogue.transaction():
         for day in range(30):
@@ -408,3 +412,27 @@ def test_older_episodes_are_on_a_page_per_month(tmp_path):
     write_page(catalogue, PODCAST, catalogue.touched)
     assert not (tmp_path / ARCHIVE_DIR / "2026-11.html").exists()
     assert (tmp_path / ARCHIVE_DIR / "2026-12.html").stat().st_mtime_ns == december
+
+
+def test_no_archive_while_the_index_shows_every_episode(tmp_path):
+    from audiobuild.publish.page import ARCHIVE_DIR, PAGE_EPISODES
+
+    catalogue = Catalogue.of(tmp_path, [entry(f"day-{day}", day) for day in range(0, 60, 2)])  # 30, in two months
+    (tmp_path / ARCHIVE_DIR).mkdir()
+    (tmp_path / ARCHIVE_DIR / "2026-11.html").write_text("written by an older build")
+    write_page(catalogue, PODCAST)
+    assert not (tmp_path / ARCHIVE_DIR).exists()  # the stale page went, and the folder with it
+    # Outgrowing the index, a build that did not touch November gives every month its page...
+    with catalogue.transaction():
+        for day in range(61, 61 + PAGE_EPISODES):  # from 1 January 2027
+            catalogue.upsert(entry(f"day-{day}", day))
+    assert "2026-11" not in catalogue.touched
+    write_page(catalogue, PODCAST, catalogue.touched)
+    pages = sorted(page.name for page in (tmp_path / ARCHIVE_DIR).iterdir())
+    assert pages == ["2026-11.html", "2026-12.html", "2027-01.html", "2027-02.html"]
+    # ...and shrinking back, a removal of one month's episodes takes every page away.
+    with catalogue.transaction():
+        for day in range(61, 61 + PAGE_EPISODES):
+            catalogue.remove(f"day-{day}")
+    write_page(catalogue, PODCAST, catalogue.touched)
+    assert not (tmp_path / ARCHIVE_DIR).exists()

@@ -208,10 +208,10 @@ Adaora Nnamdi-Wells: My landlord said no to a dog.
 @pytest.mark.parametrize(
     ("name", "captions", "text"),
     [
-        ("teams.vtt", VOICE_TAGS, "Kasper Lindahl: Ingrid, thanks for joining from the bridge.\n\n"
+        ("ferry.vtt", VOICE_TAGS, "Kasper Lindahl: Ingrid, thanks for joining from the bridge.\n\n"
                                   "Ingrid Solvang: No problem. We sail in twenty minutes."),
-        ("zoom.vtt", NAME_ON_EVERY_CUE, "Anneliese Moreau-Tan: Okay, welcome everyone. Dewi, what do you remember?"
-                                        "\n\nDewi Hartono: Mostly that the transmitter caught fire."),
+        ("radio.vtt", NAME_ON_EVERY_CUE, "Anneliese Moreau-Tan: Okay, welcome everyone. Dewi, what do you remember?"
+                                         "\n\nDewi Hartono: Mostly that the transmitter caught fire."),
         ("podcast.srt", NAME_ON_FIRST_CUE, "Tomas Echeverry: Welcome to Rooftop Hours. How did you end up keeping "
                                            "bees on a roof?\n\nAdaora Nnamdi-Wells: My landlord said no to a dog."),
     ],
@@ -220,7 +220,38 @@ def test_captions_become_one_paragraph_per_turn_without_time_stamps(tmp_path, na
     path = tmp_path / name
     path.write_text(captions, encoding="utf-8")
     article = load_article(path)
-    assert (article.text, article.title) == (text, None)
+    assert (article.text, article.title) == (text, None)  # the parser titles it by its file name
+
+
+@pytest.mark.parametrize(
+    ("name", "captions", "title"),
+    [
+        ("ferry.vtt", VOICE_TAGS.replace("WEBVTT\n", "WEBVTT - Ferry captain, from the bridge\n"),
+         "Ferry captain, from the bridge"),
+        ("ferry.vtt", VOICE_TAGS.replace("Kind: captions\n", "Kind: captions\nTitle:  Ferry  captain \n"),
+         "Ferry captain"),
+        ("call.vtt", VOICE_TAGS, "Call with Kasper Lindahl and Ingrid Solvang"),
+        ("call.vtt", VOICE_TAGS.replace("WEBVTT\n", "WEBVTT FILE\n"), "Call with Kasper Lindahl and Ingrid Solvang"),
+        ("GMT20260312-150512_Recording.transcript.vtt", NAME_ON_EVERY_CUE,
+         "Conversation with Anneliese Moreau-Tan and Dewi Hartono"),
+        ("meeting.en.srt", NAME_ON_FIRST_CUE, "Meeting with Tomas Echeverry and Adaora Nnamdi-Wells"),
+        ("captions.srt", "1\n00:00:00,000 --> 00:00:02,000\nNobody is named here.\n", None),
+    ],
+)  # fmt: skip
+def test_a_caption_file_is_titled_by_its_header_or_when_its_name_says_nothing_by_its_speakers(
+    tmp_path, name, captions, title
+):
+    path = tmp_path / name
+    path.write_text(captions, encoding="utf-8")
+    assert load_article(path).title == title
+
+
+def test_a_title_from_a_caption_files_name_leaves_out_what_caption_tools_add():
+    from audiobuild.parse.zones import title_from_source
+
+    assert title_from_source("/videos/harbour-talk [dQw4w9WgXcQ].en-GB.vtt") == "Harbour Talk"
+    assert title_from_source("ferry_captain.transcript.srt") == "Ferry Captain"
+    assert title_from_source("https://example.org/talks/ferry.de.vtt") == "Ferry"
 
 
 def test_a_caption_file_that_is_not_one_is_an_input_error(tmp_path):

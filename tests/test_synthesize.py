@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 import wave
 
 import pytest
@@ -14,7 +16,7 @@ from audiobuild.voice.casting import cast_voices
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import load_profile
 from audiobuild.voice.pronounce import Lexicon, speech
-from audiobuild.voice.synthesize import ClipCache, speakable, synthesize
+from audiobuild.voice.synthesize import ClipCache, cache_usage, prune_cache, speakable, synthesize
 from tests.audio import decode, median_pitch
 
 
@@ -165,3 +167,32 @@ def test_the_reading_rate_goes_through_each_engines_speed_control_and_the_pauses
             with wave.open(str(wav)) as audio:
                 seconds.append(audio.getnframes() / audio.getframerate())
         assert seconds[1] == pytest.approx(seconds[0] / rate, rel=0.12), (profile, seconds)
+
+
+def _last_used(path, hours_ago: float) -> None:
+    """Say `path` was last used (read) `hours_ago`, keeping when it was written."""
+    os.utime(path, ns=(time.time_ns() - int(hours_ago * 3600e9), path.stat().st_mtime_ns))
+
+
+def test_the_cache_is_pruned_to_its_cap_least_recently_used_first_never_what_a_build_uses(tmp_path):
+    cache = ClipCache(tmp_path / "cache")
+    script = parse_article("A title\n- A question?\n- An answer.")
+    voices = cast_voices(script, load_profile("espeak"))
+    said = speech(script, voices, Lexicon())
+    synthesize(script, said, voices, cache)
+    cache.commit()
+    title, question, answer = (clip.wav for clip in synthesize(script, said, voices, ClipCache(cache.folder)))
+    for path, hours in ((title, 3), (question, 2), (answer, 1.5)):
+        _last_used(path, hours)
+    sizes = {path: path.stat().st_size for path in (title, question, answer)}
+    written = title.stat().st_mtime_ns
+    usage = cache_usage(cache.folder)
+    assert (usage.clips, usage.size, usage.in_use) == (3, sum(sizes.values()), 0)
+    # A build reads the title again: a hit makes it the most recently used, and does not rewrite it.
+    speaker = voices[script.segments[0].speaker]
+    assert ClipCache(cache.folder).lookup(said[0][0], speaker, get_engine().clip_version(speaker)) == (title, True)
+    assert title.stat().st_mtime_ns == written and cache_usage(cache.folder).in_use == sizes[title]
+    assert prune_cache(cache.folder, usage.size - 1) == (1, sizes[question])  # the least recently used first
+    assert not question.exists() and answer.exists() and title.exists()
+    assert prune_cache(cache.folder, 0) == (1, sizes[answer])
+    assert sorted(cache.folder.glob("*/*.wav")) == [title]  # used within the hour: a build beside may read it

@@ -243,15 +243,27 @@ def _abbreviation(word: str) -> bool:
     return word.endswith("..") or word.rstrip(".").casefold() in _ABBREVIATIONS
 
 
+# yt-dlp's " [id]" and "." + a language tag; the kinds of captions tools name in their files.
+_CAPTION_SUFFIXES = re.compile(
+    r"(?:\s*\[[\w-]{6,}\]|\.[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?|\.(?i:transcript|captions?|subtitles?|cc|sdh|forced))+$"
+)
+
+
 def title_from_source(source: str) -> str | None:
     """A title made from a file name or the last part of a URL: "cobh-harbour-oral-history.txt" -> "Cobh Harbour...".
 
-    None for a source that is no file (text given directly).
+    None for a source that is no file (text given directly). What caption tools
+    add to a name is left out: a video's id in brackets and the language and kind
+    of the captions ("Harbour talk [dQw4w9WgXcQ].en.vtt", "talk.transcript.vtt").
+
+    >>> title_from_source("/tmp/harbour-talk [dQw4w9WgXcQ].en-GB.vtt"), title_from_source("talk.transcript.srt")
+    ('Harbour Talk', 'Talk')
     """
     if source.startswith("<"):
         return None
     path = urlparse(source).path if re.match(r"https?://", source, re.IGNORECASE) else source
     stem = PurePath(path.rstrip("/")).stem if path.strip("/") else ""
+    stem = _CAPTION_SUFFIXES.sub("", stem) or stem
     words = [word for word in re.split(r"[\s_\-.]+", stem) if word]
     if not words:
         return None

@@ -27,7 +27,9 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from audiobuild.errors import AudiobuildError
+import wcwidth
+
+from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import Chapter, Entry, Person
 from audiobuild.schema import check, yaml_line
 
@@ -182,8 +184,13 @@ def intact(output: Path, entry: Entry) -> bool:
     return all((output / name).is_file() for name in entry.files) and mp3.stat().st_size == entry.length
 
 
-def listing(catalogue: Catalogue, as_json: bool = False) -> str:
-    """`audiobuild list`: slug, date, duration, file and title of every episode, newest first (or as JSON)."""
+def listing(catalogue: Catalogue, as_json: bool = False, width: int | None = None) -> str:
+    """`audiobuild list`: slug, date, duration, file and title of every episode, newest first (or as JSON).
+
+    The columns line up as a terminal shows them (`columns`); with `width`, the
+    terminal's columns, a longer line's title is cut to fit, so that no title
+    wraps under the next line's slug.
+    """
     if as_json:
         rows = [
             {"slug": entry.slug, "title": entry.title, "date": entry.published.isoformat(),
@@ -191,11 +198,38 @@ def listing(catalogue: Catalogue, as_json: bool = False) -> str:
             for entry in catalogue
         ]  # fmt: skip
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    lines = []
+    rows = []
     for entry in catalogue:
         minutes, seconds = divmod(round(entry.duration), 60)
-        lines.append(f"{entry.slug}  {entry.published:%Y-%m-%d}  {minutes}:{seconds:02d}  {entry.file}  {entry.title}")
-    return "\n".join(lines) + "\n" if lines else f"no episodes in {catalogue.folder}\n"
+        rows.append((entry.slug, f"{entry.published:%Y-%m-%d}", f"{minutes}:{seconds:02d}", entry.file, entry.title))
+    if not rows:
+        return f"no episodes in {catalogue.folder}\n"
+    return "".join(f"{line}\n" for line in columns(rows, right=(2,), width=width))
+
+
+def columns(rows: list[tuple[str, ...]], right: tuple[int, ...] = (), width: int | None = None) -> list[str]:
+    """`rows` as lines of columns two spaces apart, each as wide as its widest cell; the last is not padded.
+
+    Widths are counted in terminal cells (wcwidth, after Unicode's East Asian
+    Width and emoji presentation): a CJK character or an emoji takes two, a
+    combining accent none. Control characters are escaped (`printable`).
+    Columns whose index is in `right` are aligned right; a line wider than
+    `width` cells is cut to it, ending in "…".
+
+    >>> columns([("a", "日本", "x"), ("bbb", "é", "y")])
+    ['a    日本  x', 'bbb  é     y']
+    """
+    rows = [tuple(printable(cell) for cell in row) for row in rows]
+    widths = [max(wcwidth.width(row[index]) for row in rows) for index in range(len(rows[0]) - 1)]
+    lines = []
+    for row in rows:
+        cells = [(wcwidth.rjust if index in right else wcwidth.ljust)(cell, widths[index])
+                 for index, cell in enumerate(row[:-1])]  # fmt: skip
+        line = "  ".join([*cells, row[-1]])
+        if width and wcwidth.width(line) > width:
+            line = wcwidth.clip(line, 0, width - 1).rstrip() + "…"
+        lines.append(line)
+    return lines
 
 
 def source_id(source: Path | str) -> str:

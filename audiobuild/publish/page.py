@@ -14,6 +14,7 @@ spoken under the player, the current chapter marked, a copy button.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 from collections.abc import Iterable
@@ -217,21 +218,28 @@ def write_page(catalogue: Catalogue, podcast: Podcast, months: Iterable[str] | N
     """(Re)write index.html and the archive pages of `months` (all with None); return the index's path.
 
     Pages are written atomically and only when they change, so an unchanged
-    one keeps its modification time and ETag; a month's page goes with its
-    last episode. A build rewrites the months it touched, `feed` every month.
+    one keeps its modification time and ETag. The archive exists only while
+    the index cannot show every episode (more than PAGE_EPISODES): then a
+    month has a page while it has episodes, and the months without a page yet
+    get theirs, as when the catalogue first outgrows the index. Otherwise no
+    archive page is kept, since nothing links to one. A build rewrites the
+    months it touched, `feed` every month.
     """
     path = catalogue.folder / PAGE_FILE
     atomic.write_if_changed(path, render_page(catalogue, podcast))
-    present = {month for month, _ in catalogue.months()}
     archive = catalogue.folder / ARCHIVE_DIR
-    if months is None:
-        months = present | {page.stem for page in archive.glob("*.html")}
+    present = {month for month, _ in catalogue.months()} if len(catalogue) > PAGE_EPISODES else set()
+    written = {page.stem for page in archive.glob("*.html")}
+    months = (present | written) if months is None else (set(months) | (present - written) | (written - present))
     for month in months:
         page = catalogue.folder / _archive_file(month)
         if month in present:
             atomic.write_if_changed(page, render_archive(catalogue, podcast, month))
         else:
             page.unlink(missing_ok=True)
+    if not present:
+        with contextlib.suppress(OSError):  # only when empty: a file of the user's there stays
+            archive.rmdir()
     return path
 
 

@@ -325,7 +325,47 @@ def extract_captions(text: str, source: str, kind: str) -> Article:
     for index, (speaker, cues) in enumerate(turns):
         continued = index and turns[index - 1][0] == speaker
         paragraphs.append(" ".join(cues) if not speaker or continued else f"{speaker}: {' '.join(cues)}")
-    return Article(source, "\n\n".join(paragraphs))
+    title = _header_title(captions) or _conversation_title(source, [speaker for speaker, _ in turns if speaker])
+    return Article(source, "\n\n".join(paragraphs), title=title)
+
+
+def _header_title(captions) -> str | None:
+    """A WebVTT file's own title: the text after "WEBVTT" on its first line, or a "Title:" line of its header.
+
+    The WebVTT spec (W3C, "WebVTT file body") allows any text after the
+    signature, and tools write the title there ("WEBVTT - Harbour talk"); a
+    "Title:" header line is the older metadata style, beside YouTube's
+    "Kind:" and "Language:". SRT carries no metadata at all.
+    """
+    header = (captions.header_text or "").strip(" \t-–—:")
+    header = "" if header.casefold() == "file" else header  # "WEBVTT FILE": how older tools and examples open one
+    titled = (line.split(":", 1)[1] for line in captions.metadata if line.lower().startswith("title:"))
+    title = " ".join((header or next(titled, "")).split())
+    return title or None
+
+
+# What meeting and transcription tools name their exports (Zoom's "GMT20240312-150512_Recording.transcript.vtt",
+# "call.vtt", "captions.en.srt"): such a name says nothing of the conversation, its speakers do.
+_GENERIC_NAMES = {"call", "meeting", "interview", "recording", "transcript", "transcription", "captions", "caption",
+                  "subtitles", "subs", "audio", "video", "zoom", "teams", "untitled", "closed"}  # fmt: skip
+_NAMED_WORDS = ("call", "meeting", "interview")  # kept in the title; the others become "Conversation"
+
+
+def _conversation_title(source: str, speakers: list[str]) -> str | None:
+    """A title for captions with a name that says nothing: "Call with Ann Lee and Ben Ray" (None otherwise).
+
+    Language tags ("en"), numbers and Zoom's time stamps ("GMT20240312") in the name do not count;
+    a fourth speaker on is counted ("Meeting with A, B, C and 2 others").
+    """
+    stem = re.sub(r"^https?://[^/]*", "", source, flags=re.IGNORECASE).rstrip("/").rsplit("/", 1)[-1]
+    words = [word for word in re.split(r"[\s_.\-]+", Path(stem).stem.lower()) if word]
+    words = [word for word in words if not re.fullmatch(r"(gmt)?\d+|[a-z]{2}", word)]
+    people = list(dict.fromkeys(speakers))
+    if not words or not people or not set(words) <= _GENERIC_NAMES:
+        return None
+    kind = next((word for word in words if word in _NAMED_WORDS), "conversation").capitalize()
+    named = people[:3] if len(people) <= 3 else [*people[:3], f"{len(people) - 3} other{'s' * (len(people) > 4)}"]
+    return f"{kind} with {', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else f"{kind} with {named[0]}"
 
 
 # ---------------------------------------------------------------------------

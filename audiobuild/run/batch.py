@@ -32,6 +32,7 @@ from audiobuild.run.pipeline import Plan, Result, plan_episode, render
 from audiobuild.run.progress import NoBar, progress_bar
 from audiobuild.voice.engines import get_engine, limit_threads
 from audiobuild.voice.profiles import check_profile, load_profile
+from audiobuild.voice.synthesize import CACHE_DIR, MB, prune_cache
 
 log = logging.getLogger("audiobuild")
 
@@ -117,6 +118,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             _report(error, failures)
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
+    if plans:  # once a batch, not an episode: looking at 10,000 clips (500 MB) takes about 0.2 s
+        prune_cache(output / CACHE_DIR, config.cache.max_mb * MB)
     if results:
         try:
             # The channel settings may have changed too; the archive pages are those of the episodes built.

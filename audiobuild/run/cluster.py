@@ -38,6 +38,7 @@ from audiobuild.errors import AudiobuildError
 from audiobuild.model import Voice
 from audiobuild.run.pipeline import Plan, Result, render
 from audiobuild.run.progress import progress_bar
+from audiobuild.voice.synthesize import MB, prune_cache
 
 log = logging.getLogger("audiobuild")
 
@@ -191,6 +192,7 @@ def render_remote(
         folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=renders))
         try:
             result = render(plan, folder, config, cover, cache=Path(cache).expanduser())
+            prune_cache(Path(cache).expanduser(), config.cache.max_mb * MB)  # a worker's cache is its own to hold
             files = {kind: path.read_bytes() for kind, path in result.staged.items()}
         finally:
             shutil.rmtree(folder, ignore_errors=True)

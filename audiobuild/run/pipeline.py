@@ -32,6 +32,7 @@ from audiobuild.config import Config
 from audiobuild.errors import InputError
 from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Entry, ParseOptions, Person, Script, Span, Voice
 from audiobuild.parse import parse
+from audiobuild.parse.text import sentences_of
 from audiobuild.publish.catalogue import Catalogue, episode_guid, intact, source_id
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.read.sources import Article, load_article
@@ -91,7 +92,8 @@ def load_script(
     """Parse an article (a file or an http(s) URL) or read a script file; InputError when it has nothing to speak.
 
     An Article already read, or a Script already parsed (items `follow` or the inbox read), is taken as it is.
-    `options` (`--layout`, `--interviewer`) change how an article is read; a script is taken as written.
+    `options` (`--layout`, `--interviewer`) change how an article is read; a script is taken as written,
+    but for `options.title` (`--title`), which is the title of either.
     """
     if isinstance(source, Script):
         script, source = source, source.source
@@ -104,12 +106,28 @@ def load_script(
         script = _parse(load_article(source), config, options)
         if not _is_url(source):  # a script file written from it must name it wherever it is built from
             script = dataclasses.replace(script, source=str(path.resolve()))
+    if options.title:
+        script = retitled(script, options.title)
     for dropped in script.dropped:
         log.debug("%s:%d: dropped %s: %r", source, dropped.line, dropped.reason, dropped.text)
     opening = ("title", "disclosure")
     if not any(segment.sentences for segment in script.segments if segment.kind not in opening):
         raise InputError(source, "has no article text to speak (only a title, site furniture or stage directions)")
     return script
+
+
+def retitled(script: Script, title: str) -> Script:
+    """`script` with `title` as its title, which the narrator reads in place of the article's.
+
+    The article's own headline stays out of what is read, as it was: the new
+    title replaces it, and the episode's slug, file names and tags follow.
+    """
+    segments = [
+        dataclasses.replace(segment, text=title, sentences=sentences_of(title, segment.read_directions))
+        if segment.kind == "title" else segment
+        for segment in script.segments
+    ]  # fmt: skip
+    return dataclasses.replace(script, title=title, segments=segments)
 
 
 def _parse(article: Article, config: Config, options: ParseOptions) -> Script:
@@ -263,7 +281,8 @@ def render(plan: Plan, output: Path, config: Config, cover: bytes, progress=None
     Writes nothing under a published name, so it can run in a worker process
     while others render and publish; putting the files in place, under a
     revision chosen then, and the catalogue and feed are `publish`'s. Clips are
-    cached in `cache` (the output folder's .cache/clips by default).
+    cached in `cache` (the output folder's .cache/clips by default); the batch
+    holds it to its size (`synthesize.prune_cache`).
     """
     cache = ClipCache(cache or output / CACHE_DIR)
     staged: dict[str, Path] = {}

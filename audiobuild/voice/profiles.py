@@ -40,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,9 +252,11 @@ SAMPLE_TEXT = "Hello, I read the {name} part of the {profile} profile. This is h
 PLAYERS = (["paplay"], ["aplay", "-q"], ["afplay"], ["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"])
 
 
-def write_samples(profile: Profile, folder: Path, which: str | None = None) -> list[Path]:
+def write_samples(profile: Profile, folder: Path | None, which: str | None = None) -> list[Path]:
     """A short WAV of each voice of `profile` in `folder` (`folder/<profile>-<voice>.wav`), or of one of them.
 
+    With `folder` None, a new temporary folder (audiobuild-voice-samples-*), so
+    that trying voices leaves nothing in the working folder (a repository, say).
     `which` is a role ("interviewer"), "extra" (every extra voice) or one
     ("extra[1]"); ConfigError names the profile when it has no such voice.
     Raises EngineUnavailable as `get_engine` does, OSError when `folder` cannot be written.
@@ -263,6 +266,8 @@ def write_samples(profile: Profile, folder: Path, which: str | None = None) -> l
         voices = {name: voice for name, voice in voices.items() if which in (name, name.split("[")[0])}
         if not voices:
             raise ConfigError(profile.path, f"no voice {which!r} to sample (voices: {', '.join(profile.all_voices)})")
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="audiobuild-voice-samples-"))
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, voice in voices.items():

@@ -6,6 +6,8 @@ pauses between sentences are ours to decide.
 
 Clips are cached under the output folder, keyed on everything that changes the
 audio, so a rebuild after an edit only synthesizes the sentences that changed.
+The cache is held to a size (`prune_cache`, podcast.toml's ``[cache] max_mb``),
+the least recently used clips going first.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from audiobuild.atomic import TEMP_PREFIX
@@ -25,6 +30,10 @@ from audiobuild.model import Clip, Script, Voice
 from audiobuild.voice.engines import get_engine, whole_wav
 
 CACHE_DIR = ".cache/clips"
+MB = 1024 * 1024
+# A build reads its clips again until its MP3 is done (the encoder may start over at the end), so a clip
+# used this recently may be in the hands of a build still running in another process: pruning leaves it.
+IN_USE_SECONDS = 3600
 
 
 def speakable(text: str) -> bool:
@@ -49,6 +58,7 @@ class ClipCache:
         """Where the clip is or is to be synthesized, and whether it is ready (cached or staged)."""
         path = self.path(text, voice, clip_version)
         if self.valid(path):
+            _used(path)
             return path, True
         staged = self.staging / path.name
         return staged, staged.exists()
@@ -83,6 +93,99 @@ class ClipCache:
     def valid(path: Path) -> bool:
         """True when `path` is a whole WAV with audio; a truncated or corrupt one is a miss."""
         return whole_wav(path)
+
+
+def _used(clip: Path) -> None:
+    """Mark a cached clip as just used, for `prune_cache`.
+
+    Its access time is set here, whatever the mount's atime policy (noatime,
+    relatime); its modification time stays when it was written.
+    """
+    with contextlib.suppress(OSError):  # pruned meanwhile, or a read-only cache: it is still a hit
+        os.utime(clip, ns=(time.time_ns(), clip.stat().st_mtime_ns))
+
+
+@dataclass(frozen=True)
+class CacheUsage:
+    """What a clip cache holds: `clips` WAVs of `size` bytes, `in_use` bytes of them used in the last hour."""
+
+    clips: int
+    size: int
+    in_use: int
+    oldest: float | None  # when the least recently used clip was last used (seconds since the epoch)
+
+
+def _clips(folder: Path) -> list[tuple[float, int, str]]:
+    """(last used, size in bytes, path) of every clip in the cache at `folder`, least recently used first.
+
+    Staging folders are not the cache's yet: they are their builds' own, removed with them.
+    """
+    found = []
+    with contextlib.suppress(OSError):  # no cache yet
+        shards = [entry.path for entry in os.scandir(folder)
+                  if entry.is_dir() and not entry.name.startswith(TEMP_PREFIX)]  # fmt: skip
+        for shard in shards:
+            with contextlib.suppress(OSError), os.scandir(shard) as clips:  # another build's prune, at once
+                for clip in clips:
+                    with contextlib.suppress(OSError):
+                        stat = clip.stat()
+                        found.append((stat.st_atime, stat.st_size, clip.path))  # str, not Path: a third faster
+    return sorted(found)
+
+
+def cache_usage(folder: Path) -> CacheUsage:
+    """How many clips the cache at `folder` holds, how big they are (bytes), and how much was used in the last hour."""
+    clips = _clips(folder)
+    recent = time.time() - IN_USE_SECONDS
+    return CacheUsage(
+        len(clips),
+        sum(size for _, size, _ in clips),
+        sum(size for used, size, _ in clips if used > recent),
+        clips[0][0] if clips else None,
+    )
+
+
+def prune_cache(folder: Path, max_bytes: int) -> tuple[int, int]:
+    """Delete the least recently used clips of the cache at `folder` until it holds `max_bytes` at most.
+
+    Returns (clips, bytes) deleted. A clip used in the last IN_USE_SECONDS is
+    kept even over the cap: a build running beside this one may read it again.
+    Nothing is raised: a clip that cannot be deleted stays, and the build
+    that pruned is not the worse for it. The shard folders stay, since
+    another build may be committing a clip into one.
+    """
+    clips = _clips(folder)
+    held = sum(size for _, size, _ in clips)
+    recent = time.time() - IN_USE_SECONDS
+    removed = freed = 0
+    for used, size, path in clips:
+        if held - freed <= max_bytes or used > recent:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            removed, freed = removed + 1, freed + size
+    return removed, freed
+
+
+def describe_cache(folder: Path, max_mb: int, prune_to: int | None = None) -> str:
+    """`audiobuild cache`: the cached clips, their size and the cap (`max_mb`, in MB of 2**20 bytes).
+
+    With `prune_to` (MB), the cache is pruned to it first (`prune_cache`).
+    """
+    pruned = ""
+    if prune_to is not None:
+        removed, freed = prune_cache(folder, prune_to * MB)
+        pruned = f"pruned {removed} clip{'' if removed == 1 else 's'} ({freed / MB:.1f} MB) to {prune_to} MB\n"
+    usage = cache_usage(folder)
+    if not usage.clips:
+        return f"{pruned}{folder}: no clips cached (at most {max_mb} MB, [cache] max_mb)\n"
+    oldest = datetime.fromtimestamp(usage.oldest).astimezone()
+    return (
+        f"{pruned}{folder}: {usage.clips} clip{'' if usage.clips == 1 else 's'}, {usage.size / MB:.1f} MB "
+        f"of at most {max_mb} MB ([cache] max_mb)\n"
+        f"  used in the last hour (never pruned): {usage.in_use / MB:.1f} MB; "
+        f"least recently used: {oldest:%Y-%m-%d %H:%M}\n"
+    )
 
 
 def synthesize(
