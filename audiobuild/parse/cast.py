@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, NARRATOR
 from audiobuild.parse.labels import Label, _plain, label_key
-from audiobuild.parse.names import display_name, identity
+from audiobuild.parse.names import display_name, identity, split_name
 from audiobuild.parse.text import asks, ends_question
 from audiobuild.parse.vocab import (
     CALLER_WORDS,
@@ -181,7 +181,10 @@ class Cast:
 
     def _name(self, person: Person, hints: Hints) -> str:
         labels = {(label.text, label.name, label.descriptor): label for label in person.labels}.values()
-        names = [display_name(label, hints.context, hints.language) for label in labels]
+        # A label that gives the whole name ("Friederike Gonzalez Schmitz") is how the transcript names the person;
+        # the context only completes one that does not ("MS. HALVORSEN" -> "Dana Halvorsen").
+        whole = [display_name(label, "", hints.language) for label in labels if _whole_name(label.name)]
+        names = whole or [display_name(label, hints.context, hints.language) for label in labels]
         return min(names, key=_name_preference)
 
     def _role(self, person: Person, name: str, hints: Hints, side: str | None) -> str | None:
@@ -253,6 +256,13 @@ def _stems_meet(mine: frozenset[str], theirs: frozenset[str]) -> bool:
     """Russian names in another case: "Лемешев" and "Лемешева" share their stem."""
     return any(a[:-1] == b[:-1] and len(a) > 4 or a.startswith(b) and len(a) - len(b) <= 2 and len(b) > 4
                or b.startswith(a) and len(b) - len(a) <= 2 and len(a) > 4 for a in mine for b in theirs)  # fmt: skip
+
+
+def _whole_name(name: str) -> bool:
+    """A label that names someone whole: a given name and a surname, with no courtesy word or office before them
+    ("El señor SAGASTI URQUIJO" gives two surnames; "Mr. J. Roe" an initial)."""
+    prefix, words = split_name(name)
+    return not prefix and len([word for word in words if len(word.strip(".")) > 1]) >= 2
 
 
 def _name_preference(name: str) -> tuple[bool, bool, int]:

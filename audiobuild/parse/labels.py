@@ -79,7 +79,9 @@ _SPACES = re.compile(r"^(?P<label>[QAPRqa])(?:[ \t]{2,}|\s*\u00a0\s*|\t)\s*(?P<r
 # An outlet that labels its questions with its web address: "fluter.de:".
 _DOMAIN_WORD = r"[^\W\d_][\w\-]*\.(?:com|org|net|de|at|ch|fr|es|it|pl|ru|ua|uk|eu|info|news|io)"
 _DOMAIN = re.compile(rf"^{_DOMAIN_WORD}$")
-_TOKEN = re.compile(rf"^(?:[^\W\d_][\w'’\-]*\.?|[^\W\d_]\.[^\W\d_][\w'’\-]*|\d{{1,3}}|&|{_DOMAIN_WORD})$")
+_TOKEN = re.compile(
+    rf"^(?:[^\W\d_][\w'’\-]*\.?|[^\W\d_]\.[^\W\d_][\w'’\-]*|(?:[^\W\d_]\.){{2,4}}|\d{{1,3}}|&|{_DOMAIN_WORD})$"
+)  # a word, "А.Лемешев", "L.A." (an initialism), a number, "&", an outlet's address
 
 
 def read_label(text: str, raw: str = "") -> Label | None:

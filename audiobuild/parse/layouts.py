@@ -105,6 +105,9 @@ def classify(paragraph: Paragraph) -> Block:
             reason = furniture_reason(content)
             if reason and reason != "repeated title":
                 return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
+            label = read_label(content) if tag == "heading" else None
+            if label and label.rest and (asks(label.rest) or _plain(label.name) in ROLE_MARKERS):
+                return Block(paragraph.line, "label", label.rest, label=label, source=text)  # "## L.A. WEEKLY: ...?"
             return Block(paragraph.line, tag, content, source=text)
     bullet = _BULLET.match(text)
     if bullet and not text.startswith("**"):
@@ -388,13 +391,17 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
         # From the first question on; or from the first styled paragraph, when a named exchange opens there
         # (a statement can be a question: "Klingt nach Überwachung.").
         start = marked[0] if _first_exchange(blocks, marked[0]) else asking[0]
-        answers = {index: _answer_after(blocks, index, labelled=True) for index in marked if index >= start}
+        # Up to the last question: styled lines after it are the page's (a bio's heading, "Links").
+        answers = {index: _answer_after(blocks, index, labelled=True) for index in marked if start <= index <= asking[-1]}
         questions = [index for index, answer in answers.items() if answer is not None]
         turns = {index: Turn(None, side=INTERVIEWER, single=True) for index in questions}
-        speakers = Counter(label_key(block.label.name) for block in blocks if block.tag == "label")
+        cast = Cast()  # "Friederike Gonzalez Schmitz:" once, then "Friederike:": one person, who recurs
+        speakers = Counter(cast.person(block.label) for block in blocks if block.tag == "label")
         for index in questions:
             answer = blocks[answers[index]]
-            labelled = answer.tag == "label" and speakers[label_key(answer.label.name)] >= 2  # a name, not a phrase
+            # A name that recurs, not a phrase; over a turn's words, not a field's value ("IG: @handle").
+            labelled = answer.tag == "label" and speakers[cast.person(answer.label)] >= 2 and _speaks(
+                blocks, answers[index])  # fmt: skip
             turns[answers[index]] = Turn(answer.label) if labelled else Turn(None, side=INTERVIEWEE)
         opening = _first_exchange(blocks, questions[0]) if questions else []
         turns.update({index: Turn(blocks[index].label) for index in opening})
