@@ -109,6 +109,7 @@ def test_an_import_of_a_later_family_is_caught(layer, target):
     table = layers()
     modules = package_modules()
     module, (package, name) = f"audiobuild.{layer}.probe", target.rsplit(".", 1)
-    for source, line, imported in ((f"import {target}\n", 1, target), (f"def f():\n    from {package} import {name}\n", 2, package)):
+    late = f"def f():\n    from {package} import {name}\n"
+    for source, line, imported in ((f"import {target}\n", 1, target), (late, 2, package)):
         modules[module] = source
         assert violations(table, modules) == [f"{module}:{line}: `{layer}` imports `{imported}`"]

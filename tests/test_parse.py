@@ -677,7 +677,9 @@ def test_stage_directions_are_listed_as_dropped_and_never_spoken():
     assert (question.role, question.text) == (INTERVIEWER, "Ok?")  # the applause was no one's paragraph
     assert script.segments[1].sentences == ["Why?"]
     assert [(item.line, item.text, item.reason) for item in script.dropped] == [
-        (2, "(Off-mike.)", "stage direction"), (3, "(Laughter.)", "stage direction"), (4, "(Applause.)", "stage direction")
+        (2, "(Off-mike.)", "stage direction"),
+        (3, "(Laughter.)", "stage direction"),
+        (4, "(Applause.)", "stage direction"),
     ]
 
 

@@ -351,7 +351,10 @@ _FURNITURE = [
         "link",
     ),
     # A template's instruction left in the page ("[Add names of witnesses ...]").
-    (re.compile(r"^\[(?:add|insert|enter|include|todo|tbc|tbd|placeholder)\b[^\]]{0,200}\]$", re.I), "template leftover"),
+    (
+        re.compile(r"^\[(?:add|insert|enter|include|todo|tbc|tbd|placeholder)\b[^\]]{0,200}\]$", re.I),
+        "template leftover",
+    ),
     # A picture's caption that ends in its credit: "... (picture alliance / dpa / Oliver Berg)".
     (
         re.compile(

@@ -392,7 +392,8 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
         # (a statement can be a question: "Klingt nach Überwachung.").
         start = marked[0] if _first_exchange(blocks, marked[0]) else asking[0]
         # Up to the last question: styled lines after it are the page's (a bio's heading, "Links").
-        answers = {index: _answer_after(blocks, index, labelled=True) for index in marked if start <= index <= asking[-1]}
+        span = [index for index in marked if start <= index <= asking[-1]]
+        answers = {index: _answer_after(blocks, index, labelled=True) for index in span}
         questions = [index for index, answer in answers.items() if answer is not None]
         turns = {index: Turn(None, side=INTERVIEWER, single=True) for index in questions}
         cast = Cast()  # "Friederike Gonzalez Schmitz:" once, then "Friederike:": one person, who recurs
@@ -436,7 +437,8 @@ def _styled_labels(blocks: list[Block], turns: dict[int, Turn]) -> dict[int, Tur
             key = label_key(turn.label.name)
             labels.setdefault(key, turn.label)
             asked[key] += 1 if asks(blocks[index].text) else -1  # an answer may ask back now and then
-    sides = {INTERVIEWER: {key for key in labels if asked[key] > 0}, INTERVIEWEE: {key for key in labels if asked[key] <= 0}}
+    sides = {INTERVIEWER: {key for key in labels if asked[key] > 0}}
+    sides[INTERVIEWEE] = set(labels) - sides[INTERVIEWER]
     only = {side: labels[next(iter(keys))] for side, keys in sides.items() if len(keys) == 1 and not (
         keys & sides[INTERVIEWEE if side == INTERVIEWER else INTERVIEWER])}  # fmt: skip
     return {index: Turn(only[turn.side], single=turn.single) if turn.label is None and turn.side in only else turn
@@ -481,7 +483,8 @@ def _settle(blocks: list[Block], layout: Layout) -> tuple[list[Block], list[Bloc
     unread = [block for index, block in enumerate(blocks)
               if block.tag == "label" and index not in turns and len(block.label.rest.split()) >= 4]  # fmt: skip
     settled = [
-        text_block(block.line, block.source) if block.tag == "label" and (index not in turns or turns[index].label is None)
+        text_block(block.line, block.source)
+        if block.tag == "label" and (index not in turns or turns[index].label is None)
         else replace(block, tag="item") if block.tag == "dash" and index not in turns
         else replace(block, tag="text") if block.tag in ("bold", "italic", "heading") and index in turns
         else text_block(block.line, block.source) if block.tag in ("bold", "italic")

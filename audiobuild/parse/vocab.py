@@ -1,4 +1,6 @@
-"""The words a transcript labels its speakers with, in the languages the parser knows (en, ru, de, fr, es, it, pt, pl, uk).
+"""The words a transcript labels its speakers with, in the languages the parser knows.
+
+English, Russian, German, French, Spanish, Italian, Portuguese, Polish and Ukrainian.
 
 Data, kept apart from the rules that use it: add a word here and every rule
 sees it. Words are compared case-folded and without a trailing full stop.
