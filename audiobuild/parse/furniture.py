@@ -419,8 +419,9 @@ def furniture_reason(text: str, title: str | None = None, raw: str | None = None
             return reason
     if is_date_line(text):
         return "date stamp"
-    if re.fullmatch(r"(.{8,160}?)\s+\1", text):
-        return "doubled link"  # a link's text and its image's alt text, flattened into one line
+    doubled = re.fullmatch(r"([^.!?…]{8,160}?)\s+\1", text)
+    if doubled and len(set(doubled.group(1).casefold().split())) >= 3:
+        return "doubled link"  # a link's text and its image's alt text, flattened into one line (no sentence)
     return _joined_reason(text, raw)
 
 
