@@ -10,6 +10,7 @@ import logging
 import random
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -65,6 +66,12 @@ def site(tmp_path_factory) -> Path:
     (root / "episodes" / "escape.mp3").symlink_to(base / "secret.txt")
     (root / "outside").symlink_to(base, target_is_directory=True)
     (root / "episodes" / "alias.mp3").symlink_to("lighthouse.mp3")
+    # Inside the folder, but to what is never served: the private state, a hidden file.
+    (root / ".state").mkdir()
+    (root / ".state" / "inbox-token").write_bytes(SECRET)
+    (root / "episodes" / "token.mp3").symlink_to("../.state/inbox-token")
+    (root / "hidden.txt").symlink_to(".hidden")
+    (root / "state").symlink_to(".state", target_is_directory=True)
     return root
 
 
@@ -408,6 +415,9 @@ def test_a_replaced_file_gets_a_new_etag(server, site):
         "/%ff%fe",
         "/c:%5cwindows",
         "/episodes/escape.mp3",  # a symlink to a file outside
+        "/episodes/token.mp3",  # a symlink to a hidden file inside
+        "/hidden.txt",
+        "/state/inbox-token",  # through a symlink to a hidden folder inside
         "/outside/secret.txt",  # through a symlink to a folder outside
         "/.hidden",
         "/%2ehidden",
@@ -496,6 +506,32 @@ def test_a_request_line_without_a_version_gets_a_status_line_and_the_connection_
     assert answer.endswith(b"\r\n\r\n" + FEED)
 
 
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: " + b"9" * 5000,  # past Python's int conversion limit
+        "Content-Length: \u00b2".encode(),  # a digit to str.isdigit(), not to int()
+        b"Content-Length: -1",
+        b"Content-Length: 1, 2",
+        b"Content-Length: 0\r\nContent-Length: 5",
+    ],
+)
+@pytest.mark.parametrize("method", [b"GET", b"POST"])
+def test_a_malformed_content_length_is_400_and_the_server_goes_on(server, method, framing):
+    answer = raw(server, method + b" /feed.xml HTTP/1.1\r\nHost: localhost\r\n" + framing + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert fetch(server, "/feed.xml")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["Thu, 01 Jan 99999999999 00:00:00 GMT", "Thu, 01 Jan 2026 00:00:00 +" + "9" * 20, "Mon, 32 Foo 2026 99:99:99 GMT"],
+)
+def test_an_if_modified_since_out_of_range_is_ignored(server, since):
+    status, _, body = fetch(server, "/feed.xml", If_Modified_Since=since)
+    assert (status, body) == (200, FEED)
+
+
 def test_too_many_headers_is_431(server):
     headers = b"".join(b"X-Header-%d: 1\r\n" % number for number in range(101))
     answer = raw(server, b"GET /feed.xml HTTP/1.1\r\n" + headers + b"\r\n")
@@ -530,6 +566,18 @@ def test_one_info_line_per_request_with_control_characters_escaped(server, capfd
     assert '"GET /feed.xml HTTP/1.1" 200' in messages[0]
     assert "\\x1b[2Jcleared" in messages[1] and "\x1b" not in messages[1]
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/inbox?token=s3cret", "/inbox?%74oken=s3cret", "/inbox?TOKEN=s3cret&x=1", "/inbox?x=1;To%4Ben=s3cret",
+     "/p/s3cret/feed.xml", "/P/s3cret/", "/%70/s3cret/feed.xml"],
+)  # fmt: skip
+def test_no_spelling_of_a_token_reaches_the_log(server, target):
+    with recording() as records:
+        raw_status(server, target)
+    (message,) = records.messages()
+    assert "s3cret" not in message and "…" in message
 
 
 def test_a_client_hanging_up_mid_download_is_silent(server, capfd):
@@ -592,6 +640,21 @@ def test_fifty_concurrent_ranged_downloads_and_some_whole_ones_get_exact_bytes(s
 
 
 # --- running, addresses, the QR code ----------------------------------------------------------
+
+
+def test_connections_past_the_cap_are_answered_503_and_the_server_goes_on(site, monkeypatch):
+    monkeypatch.setattr(serve, "MAX_CONNECTIONS", 4)
+    with running(site) as server, contextlib.ExitStack() as idle:
+        held = [idle.enter_context(socket.create_connection(server.server_address, TIMEOUT_S)) for _ in range(4)]
+        assert raw_status(server, "/feed.xml")[1].startswith(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: ")
+        held[0].sendall(b"GET /feed.xml HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        assert held[0].recv(65536).startswith(b"HTTP/1.1 200 ")  # a held connection is served
+        while held[0].recv(65536):
+            pass
+        deadline = time.monotonic() + TIMEOUT_S
+        while (status := raw_status(server, "/feed.xml")[0]) == 503 and time.monotonic() < deadline:
+            time.sleep(0.05)  # its thread gives its place back as it ends
+        assert status == 200
 
 
 def test_port_zero_picks_a_free_port(server):

@@ -14,8 +14,10 @@ responses would be code that no client here needs.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import io
+import hmac
 import ipaddress
 import logging
 import os
@@ -41,6 +43,7 @@ from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
 from audiobuild.publish.episodes import publish_at
+from audiobuild.publish import state
 from audiobuild.publish.page import PAGE_FILE
 from audiobuild.serve.inbox import MANIFEST_PATH, Inbox, answer, link, redact
 from audiobuild.serve.inbox import PATH as INBOX_PATH
@@ -48,8 +51,12 @@ from audiobuild.serve.inbox import PATH as INBOX_PATH
 log = logging.getLogger("audiobuild")
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+PRIVATE_TOKEN = "feed-token"  # the private feed's secret, in the output folder's .state/
 # A stalled or idle keep-alive connection gives its thread back after this long.
 IDLE_TIMEOUT_S = 60
+# Connections served at once; past it a new one is answered 503 and closed, so that many clients
+# (or one hostile one) cannot make a thread and a buffer each without end. Podcast apps open a few each.
+MAX_CONNECTIONS = 128
 # An address in a private range: connecting a UDP socket to it sends nothing,
 # but makes the kernel pick the interface (and so the address) a LAN peer would reach.
 _ROUTE_PROBE = ("10.254.254.254", 9)
@@ -69,6 +76,9 @@ _CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+)
 _CHAPTERS_SUFFIX = ".chapters.json"
 _CHAPTERS_TYPE = "application/json+chapters"
 _DEFAULT_TYPE = "application/octet-stream"
@@ -83,7 +93,10 @@ _LONG_LIVED = "public, max-age=604800"
 _REVALIDATE = "no-cache"
 
 _RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
+# RFC 9110 8.6: 1*DIGIT; 15 digits are more bytes than any body taken here could have.
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
 _ENTITY_TAG = re.compile(r'(?:W/)?"[^"]*"')
+_PRIVATE_TARGET = re.compile(r"/p/(?P<secret>[^/?#]+)(?P<rest>/.*)", re.DOTALL)
 
 
 def content_type(name: str, accept: str = "") -> str:
@@ -195,15 +208,43 @@ class OutputServer(ThreadingHTTPServer):
     # Podcast apps open several connections at once; the default backlog of 5 drops some.
     request_queue_size = 128
 
-    def __init__(self, root: Path, address: tuple[str, int], inbox: Inbox | None = None, podcast=None):
+    def __init__(
+        self, root: Path, address: tuple[str, int], inbox: Inbox | None = None, podcast=None, private: bool = False
+    ):
         self.root = Path(os.path.realpath(root))
         self.inbox, self.podcast = inbox, podcast  # with an inbox, /inbox takes articles (inbox.answer)
+        self.private = private  # everything only under /p/<the private feed's token>/
+        self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__(address, _Handler)
+
+    def process_request(self, request, client_address) -> None:
+        """Serve the connection in a thread of its own, or answer 503 when MAX_CONNECTIONS are being served."""
+        if not self._connections.acquire(blocking=False):
+            if not isinstance(request, ssl.SSLSocket):  # no handshake has been made: TLS ones are only closed
+                with contextlib.suppress(OSError):
+                    request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: give the place back
+            self._connections.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
 
     def server_bind(self) -> None:
         """Bind without HTTPServer's getfqdn(): a reverse DNS lookup that can stall start-up."""
         TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
+
+    def private_secret(self) -> str | None:
+        """The private feed's token as it is on the disk now: `audiobuild private --new-token` may have replaced it."""
+        return state.current_secret(self.root, PRIVATE_TOKEN)
 
     def locate(self, target: str) -> tuple[str, Path] | None:
         """The URL's file name and the regular file inside the folder that `target` names, if any."""
@@ -211,7 +252,8 @@ class OutputServer(ThreadingHTTPServer):
         if segments is None:
             return None
         real = Path(os.path.realpath(self.root.joinpath(*segments)))
-        if not real.is_relative_to(self.root):
+        # A symlink may lead anywhere: what it leads to must be inside the folder and not hidden either.
+        if not real.is_relative_to(self.root) or any(part.startswith(".") for part in real.relative_to(self.root).parts):
             return None
         try:
             is_file = stat.S_ISREG(os.stat(real).st_mode)
@@ -244,26 +286,64 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, ssl.SSLError, TimeoutError) as error:  # a player that seeks drops its connection
             log.debug("%s went away: %s", self.client_address[0], error)
 
+    def parse_request(self) -> bool:
+        """The stdlib's parsing, and a body's framing checked: a Content-Length that is one number, or none."""
+        if not super().parse_request():
+            return False
+        self.body_read = False  # the inbox sets it once it has read the body (see end_headers)
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(set(lengths)) > 1 or not all(_CONTENT_LENGTH.fullmatch(length.strip()) for length in lengths):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad Content-Length")  # closes the connection
+            return False
+        return True
+
     def do_GET(self) -> None:
-        if not self._to_inbox():
-            self._send_file(head=False)
+        self._answer(head=False)
 
     def do_HEAD(self) -> None:
-        if not self._to_inbox():
-            self._send_file(head=True)
+        self._answer(head=True)
+
+    def _answer(self, head: bool) -> None:
+        target = self._inside()
+        if target is None:
+            self._send_status(HTTPStatus.NOT_FOUND)
+        elif not self._to_inbox(target):
+            self._send_file(target, head)
 
     def do_POST(self) -> None:
-        if not self._to_inbox():
+        target = self._inside()
+        if target is None or not self._to_inbox(target):
             self._refuse_method()
 
-    def _to_inbox(self) -> bool:
+    def _inside(self) -> str | None:
+        """The request's target within the folder: the target itself, or, serving a private feed,
+        what follows the secret prefix (`/p/<token>`). None for anything else: it is answered 404."""
+        self.root_path = "/"
+        if not self.server.private:
+            return self.path
+        target = self.path
+        if not target.startswith("/"):  # the absolute form
+            parts = urlsplit(target)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        match = _PRIVATE_TARGET.fullmatch(target)
+        secret = self.server.private_secret()
+        if match is None or secret is None or not hmac.compare_digest(match["secret"].encode(), secret.encode()):
+            return None
+        self.root_path = f"/p/{secret}/"
+        return match["rest"]
+
+    def _to_inbox(self, target: str) -> bool:
         """Hand a request for /inbox to the inbox, when there is one; True when it was."""
-        if self.server.inbox is None or self.path.partition("?")[0] not in (INBOX_PATH, MANIFEST_PATH):
+        path = target.partition("?")[0]
+        if self.server.inbox is None or path not in (INBOX_PATH, MANIFEST_PATH):
             return False
-        answer(self.server.inbox, self, self.server.podcast)
+        answer(self.server.inbox, self, self.server.podcast, path, self.root_path)
         return True
 
     def do_OPTIONS(self) -> None:
+        if self._inside() is None:
+            self._send_status(HTTPStatus.NOT_FOUND)
+            return
         # The answer to a web player's CORS preflight.
         self._send_head(
             HTTPStatus.NO_CONTENT,
@@ -283,9 +363,18 @@ class _Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _refuse_method(self) -> None:
+        if self._inside() is None:  # a private feed's server says nothing of paths outside it
+            self._send_status(HTTPStatus.NOT_FOUND)
+            return
         self._send_status(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": ALLOWED_METHODS})
 
     def end_headers(self) -> None:
+        # A body left unread on the connection would be taken for the next request (request smuggling):
+        # every answer that did not read it closes the connection, whoever wrote the answer.
+        if not getattr(self, "body_read", True) and (
+            "Transfer-Encoding" in self.headers or self.headers.get("Content-Length", "0").strip() != "0"
+        ):
+            self.send_header("Connection", "close")
         # On every answer, errors too, so that a web player can read why it failed.
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Access-Control-Expose-Headers", "Content-Range, Content-Length, Accept-Ranges, ETag")
@@ -299,8 +388,8 @@ class _Handler(BaseHTTPRequestHandler):
         # One line per request (`-q` mutes them); the request line is the client's text: it cannot drive the terminal.
         log.info("%s %s", self.client_address[0], redact(printable(format % args)))
 
-    def _send_file(self, head: bool) -> None:
-        found = self.server.locate(self.path)
+    def _send_file(self, target: str, head: bool) -> None:
+        found = self.server.locate(target)
         if found is None:
             self._send_status(HTTPStatus.NOT_FOUND)
             return
@@ -370,9 +459,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        # No request body is read here; one left on the connection would be taken for the next request.
-        if "Transfer-Encoding" in self.headers or self.headers.get("Content-Length", "0").strip() != "0":
-            self.send_header("Connection", "close")
         self.end_headers()
 
     def _send_status(self, status: HTTPStatus, headers: dict[str, str] | None = None) -> None:
@@ -398,11 +484,11 @@ def _http_date(value: str | None) -> int | None:
         return None
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if moment.tzinfo is None:  # "-0000": UTC, as HTTP-dates always are
+            moment = moment.replace(tzinfo=UTC)
+        return int(moment.timestamp())
+    except (TypeError, ValueError, OverflowError):  # a year of 99999999999, an offset of 20 digits
         return None
-    if moment.tzinfo is None:  # "-0000": UTC, as HTTP-dates always are
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
 
 
 def _if_range_holds(value: str, etag: str, modified: int) -> bool:
