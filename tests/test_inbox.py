@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import signal
 import socket
@@ -37,8 +38,9 @@ class Server:
     def __init__(self, output: Path, config: Path, *extra: str):
         command = [sys.executable, "-m", "audiobuild", "serve", "--inbox", "--host", "127.0.0.1", "--port", "0",
                    "-o", str(output), "--config", str(config), *extra]  # fmt: skip
+        # A process group of its own, as a terminal's foreground job is: Ctrl-C signals all of it, workers too.
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        preexec_fn=as_in_a_terminal)  # fmt: skip
+                                        preexec_fn=as_in_a_terminal, process_group=0)  # fmt: skip
         self.lines: list[str] = []
         self.token = None
         for line in self.process.stdout:
@@ -322,17 +324,9 @@ def test_twenty_concurrent_posts_are_each_built_once(tmp_path):
 def test_a_server_killed_mid_build_resumes_its_queue(tmp_path):
     output = tmp_path / "output"
     config = write_config(tmp_path)
-    long_text = (
-        short_text(0)
-        + "\n\n"
-        + "\n\n".join(
-            f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea."
-            for n in range(60)
-        )
-    )
     server = Server(output, config)
     try:
-        ids = [server.post(json={"text": text}).json()["id"] for text in (long_text, short_text(1), short_text(2))]
+        ids = [server.post(json={"text": text}).json()["id"] for text in (long_text(0), short_text(1), short_text(2))]
         server.wait(ids[:1], states=("building",))
         time.sleep(1)  # into the rendering
     finally:
@@ -346,6 +340,36 @@ def test_a_server_killed_mid_build_resumes_its_queue(tmp_path):
                                                         "Harbour talk number 2"]  # fmt: skip
     assert len(list((output / "episodes").glob("*.mp3"))) == 3
     assert not [path for path in output.rglob(".tmp-*")]
+
+
+def long_text(number: int) -> str:
+    """An article that takes some seconds to build."""
+    turns = (f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea." for n in range(60))
+    return short_text(number) + "\n\n" + "\n\n".join(turns)
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_build_is_one_line_and_130_and_the_item_resumes(tmp_path):
+    output = tmp_path / "output"
+    config = write_config(tmp_path)
+    server = Server(output, config)
+    try:
+        identity = server.post(json={"text": long_text(0)}).json()["id"]
+        server.wait([identity], states=("building",))
+        deadline = time.monotonic() + TIMEOUT_S
+        while not list(output.rglob(".tmp-*.mp3")):  # the workers are rendering into their staged MP3
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        printed = len(server.lines)
+        os.killpg(server.process.pid, signal.SIGINT)  # what Ctrl-C at a terminal does
+        server.process.wait(30)
+    finally:
+        server.stop(signal.SIGKILL)
+    assert (server.process.returncode, server.lines[printed:]) == (130, ["audiobuild: interrupted"])
+    with inbox_server(output, config) as server:
+        item = server.wait([identity], timeout=300)[identity]
+    assert item["state"] == "built"
+    assert [entry.title for entry in load_catalogue(output).entries] == ["Harbour talk number 0"]
 
 
 @pytest.mark.slow

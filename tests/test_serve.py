@@ -663,14 +663,15 @@ def test_port_zero_picks_a_free_port(server):
     assert port > 0
 
 
-def test_ctrl_c_returns_cleanly_and_closes_the_socket(site, monkeypatch):
+def test_ctrl_c_closes_the_socket_and_ends_the_command_as_build_does(site, monkeypatch):
     server = serve.make_server(site, "127.0.0.1", 0)
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(server, "serve_forever", interrupted)
-    serve.serve_forever(server)
+    with pytest.raises(KeyboardInterrupt):  # the CLI's: "audiobuild: interrupted", exit 130
+        serve.serve_forever(server)
     assert server.socket.fileno() == -1
 
 

@@ -250,6 +250,10 @@ class Inbox:
                 try:
                     episode, title = self._build(item, fetcher)
                     outcome = {"state": BUILT, "episode": episode, "title": title[:MAX_TITLE_CHARS], "error": None}
+                except KeyboardInterrupt:
+                    # Ctrl-C reached the build's workers too, and came back through their results: the main
+                    # thread ends the command; the item stays "building" on the disk, built again on the next start.
+                    return
                 except AudiobuildError as error:
                     # The item's line shows its URL already: its error need not start with it again.
                     own = error.source == item["url"] and not error.line

@@ -539,10 +539,7 @@ def run(
         if queue is not None:
             _announce_inbox(queue, base, local)
         sys.stdout.flush()
-    except KeyboardInterrupt:  # stopped before it started serving: as cleanly as after
-        server.server_close()
-        return
-    except BaseException:
+    except BaseException:  # Ctrl-C too: the socket is closed, and the command ends as it does for one
         server.server_close()
         raise
     serve_forever(server)
@@ -603,25 +600,31 @@ def make_server(
 
 
 def serve_forever(server: OutputServer) -> None:
-    """Answer requests until `server.shutdown()`, Ctrl-C or SIGTERM, then close the listening socket.
+    """Answer requests until `server.shutdown()` or SIGTERM, then close the listening socket.
 
-    Downloads in progress run on daemon threads and end with the process.
+    Ctrl-C closes it too, and raises KeyboardInterrupt: the command ends as
+    `build` does (one line, exit 130). Downloads in progress run on daemon
+    threads and end with the process.
     """
     stop_on_term = threading.current_thread() is threading.main_thread()
-    if stop_on_term:  # a service manager's stop is a Ctrl-C too
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+    if stop_on_term:  # a service manager's stop: the server ends, and the command with success
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        log.debug("interrupted: stopping the server")
+    except _Terminated:
+        log.debug("terminated: stopping the server")
     finally:
         server.server_close()
         if stop_on_term:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+class _Terminated(Exception):
+    """SIGTERM, raised in the main thread to leave serve_forever's loop."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def lan_address() -> str | None:
