@@ -25,8 +25,8 @@ from audiobuild.config import load_config
 from audiobuild.publish.catalogue import load_catalogue
 from audiobuild.serve.inbox import Inbox, Refused
 from tests.conftest import as_in_a_terminal, tree_digest
-from tests.test_robustness import small_disk  # noqa: F401 (a fixture)
 from tests.test_follow import page
+from tests.test_robustness import small_disk  # noqa: F401 (a fixture: a small tmpfs)
 from tests.website import serving
 
 TIMEOUT_S = 120
@@ -344,7 +344,10 @@ def test_a_server_killed_mid_build_resumes_its_queue(tmp_path):
 
 def long_text(number: int) -> str:
     """An article that takes some seconds to build."""
-    turns = (f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea." for n in range(60))
+    turns = (
+        f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea."
+        for n in range(60)
+    )
     return short_text(number) + "\n\n" + "\n\n".join(turns)
 
 
@@ -447,7 +450,9 @@ def test_titles_and_urls_are_capped_so_the_queue_stays_small(tmp_path):
             assert answer.status_code == 202
         long_url = httpx.post(f"http://{address[0]}:{address[1]}/inbox?token={inbox.secret}",
                               json={"url": "http://127.0.0.2/" + "a" * 5000})  # fmt: skip
-        listed = httpx.get(f"http://{address[0]}:{address[1]}/inbox", headers={"Authorization": f"Bearer {inbox.secret}"})
+        listed = httpx.get(
+            f"http://{address[0]}:{address[1]}/inbox", headers={"Authorization": f"Bearer {inbox.secret}"}
+        )
     assert long_url.status_code == 400 and "longer than 4096" in long_url.json()["error"]
     assert (tmp_path / "output" / ".state" / "inbox.json").stat().st_size < 10_000
     assert len(listed.content) < 10_000
@@ -466,7 +471,7 @@ def test_a_url_the_inbox_will_not_fetch_is_refused_at_once_naming_the_setting(tm
     assert [item["url"] for item in inbox.items()] == ["http://127.0.0.2:9/allowed"]
 
 
-def test_a_full_disk_is_answered_507_and_the_server_goes_on(tmp_path, small_disk):
+def test_a_full_disk_is_answered_507_and_the_server_goes_on(tmp_path, small_disk):  # noqa: F811
     output = small_disk / "output"
     with queue_server(output, write_config(tmp_path)) as (inbox, address):
         inbox.add({"text": short_text(0)})

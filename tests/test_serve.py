@@ -9,6 +9,8 @@ import ipaddress
 import logging
 import random
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ import segno
 
 from audiobuild import __version__
 from audiobuild.errors import AudiobuildError
+from audiobuild.serve import command
 from audiobuild.serve import server as serve
 
 EPISODE = "/episodes/lighthouse.mp3"
@@ -701,8 +704,8 @@ def recording_socket(calls: list[tuple], error: OSError | None = None) -> type:
 
 def test_lan_address_asks_the_kernel_for_a_route_and_sends_nothing(monkeypatch):
     calls: list[tuple] = []
-    monkeypatch.setattr(serve.socket, "socket", recording_socket(calls))
-    assert serve.lan_address() == "192.168.1.23"
+    monkeypatch.setattr(command.socket, "socket", recording_socket(calls))
+    assert command.lan_address() == "192.168.1.23"
     (_, family, kind), (_, (host, _port)), closed = calls
     assert (family, kind, closed) == (socket.AF_INET, socket.SOCK_DGRAM, ("close",))
     assert ipaddress.IPv4Address(host).is_private
@@ -710,19 +713,19 @@ def test_lan_address_asks_the_kernel_for_a_route_and_sends_nothing(monkeypatch):
 
 def test_lan_address_is_none_without_a_network(monkeypatch):
     calls: list[tuple] = []
-    monkeypatch.setattr(serve.socket, "socket", recording_socket(calls, OSError(101, "Network is unreachable")))
-    assert serve.lan_address() is None
+    monkeypatch.setattr(command.socket, "socket", recording_socket(calls, OSError(101, "Network is unreachable")))
+    assert command.lan_address() is None
     assert calls[-1] == ("close",)
 
 
 def test_lan_address_on_this_machine_is_an_ipv4_address_or_none():
-    address = serve.lan_address()
+    address = command.lan_address()
     assert address is None or ipaddress.IPv4Address(address).version == 4
 
 
 def test_the_qr_code_draws_the_url_with_a_quiet_zone():
     url = "http://192.168.1.23:8000/feed.xml"
-    lines = serve.qr_lines(url).splitlines()
+    lines = command.qr_lines(url).splitlines()
     # Each character is two modules, one above the other: drawn when light, blank when dark
     # (segno's 0 and 1).
     halves = {"\u2588": (0, 0), "\u2580": (0, 1), "\u2584": (1, 0), " ": (1, 1)}
@@ -737,3 +740,73 @@ def test_the_qr_code_draws_the_url_with_a_quiet_zone():
     assert len({len(line) for line in lines}) == 1
     assert drawn[: len(expected)] == expected
     assert len(drawn) - len(expected) in (0, 1)  # an odd row count leaves half a line
+
+
+# --- the private feed and what `serve` prints -------------------------------------------------
+
+
+def test_a_private_feed_answers_only_under_its_secret_path(tmp_path):
+    from lxml import etree
+
+    from tests.test_inbox import inbox_server, write_config
+
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path), "--private") as server:
+        token = (output / ".state" / "feed-token").read_text()
+        feed_url = f"{server.url}/p/{token}/feed.xml"
+        assert f"Private feed: only this link reaches it (keep it private; `audiobuild private --new-token` " \
+               f"replaces it): {feed_url}" in server.lines  # fmt: skip
+        for path in ("/feed.xml", "/", "/index.html", "/cover.png", "/inbox", f"/p/{token}", "/p/wrong/feed.xml",
+                     f"/p/{token[:-1]}/feed.xml", f"/P/{token}/feed.xml", f"/%70/{token}/feed.xml"):  # fmt: skip
+            assert server.client.get(path).status_code == 404, path
+        assert server.client.options("/feed.xml").status_code == 404
+        assert server.client.post("/feed.xml").status_code == 404
+        feed = server.client.get(f"/p/{token}/feed.xml")
+        assert feed.status_code == 200
+        channel = etree.fromstring(feed.content).find("channel")
+        assert channel.find("{http://www.w3.org/2005/Atom}link").get("href") == feed_url
+        assert channel.find("image/url").text == f"{server.url}/p/{token}/cover.png"
+        page = server.client.get(f"/p/{token}/")
+        assert page.status_code == 200 and feed_url in page.text
+        inbox = server.client.get(f"/p/{token}/inbox", headers={"Authorization": f"Bearer {server.token}"})
+        assert inbox.status_code == 200
+        manifest = server.client.get(f"/p/{token}/inbox/manifest.webmanifest?token={server.token}").json()
+        assert manifest["scope"] == f"/p/{token}/" and manifest["share_target"]["action"].startswith(f"/p/{token}/")
+
+        renewed = subprocess.run([sys.executable, "-m", "audiobuild", "private", "--new-token", "-o", str(output)],
+                                 capture_output=True, text=True, check=True)  # fmt: skip
+        new_token = (output / ".state" / "feed-token").read_text()
+        assert new_token != token and f"/p/{new_token}/feed.xml" in renewed.stdout
+        assert server.client.get(f"/p/{token}/feed.xml").status_code == 404  # at once
+        feed = server.client.get(f"/p/{new_token}/feed.xml")
+        assert feed.status_code == 200 and f"/p/{new_token}/cover.png".encode() in feed.content
+        assert token.encode() not in feed.content
+    printed = "\n".join(server.lines)
+    # The links printed at the start (the feed's, and the inbox's, which is under it); no request's line.
+    assert [line[:12] for line in server.lines if token in line] == ["Private feed", "Inbox on. Se"]
+    assert new_token not in printed and "/p/…/feed.xml" in printed
+
+    # Made once: the next start (here from podcast.toml's [serve] private) keeps it; a public start drops it.
+    config = tmp_path / "private.toml"
+    config.write_text(write_config(tmp_path).read_text() + "[serve]\nprivate = true\n")
+    with inbox_server(output, config) as server:
+        assert server.client.get(f"/p/{new_token}/feed.xml").status_code == 200
+        assert server.client.get("/feed.xml").status_code == 404
+    with inbox_server(output, write_config(tmp_path)) as server:
+        feed = server.client.get("/feed.xml")
+        assert feed.status_code == 200 and new_token.encode() not in feed.content
+        assert server.client.get(f"/p/{new_token}/feed.xml").status_code == 404
+
+
+def test_serve_names_base_url_only_when_the_feed_points_elsewhere(tmp_path):
+    from tests.test_inbox import inbox_server, write_config
+
+    with socket.socket() as probe:  # a port free now, to set base_url to before serving at it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for base_url, elsewhere in ((f"http://127.0.0.1:{port}", False), ("https://podcast.example.org/", True)):
+        config = tmp_path / "podcast.toml"
+        config.write_text(f'[podcast]\nbase_url = "{base_url}"\n\n' + write_config(tmp_path).read_text())
+        with inbox_server(tmp_path / "output", config, "--port", str(port)) as server:
+            printed = "\n".join(server.lines)
+        assert ("podcast.toml sets base_url" in printed) is elsewhere, printed

@@ -177,7 +177,9 @@ class Inbox:
                     raise
                 log.error("audiobuild: inbox: %s: %s; the item was refused", error.filename or self.output,
                           error.strerror)  # fmt: skip
-                raise Refused(HTTPStatus.INSUFFICIENT_STORAGE, "the server's disk is full; nothing was queued") from None
+                raise Refused(
+                    HTTPStatus.INSUFFICIENT_STORAGE, "the server's disk is full; nothing was queued"
+                ) from None
             self._accepted.append(now)
         log.info("inbox: queued %s (%s)", item["id"], item["url"] or "pasted text")
         self._wake.set()
@@ -416,7 +418,7 @@ def _send(handler, status: HTTPStatus, body: bytes, content_type: str, headers: 
 
 
 def manifest(output: Path, podcast, secret: str, root: str = "/") -> bytes:
-    """The web app manifest: the page (served at `root`) as an installable app whose Web Share Target posts to the inbox."""
+    """The web app manifest: the page (at `root`) as an installable app whose Web Share Target posts to the inbox."""
     icon = {"src": f"{root}{podcast.cover_file}", "type": podcast.cover_mime}
     size = _png_size(output / podcast.cover_file)
     icon["sizes"] = f"{size[0]}x{size[1]}" if size else "any"

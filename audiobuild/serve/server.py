@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import io
 import hmac
-import ipaddress
 import logging
 import os
 import re
 import signal
-import socket
 import ssl
 import stat
 import sys
@@ -36,16 +33,12 @@ from pathlib import Path
 from socketserver import TCPServer
 from urllib.parse import unquote, urlsplit
 
-import segno
-
 from audiobuild import __version__
-from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
-from audiobuild.publish.episodes import publish_at
 from audiobuild.publish import state
 from audiobuild.publish.page import PAGE_FILE
-from audiobuild.serve.inbox import MANIFEST_PATH, Inbox, answer, link, redact
+from audiobuild.serve.inbox import MANIFEST_PATH, Inbox, answer, redact
 from audiobuild.serve.inbox import PATH as INBOX_PATH
 
 log = logging.getLogger("audiobuild")
@@ -57,9 +50,6 @@ IDLE_TIMEOUT_S = 60
 # Connections served at once; past it a new one is answered 503 and closed, so that many clients
 # (or one hostile one) cannot make a thread and a buffer each without end. Podcast apps open a few each.
 MAX_CONNECTIONS = 128
-# An address in a private range: connecting a UDP socket to it sends nothing,
-# but makes the kernel pick the interface (and so the address) a LAN peer would reach.
-_ROUTE_PROBE = ("10.254.254.254", 9)
 
 _CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
@@ -76,9 +66,7 @@ _CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
-_BUSY = (
-    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-)
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 _CHAPTERS_SUFFIX = ".chapters.json"
 _CHAPTERS_TYPE = "application/json+chapters"
 _DEFAULT_TYPE = "application/octet-stream"
@@ -253,7 +241,9 @@ class OutputServer(ThreadingHTTPServer):
             return None
         real = Path(os.path.realpath(self.root.joinpath(*segments)))
         # A symlink may lead anywhere: what it leads to must be inside the folder and not hidden either.
-        if not real.is_relative_to(self.root) or any(part.startswith(".") for part in real.relative_to(self.root).parts):
+        if not real.is_relative_to(self.root) or any(
+            part.startswith(".") for part in real.relative_to(self.root).parts
+        ):
             return None
         try:
             is_file = stat.S_ISREG(os.stat(real).st_mode)
@@ -498,79 +488,6 @@ def _if_range_holds(value: str, etag: str, modified: int) -> bool:
     return _http_date(value) == modified
 
 
-def run(
-    output: Path,
-    config: Config,
-    host: str = "0.0.0.0",
-    port: int = 8000,
-    inbox: bool = False,
-    certfile: Path | None = None,
-    keyfile: Path | None = None,
-) -> None:
-    """`audiobuild serve`: point the feed at the address served, print it and a QR code, serve until stopped.
-
-    With `inbox` (or `[inbox] enabled`), /inbox takes articles and builds them
-    (see `inbox`); the folder may then start empty. With `certfile` (and
-    `keyfile` unless the certificate file holds the key) it serves HTTPS.
-    """
-    taking = inbox or config.inbox.enabled
-    if taking:
-        output.mkdir(parents=True, exist_ok=True)
-    queue = Inbox(output, config) if taking else None
-    server = make_server(output, host, port, queue, config.podcast, tls=_tls(certfile, keyfile))
-    try:
-        if queue is not None:
-            queue.start()
-        host, port = server.server_address[:2]
-        if host in ("0.0.0.0", ""):
-            host = lan_address() or "127.0.0.1"
-        scheme = "https" if certfile else "http"
-        base = f"{scheme}://{host}:{port}/"
-        feed_url = publish_at(output, config, base, empty=taking)
-        print(f"Serving {output} at {base} (Ctrl-C stops)")
-        print(f"Subscribe in your podcast app to: {feed_url}")
-        if config.podcast.base_url:
-            print(f"(podcast.toml sets base_url: the feed's links point to {config.podcast.base_url}, not here)")
-        local = ipaddress.ip_address(host).is_loopback
-        if local:
-            print("(only this machine can reach it: serve with --host 0.0.0.0 for a phone on your network)")
-        else:
-            print(qr_lines(feed_url))
-        if queue is not None:
-            _announce_inbox(queue, base, local)
-        sys.stdout.flush()
-    except BaseException:  # Ctrl-C too: the socket is closed, and the command ends as it does for one
-        server.server_close()
-        raise
-    serve_forever(server)
-
-
-def _announce_inbox(queue: Inbox, base: str, local: bool) -> None:
-    """Show the inbox link once, when its token is new; afterwards say how to see it again."""
-    if not queue.made:
-        print("Inbox on: add articles through its link (`audiobuild inbox` shows it, `--new-token` replaces it)")
-        return
-    address = link(base, queue.secret)
-    print(f"Inbox on. Send articles from your phone with this link (shown once; keep it private): {address}")
-    if not local:
-        print(qr_lines(address))
-
-
-def _tls(certfile: Path | None, keyfile: Path | None) -> ssl.SSLContext | None:
-    """A server TLS context for the certificate (and key), or None for plain HTTP; AudiobuildError when unusable."""
-    if certfile is None:
-        if keyfile is not None:
-            raise AudiobuildError(keyfile, "--keyfile needs --certfile")
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    try:
-        context.load_cert_chain(certfile, keyfile)
-    except (OSError, ssl.SSLError) as error:
-        reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
-        raise AudiobuildError(keyfile or certfile, f"cannot be used for HTTPS: {reason}") from None
-    return context
-
-
 def make_server(
     root: Path,
     host: str = "0.0.0.0",
@@ -578,19 +495,21 @@ def make_server(
     inbox: Inbox | None = None,
     podcast=None,
     tls: ssl.SSLContext | None = None,
+    private: bool = False,
 ) -> OutputServer:
     """A server for the output folder `root`, bound and listening; port 0 picks a free port.
 
     The address it got is `server.server_address`. With `inbox`, /inbox takes
     articles (`podcast` names the web app); with `tls`, it speaks HTTPS (the
-    handshake happens in each connection's own thread). Raises AudiobuildError
+    handshake happens in each connection's own thread); with `private`, it
+    answers only under /p/<the folder's private token>/. Raises AudiobuildError
     when `root` is not a folder or the address cannot be listened on (in use,
     not this machine's).
     """
     if not root.is_dir():
         raise AudiobuildError(root, "no such folder (`audiobuild build` writes it)")
     try:
-        server = OutputServer(root, (host, port), inbox, podcast)
+        server = OutputServer(root, (host, port), inbox, podcast, private)
     except (OSError, OverflowError) as error:
         reason = getattr(error, "strerror", None) or error
         raise AudiobuildError(f"{host}:{port}", f"cannot listen there: {reason}") from None
@@ -625,28 +544,3 @@ class _Terminated(Exception):
 
 def _terminate(signum: int, frame: object) -> None:
     raise _Terminated
-
-
-def lan_address() -> str | None:
-    """This machine's IPv4 address on its local network, or None when it has none.
-
-    No packet is sent: connecting a UDP socket only asks the kernel which
-    interface would carry traffic to a private address.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(_ROUTE_PROBE)
-        except OSError:  # no route: not on any network
-            return None
-        return probe.getsockname()[0]
-
-
-def qr_lines(url: str) -> str:
-    """`url` as a QR code drawn with block characters, for a phone to scan off the terminal.
-
-    Light modules are drawn, dark ones left blank, which reads correctly on the
-    usual light-on-dark terminal; the quiet zone around it is included.
-    """
-    text = io.StringIO()
-    segno.make_qr(url).terminal(out=text, compact=True)
-    return text.getvalue()
