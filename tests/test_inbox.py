@@ -508,3 +508,29 @@ def test_a_failed_url_is_named_once(tmp_path):
     shown = subprocess.run([sys.executable, "-m", "audiobuild", "inbox", "-o", str(output)],
                            capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert shown.count("http://127.0.0.2:9/gone") == 1
+
+
+@pytest.mark.slow
+def test_the_page_fits_a_phone_with_a_long_url_and_a_private_link(tmp_path):
+    from tests.test_page import _MISSING, CHROMIUM, CHROMIUM_ARGS
+
+    if _MISSING:
+        pytest.skip(_MISSING)
+    from playwright.sync_api import sync_playwright
+
+    output = tmp_path / "output"
+    long_url = "http://127.0.0.2:9/" + "/".join(f"a-rather-long-segment-{n}" for n in range(12))
+    with inbox_server(output, write_config(tmp_path), "--private") as server, sync_playwright() as playwright:
+        identity = server.post(json={"url": long_url}).json()["id"]
+        assert server.wait([identity])[identity]["error"].startswith("cannot connect")
+        root = (output / ".private-path").read_text()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(f"{server.url}/{root}#inbox={server.token}")
+            phone.wait_for_selector("#inbox_items li[data-state=failed]")
+            line = phone.locator("#inbox_items li").inner_text()
+            assert line.count(long_url) == 1 and "cannot connect" in line
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
+        finally:
+            browser.close()
