@@ -75,9 +75,11 @@ def run(
                   f" replaces it): {feed_url}")  # fmt: skip
         else:
             print(f"Subscribe in your podcast app to: {feed_url}")
-        if config.podcast.base_url and not _same_place(config.podcast.base_url, base):
+        elsewhere = bool(config.podcast.base_url) and not _same_place(config.podcast.base_url, base)
+        if elsewhere:
             print(f"(podcast.toml sets base_url: the feed's links point to {config.podcast.base_url}, not here)")
-        local = ipaddress.ip_address(host).is_loopback
+        # Behind a proxy or a tunnel (base_url elsewhere), a server on this machine only is the point.
+        local = ipaddress.ip_address(host).is_loopback and not elsewhere
         if local:
             print("(only this machine can reach it: serve with --host 0.0.0.0 for a phone on your network)")
         else:
