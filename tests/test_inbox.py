@@ -320,28 +320,6 @@ def test_twenty_concurrent_posts_are_each_built_once(tmp_path):
     assert len(list((output / "episodes").glob("*.mp3"))) == 20
 
 
-@pytest.mark.slow
-def test_a_server_killed_mid_build_resumes_its_queue(tmp_path):
-    output = tmp_path / "output"
-    config = write_config(tmp_path)
-    server = Server(output, config)
-    try:
-        ids = [server.post(json={"text": text}).json()["id"] for text in (long_text(0), short_text(1), short_text(2))]
-        server.wait(ids[:1], states=("building",))
-        time.sleep(1)  # into the rendering
-    finally:
-        server.stop(signal.SIGKILL)
-    assert server.process.returncode == -signal.SIGKILL
-    with inbox_server(output, config) as server:
-        items = server.wait(ids, timeout=300)
-    assert {item["state"] for item in items.values()} == {"built"}
-    entries = load_catalogue(output).entries
-    assert sorted(entry.title for entry in entries) == ["Harbour talk number 0", "Harbour talk number 1",
-                                                        "Harbour talk number 2"]  # fmt: skip
-    assert len(list((output / "episodes").glob("*.mp3"))) == 3
-    assert not [path for path in output.rglob(".tmp-*")]
-
-
 def long_text(number: int) -> str:
     """An article that takes some seconds to build."""
     turns = (
@@ -352,27 +330,37 @@ def long_text(number: int) -> str:
 
 
 @pytest.mark.slow
-def test_ctrl_c_during_a_build_is_one_line_and_130_and_the_item_resumes(tmp_path):
+@pytest.mark.parametrize("stop", ["kill", "ctrl-c"])
+def test_a_server_stopped_mid_build_resumes_its_queue(tmp_path, stop):
+    """Killed, or stopped with Ctrl-C (one line, exit 130, as `build`), mid-build: the next start builds it all."""
     output = tmp_path / "output"
     config = write_config(tmp_path)
     server = Server(output, config)
     try:
-        identity = server.post(json={"text": long_text(0)}).json()["id"]
-        server.wait([identity], states=("building",))
+        ids = [server.post(json={"text": text}).json()["id"] for text in (long_text(0), short_text(1), short_text(2))]
+        server.wait(ids[:1], states=("building",))
         deadline = time.monotonic() + TIMEOUT_S
         while not list(output.rglob(".tmp-*.mp3")):  # the workers are rendering into their staged MP3
             assert time.monotonic() < deadline
             time.sleep(0.1)
         printed = len(server.lines)
-        os.killpg(server.process.pid, signal.SIGINT)  # what Ctrl-C at a terminal does
-        server.process.wait(30)
+        if stop == "ctrl-c":
+            os.killpg(server.process.pid, signal.SIGINT)  # what Ctrl-C at a terminal does: workers too
+            server.process.wait(30)
     finally:
         server.stop(signal.SIGKILL)
-    assert (server.process.returncode, server.lines[printed:]) == (130, ["audiobuild: interrupted"])
+    if stop == "ctrl-c":
+        assert (server.process.returncode, server.lines[printed:]) == (130, ["audiobuild: interrupted"])
+    else:
+        assert server.process.returncode == -signal.SIGKILL
     with inbox_server(output, config) as server:
-        item = server.wait([identity], timeout=300)[identity]
-    assert item["state"] == "built"
-    assert [entry.title for entry in load_catalogue(output).entries] == ["Harbour talk number 0"]
+        items = server.wait(ids, timeout=300)
+    assert {item["state"] for item in items.values()} == {"built"}
+    entries = load_catalogue(output).entries
+    assert sorted(entry.title for entry in entries) == ["Harbour talk number 0", "Harbour talk number 1",
+                                                        "Harbour talk number 2"]  # fmt: skip
+    assert len(list((output / "episodes").glob("*.mp3"))) == 3
+    assert not [path for path in output.rglob(".tmp-*")]
 
 
 @pytest.mark.slow
