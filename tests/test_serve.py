@@ -517,6 +517,7 @@ def test_a_request_line_without_a_version_gets_a_status_line_and_the_connection_
         b"Content-Length: -1",
         b"Content-Length: 1, 2",
         b"Content-Length: 0\r\nContent-Length: 5",
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked",
     ],
 )
 @pytest.mark.parametrize("method", [b"GET", b"POST"])

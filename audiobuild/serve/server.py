@@ -277,12 +277,17 @@ class _Handler(BaseHTTPRequestHandler):
             log.debug("%s went away: %s", self.client_address[0], error)
 
     def parse_request(self) -> bool:
-        """The stdlib's parsing, and a body's framing checked: a Content-Length that is one number, or none."""
+        """The stdlib's parsing, and a body's framing checked: one Content-Length that is a number, or none."""
         if not super().parse_request():
             return False
         self.body_read = False  # the inbox sets it once it has read the body (see end_headers)
         lengths = self.headers.get_all("Content-Length") or []
-        if len(set(lengths)) > 1 or not all(_CONTENT_LENGTH.fullmatch(length.strip()) for length in lengths):
+        # Both framings at once is how a body is smuggled past a proxy that reads the other (RFC 9112 6.1).
+        if (
+            len(set(lengths)) > 1
+            or not all(_CONTENT_LENGTH.fullmatch(length.strip()) for length in lengths)
+            or (lengths and "Transfer-Encoding" in self.headers)
+        ):
             self.send_error(HTTPStatus.BAD_REQUEST, "Bad Content-Length")  # closes the connection
             return False
         return True
