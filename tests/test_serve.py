@@ -811,3 +811,13 @@ def test_serve_names_base_url_only_when_the_feed_points_elsewhere(tmp_path):
         with inbox_server(tmp_path / "output", config, "--port", str(port)) as server:
             printed = "\n".join(server.lines)
         assert ("podcast.toml sets base_url" in printed) is elsewhere, printed
+
+
+def test_a_private_serve_of_a_folder_never_built_into_leaves_it_as_it_was(tmp_path):
+    output = tmp_path / "output"
+    output.mkdir()
+    result = subprocess.run([sys.executable, "-m", "audiobuild", "serve", "--private", "--host", "127.0.0.1",
+                             "--port", "0", "-o", str(output)], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"audiobuild: error: {output}: has no catalogue: build an article into it first\n"
+    assert not list(output.iterdir())

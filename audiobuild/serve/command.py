@@ -60,6 +60,8 @@ def run(
     queue = Inbox(output, config) if taking else None
     server = make_server(output, host, port, queue, config.podcast, tls=_tls(certfile, keyfile), private=private)
     try:
+        if not taking and not (output / CATALOGUE_FILE).is_file():  # before a private path is written into it
+            raise AudiobuildError(output, "has no catalogue: build an article into it first")
         _set_private(output, private)
         if queue is not None:
             queue.start()
