@@ -469,7 +469,7 @@ def test_a_full_disk_is_answered_507_and_the_server_goes_on(tmp_path, small_disk
                 filler.write(bytes(4096))
         url = f"http://{address[0]}:{address[1]}/inbox?token={inbox.secret}"
         full = httpx.post(url, json={"text": short_text(1)})
-        assert (full.status_code, full.json()) == (507, {"error": "the server's disk is full; nothing was queued"})
+        assert (full.status_code, full.json()) == (507, {"error": "the disk is full; nothing was queued"})
         assert tree_digest(output) == before
         (small_disk / "filler").unlink()
         assert httpx.post(url, json={"text": short_text(2)}).status_code == 202

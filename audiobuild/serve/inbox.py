@@ -25,6 +25,7 @@ whose host is on such an address is refused at once (422), before it is queued.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import hmac
@@ -171,15 +172,15 @@ class Inbox:
                             "articles over that are refused", finished=_now())  # fmt: skip
             try:
                 self._save(item, text)
-            except OSError as error:
-                (self._texts / f"{item['id']}.txt").unlink(missing_ok=True)
-                if error.errno not in _NO_SPACE:
-                    raise
+            except OSError as error:  # the server answers, and the queue is as it was
+                with contextlib.suppress(OSError):
+                    (self._texts / f"{item['id']}.txt").unlink(missing_ok=True)
                 log.error("audiobuild: inbox: %s: %s; the item was refused", error.filename or self.output,
-                          error.strerror)  # fmt: skip
-                raise Refused(
-                    HTTPStatus.INSUFFICIENT_STORAGE, "the server's disk is full; nothing was queued"
-                ) from None
+                          error.strerror or error)  # fmt: skip
+                if error.errno in _NO_SPACE:
+                    raise Refused(HTTPStatus.INSUFFICIENT_STORAGE, "the disk is full; nothing was queued") from None
+                raise Refused(HTTPStatus.INTERNAL_SERVER_ERROR, f"the server cannot write its queue "
+                              f"({error.strerror or error}); nothing was queued") from None  # fmt: skip
             self._accepted.append(now)
         log.info("inbox: queued %s (%s)", item["id"], item["url"] or "pasted text")
         self._wake.set()
