@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--inbox", action="store_true", help="take articles sent with the inbox link (see README)")
     serve.add_argument("--certfile", type=Path, help="serve HTTPS with this certificate (PEM; for the web app)")
     serve.add_argument("--keyfile", type=Path, help="the certificate's private key, unless --certfile holds it")
+    serve.add_argument("--private", action="store_true", help="serve only under a secret link, for anywhere (see README)")
+
+    private = commands.add_parser("private", parents=[common, output], help="show the private feed's link")
+    private.add_argument("--new-token", action="store_true", help="replace its token (the old link stops working)")
 
     inbox = commands.add_parser("inbox", parents=[common, output], help="show the inbox link and queue")
     inbox.add_argument("--new-token", action="store_true", help="replace the inbox token (the old link stops working)")
@@ -277,9 +281,14 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(show_script(args.article, config, args.voices, args.format, _options(args)))
         return 0
     if args.command == "serve":
-        from audiobuild.serve.server import run
+        from audiobuild.serve.command import run
 
-        run(args.output, config, args.host, args.port, args.inbox, args.certfile, args.keyfile)
+        run(args.output, config, args.host, args.port, args.inbox, args.certfile, args.keyfile, args.private)
+        return 0
+    if args.command == "private":
+        from audiobuild.serve.command import private_link
+
+        sys.stdout.write(private_link(args.output, config, renew=args.new_token))
         return 0
     config = config.for_output(args.output)
     if args.command == "remove":

@@ -57,6 +57,8 @@ Every key is optional. An example with all of them and their defaults::
 
     [cache]               # the clip cache (output/.cache/clips, each cluster worker's own)
     max_mb = 500          # least recently used clips go past this; `audiobuild cache` shows and prunes it
+    [serve]               # `audiobuild serve`
+    private = false       # serve only under a secret path, /p/<token>/ (as --private does)
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ from audiobuild.voice.pronounce.lexicon import Lexicon
 AI_DISCLOSURE = "This episode is read by synthetic, computer-generated voices."
 DEFAULT_BASE_URL = "http://localhost:8000/"
 SERVED_URL_FILE = ".served-url"  # in the output folder, written by `audiobuild serve`
+# In the output folder while it is served as a private feed: the secret path ("p/<token>/") every URL carries.
+PRIVATE_PATH_FILE = ".private-path"
 
 # Apple Podcasts categories and their subcategories.
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -149,6 +153,8 @@ class Podcast:
     feed_items: int = field(default=300, metadata=constraints(minimum=1))
     # Not a podcast.toml key: where `audiobuild serve` last served the folder (see Config.for_output).
     served_url: str = field(default="", metadata=INTERNAL)
+    # Not a podcast.toml key: a private feed's secret path, "p/<token>/" (see Config.for_output).
+    private_path: str = field(default="", metadata=INTERNAL)
 
     @property
     def cover_file(self) -> str:
@@ -176,8 +182,10 @@ class Podcast:
         return {**self.disclosure, "*": self.disclosure.get(language, AI_DISCLOSURE)}
 
     def url(self, relative: str) -> str:
-        """The absolute URL of a file in the output folder: base_url, else the served address, else localhost."""
-        return (self.base_url or self.served_url or DEFAULT_BASE_URL).rstrip("/") + "/" + relative.lstrip("/")
+        """The absolute URL of a file in the output folder: base_url, else the served address, else localhost;
+        then a private feed's secret path."""
+        base = (self.base_url or self.served_url or DEFAULT_BASE_URL).rstrip("/") + "/" + self.private_path
+        return base + relative.lstrip("/")
 
     @property
     def public(self) -> bool:
@@ -240,6 +248,13 @@ class Cache:
 
 
 @dataclass(frozen=True)
+class Serve:
+    """`audiobuild serve`: podcast.toml's [serve] table."""
+
+    private: bool = False  # everything only under /p/<token>/, as `serve --private` does
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything podcast.toml can set."""
 
@@ -251,6 +266,7 @@ class Config:
     lexicon: Lexicon = field(default_factory=Lexicon)
     inbox: Inbox = field(default_factory=Inbox)
     cache: Cache = field(default_factory=Cache)
+    serve: Serve = field(default_factory=Serve)
     follow: tuple[Follow, ...] = ()
     path: Path | None = None
 
@@ -260,19 +276,23 @@ class Config:
         podcast.toml's base_url when set; else the address `audiobuild serve`
         last served this folder at, so a phone subscribed through it keeps
         working when more articles are built; else http://localhost:8000/.
+        While `serve --private` serves the folder, every URL also carries its secret path.
         """
-        served = output / SERVED_URL_FILE
+        served, private = output / SERVED_URL_FILE, output / PRIVATE_PATH_FILE
         try:
-            if self.podcast.base_url or not served.is_file():
-                return self
-            served_url = served.read_text().strip()
+            served_url = served.read_text().strip() if not self.podcast.base_url and served.is_file() else ""
+            private_path = private.read_text().strip() if private.is_file() else ""
         except OSError as error:
             raise AudiobuildError(output, f"cannot read: {error.strerror or error}") from None
-        return dataclasses.replace(self, podcast=dataclasses.replace(self.podcast, served_url=served_url))
+        if not served_url and not private_path:
+            return self
+        podcast = dataclasses.replace(self.podcast, served_url=served_url or self.podcast.served_url,
+                                      private_path=private_path)  # fmt: skip
+        return dataclasses.replace(self, podcast=podcast)
 
 
 _TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": Reading, "cluster": Cluster,
-           "inbox": Inbox}
+           "inbox": Inbox, "serve": Serve}
 _TABLES["cache"] = Cache
 # MP3's bitrates (MPEG-1 Layer III) and the sample rates LAME encodes podcasts at.
 _BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
@@ -329,7 +349,7 @@ def _schema() -> dict:
                               required=["url"])  # fmt: skip
     tables = {"podcast": podcast, "audio": audio, "pauses": dataclass_schema(Pauses),
               "reading": dataclass_schema(Reading), "cluster": dataclass_schema(Cluster),
-              "lexicon": {"type": "object"}, "inbox": dataclass_schema(Inbox),
+              "lexicon": {"type": "object"}, "inbox": dataclass_schema(Inbox), "serve": dataclass_schema(Serve),
               "follow": {"type": "array", "items": follow}}  # fmt: skip
     tables["cache"] = dataclass_schema(Cache)
     return {"type": "object", "properties": tables, "additionalProperties": False, "x-keys": "table"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 import threading
 import time
@@ -132,6 +133,33 @@ def test_private_and_link_local_addresses_are_refused_before_any_connection(addr
     host = f"[{address}]" if ":" in address else address
     with Fetcher(allow_private=False) as fetcher, pytest.raises(InputError, match="not fetched from here"):
         fetcher.get(f"http://{host}/")
+
+
+@pytest.mark.parametrize(
+    ("address", "leads_to"),
+    [
+        ("::127.0.0.1", "127.0.0.1"),  # IPv4-compatible (RFC 4291, deprecated)
+        ("64:ff9b::7f00:1", "127.0.0.1"),  # the well-known NAT64 prefix (RFC 6052)
+        ("64:ff9b::a00:1", "10.0.0.1"),
+        ("64:ff9b:1::a00:1", ""),  # local-use NAT64 (RFC 8215): the network decides where it leads
+        ("2002:a00:1::1", "10.0.0.1"),  # 6to4 (RFC 3056)
+        ("2002:7f00:1::", "127.0.0.1"),
+        ("fec0::1", ""),  # site-local (RFC 3879, deprecated)
+    ],
+)
+def test_ipv6_forms_of_private_addresses_are_refused_by_the_address_they_embed(address, leads_to):
+    with Fetcher(allow_private=False) as fetcher, pytest.raises(InputError) as error:
+        fetcher.get(f"http://[{address}]:9/")
+    embedded = f" ({leads_to})" if leads_to else ""
+    assert error.value.problem.startswith(f"is on {ipaddress.ip_address(address)}{embedded}, ")
+    assert error.value.problem.endswith("not fetched from here")
+
+
+def test_ipv6_forms_of_public_addresses_stay_public():
+    from audiobuild.read.fetch import _public
+
+    for address in ("64:ff9b::808:808", "2002:808:808::1", "2606:4700:4700::1111"):
+        assert _public(ipaddress.ip_address(address)), address
 
 
 def test_a_redirect_to_a_private_address_is_refused_after_an_allowed_one():

@@ -178,6 +178,20 @@ def test_interviews_only_lists_and_skips_articles_without_dialogue(site, tmp_pat
     assert "no dialogue: " in status(output)
 
 
+def test_status_escapes_what_a_feed_wrote(site, tmp_path):
+    """A JSON Feed may carry control characters in a title (XML cannot): --status must not let them drive a terminal."""
+    plain = item(site, "plain-article", 1, title="\x1b]0;pwned\x07\x1b[2JStory\x9b")
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "The Test Gazette",
+            "items": [{"id": plain["guid"], "url": plain["link"], "title": plain["title"],
+                       "date_published": plain["date"].isoformat()}]}  # fmt: skip
+    site.page("/feed.json", json.dumps(feed), content_type="application/feed+json")
+    output = tmp_path / "output"
+    assert follow(quiet(f"{site.url}/feed.json"), output, Config(), Options(interviews_only=True))
+    report = status(output)
+    assert "no dialogue: \\x1b]0;pwned\\x07\\x1b[2JStory\\x9b\n" in report
+    assert not any(char in report for char in "\x1b\x07\x9b")
+
+
 def test_max_match_and_since_choose_the_items_read(site, tmp_path):
     plain = [{**item(site, "plain-article", days), "guid": f"g{days}", "title": f"Story {days}"} for days in range(5)]
     for entry in plain:  # each item its own page

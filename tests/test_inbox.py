@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from audiobuild.publish.catalogue import load_catalogue
 from audiobuild.serve.inbox import Inbox, Refused
 from tests.conftest import as_in_a_terminal, tree_digest
 from tests.test_follow import page
+from tests.test_robustness import small_disk  # noqa: F401 (a fixture: a small tmpfs)
 from tests.website import serving
 
 TIMEOUT_S = 120
@@ -35,8 +38,9 @@ class Server:
     def __init__(self, output: Path, config: Path, *extra: str):
         command = [sys.executable, "-m", "audiobuild", "serve", "--inbox", "--host", "127.0.0.1", "--port", "0",
                    "-o", str(output), "--config", str(config), *extra]  # fmt: skip
+        # A process group of its own, as a terminal's foreground job is: Ctrl-C signals all of it, workers too.
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        preexec_fn=as_in_a_terminal)  # fmt: skip
+                                        preexec_fn=as_in_a_terminal, process_group=0)  # fmt: skip
         self.lines: list[str] = []
         self.token = None
         for line in self.process.stdout:
@@ -113,6 +117,34 @@ def articles():
         yield site
 
 
+@contextlib.contextmanager
+def queue_server(output: Path, config: Path) -> Iterator[tuple[Inbox, tuple[str, int]]]:
+    """An inbox whose builder is not started, behind a real server on 127.0.0.1, in this process."""
+    from audiobuild.serve.server import make_server, serve_forever
+
+    output.mkdir(parents=True, exist_ok=True)
+    settings = load_config(config)
+    inbox = Inbox(output, settings)
+    server = make_server(output, "127.0.0.1", 0, inbox, settings.podcast)
+    thread = threading.Thread(target=serve_forever, args=(server,), daemon=True)
+    thread.start()
+    try:
+        yield inbox, server.server_address
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+def exchange(address: tuple[str, int], request: bytes, wait_for_close: bool = True) -> bytes:
+    """What the server answers to `request`, sent as given: until it closes, or its first answer's head."""
+    with socket.create_connection(address, timeout=10) as client:
+        client.sendall(request)
+        received = b""
+        while (chunk := client.recv(65536)) and (wait_for_close or b"\r\n\r\n" not in received + chunk):
+            received += chunk
+        return received + chunk
+
+
 def visible(output: Path) -> dict[str, str]:
     """What the folder publishes: every file but its private state."""
     return {name: digest for name, digest in tree_digest(output).items() if not name.startswith(".")}
@@ -178,16 +210,18 @@ def test_private_addresses_and_redirects_to_them_are_refused(tmp_path, articles)
         private.page("/admin.html", page("question-answer.txt"))
         articles.redirect("/moved", f"{private.url}/admin.html")
         with inbox_server(output, write_config(tmp_path)) as server:
-            direct = server.post(json={"url": f"{private.url}/admin.html"}).json()["id"]
-            redirected = server.post(json={"url": f"{articles.url}/moved"}).json()["id"]
+            direct = server.post(json={"url": f"{private.url}/admin.html"})
             named = server.post(json={"url": f"http://localhost:{private.url.rsplit(':', 1)[1]}/admin.html"})
-            items = server.wait([direct, redirected, named.json()["id"]])
+            redirected = server.post(json={"url": f"{articles.url}/moved"}).json()["id"]
+            item = server.wait([redirected])[redirected]
         assert private.requests["/admin.html"] == 0
-    assert items[direct]["state"] == "failed"
-    assert items[direct]["error"] == f"{private.url}/admin.html: is on 127.0.0.1, a loopback address (this machine): " \
-                                     "not fetched from here"  # fmt: skip
-    assert items[redirected]["error"].endswith(f"(redirected to {private.url}/admin.html)")
-    assert "a loopback address" in items[named.json()["id"]]["error"]
+    assert (direct.status_code, named.status_code) == (422, 422)  # at once, not after the queue ahead
+    assert direct.json()["error"] == f"{private.url}/admin.html: is on 127.0.0.1, a loopback address (this machine): " \
+        "not fetched from here; set [inbox] allow_private = true in podcast.toml (or list it in allow_addresses) " \
+        "to take such addresses"  # fmt: skip
+    assert item["state"] == "failed"  # only the redirect shows where it leads
+    assert item["error"] == "is on 127.0.0.1, a loopback address (this machine): not fetched from here " \
+                            f"(redirected to {private.url}/admin.html)"  # fmt: skip
     assert not load_catalogue(output).entries and not list(output.rglob("*.mp3"))
 
 
@@ -259,10 +293,10 @@ def test_a_url_and_a_pasted_text_become_episodes_and_bad_items_fail_alone(tmp_pa
         assert feed.headers["ETag"] != etag
     assert [items[identity]["state"] for identity in (url.json()["id"], text.json()["id"])] == ["built", "built"]
     errors = [items[identity]["error"] for identity in bad]
-    assert errors == [
-        f"{articles.url}/missing.html: HTTP error 404 Not Found",
-        f"{articles.url}/report.pdf: is application/pdf, not a web page or text",
-        f"{articles.url}/big.html: is larger than 20 MB; larger downloads are refused",
+    assert errors == [  # each item's URL is on its line already
+        "HTTP error 404 Not Found",
+        "is application/pdf, not a web page or text",
+        "is larger than 20 MB; larger downloads are refused",
     ]
     titles = {item.findtext("title") for item in etree.fromstring(feed.content).iter("item")}
     assert titles == {"The bee counter of Hollin Moor", "Harbour talk number 1"}
@@ -286,26 +320,39 @@ def test_twenty_concurrent_posts_are_each_built_once(tmp_path):
     assert len(list((output / "episodes").glob("*.mp3"))) == 20
 
 
+def long_text(number: int) -> str:
+    """An article that takes some seconds to build."""
+    turns = (
+        f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea."
+        for n in range(60)
+    )
+    return short_text(number) + "\n\n" + "\n\n".join(turns)
+
+
 @pytest.mark.slow
-def test_a_server_killed_mid_build_resumes_its_queue(tmp_path):
+@pytest.mark.parametrize("stop", ["kill", "ctrl-c"])
+def test_a_server_stopped_mid_build_resumes_its_queue(tmp_path, stop):
+    """Killed, or stopped with Ctrl-C (one line, exit 130, as `build`), mid-build: the next start builds it all."""
     output = tmp_path / "output"
     config = write_config(tmp_path)
-    long_text = (
-        short_text(0)
-        + "\n\n"
-        + "\n\n".join(
-            f"- Question {n}: what did the keeper see that night?\n\n- Answer {n}: the boats, and the sea."
-            for n in range(60)
-        )
-    )
     server = Server(output, config)
     try:
-        ids = [server.post(json={"text": text}).json()["id"] for text in (long_text, short_text(1), short_text(2))]
+        ids = [server.post(json={"text": text}).json()["id"] for text in (long_text(0), short_text(1), short_text(2))]
         server.wait(ids[:1], states=("building",))
-        time.sleep(1)  # into the rendering
+        deadline = time.monotonic() + TIMEOUT_S
+        while not list(output.rglob(".tmp-*.mp3")):  # the workers are rendering into their staged MP3
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        printed = len(server.lines)
+        if stop == "ctrl-c":
+            os.killpg(server.process.pid, signal.SIGINT)  # what Ctrl-C at a terminal does: workers too
+            server.process.wait(30)
     finally:
         server.stop(signal.SIGKILL)
-    assert server.process.returncode == -signal.SIGKILL
+    if stop == "ctrl-c":
+        assert (server.process.returncode, server.lines[printed:]) == (130, ["audiobuild: interrupted"])
+    else:
+        assert server.process.returncode == -signal.SIGKILL
     with inbox_server(output, config) as server:
         items = server.wait(ids, timeout=300)
     assert {item["state"] for item in items.values()} == {"built"}
@@ -349,3 +396,129 @@ def test_the_page_adds_an_article_in_a_browser(tmp_path, articles):
         finally:
             browser.close()
     assert [entry.link for entry in load_catalogue(output).entries] == [f"{articles.url}/interview.html"]
+
+
+# ---------------------------------------------------------------------------
+# Hostile requests
+
+
+SMUGGLED = b"POST /inbox HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+
+
+def test_a_refused_request_with_a_body_never_runs_its_body_as_a_request(tmp_path):
+    with queue_server(tmp_path / "output", write_config(tmp_path)) as (inbox, address):
+        forbidden = exchange(address, b"GET /inbox HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+                             % (len(SMUGGLED), SMUGGLED))  # fmt: skip
+        chunked = exchange(address, b"POST /inbox HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           b"%x\r\n%s\r\n0\r\n\r\n" % (len(SMUGGLED), SMUGGLED))  # fmt: skip
+    assert forbidden.startswith(b"HTTP/1.1 403 ") and chunked.startswith(b"HTTP/1.1 411 ")
+    for answer in (forbidden, chunked):
+        assert answer.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answer
+
+
+def test_the_token_is_checked_before_a_body_is_read(tmp_path):
+    """A client that sends 9.9 MB's headers and no body yet is answered at once: nothing was waiting for it."""
+    head = b"POST /inbox%s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9900000\r\n%s\r\n"
+    with queue_server(tmp_path / "output", write_config(tmp_path)) as (inbox, address):
+        without = exchange(address, head % (b"", b""), wait_for_close=False)
+        wrong = exchange(address, head % (b"", b"Authorization: Bearer wrong\r\n"), wait_for_close=False)
+        wrong_query = exchange(address, head % (b"?token=wrong", b""), wait_for_close=False)
+        right = exchange(address, head % (f"?token={inbox.secret}".encode(), b"Content-Length: 1\r\n"))
+    assert without.startswith(b"HTTP/1.1 413 ")  # a token in the body may come with a small form only
+    assert b"Authorization header or the query" in without
+    assert wrong.startswith(b"HTTP/1.1 403 ") and wrong_query.startswith(b"HTTP/1.1 403 ")
+    assert right.startswith(b"HTTP/1.1 400 ")  # two lengths: refused before anything is read
+
+
+def test_titles_and_urls_are_capped_so_the_queue_stays_small(tmp_path):
+    with queue_server(tmp_path / "output", write_config(tmp_path)) as (inbox, address):
+        for number in range(8):
+            answer = httpx.post(f"http://{address[0]}:{address[1]}/inbox?token={inbox.secret}",
+                                json={"text": short_text(number), "title": f"{number} " + "t" * 1_000_000})  # fmt: skip
+            assert answer.status_code == 202
+        long_url = httpx.post(f"http://{address[0]}:{address[1]}/inbox?token={inbox.secret}",
+                              json={"url": "http://127.0.0.2/" + "a" * 5000})  # fmt: skip
+        listed = httpx.get(
+            f"http://{address[0]}:{address[1]}/inbox", headers={"Authorization": f"Bearer {inbox.secret}"}
+        )
+    assert long_url.status_code == 400 and "longer than 4096" in long_url.json()["error"]
+    assert (tmp_path / "output" / ".state" / "inbox.json").stat().st_size < 10_000
+    assert len(listed.content) < 10_000
+    assert {len(item["title"]) for item in listed.json()["items"]} == {300}
+
+
+def test_a_url_the_inbox_will_not_fetch_is_refused_at_once_naming_the_setting(tmp_path):
+    with queue_server(tmp_path / "output", write_config(tmp_path)) as (inbox, address):
+        url = f"http://{address[0]}:{address[1]}/inbox?token={inbox.secret}"
+        answers = [httpx.post(url, json={"url": target})
+                   for target in ("http://127.0.0.1:9/a", "http://localhost:9/a", "http://[::ffff:10.0.0.1]/",
+                                  "http://127.0.0.2:9/allowed")]  # fmt: skip
+    assert [answer.status_code for answer in answers] == [422, 422, 422, 202]
+    assert answers[0].json()["error"].startswith("http://127.0.0.1:9/a: is on 127.0.0.1, a loopback address")
+    assert all("[inbox] allow_private = true" in answer.json()["error"] for answer in answers[:3])
+    assert [item["url"] for item in inbox.items()] == ["http://127.0.0.2:9/allowed"]
+
+
+def test_a_full_disk_is_answered_507_and_the_server_goes_on(tmp_path, small_disk):  # noqa: F811
+    output = small_disk / "output"
+    with queue_server(output, write_config(tmp_path)) as (inbox, address):
+        inbox.add({"text": short_text(0)})
+        before = tree_digest(output)
+        with contextlib.suppress(OSError), (small_disk / "filler").open("wb", buffering=0) as filler:
+            while True:  # until the disk is full
+                filler.write(bytes(4096))
+        url = f"http://{address[0]}:{address[1]}/inbox?token={inbox.secret}"
+        full = httpx.post(url, json={"text": short_text(1)})
+        assert (full.status_code, full.json()) == (507, {"error": "the disk is full; nothing was queued"})
+        assert tree_digest(output) == before
+        (small_disk / "filler").unlink()
+        assert httpx.post(url, json={"text": short_text(2)}).status_code == 202
+
+
+def test_the_inbox_command_escapes_what_senders_and_pages_wrote(tmp_path):
+    from audiobuild.serve.inbox import describe
+
+    inbox = Inbox(tmp_path / "output", load_config(write_config(tmp_path)))
+    inbox.add({"text": "\x1b]0;pwned\x07\x1b[2JTitle\n\n- Why?\n\n- Because."})
+    inbox.add({"text": short_text(1), "title": "Bell\x07 and \x9b31m"})
+    lines = describe(tmp_path / "output", "http://127.0.0.1:8000/")
+    assert "\\x1b]0;pwned\\x07\\x1b[2JTitle" in lines and "Bell\\x07 and \\x9b31m" in lines
+    assert not any(char in lines for char in "\x1b\x07\x9b")
+
+
+def test_a_failed_url_is_named_once(tmp_path):
+    """The item's error says what went wrong; its line (page, `audiobuild inbox`) names the URL once."""
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path)) as server:
+        identity = server.post(json={"url": "http://127.0.0.2:9/gone"}).json()["id"]
+        item = server.wait([identity])[identity]
+    assert item["state"] == "failed" and item["error"].startswith("cannot connect: ")
+    shown = subprocess.run([sys.executable, "-m", "audiobuild", "inbox", "-o", str(output)],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert shown.count("http://127.0.0.2:9/gone") == 1
+
+
+@pytest.mark.slow
+def test_the_page_fits_a_phone_with_a_long_url_and_a_private_link(tmp_path):
+    from tests.test_page import _MISSING, CHROMIUM, CHROMIUM_ARGS
+
+    if _MISSING:
+        pytest.skip(_MISSING)
+    from playwright.sync_api import sync_playwright
+
+    output = tmp_path / "output"
+    long_url = "http://127.0.0.2:9/" + "/".join(f"a-rather-long-segment-{n}" for n in range(12))
+    with inbox_server(output, write_config(tmp_path), "--private") as server, sync_playwright() as playwright:
+        identity = server.post(json={"url": long_url}).json()["id"]
+        assert server.wait([identity])[identity]["error"].startswith("cannot connect")
+        root = (output / ".private-path").read_text()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(f"{server.url}/{root}#inbox={server.token}")
+            phone.wait_for_selector("#inbox_items li[data-state=failed]")
+            line = phone.locator("#inbox_items li").inner_text()
+            assert line.count(long_url) == 1 and "cannot connect" in line
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
+        finally:
+            browser.close()

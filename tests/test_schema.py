@@ -44,7 +44,7 @@ def test_a_dataclass_gives_its_schema_and_an_optional_int_is_an_int():
         ("[podcast]\ntitle = 'Mine'\nexplicit = 'no'\n", 3, "[podcast] explicit must be bool, not 'no'"),
         ("[audio]\n\n\nbitrate_kbps = 65\n", 4, "[audio] bitrate_kbps 65 is not an MP3 bitrate"),
         ("[podcats]\ntitle = 'x'\n", 1, "unknown table 'podcats'; tables are podcast, audio, pauses, reading, cluster, "
-         "lexicon, inbox, follow, cache (did you mean 'podcast'?)"),
+         "lexicon, inbox, serve, follow, cache (did you mean 'podcast'?)"),
         ('[lexicon]\n"Ada" = "Ahda"\n"Bo" = { espeak = "b" }\n', 3,
          "[lexicon] 'Bo': unknown key 'espeak'; keys are say, pyttsx3, piper, hibari"),
     ],
@@ -105,7 +105,7 @@ def test_every_engine_declares_its_settings_as_a_frozen_dataclass():
 
 def test_reading_config_and_serving_do_not_load_the_audio_stack():
     probe = (
-        "import sys, audiobuild.config, audiobuild.serve.server; "
+        "import sys, audiobuild.config, audiobuild.serve.command; "
         "print(sorted({'numpy', 'pydub'} & set(sys.modules)))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

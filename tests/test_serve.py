@@ -9,7 +9,10 @@ import ipaddress
 import logging
 import random
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +22,7 @@ import segno
 
 from audiobuild import __version__
 from audiobuild.errors import AudiobuildError
+from audiobuild.serve import command
 from audiobuild.serve import server as serve
 
 EPISODE = "/episodes/lighthouse.mp3"
@@ -65,6 +69,12 @@ def site(tmp_path_factory) -> Path:
     (root / "episodes" / "escape.mp3").symlink_to(base / "secret.txt")
     (root / "outside").symlink_to(base, target_is_directory=True)
     (root / "episodes" / "alias.mp3").symlink_to("lighthouse.mp3")
+    # Inside the folder, but to what is never served: the private state, a hidden file.
+    (root / ".state").mkdir()
+    (root / ".state" / "inbox-token").write_bytes(SECRET)
+    (root / "episodes" / "token.mp3").symlink_to("../.state/inbox-token")
+    (root / "hidden.txt").symlink_to(".hidden")
+    (root / "state").symlink_to(".state", target_is_directory=True)
     return root
 
 
@@ -408,6 +418,9 @@ def test_a_replaced_file_gets_a_new_etag(server, site):
         "/%ff%fe",
         "/c:%5cwindows",
         "/episodes/escape.mp3",  # a symlink to a file outside
+        "/episodes/token.mp3",  # a symlink to a hidden file inside
+        "/hidden.txt",
+        "/state/inbox-token",  # through a symlink to a hidden folder inside
         "/outside/secret.txt",  # through a symlink to a folder outside
         "/.hidden",
         "/%2ehidden",
@@ -496,6 +509,33 @@ def test_a_request_line_without_a_version_gets_a_status_line_and_the_connection_
     assert answer.endswith(b"\r\n\r\n" + FEED)
 
 
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: " + b"9" * 5000,  # past Python's int conversion limit
+        "Content-Length: \u00b2".encode(),  # a digit to str.isdigit(), not to int()
+        b"Content-Length: -1",
+        b"Content-Length: 1, 2",
+        b"Content-Length: 0\r\nContent-Length: 5",
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked",
+    ],
+)
+@pytest.mark.parametrize("method", [b"GET", b"POST"])
+def test_a_malformed_content_length_is_400_and_the_server_goes_on(server, method, framing):
+    answer = raw(server, method + b" /feed.xml HTTP/1.1\r\nHost: localhost\r\n" + framing + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert fetch(server, "/feed.xml")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["Thu, 01 Jan 99999999999 00:00:00 GMT", "Thu, 01 Jan 2026 00:00:00 +" + "9" * 20, "Mon, 32 Foo 2026 99:99:99 GMT"],
+)
+def test_an_if_modified_since_out_of_range_is_ignored(server, since):
+    status, _, body = fetch(server, "/feed.xml", If_Modified_Since=since)
+    assert (status, body) == (200, FEED)
+
+
 def test_too_many_headers_is_431(server):
     headers = b"".join(b"X-Header-%d: 1\r\n" % number for number in range(101))
     answer = raw(server, b"GET /feed.xml HTTP/1.1\r\n" + headers + b"\r\n")
@@ -530,6 +570,18 @@ def test_one_info_line_per_request_with_control_characters_escaped(server, capfd
     assert '"GET /feed.xml HTTP/1.1" 200' in messages[0]
     assert "\\x1b[2Jcleared" in messages[1] and "\x1b" not in messages[1]
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/inbox?token=s3cret", "/inbox?%74oken=s3cret", "/inbox?TOKEN=s3cret&x=1", "/inbox?x=1;To%4Ben=s3cret",
+     "/p/s3cret/feed.xml", "/P/s3cret/", "/%70/s3cret/feed.xml"],
+)  # fmt: skip
+def test_no_spelling_of_a_token_reaches_the_log(server, target):
+    with recording() as records:
+        raw_status(server, target)
+    (message,) = records.messages()
+    assert "s3cret" not in message and "…" in message
 
 
 def test_a_client_hanging_up_mid_download_is_silent(server, capfd):
@@ -594,20 +646,36 @@ def test_fifty_concurrent_ranged_downloads_and_some_whole_ones_get_exact_bytes(s
 # --- running, addresses, the QR code ----------------------------------------------------------
 
 
+def test_connections_past_the_cap_are_answered_503_and_the_server_goes_on(site, monkeypatch):
+    monkeypatch.setattr(serve, "MAX_CONNECTIONS", 4)
+    with running(site) as server, contextlib.ExitStack() as idle:
+        held = [idle.enter_context(socket.create_connection(server.server_address, TIMEOUT_S)) for _ in range(4)]
+        assert raw_status(server, "/feed.xml")[1].startswith(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: ")
+        held[0].sendall(b"GET /feed.xml HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        assert held[0].recv(65536).startswith(b"HTTP/1.1 200 ")  # a held connection is served
+        while held[0].recv(65536):
+            pass
+        deadline = time.monotonic() + TIMEOUT_S
+        while (status := raw_status(server, "/feed.xml")[0]) == 503 and time.monotonic() < deadline:
+            time.sleep(0.05)  # its thread gives its place back as it ends
+        assert status == 200
+
+
 def test_port_zero_picks_a_free_port(server):
     host, port = server.server_address
     assert host == "127.0.0.1"
     assert port > 0
 
 
-def test_ctrl_c_returns_cleanly_and_closes_the_socket(site, monkeypatch):
+def test_ctrl_c_closes_the_socket_and_ends_the_command_as_build_does(site, monkeypatch):
     server = serve.make_server(site, "127.0.0.1", 0)
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(server, "serve_forever", interrupted)
-    serve.serve_forever(server)
+    with pytest.raises(KeyboardInterrupt):  # the CLI's: "audiobuild: interrupted", exit 130
+        serve.serve_forever(server)
     assert server.socket.fileno() == -1
 
 
@@ -637,8 +705,8 @@ def recording_socket(calls: list[tuple], error: OSError | None = None) -> type:
 
 def test_lan_address_asks_the_kernel_for_a_route_and_sends_nothing(monkeypatch):
     calls: list[tuple] = []
-    monkeypatch.setattr(serve.socket, "socket", recording_socket(calls))
-    assert serve.lan_address() == "192.168.1.23"
+    monkeypatch.setattr(command.socket, "socket", recording_socket(calls))
+    assert command.lan_address() == "192.168.1.23"
     (_, family, kind), (_, (host, _port)), closed = calls
     assert (family, kind, closed) == (socket.AF_INET, socket.SOCK_DGRAM, ("close",))
     assert ipaddress.IPv4Address(host).is_private
@@ -646,19 +714,19 @@ def test_lan_address_asks_the_kernel_for_a_route_and_sends_nothing(monkeypatch):
 
 def test_lan_address_is_none_without_a_network(monkeypatch):
     calls: list[tuple] = []
-    monkeypatch.setattr(serve.socket, "socket", recording_socket(calls, OSError(101, "Network is unreachable")))
-    assert serve.lan_address() is None
+    monkeypatch.setattr(command.socket, "socket", recording_socket(calls, OSError(101, "Network is unreachable")))
+    assert command.lan_address() is None
     assert calls[-1] == ("close",)
 
 
 def test_lan_address_on_this_machine_is_an_ipv4_address_or_none():
-    address = serve.lan_address()
+    address = command.lan_address()
     assert address is None or ipaddress.IPv4Address(address).version == 4
 
 
 def test_the_qr_code_draws_the_url_with_a_quiet_zone():
     url = "http://192.168.1.23:8000/feed.xml"
-    lines = serve.qr_lines(url).splitlines()
+    lines = command.qr_lines(url).splitlines()
     # Each character is two modules, one above the other: drawn when light, blank when dark
     # (segno's 0 and 1).
     halves = {"\u2588": (0, 0), "\u2580": (0, 1), "\u2584": (1, 0), " ": (1, 1)}
@@ -673,3 +741,83 @@ def test_the_qr_code_draws_the_url_with_a_quiet_zone():
     assert len({len(line) for line in lines}) == 1
     assert drawn[: len(expected)] == expected
     assert len(drawn) - len(expected) in (0, 1)  # an odd row count leaves half a line
+
+
+# --- the private feed and what `serve` prints -------------------------------------------------
+
+
+def test_a_private_feed_answers_only_under_its_secret_path(tmp_path):
+    from lxml import etree
+
+    from tests.test_inbox import inbox_server, write_config
+
+    output = tmp_path / "output"
+    with inbox_server(output, write_config(tmp_path), "--private") as server:
+        token = (output / ".state" / "feed-token").read_text()
+        feed_url = f"{server.url}/p/{token}/feed.xml"
+        assert f"Private feed: only this link reaches it (keep it private; `audiobuild private --new-token` " \
+               f"replaces it): {feed_url}" in server.lines  # fmt: skip
+        for path in ("/feed.xml", "/", "/index.html", "/cover.png", "/inbox", f"/p/{token}", "/p/wrong/feed.xml",
+                     f"/p/{token[:-1]}/feed.xml", f"/P/{token}/feed.xml", f"/%70/{token}/feed.xml"):  # fmt: skip
+            assert server.client.get(path).status_code == 404, path
+        assert server.client.options("/feed.xml").status_code == 404
+        assert server.client.post("/feed.xml").status_code == 404
+        feed = server.client.get(f"/p/{token}/feed.xml")
+        assert feed.status_code == 200
+        channel = etree.fromstring(feed.content).find("channel")
+        assert channel.find("{http://www.w3.org/2005/Atom}link").get("href") == feed_url
+        assert channel.find("image/url").text == f"{server.url}/p/{token}/cover.png"
+        page = server.client.get(f"/p/{token}/")
+        assert page.status_code == 200 and feed_url in page.text
+        inbox = server.client.get(f"/p/{token}/inbox", headers={"Authorization": f"Bearer {server.token}"})
+        assert inbox.status_code == 200
+        manifest = server.client.get(f"/p/{token}/inbox/manifest.webmanifest?token={server.token}").json()
+        assert manifest["scope"] == f"/p/{token}/" and manifest["share_target"]["action"].startswith(f"/p/{token}/")
+
+        renewed = subprocess.run([sys.executable, "-m", "audiobuild", "private", "--new-token", "-o", str(output)],
+                                 capture_output=True, text=True, check=True)  # fmt: skip
+        new_token = (output / ".state" / "feed-token").read_text()
+        assert new_token != token and f"/p/{new_token}/feed.xml" in renewed.stdout
+        assert server.client.get(f"/p/{token}/feed.xml").status_code == 404  # at once
+        feed = server.client.get(f"/p/{new_token}/feed.xml")
+        assert feed.status_code == 200 and f"/p/{new_token}/cover.png".encode() in feed.content
+        assert token.encode() not in feed.content
+    printed = "\n".join(server.lines)
+    # The links printed at the start (the feed's, and the inbox's, which is under it); no request's line.
+    assert [line[:12] for line in server.lines if token in line] == ["Private feed", "Inbox on. Se"]
+    assert new_token not in printed and "/p/…/feed.xml" in printed
+
+    # Made once: the next start (here from podcast.toml's [serve] private) keeps it; a public start drops it.
+    config = tmp_path / "private.toml"
+    config.write_text(write_config(tmp_path).read_text() + "[serve]\nprivate = true\n")
+    with inbox_server(output, config) as server:
+        assert server.client.get(f"/p/{new_token}/feed.xml").status_code == 200
+        assert server.client.get("/feed.xml").status_code == 404
+    with inbox_server(output, write_config(tmp_path)) as server:
+        feed = server.client.get("/feed.xml")
+        assert feed.status_code == 200 and new_token.encode() not in feed.content
+        assert server.client.get(f"/p/{new_token}/feed.xml").status_code == 404
+
+
+def test_serve_names_base_url_only_when_the_feed_points_elsewhere(tmp_path):
+    from tests.test_inbox import inbox_server, write_config
+
+    with socket.socket() as probe:  # a port free now, to set base_url to before serving at it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for base_url, elsewhere in ((f"http://127.0.0.1:{port}", False), ("https://podcast.example.org/", True)):
+        config = tmp_path / "podcast.toml"
+        config.write_text(f'[podcast]\nbase_url = "{base_url}"\n\n' + write_config(tmp_path).read_text())
+        with inbox_server(tmp_path / "output", config, "--port", str(port)) as server:
+            printed = "\n".join(server.lines)
+        assert ("podcast.toml sets base_url" in printed) is elsewhere, printed
+
+
+def test_a_private_serve_of_a_folder_never_built_into_leaves_it_as_it_was(tmp_path):
+    output = tmp_path / "output"
+    output.mkdir()
+    result = subprocess.run([sys.executable, "-m", "audiobuild", "serve", "--private", "--host", "127.0.0.1",
+                             "--port", "0", "-o", str(output)], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"audiobuild: error: {output}: has no catalogue: build an article into it first\n"
+    assert not list(output.iterdir())

@@ -177,13 +177,7 @@ class Fetcher:
         port = target.port or _DEFAULT_PORTS[target.scheme]
         addresses = _resolve(origin, url, host, port)
         if not allow_private:
-            refused = [
-                address for address in addresses
-                if not _public(address) and not any(address in network for network in self.allowed)
-            ]  # fmt: skip
-            if refused:
-                kind = _kind(refused[0])
-                raise _fail(origin, url, f"is on {refused[0]}, {kind}: not fetched from here")
+            self._refuse_private(origin, url, addresses)
         request_headers = {**headers, "Host": target.netloc.decode("ascii"), "User-Agent": USER_AGENT}
         client = self._client(host)
         deadline = time.monotonic() + DEADLINE_S
@@ -246,6 +240,34 @@ class Fetcher:
         media, charset = _content_type(answer.headers.get("Content-Type", ""))
         return Response(url, 200, b"".join(chunks), media, charset, _validators(answer), address)
 
+    def check(self, url: str) -> None:
+        """Refuse `url` now, as `get` would before connecting, when its host is on a private address.
+
+        For a caller that must answer at once (the inbox's POST) rather than when the
+        download comes. Raises InputError (source: `url`) for a refused address; a
+        host that does not resolve, or an address that is not http(s), is left to `get`.
+        """
+        parts = urlsplit(url)
+        if self.allow_private or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+            return
+        try:
+            port = parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
+        except ValueError:  # a port that is not a number: `get` says so
+            return
+        try:
+            addresses = _resolve(url, url, parts.hostname, port)
+        except InputError:  # not resolvable now: `get` tries again, and says why
+            return
+        self._refuse_private(url, url, addresses)
+
+    def _refuse_private(self, origin: str, url: str, addresses: list) -> None:
+        refused = [
+            address for address in addresses
+            if not _public(address) and not any(address in network for network in self.allowed)
+        ]  # fmt: skip
+        if refused:
+            raise _fail(origin, url, f"is on {_named(refused[0])}, {_kind(refused[0])}: not fetched from here")
+
     def _client(self, host: str) -> httpx.Client:
         if host not in self._clients:
             timeout = httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT_S, self.timeout))
@@ -271,16 +293,49 @@ def _resolve(origin: str, url: str, host: str, port: int) -> list[ipaddress.IPv4
     return addresses
 
 
+# IPv6 forms that carry an IPv4 address, which is where they lead: RFC 6052's well-known NAT64
+# prefix and RFC 4291's deprecated IPv4-compatible addresses, in their last 32 bits.
+_LAST_32_BITS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+# RFC 8215's local-use NAT64 prefix: the network's own translator decides where it leads (10.0.0.1, say).
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address embeds and leads to (mapped, 6to4, NAT64, IPv4-compatible), if any.
+
+    >>> [str(_embedded(ipaddress.ip_address(text))) for text in ("::ffff:10.0.0.1", "2002:7f00:1::", "64:ff9b::a00:1")]
+    ['10.0.0.1', '127.0.0.1', '10.0.0.1']
+    """
+    if address.version == 4:
+        return None
+    if address.ipv4_mapped or address.sixtofour:  # RFC 4291 2.5.5.2; RFC 3056 (2002::/16)
+        return address.ipv4_mapped or address.sixtofour
+    if any(address in network for network in _LAST_32_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None
+
+
 def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True for an address on the public internet; an IPv4 address mapped into IPv6 is judged as itself."""
-    mapped = getattr(address, "ipv4_mapped", None)
-    address = mapped or address
+    """True for an address on the public internet; an IPv6 form that embeds an IPv4 address is judged by that one.
+
+    Local-use NAT64 and the deprecated site-local fec0::/10 (RFC 3879) are never public, whatever
+    Python's registry says of them.
+    """
+    if address.version == 6 and (address in _LOCAL_NAT64 or address.is_site_local):
+        return False
+    address = _embedded(address) or address
     return address.is_global and not address.is_multicast
+
+
+def _named(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The address as written, with the IPv4 address it embeds: "64:ff9b::7f00:1 (127.0.0.1)"."""
+    embedded = _embedded(address)
+    return f"{address} ({embedded})" if embedded and str(embedded) != str(address) else str(address)
 
 
 def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """What kind of non-public address this is, in words."""
-    address = getattr(address, "ipv4_mapped", None) or address
+    address = _embedded(address) or address
     if address.is_loopback:
         return "a loopback address (this machine)"
     if address.is_link_local:

@@ -36,7 +36,7 @@ from filelock import FileLock, Timeout
 
 from audiobuild.atomic import write_bytes
 from audiobuild.config import Config, Follow
-from audiobuild.errors import AudiobuildError, InputError
+from audiobuild.errors import AudiobuildError, InputError, printable
 from audiobuild.model import Script
 from audiobuild.publish import state
 from audiobuild.read.feeds import FEED_ACCEPT, Feed, Item, read_feed
@@ -322,4 +322,5 @@ def status(output: Path) -> str:
                 lines.append(f"  {item['state']} after {runs} run{'s' * (runs != 1)}: {title}: {item.get('error', '')}")
             elif item["state"] == NO_DIALOGUE:
                 lines.append(f"  no dialogue: {item['title'] or item['link']}")
-    return "\n".join(lines) + "\n"
+    # Titles, links and errors come from the feeds: they cannot drive the terminal.
+    return "".join(f"{printable(line)}\n" for line in lines)

@@ -6,7 +6,10 @@ served), compared in constant time, and taken only from an Authorization
 header, a query parameter or a form field, never from a cookie, so no other
 site can post for the user (CSRF). Links carry it in the fragment
 (`/#inbox=TOKEN`), which browsers never send to a server, and serve's log
-lines show any `token=` parameter as `token=…`.
+lines show any token parameter as `token=…`, however its name is spelt
+(`TOKEN=`, `%74oken=`). A body is read only once the token has been checked,
+unless the token is to come in the body itself (a form field): such a body
+may be MAX_UNSIGNED_BODY_BYTES at most.
 
 `POST /inbox` takes a URL or pasted text (a form or JSON), writes the item to
 disk (`.state/inbox.json`, durably) and only then answers 202 with its id.
@@ -16,11 +19,14 @@ published, so its ETag changes and apps see it at their next poll. An item
 that was being built when the server died is built again when it restarts
 (the build finds an unchanged episode already published, so nothing is built
 twice). URLs are fetched through `fetch.Fetcher` without private addresses
-unless `[inbox] allow_private` (or an address in `allow_addresses`).
+unless `[inbox] allow_private` (or an address in `allow_addresses`); a URL
+whose host is on such an address is refused at once (422), before it is queued.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import json
@@ -34,13 +40,13 @@ from collections import deque
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from filelock import FileLock, Timeout
 
 from audiobuild.atomic import write_durably
 from audiobuild.config import Config, as_uri
-from audiobuild.errors import AudiobuildError
+from audiobuild.errors import AudiobuildError, InputError, printable
 from audiobuild.publish import state
 
 log = logging.getLogger("audiobuild")
@@ -51,6 +57,18 @@ PATH = "/inbox"
 MANIFEST_PATH = "/inbox/manifest.webmanifest"
 MAX_TEXT_BYTES = 5_000_000  # sources.MAX_ARTICLE_BYTES: the same cap as an article file
 MAX_BODY_BYTES = 2 * MAX_TEXT_BYTES  # a request past this is refused (413) before it is read
+# A body that is to carry the token itself is read before the token can be checked: a form with
+# a link or a short text, no more, so that requests without the token cost the server little.
+MAX_UNSIGNED_BODY_BYTES = 64 * 1024
+# What an item keeps of its title, URL and error: the queue is rewritten (and fsynced) on every
+# change and listed whole by GET /inbox, so one item must not weigh megabytes.
+MAX_TITLE_CHARS = 300
+MAX_URL_CHARS = 4096  # longer than browsers' address bars take in practice
+MAX_ERROR_CHARS = 1000
+# A disk with no room (or no quota) left: the item is not queued, and the client is told so (507).
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+_QUERY_PARAMETER = re.compile(r"([?&;])([^=&;\s#]*)=[^&;\s#]*")
+_PRIVATE_SEGMENT = re.compile(r"(/(?:p|%70)/)[^/\s?#]+", re.IGNORECASE)
 KEEP_FINISHED = 200  # built and failed items listed; older ones are forgotten
 QUEUED, BUILDING, BUILT, FAILED = "queued", "building", "built", "failed"
 
@@ -66,12 +84,24 @@ def link(base_url: str, secret: str) -> str:
 
 
 def redact(text: str) -> str:
-    """`text` with any token parameter's value hidden, for log lines.
+    """`text` with every secret of a request line hidden, for log lines.
+
+    A query parameter whose name, once percent-decoded, says "token" in any case
+    has its value hidden; so has the secret segment of a private feed's path (/p/…/).
 
     >>> redact('POST /inbox?token=s3cret&x=1 HTTP/1.1')
     'POST /inbox?token=…&x=1 HTTP/1.1'
+    >>> redact('GET /inbox?x=1&%74oken=s3cret;TOKEN=s3cret HTTP/1.1')
+    'GET /inbox?x=1&%74oken=…;TOKEN=… HTTP/1.1'
+    >>> redact('GET /p/s3cret/feed.xml HTTP/1.1')
+    'GET /p/…/feed.xml HTTP/1.1'
     """
-    return re.sub(r"(token=)[^&\s#]+", r"\1…", text)
+
+    def hide(match: re.Match) -> str:
+        name = unquote(unquote(match.group(2).replace("+", " "))).strip().lower()
+        return f"{match.group(1)}{match.group(2)}=…" if "token" in name else match.group(0)
+
+    return _PRIVATE_SEGMENT.sub(r"\1…", _QUERY_PARAMETER.sub(hide, text))
 
 
 class Refused(Exception):
@@ -94,6 +124,7 @@ class Inbox:
         self._rate = threading.Lock()
         self._wake = threading.Event()
         self._texts = output / state.STATE_DIR / "inbox"
+        self._fetcher = None  # made on first use: starting `serve` loads no HTTP client
 
     # -- requests ---------------------------------------------------------------
 
@@ -105,18 +136,25 @@ class Inbox:
     def add(self, fields: dict[str, str]) -> dict:
         """Queue a URL (`url`, or a `text` that is a shared link) or pasted `text`; return the item as listed.
 
-        Raises Refused: 400 for nothing usable, 429 past `max_queued` waiting
-        or `per_minute` accepted. The item is on the disk when this returns.
-        A text past MAX_TEXT_BYTES is recorded as failed at once, with its reason.
+        Raises Refused: 400 for nothing usable or a URL over MAX_URL_CHARS, 422
+        for a URL on an address the inbox does not fetch from, 429 past
+        `max_queued` waiting or `per_minute` accepted, 507 when the disk is
+        full. The item is on the disk when this returns. A text past
+        MAX_TEXT_BYTES is recorded as failed at once, with its reason. A title
+        is cut to MAX_TITLE_CHARS.
         """
         url, text, title = (fields.get(key, "").strip() for key in ("url", "text", "title"))
+        title = title[:MAX_TITLE_CHARS]
         if not url and _shared_link(text):  # a share sheet's "Page title https://..."
             url, text = _shared_link(text), ""
+        if len(url) > MAX_URL_CHARS:
+            raise Refused(HTTPStatus.BAD_REQUEST, f"the url is longer than {MAX_URL_CHARS} characters")
         if url:
             try:
                 url = as_uri(url, folder=False)
             except ValueError as problem:
                 raise Refused(HTTPStatus.BAD_REQUEST, f"url {problem}") from None
+            self._check_address(url)
         elif not text:
             raise Refused(HTTPStatus.BAD_REQUEST, "give a url or a text")
         with self._rate:
@@ -132,22 +170,48 @@ class Inbox:
             if not url and len(text.encode()) > MAX_TEXT_BYTES:
                 item.update(state=FAILED, error=f"the text is larger than {MAX_TEXT_BYTES // 1_000_000} MB; "
                             "articles over that are refused", finished=_now())  # fmt: skip
-            elif not url:
-                write_durably(self._texts / f"{item['id']}.txt", text.encode())
-                item["title"] = title or text.strip().splitlines()[0][:120]
-            with state.changing(self.output, STATE, durable=True) as document:
-                items = document.setdefault("items", [])
-                waiting = sum(other["state"] in (QUEUED, BUILDING) for other in items)
-                if item["state"] == QUEUED and waiting >= self.settings.max_queued:
+            try:
+                self._save(item, text)
+            except OSError as error:  # the server answers, and the queue is as it was
+                with contextlib.suppress(OSError):
                     (self._texts / f"{item['id']}.txt").unlink(missing_ok=True)
-                    raise Refused(HTTPStatus.TOO_MANY_REQUESTS, f"{waiting} items are waiting already; "
-                                  "try again when some are built", {"Retry-After": "60"})  # fmt: skip
-                items.append(item)
-                _forget_old(items)
+                log.error("audiobuild: inbox: %s: %s; the item was refused", error.filename or self.output,
+                          error.strerror or error)  # fmt: skip
+                if error.errno in _NO_SPACE:
+                    raise Refused(HTTPStatus.INSUFFICIENT_STORAGE, "the disk is full; nothing was queued") from None
+                raise Refused(HTTPStatus.INTERNAL_SERVER_ERROR, f"the server cannot write its queue "
+                              f"({error.strerror or error}); nothing was queued") from None  # fmt: skip
             self._accepted.append(now)
         log.info("inbox: queued %s (%s)", item["id"], item["url"] or "pasted text")
         self._wake.set()
         return item
+
+    def _save(self, item: dict, text: str) -> None:
+        """Write a queued text, then the item into the queue, durably; Refused (429) when the queue is full."""
+        if item["state"] == QUEUED and not item["url"]:
+            write_durably(self._texts / f"{item['id']}.txt", text.encode())
+            item["title"] = item["title"] or text.strip().splitlines()[0][:120]
+        with state.changing(self.output, STATE, durable=True) as document:
+            items = document.setdefault("items", [])
+            waiting = sum(other["state"] in (QUEUED, BUILDING) for other in items)
+            if item["state"] == QUEUED and waiting >= self.settings.max_queued:
+                (self._texts / f"{item['id']}.txt").unlink(missing_ok=True)
+                raise Refused(HTTPStatus.TOO_MANY_REQUESTS, f"{waiting} items are waiting already; "
+                              "try again when some are built", {"Retry-After": "60"})  # fmt: skip
+            items.append(item)
+            _forget_old(items)
+
+    def _check_address(self, url: str) -> None:
+        """Refused (422) now, rather than failed later, for a URL the builder would not fetch from."""
+        from audiobuild.read.fetch import Fetcher
+
+        if self._fetcher is None:
+            self._fetcher = Fetcher(allow_private=self.settings.allow_private, allowed=self.settings.allow_addresses)
+        try:
+            self._fetcher.check(url)
+        except InputError as error:
+            raise Refused(HTTPStatus.UNPROCESSABLE_ENTITY, f"{error}; set [inbox] allow_private = true in "
+                          "podcast.toml (or list it in allow_addresses) to take such addresses") from None  # fmt: skip
 
     def items(self) -> list[dict]:
         """Every item the inbox knows, newest first."""
@@ -188,14 +252,20 @@ class Inbox:
                     continue
                 try:
                     episode, title = self._build(item, fetcher)
-                    outcome = {"state": BUILT, "episode": episode, "title": title, "error": None}
+                    outcome = {"state": BUILT, "episode": episode, "title": title[:MAX_TITLE_CHARS], "error": None}
+                except KeyboardInterrupt:
+                    # Ctrl-C reached the build's workers too, and came back through their results: the main
+                    # thread ends the command; the item stays "building" on the disk, built again on the next start.
+                    return
                 except AudiobuildError as error:
-                    outcome = {"state": FAILED, "error": str(error)}
+                    # The item's line shows its URL already: its error need not start with it again.
+                    own = error.source == item["url"] and not error.line
+                    outcome = {"state": FAILED, "error": (error.problem if own else str(error))[:MAX_ERROR_CHARS]}
                 except Exception as error:  # a bug: the item fails with it, the queue goes on
                     log.debug("details", exc_info=True)
                     outcome = {"state": FAILED, "error": f"internal error: {type(error).__name__}: {error}"}
                 if outcome["state"] == FAILED:
-                    log.error("audiobuild: inbox: %s", outcome["error"])
+                    log.error("audiobuild: inbox: %s: %s", item["url"] or item["title"], printable(outcome["error"]))
                 self._finish(item["id"], outcome)
 
     def _next(self) -> dict | None:
@@ -260,26 +330,32 @@ def _now() -> str:
 # HTTP: what `serve`'s handler hands over for /inbox
 
 
-def answer(inbox: Inbox, handler, podcast) -> None:
-    """Answer a request to /inbox or its manifest on `handler` (serve's BaseHTTPRequestHandler)."""
-    target = urlsplit(handler.path)
-    query = parse_qs(target.query)
+def answer(inbox: Inbox, handler, podcast, path: str, root: str = "/") -> None:
+    """Answer a request to /inbox or its manifest (`path`) on `handler`; `root` is where the folder is served
+    ("/p/<token>/" for a private feed, whose prefix `path` is without).
+
+    `handler` is serve's BaseHTTPRequestHandler; it sets `handler.body_read` once the body is read.
+    """
+    query = parse_qs(urlsplit(handler.path).query)
     try:
-        if handler.command == "POST" and target.path == PATH:
-            fields = _fields(handler)
-            if not inbox.authorized(_token(handler, query, fields)):
+        if handler.command == "POST" and path == PATH:
+            given = _token(handler, query)
+            if given is not None and not inbox.authorized(given):
+                raise Refused(HTTPStatus.FORBIDDEN, "a valid inbox token is needed")
+            fields = _fields(handler, MAX_BODY_BYTES if given is not None else MAX_UNSIGNED_BODY_BYTES)
+            if given is None and not inbox.authorized(fields.get("token")):
                 raise Refused(HTTPStatus.FORBIDDEN, "a valid inbox token is needed")
             item = inbox.add(fields)
             if "text/html" in handler.headers.get("Accept", "") and "json" not in handler.headers.get(
                 "Content-Type", ""
             ):  # a browser's own form post (the share target): show the page, where it can be followed
-                return _send(handler, HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": link("", inbox.secret)})
+                return _send(handler, HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": link(root, inbox.secret)})
             return _json(handler, HTTPStatus.ACCEPTED, {"id": item["id"], "state": item["state"]})
-        if handler.command in ("GET", "HEAD") and target.path in (PATH, MANIFEST_PATH):
-            if not inbox.authorized(_token(handler, query, {})):
+        if handler.command in ("GET", "HEAD") and path in (PATH, MANIFEST_PATH):
+            if not inbox.authorized(_token(handler, query)):
                 raise Refused(HTTPStatus.FORBIDDEN, "a valid inbox token is needed")
-            if target.path == MANIFEST_PATH:
-                return _send(handler, HTTPStatus.OK, manifest(inbox.output, podcast, inbox.secret),
+            if path == MANIFEST_PATH:
+                return _send(handler, HTTPStatus.OK, manifest(inbox.output, podcast, inbox.secret, root),
                              "application/manifest+json")  # fmt: skip
             return _json(handler, HTTPStatus.OK, {"items": [_public(item) for item in inbox.items()]})
         raise Refused(HTTPStatus.METHOD_NOT_ALLOWED, "the inbox takes GET and POST", {"Allow": "GET, POST"})
@@ -287,16 +363,21 @@ def answer(inbox: Inbox, handler, podcast) -> None:
         _json(handler, refused.status, {"error": refused.message}, refused.headers)
 
 
-def _fields(handler) -> dict[str, str]:
-    """The request body's fields, from a form or a JSON object."""
-    length = handler.headers.get("Content-Length")
-    if length is None or not length.strip().isdigit():
+def _fields(handler, limit: int) -> dict[str, str]:
+    """The request body's fields, from a form or a JSON object of at most `limit` bytes.
+
+    Refused: 411 without a Content-Length (a chunked body is not read), 413 past `limit`
+    (without the token in the Authorization header or the query, past MAX_UNSIGNED_BODY_BYTES).
+    """
+    length = handler.headers.get("Content-Length")  # serve's handler has checked that it is one number
+    if length is None:
         raise Refused(HTTPStatus.LENGTH_REQUIRED, "a Content-Length is needed")
-    if int(length) > MAX_BODY_BYTES:
-        handler.close_connection = True  # the unread body must not be taken for the next request
-        too_large = f"requests over {MAX_BODY_BYTES // 1_000_000} MB are refused"
+    if int(length) > limit:
+        too_large = (f"requests over {MAX_BODY_BYTES // 1_000_000} MB are refused" if limit == MAX_BODY_BYTES
+                     else "give the token in the Authorization header or the query for a body this large")  # fmt: skip
         raise Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large)
     body = handler.rfile.read(int(length))
+    handler.body_read = True
     kind = handler.headers.get_content_type()
     try:
         if kind == "application/json":
@@ -311,12 +392,12 @@ def _fields(handler) -> dict[str, str]:
     raise Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send a form or JSON (url, text, title)")
 
 
-def _token(handler, query: dict, fields: dict) -> str | None:
-    """The token a request carries: `Authorization: Bearer`, else a `token` parameter or field."""
+def _token(handler, query: dict) -> str | None:
+    """The token a request carries before its body: `Authorization: Bearer`, else a `token` parameter."""
     scheme, _, value = (handler.headers.get("Authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return (query.get("token") or [None])[0] or fields.get("token")
+    return (query.get("token") or [None])[0]
 
 
 def _public(item: dict) -> dict:
@@ -337,20 +418,20 @@ def _send(handler, status: HTTPStatus, body: bytes, content_type: str, headers: 
         handler.wfile.write(body)
 
 
-def manifest(output: Path, podcast, secret: str) -> bytes:
-    """The web app manifest: the page as an installable app whose Web Share Target posts to the inbox."""
-    icon = {"src": f"/{podcast.cover_file}", "type": podcast.cover_mime}
+def manifest(output: Path, podcast, secret: str, root: str = "/") -> bytes:
+    """The web app manifest: the page (at `root`) as an installable app whose Web Share Target posts to the inbox."""
+    icon = {"src": f"{root}{podcast.cover_file}", "type": podcast.cover_mime}
     size = _png_size(output / podcast.cover_file)
     icon["sizes"] = f"{size[0]}x{size[1]}" if size else "any"
     data = {
         "name": podcast.title,
         "short_name": podcast.title[:30],
-        "start_url": link("", secret),
-        "scope": "/",
+        "start_url": link(root, secret),
+        "scope": root,
         "display": "standalone",
         "icons": [icon],
         "share_target": {
-            "action": f"{PATH}?token={secret}",
+            "action": f"{root.rstrip('/')}{PATH}?token={secret}",
             "method": "POST",
             "enctype": "application/x-www-form-urlencoded",
             "params": {"title": "title", "text": "text", "url": "url"},
@@ -380,5 +461,6 @@ def describe(output: Path, base_url: str, renew: bool = False) -> str:
         lines.append("The old link no longer works: open this one on your phone, and renew its bookmarklet.")
     for item in items[:20]:
         detail = f": {item['error']}" if item.get("error") else f" -> {item['episode']}" if item.get("episode") else ""
-        lines.append(f"  {item['state']:<8} {item['added']}  {item['title']}{detail}")
+        # Titles and errors come from the senders and the pages fetched: they cannot drive the terminal.
+        lines.append(printable(f"  {item['state']:<8} {item['added']}  {item['title']}{detail}"))
     return "\n".join(lines) + "\n"

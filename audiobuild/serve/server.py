@@ -14,14 +14,13 @@ responses would be code that no client here needs.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
-import io
-import ipaddress
+import hmac
 import logging
 import os
 import re
 import signal
-import socket
 import ssl
 import stat
 import sys
@@ -34,25 +33,23 @@ from pathlib import Path
 from socketserver import TCPServer
 from urllib.parse import unquote, urlsplit
 
-import segno
-
 from audiobuild import __version__
-from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
-from audiobuild.publish.episodes import publish_at
+from audiobuild.publish import state
 from audiobuild.publish.page import PAGE_FILE
-from audiobuild.serve.inbox import MANIFEST_PATH, Inbox, answer, link, redact
+from audiobuild.serve.inbox import MANIFEST_PATH, Inbox, answer, redact
 from audiobuild.serve.inbox import PATH as INBOX_PATH
 
 log = logging.getLogger("audiobuild")
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+PRIVATE_TOKEN = "feed-token"  # the private feed's secret, in the output folder's .state/
 # A stalled or idle keep-alive connection gives its thread back after this long.
 IDLE_TIMEOUT_S = 60
-# An address in a private range: connecting a UDP socket to it sends nothing,
-# but makes the kernel pick the interface (and so the address) a LAN peer would reach.
-_ROUTE_PROBE = ("10.254.254.254", 9)
+# Connections served at once; past it a new one is answered 503 and closed, so that many clients
+# (or one hostile one) cannot make a thread and a buffer each without end. Podcast apps open a few each.
+MAX_CONNECTIONS = 128
 
 _CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
@@ -69,6 +66,7 @@ _CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 _CHAPTERS_SUFFIX = ".chapters.json"
 _CHAPTERS_TYPE = "application/json+chapters"
 _DEFAULT_TYPE = "application/octet-stream"
@@ -83,7 +81,10 @@ _LONG_LIVED = "public, max-age=604800"
 _REVALIDATE = "no-cache"
 
 _RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
+# RFC 9110 8.6: 1*DIGIT; 15 digits are more bytes than any body taken here could have.
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
 _ENTITY_TAG = re.compile(r'(?:W/)?"[^"]*"')
+_PRIVATE_TARGET = re.compile(r"/p/(?P<secret>[^/?#]+)(?P<rest>/.*)", re.DOTALL)
 
 
 def content_type(name: str, accept: str = "") -> str:
@@ -195,15 +196,43 @@ class OutputServer(ThreadingHTTPServer):
     # Podcast apps open several connections at once; the default backlog of 5 drops some.
     request_queue_size = 128
 
-    def __init__(self, root: Path, address: tuple[str, int], inbox: Inbox | None = None, podcast=None):
+    def __init__(
+        self, root: Path, address: tuple[str, int], inbox: Inbox | None = None, podcast=None, private: bool = False
+    ):
         self.root = Path(os.path.realpath(root))
         self.inbox, self.podcast = inbox, podcast  # with an inbox, /inbox takes articles (inbox.answer)
+        self.private = private  # everything only under /p/<the private feed's token>/
+        self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__(address, _Handler)
+
+    def process_request(self, request, client_address) -> None:
+        """Serve the connection in a thread of its own, or answer 503 when MAX_CONNECTIONS are being served."""
+        if not self._connections.acquire(blocking=False):
+            if not isinstance(request, ssl.SSLSocket):  # no handshake has been made: TLS ones are only closed
+                with contextlib.suppress(OSError):
+                    request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: give the place back
+            self._connections.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
 
     def server_bind(self) -> None:
         """Bind without HTTPServer's getfqdn(): a reverse DNS lookup that can stall start-up."""
         TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
+
+    def private_secret(self) -> str | None:
+        """The private feed's token as it is on the disk now: `audiobuild private --new-token` may have replaced it."""
+        return state.current_secret(self.root, PRIVATE_TOKEN)
 
     def locate(self, target: str) -> tuple[str, Path] | None:
         """The URL's file name and the regular file inside the folder that `target` names, if any."""
@@ -211,7 +240,10 @@ class OutputServer(ThreadingHTTPServer):
         if segments is None:
             return None
         real = Path(os.path.realpath(self.root.joinpath(*segments)))
-        if not real.is_relative_to(self.root):
+        # A symlink may lead anywhere: what it leads to must be inside the folder and not hidden either.
+        if not real.is_relative_to(self.root) or any(
+            part.startswith(".") for part in real.relative_to(self.root).parts
+        ):
             return None
         try:
             is_file = stat.S_ISREG(os.stat(real).st_mode)
@@ -244,26 +276,69 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, ssl.SSLError, TimeoutError) as error:  # a player that seeks drops its connection
             log.debug("%s went away: %s", self.client_address[0], error)
 
+    def parse_request(self) -> bool:
+        """The stdlib's parsing, and a body's framing checked: one Content-Length that is a number, or none."""
+        if not super().parse_request():
+            return False
+        self.body_read = False  # the inbox sets it once it has read the body (see end_headers)
+        lengths = self.headers.get_all("Content-Length") or []
+        # Both framings at once is how a body is smuggled past a proxy that reads the other (RFC 9112 6.1).
+        if (
+            len(set(lengths)) > 1
+            or not all(_CONTENT_LENGTH.fullmatch(length.strip()) for length in lengths)
+            or (lengths and "Transfer-Encoding" in self.headers)
+        ):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad Content-Length")  # closes the connection
+            return False
+        return True
+
     def do_GET(self) -> None:
-        if not self._to_inbox():
-            self._send_file(head=False)
+        self._answer(head=False)
 
     def do_HEAD(self) -> None:
-        if not self._to_inbox():
-            self._send_file(head=True)
+        self._answer(head=True)
+
+    def _answer(self, head: bool) -> None:
+        target = self._inside()
+        if target is None:
+            self._send_status(HTTPStatus.NOT_FOUND)
+        elif not self._to_inbox(target):
+            self._send_file(target, head)
 
     def do_POST(self) -> None:
-        if not self._to_inbox():
+        target = self._inside()
+        if target is None or not self._to_inbox(target):
             self._refuse_method()
 
-    def _to_inbox(self) -> bool:
+    def _inside(self) -> str | None:
+        """The request's target within the folder: the target itself, or, serving a private feed,
+        what follows the secret prefix (`/p/<token>`). None for anything else: it is answered 404."""
+        self.root_path = "/"
+        if not self.server.private:
+            return self.path
+        target = self.path
+        if not target.startswith("/"):  # the absolute form
+            parts = urlsplit(target)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        match = _PRIVATE_TARGET.fullmatch(target)
+        secret = self.server.private_secret()
+        if match is None or secret is None or not hmac.compare_digest(match["secret"].encode(), secret.encode()):
+            return None
+        self.root_path = f"/p/{secret}/"
+        return match["rest"]
+
+    def _to_inbox(self, target: str) -> bool:
         """Hand a request for /inbox to the inbox, when there is one; True when it was."""
-        if self.server.inbox is None or self.path.partition("?")[0] not in (INBOX_PATH, MANIFEST_PATH):
+        path = target.partition("?")[0]
+        if self.server.inbox is None or path not in (INBOX_PATH, MANIFEST_PATH):
             return False
-        answer(self.server.inbox, self, self.server.podcast)
+        answer(self.server.inbox, self, self.server.podcast, path, self.root_path)
         return True
 
     def do_OPTIONS(self) -> None:
+        if self._inside() is None:
+            self._send_status(HTTPStatus.NOT_FOUND)
+            return
         # The answer to a web player's CORS preflight.
         self._send_head(
             HTTPStatus.NO_CONTENT,
@@ -283,9 +358,18 @@ class _Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _refuse_method(self) -> None:
+        if self._inside() is None:  # a private feed's server says nothing of paths outside it
+            self._send_status(HTTPStatus.NOT_FOUND)
+            return
         self._send_status(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": ALLOWED_METHODS})
 
     def end_headers(self) -> None:
+        # A body left unread on the connection would be taken for the next request (request smuggling):
+        # every answer that did not read it closes the connection, whoever wrote the answer.
+        if not getattr(self, "body_read", True) and (
+            "Transfer-Encoding" in self.headers or self.headers.get("Content-Length", "0").strip() != "0"
+        ):
+            self.send_header("Connection", "close")
         # On every answer, errors too, so that a web player can read why it failed.
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Access-Control-Expose-Headers", "Content-Range, Content-Length, Accept-Ranges, ETag")
@@ -299,8 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
         # One line per request (`-q` mutes them); the request line is the client's text: it cannot drive the terminal.
         log.info("%s %s", self.client_address[0], redact(printable(format % args)))
 
-    def _send_file(self, head: bool) -> None:
-        found = self.server.locate(self.path)
+    def _send_file(self, target: str, head: bool) -> None:
+        found = self.server.locate(target)
         if found is None:
             self._send_status(HTTPStatus.NOT_FOUND)
             return
@@ -370,9 +454,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        # No request body is read here; one left on the connection would be taken for the next request.
-        if "Transfer-Encoding" in self.headers or self.headers.get("Content-Length", "0").strip() != "0":
-            self.send_header("Connection", "close")
         self.end_headers()
 
     def _send_status(self, status: HTTPStatus, headers: dict[str, str] | None = None) -> None:
@@ -398,11 +479,11 @@ def _http_date(value: str | None) -> int | None:
         return None
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if moment.tzinfo is None:  # "-0000": UTC, as HTTP-dates always are
+            moment = moment.replace(tzinfo=UTC)
+        return int(moment.timestamp())
+    except (TypeError, ValueError, OverflowError):  # a year of 99999999999, an offset of 20 digits
         return None
-    if moment.tzinfo is None:  # "-0000": UTC, as HTTP-dates always are
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
 
 
 def _if_range_holds(value: str, etag: str, modified: int) -> bool:
@@ -412,82 +493,6 @@ def _if_range_holds(value: str, etag: str, modified: int) -> bool:
     return _http_date(value) == modified
 
 
-def run(
-    output: Path,
-    config: Config,
-    host: str = "0.0.0.0",
-    port: int = 8000,
-    inbox: bool = False,
-    certfile: Path | None = None,
-    keyfile: Path | None = None,
-) -> None:
-    """`audiobuild serve`: point the feed at the address served, print it and a QR code, serve until stopped.
-
-    With `inbox` (or `[inbox] enabled`), /inbox takes articles and builds them
-    (see `inbox`); the folder may then start empty. With `certfile` (and
-    `keyfile` unless the certificate file holds the key) it serves HTTPS.
-    """
-    taking = inbox or config.inbox.enabled
-    if taking:
-        output.mkdir(parents=True, exist_ok=True)
-    queue = Inbox(output, config) if taking else None
-    server = make_server(output, host, port, queue, config.podcast, tls=_tls(certfile, keyfile))
-    try:
-        if queue is not None:
-            queue.start()
-        host, port = server.server_address[:2]
-        if host in ("0.0.0.0", ""):
-            host = lan_address() or "127.0.0.1"
-        scheme = "https" if certfile else "http"
-        base = f"{scheme}://{host}:{port}/"
-        feed_url = publish_at(output, config, base, empty=taking)
-        print(f"Serving {output} at {base} (Ctrl-C stops)")
-        print(f"Subscribe in your podcast app to: {feed_url}")
-        if config.podcast.base_url:
-            print(f"(podcast.toml sets base_url: the feed's links point to {config.podcast.base_url}, not here)")
-        local = ipaddress.ip_address(host).is_loopback
-        if local:
-            print("(only this machine can reach it: serve with --host 0.0.0.0 for a phone on your network)")
-        else:
-            print(qr_lines(feed_url))
-        if queue is not None:
-            _announce_inbox(queue, base, local)
-        sys.stdout.flush()
-    except KeyboardInterrupt:  # stopped before it started serving: as cleanly as after
-        server.server_close()
-        return
-    except BaseException:
-        server.server_close()
-        raise
-    serve_forever(server)
-
-
-def _announce_inbox(queue: Inbox, base: str, local: bool) -> None:
-    """Show the inbox link once, when its token is new; afterwards say how to see it again."""
-    if not queue.made:
-        print("Inbox on: add articles through its link (`audiobuild inbox` shows it, `--new-token` replaces it)")
-        return
-    address = link(base, queue.secret)
-    print(f"Inbox on. Send articles from your phone with this link (shown once; keep it private): {address}")
-    if not local:
-        print(qr_lines(address))
-
-
-def _tls(certfile: Path | None, keyfile: Path | None) -> ssl.SSLContext | None:
-    """A server TLS context for the certificate (and key), or None for plain HTTP; AudiobuildError when unusable."""
-    if certfile is None:
-        if keyfile is not None:
-            raise AudiobuildError(keyfile, "--keyfile needs --certfile")
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    try:
-        context.load_cert_chain(certfile, keyfile)
-    except (OSError, ssl.SSLError) as error:
-        reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
-        raise AudiobuildError(keyfile or certfile, f"cannot be used for HTTPS: {reason}") from None
-    return context
-
-
 def make_server(
     root: Path,
     host: str = "0.0.0.0",
@@ -495,19 +500,21 @@ def make_server(
     inbox: Inbox | None = None,
     podcast=None,
     tls: ssl.SSLContext | None = None,
+    private: bool = False,
 ) -> OutputServer:
     """A server for the output folder `root`, bound and listening; port 0 picks a free port.
 
     The address it got is `server.server_address`. With `inbox`, /inbox takes
     articles (`podcast` names the web app); with `tls`, it speaks HTTPS (the
-    handshake happens in each connection's own thread). Raises AudiobuildError
+    handshake happens in each connection's own thread); with `private`, it
+    answers only under /p/<the folder's private token>/. Raises AudiobuildError
     when `root` is not a folder or the address cannot be listened on (in use,
     not this machine's).
     """
     if not root.is_dir():
         raise AudiobuildError(root, "no such folder (`audiobuild build` writes it)")
     try:
-        server = OutputServer(root, (host, port), inbox, podcast)
+        server = OutputServer(root, (host, port), inbox, podcast, private)
     except (OSError, OverflowError) as error:
         reason = getattr(error, "strerror", None) or error
         raise AudiobuildError(f"{host}:{port}", f"cannot listen there: {reason}") from None
@@ -517,47 +524,28 @@ def make_server(
 
 
 def serve_forever(server: OutputServer) -> None:
-    """Answer requests until `server.shutdown()`, Ctrl-C or SIGTERM, then close the listening socket.
+    """Answer requests until `server.shutdown()` or SIGTERM, then close the listening socket.
 
-    Downloads in progress run on daemon threads and end with the process.
+    Ctrl-C closes it too, and raises KeyboardInterrupt: the command ends as
+    `build` does (one line, exit 130). Downloads in progress run on daemon
+    threads and end with the process.
     """
     stop_on_term = threading.current_thread() is threading.main_thread()
-    if stop_on_term:  # a service manager's stop is a Ctrl-C too
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+    if stop_on_term:  # a service manager's stop: the server ends, and the command with success
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        log.debug("interrupted: stopping the server")
+    except _Terminated:
+        log.debug("terminated: stopping the server")
     finally:
         server.server_close()
         if stop_on_term:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+class _Terminated(Exception):
+    """SIGTERM, raised in the main thread to leave serve_forever's loop."""
 
 
-def lan_address() -> str | None:
-    """This machine's IPv4 address on its local network, or None when it has none.
-
-    No packet is sent: connecting a UDP socket only asks the kernel which
-    interface would carry traffic to a private address.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(_ROUTE_PROBE)
-        except OSError:  # no route: not on any network
-            return None
-        return probe.getsockname()[0]
-
-
-def qr_lines(url: str) -> str:
-    """`url` as a QR code drawn with block characters, for a phone to scan off the terminal.
-
-    Light modules are drawn, dark ones left blank, which reads correctly on the
-    usual light-on-dark terminal; the quiet zone around it is included.
-    """
-    text = io.StringIO()
-    segno.make_qr(url).terminal(out=text, compact=True)
-    return text.getvalue()
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
