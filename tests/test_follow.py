@@ -347,3 +347,22 @@ def test_broken_items_are_one_line_each_and_tried_again(site, tmp_path, caplog):
     assert len(load_catalogue(output).entries) == 2
     assert read(output, "follow")["feeds"][f"{site.url}/feed.xml"]["items"]["gone"]["state"] == "built"
     assert os.listdir(output / ".state")
+
+
+def test_items_sharing_a_guid_are_told_apart_by_their_links(site, tmp_path, caplog):
+    """A feed that gives two items one guid: each is read once, and the feed gets one warning line a run."""
+    first, second = item(site, "plain-article", 1), item(site, "plain-article", 2, title="Another story")
+    second["link"] = f"{second['link']}?second"
+    second["guid"] = first["guid"]
+    # No validators: every run reads the feed afresh, as a site without ETags makes it.
+    site.page("/feed.xml", rss([first, second]), content_type="application/rss+xml", validators=False)
+    output = tmp_path / "output"
+    caplog.set_level("INFO", "audiobuild")
+    for run in (1, 2, 3):
+        caplog.clear()
+        assert follow(quiet(f"{site.url}/feed.xml"), output, Config(), Options(interviews_only=True))
+        assert site.requests["/articles/plain-article.html"] == 2  # both in the first run, never again
+        warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+        assert warnings == [f"{site.url}/feed.xml: 2 items share the guid 'guid-plain-article': "
+                            "each is known by its guid and link together"]  # fmt: skip
+    assert "no dialogue 2" in status(output)
