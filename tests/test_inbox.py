@@ -349,3 +349,35 @@ def test_the_page_adds_an_article_in_a_browser(tmp_path, articles):
         finally:
             browser.close()
     assert [entry.link for entry in load_catalogue(output).entries] == [f"{articles.url}/interview.html"]
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ('{"items": "queued"}', "items must be a list"),
+        ('{"items": [{"id": "0123456789abcdef", "added": "2026-01-01T00:00:00+00:00", "title": "t"}]}',
+         "items[0] has no 'state'"),
+        ('{"items": [{"id": "../../podcast", "state": "queued", "added": "x", "title": "t", "url": null}]}',
+         "items[0].id must match pattern"),
+    ],
+    ids=["items-a-string", "no-state", "id-a-path"],
+)  # fmt: skip
+def test_a_damaged_queue_is_one_line_naming_it(tmp_path, document, problem):
+    """`inbox` and `serve --inbox` on a .state/inbox.json of the wrong shape: one line each, with the way out."""
+    output = tmp_path / "output"
+    (output / ".state").mkdir(parents=True)
+    damaged = output / ".state" / "inbox.json"
+    damaged.write_text(document)
+    config = write_config(tmp_path)
+    commands = {
+        "inbox": ["inbox", "-o", str(output)],
+        "serve": ["serve", "--inbox", "--host", "127.0.0.1", "--port", "0", "-o", str(output)],
+    }
+    for name, command in commands.items():
+        run = subprocess.run([sys.executable, "-m", "audiobuild", *command, "--config", str(config)],
+                             capture_output=True, text=True, timeout=60, preexec_fn=as_in_a_terminal)  # fmt: skip
+        assert run.returncode == 1, (name, run.stdout, run.stderr)
+        (line,) = run.stderr.splitlines()
+        assert line.startswith(f"audiobuild: error: {damaged}:1: is damaged (") and problem in line, (name, line)
+        assert "move it away to start afresh" in line and "internal error" not in line
+    assert damaged.read_text() == document

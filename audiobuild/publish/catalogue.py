@@ -29,7 +29,7 @@ from pathlib import Path
 
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Chapter, Entry, Person
-from audiobuild.schema import check, yaml_line
+from audiobuild.schema import check, json_key, yaml_line
 
 CATALOGUE_FILE = ".catalogue.sqlite"
 LEGACY_FILE = "catalogue.json"  # before audiobuild 0.2: imported, then removed
@@ -259,7 +259,7 @@ def _import_legacy(catalogue: Catalogue, path: Path) -> None:
         except (OSError, ValueError) as error:
             raise AudiobuildError(path, unreadable.format(getattr(error, "strerror", None) or error)) from None
         try:
-            check(data, _LEGACY_SCHEMA, path, text, error=AudiobuildError, describe=_key, locate=yaml_line,
+            check(data, _LEGACY_SCHEMA, path, text, error=AudiobuildError, describe=json_key, locate=yaml_line,
                   json_terms=True)  # fmt: skip
             entries = [_from_json(item) for item in data["episodes"]]
         except (ValueError, AudiobuildError) as error:
@@ -307,11 +307,6 @@ _LEGACY_SCHEMA = {
         }},
     },
 }  # fmt: skip
-
-
-def _key(path: list) -> str:
-    """A key's path in catalogue.json: "episodes[3].title"."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".") or "it"
 
 
 def _to_json(entry: Entry) -> dict:

@@ -45,10 +45,36 @@ from audiobuild.read.fetch import Fetcher, Validators
 
 log = logging.getLogger("audiobuild")
 
-STATE = "follow"
 FAILED_RUNS_BEFORE_SKIP = 3
 MAX_FEED_BYTES = 10 * 1024 * 1024
 BUILT, FAILING, SKIPPED, NO_DIALOGUE = "built", "failing", "skipped", "no dialogue"
+
+_TEXT, _MAYBE_TEXT, _COUNT = {"type": "string"}, {"type": ["string", "null"]}, {"type": "integer", "minimum": 0}
+_VALIDATORS = {"type": ["object", "null"], "additionalProperties": False,
+               "properties": {"etag": _MAYBE_TEXT, "last_modified": _MAYBE_TEXT}}  # fmt: skip
+STATE = state.Document(
+    "follow",
+    {"properties": {"feeds": {"type": "object", "additionalProperties": {
+        "type": "object",
+        "properties": {
+            **dict.fromkeys(("last_fetch", "last_change", "result"), _TEXT),
+            "failures": _COUNT,
+            "validators": _VALIDATORS,
+            "items": {"type": "object", "additionalProperties": {
+                "type": "object",
+                "required": ["digest", "state", "title", "link"],
+                "properties": {
+                    **dict.fromkeys(("digest", "title", "link", "error", "slug"), _TEXT),
+                    "state": {"enum": [BUILT, FAILING, SKIPPED, NO_DIALOGUE]},
+                    "date": _MAYBE_TEXT,
+                    "failures": _COUNT,
+                    "page": _VALIDATORS,
+                },
+            }},
+        },
+    }}}},
+    "and every item is read once more (an episode already built is not built again)",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

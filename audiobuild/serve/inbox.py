@@ -45,7 +45,6 @@ from audiobuild.publish import state
 
 log = logging.getLogger("audiobuild")
 
-STATE = "inbox"
 TOKEN = "inbox-token"
 PATH = "/inbox"
 MANIFEST_PATH = "/inbox/manifest.webmanifest"
@@ -53,6 +52,21 @@ MAX_TEXT_BYTES = 5_000_000  # sources.MAX_ARTICLE_BYTES: the same cap as an arti
 MAX_BODY_BYTES = 2 * MAX_TEXT_BYTES  # a request past this is refused (413) before it is read
 KEEP_FINISHED = 200  # built and failed items listed; older ones are forgotten
 QUEUED, BUILDING, BUILT, FAILED = "queued", "building", "built", "failed"
+_MAYBE_TEXT = {"type": ["string", "null"]}
+STATE = state.Document(
+    "inbox",
+    {"properties": {"items": {"type": "array", "items": {
+        "type": "object",
+        "required": ["id", "state", "added", "title"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},  # names its text's file: never a path
+            "state": {"enum": [QUEUED, BUILDING, BUILT, FAILED]},
+            **dict.fromkeys(("added", "title", "finished"), {"type": "string"}),
+            **dict.fromkeys(("url", "error", "episode"), _MAYBE_TEXT),
+        },
+    }}}},
+    "and the inbox forgets its queue (the pasted texts waiting in .state/inbox/ are left there)",
+)  # fmt: skip
 
 
 def token(output: Path, renew: bool = False) -> tuple[str, bool]:
