@@ -74,7 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", parents=[common, output], help="list the episodes built, newest first")
     listing.add_argument("--json", action="store_true", help="as JSON, for scripts")
 
-    commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
+    feed = commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
+    feed.add_argument(
+        "--rebuild-catalogue", action="store_true",
+        help="first rebuild a damaged catalogue from the episodes' MP3s (the old one is kept, hidden, beside it)",
+    )  # fmt: skip
 
     serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
@@ -263,7 +267,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "feed":
         from audiobuild.publish.episodes import refresh_feed
+        from audiobuild.publish.recover import rebuild_catalogue
 
+        if args.rebuild_catalogue:
+            rebuild_catalogue(args.output)
         log.info("wrote %s", refresh_feed(args.output, config))
         return 0
     if args.command == "inbox":
