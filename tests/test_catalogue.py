@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from mutagen.id3 import ID3
 
 from audiobuild.cli import main
 from audiobuild.config import Config
@@ -190,8 +191,11 @@ def test_a_damaged_row_costs_its_episode_alone(tmp_path, capsys, data, problem):
     output = published(tmp_path, ["kept", "damaged", "other"])
     with contextlib.closing(sqlite3.connect(output / CATALOGUE_FILE)) as db, db:
         db.execute("UPDATE episodes SET data = CAST(? AS TEXT) WHERE slug = 'damaged'", (data,))
-    warning = (f"audiobuild: warning: {output / CATALOGUE_FILE}: episode 'damaged' is damaged (", problem,
-               ") and left out; `audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files")
+    warning = (
+        f"audiobuild: warning: {output / CATALOGUE_FILE}: episode 'damaged' is damaged (",
+        problem,
+        ") and left out; `audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files",
+    )
     for command in (["list"], ["feed"], ["remove", "other"]):
         assert main([*command, "-o", str(output)]) == 0, command
         out, err = capsys.readouterr()
@@ -256,3 +260,19 @@ def test_a_damaged_catalogue_is_rebuilt_from_the_episodes_to_the_same_feed(tmp_p
     assert main(["build", *map(str, articles), "-o", str(output), "--voices", "espeak"]) == 0
     assert capsys.readouterr().out.count("unchanged: ") == 2
     assert tree_digest(output) == after
+
+    # An MP3 built before MP3s carried their row comes back from its standard tags, with a warning.
+    harbour = next(episode for episode in load_catalogue(output).entries if episode.title == "The harbour story")
+    tags = ID3(output / harbour.file)
+    tags.delall("TXXX")
+    tags.save(v2_version=3)
+    (output / CATALOGUE_FILE).unlink()
+    assert main(["feed", "--rebuild-catalogue", "-o", str(output)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"audiobuild: warning: {output / harbour.file}: recovered from its standard tags (made before MP3s carried "
+        "their catalogue row): its date is to the minute and its article unknown"
+    ]
+    recovered = load_catalogue(output).get(harbour.slug)
+    assert (recovered.guid, recovered.title, recovered.description, recovered.author, recovered.chapters) == (
+        harbour.guid, harbour.title, harbour.description, harbour.author, harbour.chapters)  # fmt: skip
+    assert recovered.published == harbour.published.replace(second=0)

@@ -196,14 +196,15 @@ def read_tags(path: Path) -> Tags:
         feed_url=str(id3["WFED"].url) if "WFED" in id3 else None,
         category=frame("TCAT"),
         keywords=tuple(filter(None, frame("TKWD").split(","))),
-        chapters=tuple(Chapter(str(chapter.sub_frames["TIT2"].text[0]) if "TIT2" in chapter.sub_frames else "",
-                               chapter.start_time, chapter.end_time) for chapter in chapters),  # fmt: skip
+        chapters=tuple(
+            Chapter(_text(chapter.sub_frames, "TIT2"), chapter.start_time, chapter.end_time) for chapter in chapters
+        ),
         record=record,
     )
 
 
-def _text(id3: ID3, name: str) -> str:
-    """The first text of the frame `name` ("TIT2"), or ""."""
+def _text(id3: ID3 | dict, name: str) -> str:
+    """The first text of the frame `name` ("TIT2") of a tag (or a CHAP frame's sub-frames), or ""."""
     return str(id3[name].text[0]) if name in id3 and id3[name].text else ""
 
 

@@ -118,4 +118,3 @@ def _recover(output: Path, mp3: Path) -> Entry:
     return Entry(slug=slug, guid=tags.episode_id or episode_guid(slug), title=tags.title,
                  description=tags.description, author=tags.artist, published=published, fingerprint="",
                  source=file, source_id="", chapters=tags.chapters, **measured)  # fmt: skip
-
