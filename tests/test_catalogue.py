@@ -220,7 +220,7 @@ def test_a_damaged_database_is_one_line_saying_how_to_rebuild_it(tmp_path, capsy
         out, err = capsys.readouterr()
         assert err.splitlines() == [
             f"audiobuild: error: {output / CATALOGUE_FILE}: catalogue is unreadable (database disk image is "
-            "malformed); `audiobuild feed --rebuild-catalogue` rebuilds it from the episodes' files"
+            "malformed); `audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
         ], command
     assert tree_digest(output) == damaged != before
 
@@ -231,6 +231,12 @@ def test_a_failed_import_of_an_old_catalogue_leaves_no_new_one(tmp_path):
         with pytest.raises(AudiobuildError, match=r"episodes\[0\] has no 'guid'"):
             load_catalogue(tmp_path, create=True)
         assert sorted(path.name for path in tmp_path.iterdir()) == [LEGACY_FILE]
+    # What earlier versions left in that case, a database with tables and no version, is made again.
+    with contextlib.closing(sqlite3.connect(tmp_path / CATALOGUE_FILE)) as db:
+        db.execute("CREATE TABLE episodes (slug TEXT PRIMARY KEY, published TEXT NOT NULL, data TEXT NOT NULL)")
+    (tmp_path / LEGACY_FILE).write_text(json.dumps({"version": 3, "episodes": [json.loads(GOOD_ROW)]}))
+    assert [episode.slug for episode in load_catalogue(tmp_path).entries] == ["damaged"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [CATALOGUE_FILE]
 
 
 def test_a_damaged_catalogue_is_rebuilt_from_the_episodes_to_the_same_feed(tmp_path, capsys):

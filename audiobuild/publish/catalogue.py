@@ -27,12 +27,14 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from audiobuild.atomic import stage
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Chapter, Entry, Person
 from audiobuild.schema import check, json_key, yaml_line
@@ -44,7 +46,7 @@ LEGACY_FILE = "catalogue.json"  # before audiobuild 0.2: imported, then removed
 SCHEMA_VERSION = 4
 # Namespace for episode guids: uuid5(namespace, slug) is stable without any state.
 _GUID_NAMESPACE = uuid.UUID("4f0e7d3a-8c1b-5a52-9a47-6a1d2b7e8c90")
-REBUILD = "`audiobuild feed --rebuild-catalogue` rebuilds it from the episodes' files"
+REBUILD = "`audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS episodes (
@@ -175,7 +177,7 @@ class Catalogue:
                     self._warned.add(slug)
                     problem = getattr(error, "problem", None) or error
                     log.warning("audiobuild: warning: %s: episode %r is damaged (%s) and left out; %s",
-                                self._db.path, slug, problem, REBUILD.replace(" it ", " the catalogue "))  # fmt: skip
+                                self._db.path, slug, problem, REBUILD)  # fmt: skip
                 continue
             yield entry
 
@@ -328,35 +330,53 @@ def load_catalogue(folder: Path, create: bool = False) -> Catalogue:
         version = database.one("PRAGMA user_version")[0]
         if version == SCHEMA_VERSION:
             return Catalogue(folder, database)
-        empty = version == 0 and database.one("SELECT name FROM sqlite_master") is None
+        unfinished = version == 0 and _no_episodes(database)
         database.close()
-        if not empty:  # else its making was cut short (by a full disk, say): it is made again
+        if not unfinished:  # else its making was cut short (an earlier version's failed import): it is made again
             raise AudiobuildError(path, f"catalogue is unreadable (version {version}, expected {SCHEMA_VERSION}); "
                                   f"{REBUILD}")  # fmt: skip
     elif not (create or legacy.exists()):
         return Catalogue(folder, Database(path, ":memory:"))
-    imported = _read_legacy(legacy) if legacy.exists() else ([], None, {})
-    catalogue = new_catalogue(folder, path, *imported)
-    legacy.unlink(missing_ok=True)
-    return catalogue
-
-
-def new_catalogue(folder: Path, path: Path, entries: list[Entry], guid: str | None, retired: dict) -> Catalogue:
-    """A catalogue of `folder` stored at `path`, made with `entries`; nothing is left at `path` when that fails."""
+    made = make_catalogue(folder, *(_read_legacy(legacy) if legacy.exists() else ([], None, {})))
     try:
-        catalogue = Catalogue(folder, Database(path))
+        if path.exists():
+            os.replace(made, path)
+        else:
+            os.link(made, path)
+    except FileExistsError:
+        pass  # another process made it meanwhile: that one is the catalogue
+    finally:
+        made.unlink(missing_ok=True)
+    legacy.unlink(missing_ok=True)
+    return Catalogue(folder, Database(path, tables=False))
+
+
+def _no_episodes(database: Database) -> bool:
+    tables = {name for (name,) in database.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return "episodes" not in tables or database.one("SELECT 1 FROM episodes LIMIT 1") is None
+
+
+def make_catalogue(folder: Path, entries: list[Entry], guid: str | None, retired: dict[str, int]) -> Path:
+    """A new catalogue of `entries`, staged in `folder` under a temporary name for the caller to put in place.
+
+    Nothing is left behind when making it fails (AudiobuildError).
+    """
+    made = stage(folder, ".sqlite")
+    try:
+        catalogue = Catalogue(folder, Database(folder / CATALOGUE_FILE, str(made)))
         with catalogue.transaction() as db:
             for entry in entries:
                 catalogue.upsert(entry)
             db.run_many("INSERT OR REPLACE INTO retired VALUES (?, ?)", retired.items())
             catalogue.podcast_guid = guid
             db.run(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except AudiobuildError:
-        for name in (path, path.with_name(f"{path.name}-journal")):
+        catalogue.close()
+    except BaseException:
+        for name in (made, made.with_name(f"{made.name}-journal")):
             name.unlink(missing_ok=True)
         raise
-    catalogue.touched.clear()
-    return catalogue
+    os.chmod(made, 0o644)  # as SQLite makes a database (a staged file is its owner's only)
+    return made
 
 
 def _utc(moment: datetime) -> str:

@@ -23,11 +23,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from audiobuild.atomic import stage
 from audiobuild.audio.tag import mp3_duration, read_tags
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import EPISODES_DIR, Entry
-from audiobuild.publish.catalogue import CATALOGUE_FILE, Catalogue, Database, episode_guid, from_row, new_catalogue
+from audiobuild.publish.catalogue import CATALOGUE_FILE, Catalogue, Database, episode_guid, from_row, make_catalogue
 from audiobuild.publish.episodes import LOCK_FILE
 
 log = logging.getLogger("audiobuild")
@@ -60,13 +59,14 @@ def rebuild_catalogue(output: Path) -> int:
                 continue
             if entry.slug not in newest or entry.revision > newest[entry.slug].revision:
                 newest[entry.slug] = entry
-        made = stage(output, ".sqlite")
-        new_catalogue(output, made, list(newest.values()), podcast_guid, retired).close()
-        os.chmod(made, 0o644)  # as SQLite makes it
-        for name in (CATALOGUE_FILE, f"{CATALOGUE_FILE}-journal"):  # a hot journal is the damaged one's
-            if (output / name).exists():
-                os.replace(output / name, output / f"{name}{DAMAGED_SUFFIX}")
-        os.replace(made, path)
+        made = make_catalogue(output, list(newest.values()), podcast_guid, retired)
+        try:
+            for name in (CATALOGUE_FILE, f"{CATALOGUE_FILE}-journal"):  # a hot journal is the damaged one's
+                if (output / name).exists():
+                    os.replace(output / name, output / f"{name}{DAMAGED_SUFFIX}")
+            os.replace(made, path)
+        finally:
+            made.unlink(missing_ok=True)
     log.info("rebuilt %s from %d episode%s", path, len(newest), "" if len(newest) == 1 else "s")
     return len(newest)
 
