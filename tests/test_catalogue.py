@@ -206,6 +206,11 @@ def test_a_damaged_row_costs_its_episode_alone(tmp_path, capsys, data, problem):
         if command == ["feed"]:
             assert feed_titles(output) == ["Other", "Kept"]
     assert feed_titles(output) == ["Kept"]
+    assert main(["remove", "damaged", "-o", str(output)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"audiobuild: error: {output}: episode 'damaged' is damaged in the catalogue; "
+        "`audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
+    )
 
 
 def test_a_damaged_database_is_one_line_saying_how_to_rebuild_it(tmp_path, capsys):
