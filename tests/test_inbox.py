@@ -381,3 +381,27 @@ def test_a_damaged_queue_is_one_line_naming_it(tmp_path, document, problem):
         assert line.startswith(f"audiobuild: error: {damaged}:1: is damaged (") and problem in line, (name, line)
         assert "move it away to start afresh" in line and "internal error" not in line
     assert damaged.read_text() == document
+
+
+def test_a_queue_damaged_while_serving_is_said_once_and_the_builder_goes_on(tmp_path, caplog):
+    output = tmp_path / "output"
+    output.mkdir()
+    inbox = Inbox(output, load_config(write_config(tmp_path)))
+    builder = inbox.start()
+    damaged = output / ".state" / "inbox.json"
+    damaged.write_text('{"items": "queued"}')
+    caplog.set_level("ERROR", "audiobuild")
+    for _ in range(3):  # woken again and again (each post wakes it), it says so once
+        inbox._wake.set()
+        time.sleep(0.3)
+    assert builder.is_alive()
+    assert [record.getMessage() for record in caplog.records] == [
+        f"audiobuild: inbox: {damaged}:1: is damaged (items must be a list, not 'queued'): move it away to start "
+        "afresh, and the inbox forgets its queue (the pasted texts waiting in .state/inbox/ are left there)"
+    ]
+    damaged.unlink()  # mended: the next item is built as ever
+    item = inbox.add({"text": "x" * 10, "title": "t"})
+    deadline = time.monotonic() + TIMEOUT_S
+    while inbox.items()[0]["state"] in ("queued", "building") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert inbox.items()[0]["id"] == item["id"] and inbox.items()[0]["state"] in ("built", "failed")

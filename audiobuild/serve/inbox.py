@@ -21,6 +21,7 @@ unless `[inbox] allow_private` (or an address in `allow_addresses`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -31,6 +32,7 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -108,6 +110,7 @@ class Inbox:
         self._rate = threading.Lock()
         self._wake = threading.Event()
         self._texts = output / state.STATE_DIR / "inbox"
+        self._damage = ""  # what was last said about a damaged queue file, said once
 
     # -- requests ---------------------------------------------------------------
 
@@ -213,8 +216,8 @@ class Inbox:
                 self._finish(item["id"], outcome)
 
     def _next(self) -> dict | None:
-        """The oldest queued item, marked as being built by this process."""
-        with state.changing(self.output, STATE, durable=True) as document:
+        """The oldest queued item, marked as being built by this process (None while the queue's file is damaged)."""
+        with self._unless_damaged(), state.changing(self.output, STATE, durable=True) as document:
             for item in document.get("items", []):
                 if item["state"] == QUEUED:
                     item["state"] = BUILDING
@@ -222,12 +225,24 @@ class Inbox:
         return None
 
     def _finish(self, identity: str, outcome: dict) -> None:
-        with state.changing(self.output, STATE, durable=True) as document:
+        with self._unless_damaged(), state.changing(self.output, STATE, durable=True) as document:
             for item in document.get("items", []):
                 if item["id"] == identity:
                     item.update(outcome, finished=_now())
         if outcome["state"] in (BUILT, FAILED):
             (self._texts / f"{identity}.txt").unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _unless_damaged(self) -> Iterator[None]:
+        """Say once that the queue's file was damaged while serving, and go on: the builder waits until it is mended."""
+        try:
+            yield
+        except AudiobuildError as error:
+            if str(error) != self._damage:
+                log.error("audiobuild: inbox: %s", error)
+            self._damage = str(error)
+        else:
+            self._damage = ""
 
     def _build(self, item: dict, fetcher) -> tuple[str, str]:
         """Read and build one item: (its episode's MP3, relative to the folder; its title). AudiobuildError if not."""
