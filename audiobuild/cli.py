@@ -77,7 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", parents=[common, output], help="list the episodes built, newest first")
     listing.add_argument("--json", action="store_true", help="as JSON, for scripts")
 
-    commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
+    feed = commands.add_parser("feed", parents=[common, output], help="regenerate the feed from the catalogue")
+    feed.add_argument(
+        "--rebuild-catalogue", action="store_true",
+        help="first rebuild a damaged catalogue from the episodes' MP3s (the old one is kept, hidden, beside it)",
+    )  # fmt: skip
 
     serve = commands.add_parser("serve", parents=[common, output], help="serve the output folder to podcast apps")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
@@ -85,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--inbox", action="store_true", help="take articles sent with the inbox link (see README)")
     serve.add_argument("--certfile", type=Path, help="serve HTTPS with this certificate (PEM; for the web app)")
     serve.add_argument("--keyfile", type=Path, help="the certificate's private key, unless --certfile holds it")
-    serve.add_argument("--private", action="store_true", help="serve only under a secret link, for anywhere (see README)")
+    serve.add_argument("--private", action="store_true", help="serve only under a secret link (see README)")
 
     private = commands.add_parser("private", parents=[common, output], help="show the private feed's link")
     private.add_argument("--new-token", action="store_true", help="replace its token (the old link stops working)")
@@ -310,7 +314,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "feed":
         from audiobuild.publish.episodes import refresh_feed
+        from audiobuild.publish.recover import rebuild_catalogue
 
+        if args.rebuild_catalogue:
+            rebuild_catalogue(args.output)
         log.info("wrote %s", refresh_feed(args.output, config))
         return 0
     if args.command == "inbox":

@@ -145,7 +145,7 @@ def check(
             _validator(schema)(document)
             return
         except fastjsonschema.JsonSchemaValueException as exception:
-            problem = _problem(exception, list(at), describe, json_terms)
+            problem = _problem(exception, document, list(at), describe, json_terms)
     path, message = problem
     line = (locate or toml_line)(text, path) if text is not None else None
     raise error(source, message, line=line)
@@ -210,10 +210,9 @@ def _unknown(table: dict, schema: dict, path: list, describe: Describe) -> tuple
     return [*path, unknown[0]], _say(describe(path) + (":" if len(path) > 1 else ""), message)
 
 
-def _problem(exception, at: list, describe: Describe, json_terms: bool = False) -> tuple[list, str]:
+def _problem(exception, document: object, at: list, describe: Describe, json_terms: bool = False) -> tuple[list, str]:
     """fastjsonschema's exception as (the path at fault, a message in the file's terms)."""
-    # fastjsonschema names an array's items by their index as text: "segments", "3".
-    path = [*at, *(int(part) if isinstance(part, str) and part.isdigit() else part for part in exception.path[1:])]
+    path = [*at, *_real_path(document, exception.path[1:])]
     rule, value, definition = exception.rule, exception.value, exception.definition or {}
     if rule == "propertyNames":  # the exception names the table: find its key at fault
         import fastjsonschema
@@ -244,6 +243,27 @@ def _problem(exception, at: list, describe: Describe, json_terms: bool = False) 
     else:
         message = exception.message.split(" ", 1)[1]  # "data.x must ..." -> "must ..."
     return path, _say(describe(path), message)
+
+
+def _real_path(document: object, parts: list[str]) -> list:
+    """fastjsonschema's path to a value, as keys and indexes of `document`.
+
+    It names an array's items by their index as text ("segments", "3"), and
+    splits the path at every dot, also inside a key ("http://127.0.0.1/feed"):
+    a key is rejoined from as many parts as make one of the table's keys.
+    """
+    path: list = []
+    node, rest = document, list(parts)
+    while rest:
+        if isinstance(node, list) and rest[0].isdigit() and int(rest[0]) < len(node):
+            path.append(int(rest[0]))
+            node, rest = node[int(rest[0])], rest[1:]
+            continue
+        count = next((n for n in range(1, len(rest) + 1) if isinstance(node, dict) and ".".join(rest[:n]) in node), 1)
+        key = ".".join(rest[:count])
+        path.append(key)
+        node, rest = node.get(key) if isinstance(node, dict) else None, rest[count:]
+    return path
 
 
 def _say(subject: str, message: str) -> str:
@@ -284,6 +304,15 @@ def toml_key(path: list) -> str:
     if table == "lexicon":  # its keys are the words of the article, quoted so that they stand out
         return f"[{table}] {rest[0]!r}" + "".join(f": {part}" for part in rest[1:])
     return f"[{table}] " + ".".join(map(str, rest))
+
+
+def json_key(path: list) -> str:
+    """A key's path as a JSON reader writes it: "episodes[3].title" ("it" for the whole document).
+
+    >>> json_key(["items", 3, "id"]), json_key([])
+    ('items[3].id', 'it')
+    """
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".") or "it"
 
 
 _TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from lxml import etree
+from mutagen.id3 import ID3
 
+from audiobuild.cli import main
+from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Chapter, Entry, Person
 from audiobuild.publish.catalogue import CATALOGUE_FILE, LEGACY_FILE, episode_guid, load_catalogue
+from audiobuild.publish.episodes import update_catalogue
+from tests.conftest import EXAMPLE, tree_digest
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
@@ -161,3 +170,137 @@ def test_listing_measures_cells_as_a_terminal_shows_them_and_cuts_to_its_width(t
     assert line.startswith("harbour  2026-11-01  1:02  episodes/harbour.mp3  港の話") and line.endswith("…")
     assert wcwidth.width(line) <= 60
     assert listing(catalogue).rstrip("\n").endswith("港の話" * 20)  # a pipe gets whole lines
+
+
+# ---------------------------------------------------------------------------
+# Damaged catalogues: a row costs its episode; a database, one line and the way to rebuild it
+
+
+def published(tmp_path, slugs: list[str]) -> Path:
+    """An output folder whose catalogue, feed and page list an episode per slug, oldest first (no audio)."""
+    output = tmp_path / "output"
+    output.mkdir()
+    update_catalogue(output, Config(), lambda catalogue: [catalogue.upsert(entry(slug, day))
+                                                          for day, slug in enumerate(slugs)])  # fmt: skip
+    return output
+
+
+def feed_titles(output: Path) -> list[str]:
+    return [item.findtext("title") for item in etree.parse(output / "feed.xml").findall("channel/item")]
+
+
+GOOD_ROW = json.dumps({**dataclasses.asdict(entry("damaged")), "published": T0.isoformat()})
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ("{}", "it has no 'slug', 'guid'"),
+        ("{not json", "Expecting property name"),
+        ("[1, 2]", "it must be an object"),
+        (GOOD_ROW.replace(T0.isoformat(), "2026-19-01T00:00:00+00:00"), "published must be date-time"),
+        (GOOD_ROW.replace('"slug": "damaged"', '"slug": "kept"'), "it is the row of 'kept'"),
+        (b"\xff\xfe{", "it is not UTF-8 text"),
+    ],
+    ids=["empty-object", "not-json", "a-list", "bad-date", "another-slug", "not-utf-8"],
+)  # fmt: skip
+def test_a_damaged_row_costs_its_episode_alone(tmp_path, capsys, data, problem):
+    output = published(tmp_path, ["kept", "damaged", "other"])
+    with contextlib.closing(sqlite3.connect(output / CATALOGUE_FILE)) as db, db:
+        db.execute("UPDATE episodes SET data = CAST(? AS TEXT) WHERE slug = 'damaged'", (data,))
+    warning = (
+        f"audiobuild: warning: {output / CATALOGUE_FILE}: episode 'damaged' is damaged (",
+        problem,
+        ") and left out; `audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files",
+    )
+    for command in (["list"], ["feed"], ["remove", "other"]):
+        assert main([*command, "-o", str(output)]) == 0, command
+        out, err = capsys.readouterr()
+        (line,) = err.splitlines()
+        assert line.startswith(warning[0]) and warning[1] in line and line.endswith(warning[2]), line
+        if command == ["list"]:
+            assert [row.split()[0] for row in out.splitlines()] == ["other", "kept"]
+        if command == ["feed"]:
+            assert feed_titles(output) == ["Other", "Kept"]
+    assert feed_titles(output) == ["Kept"]
+    assert main(["remove", "damaged", "-o", str(output)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"audiobuild: error: {output}: episode 'damaged' is damaged in the catalogue; "
+        "`audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
+    )
+
+
+def test_a_damaged_database_is_one_line_saying_how_to_rebuild_it(tmp_path, capsys):
+    output = published(tmp_path, ["one", "two"])
+    before = tree_digest(output)
+    with open(output / CATALOGUE_FILE, "r+b") as database:  # the first page, past the header: the schema
+        database.seek(100)
+        database.write(b"\xff" * 3996)
+    damaged = tree_digest(output)
+    for command in (["list"], ["feed"], ["remove", "one"], ["build", str(EXAMPLE)]):
+        assert main([*command, "-o", str(output)]) == 1, command
+        out, err = capsys.readouterr()
+        assert err.splitlines() == [
+            f"audiobuild: error: {output / CATALOGUE_FILE}: catalogue is unreadable (database disk image is "
+            "malformed); `audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
+        ], command
+    assert tree_digest(output) == damaged != before
+
+
+def test_a_failed_import_of_an_old_catalogue_leaves_no_new_one(tmp_path):
+    (tmp_path / LEGACY_FILE).write_text('{"version": 3, "episodes": [{"slug": "x"}]}')
+    for attempt in (1, 2):  # and the next run says the same, not that an empty catalogue is of another version
+        with pytest.raises(AudiobuildError, match=r"episodes\[0\] has no 'guid'"):
+            load_catalogue(tmp_path, create=True)
+        assert sorted(path.name for path in tmp_path.iterdir()) == [LEGACY_FILE]
+    # What earlier versions left in that case, a database with tables and no version, is made again.
+    with contextlib.closing(sqlite3.connect(tmp_path / CATALOGUE_FILE)) as db:
+        db.execute("CREATE TABLE episodes (slug TEXT PRIMARY KEY, published TEXT NOT NULL, data TEXT NOT NULL)")
+    (tmp_path / LEGACY_FILE).write_text(json.dumps({"version": 3, "episodes": [json.loads(GOOD_ROW)]}))
+    assert [episode.slug for episode in load_catalogue(tmp_path).entries] == ["damaged"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [CATALOGUE_FILE]
+
+
+def test_a_damaged_catalogue_is_rebuilt_from_the_episodes_to_the_same_feed(tmp_path, capsys):
+    articles = [tmp_path / "harbour.txt", tmp_path / "apples.txt"]
+    articles[0].write_text("The harbour story\n\nBy Ada Lindqvist\n\n- What happened?\n\n- The boats came home.\n")
+    articles[1].write_text("How to keep apples\n\nWrap each apple in paper. Keep them cool and dark.\n")
+    output = tmp_path / "output"
+    # Built at two different times, as a site is: the catalogue's dates have seconds the tags' have not.
+    assert main(["build", str(articles[0]), "-o", str(output), "--voices", "espeak", "-q"]) == 0
+    assert main(["build", str(articles[1]), "-o", str(output), "--voices", "espeak", "-q"]) == 0
+    main(["list", "-o", str(output)])
+    listed = capsys.readouterr().out
+    before = tree_digest(output)
+    (output / CATALOGUE_FILE).write_bytes(b"\xff" * 1000 + (output / CATALOGUE_FILE).read_bytes()[1000:])
+
+    assert main(["feed", "--rebuild-catalogue", "-o", str(output)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == f"rebuilt {output / CATALOGUE_FILE} from 2 episodes" and err == ""
+    main(["list", "-o", str(output)])
+    assert capsys.readouterr().out == listed
+    after = tree_digest(output)
+    assert {name: digest for name, digest in after.items() if not name.startswith(".")} == {
+        name: digest for name, digest in before.items() if not name.startswith(".")
+    }  # the same feed.xml, page, archive and episodes, byte for byte
+    assert (output / f"{CATALOGUE_FILE}.damaged").is_file()
+    # The catalogue knows the articles again: building them again changes nothing.
+    assert main(["build", *map(str, articles), "-o", str(output), "--voices", "espeak"]) == 0
+    assert capsys.readouterr().out.count("unchanged: ") == 2
+    assert tree_digest(output) == after
+
+    # An MP3 built before MP3s carried their row comes back from its standard tags, with a warning.
+    harbour = next(episode for episode in load_catalogue(output).entries if episode.title == "The harbour story")
+    tags = ID3(output / harbour.file)
+    tags.delall("TXXX")
+    tags.save(v2_version=3)
+    (output / CATALOGUE_FILE).unlink()
+    assert main(["feed", "--rebuild-catalogue", "-o", str(output)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"audiobuild: warning: {output / harbour.file}: recovered from its standard tags (made before MP3s carried "
+        "their catalogue row): its date is to the minute and its article unknown"
+    ]
+    recovered = load_catalogue(output).get(harbour.slug)
+    assert (recovered.guid, recovered.title, recovered.description, recovered.author, recovered.chapters) == (
+        harbour.guid, harbour.title, harbour.description, harbour.author, harbour.chapters)  # fmt: skip
+    assert recovered.published == harbour.published.replace(second=0)

@@ -17,11 +17,11 @@ import pytest
 from lxml import etree
 
 from audiobuild.config import Config, Follow, load_config
-from audiobuild.errors import ConfigError, InputError
+from audiobuild.errors import AudiobuildError, ConfigError, InputError
 from audiobuild.publish.catalogue import load_catalogue
 from audiobuild.publish.state import read
 from audiobuild.read.feeds import read_feed
-from audiobuild.run.follow import Options, follow, status
+from audiobuild.run.follow import STATE, Options, follow, status
 from tests.conftest import as_in_a_terminal, tree_digest
 from tests.website import Site, serving
 
@@ -359,5 +359,54 @@ def test_broken_items_are_one_line_each_and_tried_again(site, tmp_path, caplog):
     site.page("/feed.xml", rss([good, {**missing, "title": "Back again"}, pdf]), content_type="application/rss+xml")
     assert follow(feeds, output, Config())
     assert len(load_catalogue(output).entries) == 2
-    assert read(output, "follow")["feeds"][f"{site.url}/feed.xml"]["items"]["gone"]["state"] == "built"
+    recorded = read(output, STATE)["feeds"][f"{site.url}/feed.xml"]["items"]
+    assert recorded[f"gone {missing['link']}"]["state"] == "built"
     assert os.listdir(output / ".state")
+
+
+def test_items_sharing_a_guid_are_told_apart_by_their_links(site, tmp_path, caplog):
+    """A feed that gives two items one guid: each is read once, and the feed gets one warning line a run."""
+    first, second = item(site, "plain-article", 1), item(site, "plain-article", 2, title="Another story")
+    second["link"] = f"{second['link']}?second"
+    second["guid"] = first["guid"]
+    # No validators: every run reads the feed afresh, as a site without ETags makes it.
+    site.page("/feed.xml", rss([first, second]), content_type="application/rss+xml", validators=False)
+    output = tmp_path / "output"
+    caplog.set_level("INFO", "audiobuild")
+    for run in (1, 2, 3):
+        caplog.clear()
+        assert follow(quiet(f"{site.url}/feed.xml"), output, Config(), Options(interviews_only=True))
+        assert site.requests["/articles/plain-article.html"] == 2  # both in the first run, never again
+        warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+        assert warnings == [f"{site.url}/feed.xml: 2 items share the guid 'guid-plain-article': "
+                            "each is known by its guid and link together"]  # fmt: skip
+    assert "no dialogue 2" in status(output)
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ('{"feeds": "none"}', "feeds must be an object"),
+        ('{"feeds": {"FEED": {"items": "all of them"}}}', "feeds.FEED.items must be an object"),
+        ('{"feeds": {"FEED": {"items": {"g": {"title": "", "link": "", "state": "built"}}}}}',
+         "feeds.FEED.items.g has no 'digest'"),
+        ('{"feeds": {"FEED": {"items": {"g": {"title": "", "link": "", "digest": "d"}}}}}',
+         "feeds.FEED.items.g has no 'state'"),
+    ],
+    ids=["feeds-a-string", "items-a-string", "no-digest", "no-state"],
+)  # fmt: skip
+def test_damaged_state_is_one_line_naming_it(site, tmp_path, document, problem):
+    plain = item(site, "plain-article", 1)
+    site.page("/feed.xml", rss([plain]), content_type="application/rss+xml")
+    output = tmp_path / "output"
+    (output / ".state").mkdir(parents=True)
+    damaged = output / ".state" / "follow.json"
+    damaged.write_text(document.replace("FEED", f"{site.url}/feed.xml"))
+    for check in (lambda: follow(quiet(f"{site.url}/feed.xml"), output, Config()), lambda: status(output)):
+        with pytest.raises(AudiobuildError) as error:
+            check()
+        message = str(error.value)
+        assert message.startswith(f"{damaged}:1: is damaged (")
+        assert problem.replace("FEED", f"{site.url}/feed.xml") in message
+        assert "move it away to start afresh" in message and "\n" not in message
+    assert site.requests["/articles/plain-article.html"] == 0

@@ -522,3 +522,57 @@ def test_the_page_fits_a_phone_with_a_long_url_and_a_private_link(tmp_path):
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
         finally:
             browser.close()
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ('{"items": "queued"}', "items must be a list"),
+        ('{"items": [{"id": "0123456789abcdef", "added": "2026-01-01T00:00:00+00:00", "title": "t"}]}',
+         "items[0] has no 'state'"),
+        ('{"items": [{"id": "../../podcast", "state": "queued", "added": "x", "title": "t", "url": null}]}',
+         "items[0].id must match pattern"),
+    ],
+    ids=["items-a-string", "no-state", "id-a-path"],
+)  # fmt: skip
+def test_a_damaged_queue_is_one_line_naming_it(tmp_path, document, problem):
+    """`inbox` and `serve --inbox` on a .state/inbox.json of the wrong shape: one line each, with the way out."""
+    output = tmp_path / "output"
+    (output / ".state").mkdir(parents=True)
+    damaged = output / ".state" / "inbox.json"
+    damaged.write_text(document)
+    config = write_config(tmp_path)
+    commands = {
+        "inbox": ["inbox", "-o", str(output)],
+        "serve": ["serve", "--inbox", "--host", "127.0.0.1", "--port", "0", "-o", str(output)],
+    }
+    for name, command in commands.items():
+        run = subprocess.run([sys.executable, "-m", "audiobuild", *command, "--config", str(config)],
+                             capture_output=True, text=True, timeout=60, preexec_fn=as_in_a_terminal)  # fmt: skip
+        assert run.returncode == 1, (name, run.stdout, run.stderr)
+        (line,) = run.stderr.splitlines()
+        assert line.startswith(f"audiobuild: error: {damaged}:1: is damaged (") and problem in line, (name, line)
+        assert "move it away to start afresh" in line and "internal error" not in line
+    assert damaged.read_text() == document
+
+
+def test_a_queue_damaged_while_serving_is_said_once_and_the_builder_goes_on(tmp_path, caplog):
+    output = tmp_path / "output"
+    output.mkdir()
+    inbox = Inbox(output, load_config(write_config(tmp_path)))
+    builder = inbox.start()
+    damaged = output / ".state" / "inbox.json"
+    damaged.write_text('{"items": "queued"}')
+    caplog.set_level("ERROR", "audiobuild")
+    for _ in range(3):  # woken again and again (each post wakes it), it says so once
+        inbox._wake.set()
+        time.sleep(0.3)
+    assert builder.is_alive()
+    assert [record.getMessage() for record in caplog.records] == [
+        f"audiobuild: inbox: {damaged}:1: is damaged (items must be a list, not 'queued'): move it away to start "
+        "afresh, and the inbox forgets its queue (the pasted texts waiting in .state/inbox/ are left there)"
+    ]
+    damaged.unlink()  # mended: the next item is built as ever
+    item = inbox.add({"text": "x" * 10, "title": "t"})
+    deadline = time.monotonic() + TIMEOUT_S
+    while inbox.items()[0]["state"] in ("queued", "building") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert inbox.items()[0]["id"] == item["id"] and inbox.items()[0]["state"] in ("built", "failed")

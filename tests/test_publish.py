@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +23,8 @@ from audiobuild.publish.episodes import publish, remove_episodes, update_catalog
 from audiobuild.publish.feed import podcast_guid
 from audiobuild.run.batch import build_all
 from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, description, plan_episode, prepare, render
+from tests.conftest import tree_digest
+from tests.test_catalogue import entry
 
 CONFIG = Config()
 COVER = draw_cover("Test")
@@ -158,3 +166,38 @@ def test_the_description_is_the_articles_intro_in_whole_sentences_then_byline_an
 def test_an_interview_without_an_intro_is_described_by_its_questions():
     script = parse_article("Night buses\n\n- Who is first?\n- Me.\n- Why?\n- I work late.\n")
     assert description(script, "Read by synthetic voices.").startswith("An interview in 2 questions.")
+
+
+def test_remove_on_a_full_disk_is_one_line_and_changes_nothing(tmp_path):
+    """`remove` when the disk refuses the catalogue's writes: one line, and the folder exactly as it was.
+
+    A full disk cannot be made here without root (a tiny tmpfs or loop device), so the command runs under an
+    RLIMIT_FSIZE of 1 KB: the kernel refuses every write past that size in a file (EFBIG; SIGXFSZ ignored, so
+    the write fails rather than kills), as a full disk refuses one (ENOSPC). SQLite reports the first as a disk
+    I/O error and the second as "database or disk is full"; either way its journal is refused before the
+    database is touched, and the transaction ends unchanged.
+    """
+    output = tmp_path / "output"
+    output.mkdir()
+    stories = [dataclasses.replace(entry(slug, day), title=slug) for day, slug in enumerate(("one", "two"))]
+    update_catalogue(output, CONFIG, lambda catalogue: [catalogue.upsert(story) for story in stories])
+    for story in stories:
+        for name in story.files:
+            (output / name).parent.mkdir(parents=True, exist_ok=True)
+            (output / name).write_bytes(b"a file of " + name.encode())
+    before = tree_digest(output)
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    result = subprocess.run([sys.executable, "-m", "audiobuild", "remove", "one", "-o", str(output)],
+                            capture_output=True, text=True, preexec_fn=full_disk, timeout=60,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"audiobuild: error: {output / '.catalogue.sqlite'}: catalogue could not be written (disk I/O error): "
+        "it was not changed"
+    ]
+    assert tree_digest(output) == before
+    assert [item.slug for item in load_catalogue(output).entries] == ["two", "one"]

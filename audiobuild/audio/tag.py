@@ -6,10 +6,12 @@ is what every podcast app reads.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -28,6 +30,7 @@ from mutagen.id3 import (
     TKWD,
     TLAN,
     TPE1,
+    TXXX,
     USLT,
     WFED,
     CTOCFlags,
@@ -38,6 +41,7 @@ from mutagen.mp3 import MP3
 from audiobuild.model import Chapter
 
 GENRE = "Podcast"
+RECORD = "audiobuild"  # the description of the TXXX frame that carries the episode's catalogue row
 # ISO 639-1 (feeds) to ISO 639-2 (ID3) for the languages espeak reads well.
 _ID3_LANGUAGES = {
     "en": "eng", "ru": "rus", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "pt": "por", "nl": "nld",
@@ -69,6 +73,7 @@ class Tags:
     transcript: str = ""
     cover: bytes | None = None
     cover_mime: str = "image/png"
+    record: str = ""  # the episode's catalogue row (JSON), from which a damaged catalogue is rebuilt
 
 
 def write_tags(path: Path, tags: Tags) -> None:
@@ -94,6 +99,8 @@ def write_tags(path: Path, tags: Tags) -> None:
         id3.add(TKWD(encoding=3, text=",".join(tags.keywords)))
     if tags.transcript:
         id3.add(USLT(encoding=3, lang=tags.language, desc="Transcript", text=tags.transcript))
+    if tags.record:
+        id3.add(TXXX(encoding=3, desc=RECORD, text=tags.record))
     if tags.cover:
         id3.add(APIC(encoding=3, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover))
     _add_chapters(id3, tags.chapters)
@@ -158,6 +165,47 @@ def _chapters_in_time_order(path: Path) -> None:
         ordered = others[:first] + chapters + others[first:]
         mp3.seek(10)
         mp3.write(b"".join(ordered))
+
+
+def read_tags(path: Path) -> Tags:
+    """The tags `write_tags` wrote on the MP3 at `path`, but its cover and transcript.
+
+    The date is to the minute, in the time zone it was written in (ID3v2.3's
+    TYER, TDAT and TIME). ValueError when the file has no ID3 tag, or no title
+    or date.
+    """
+    try:
+        id3 = ID3(path)  # v2.3's date frames are read as v2.4's TDRC
+    except (MutagenError, OSError) as error:
+        raise ValueError(f"no ID3 tag ({error})") from None
+    frame = functools.partial(_text, id3)
+    if not frame("TIT2") or not frame("TDRC"):
+        raise ValueError("its ID3 tag has no title or date")
+    chapters = sorted(id3.getall("CHAP"), key=lambda chapter: chapter.start_time)
+    record = next((str(item.text[0]) for item in id3.getall("TXXX") if item.desc == RECORD and item.text), "")
+    comment = next((str(item.text[0]) for item in id3.getall("COMM") if item.text), "")
+    return Tags(
+        title=frame("TIT2"),
+        artist=frame("TPE1"),
+        album=frame("TALB"),
+        date=datetime.fromisoformat(frame("TDRC")),
+        comment=comment,
+        description=frame("TDES") or comment,
+        language=frame("TLAN"),
+        episode_id=frame("TGID"),
+        feed_url=str(id3["WFED"].url) if "WFED" in id3 else None,
+        category=frame("TCAT"),
+        keywords=tuple(filter(None, frame("TKWD").split(","))),
+        chapters=tuple(
+            Chapter(_text(chapter.sub_frames, "TIT2"), chapter.start_time, chapter.end_time) for chapter in chapters
+        ),
+        record=record,
+    )
+
+
+def _text(id3: ID3 | dict, name: str) -> str:
+    """The first text of the frame `name` ("TIT2") of a tag (or a CHAP frame's sub-frames), or ""."""
+    return str(id3[name].text[0]) if name in id3 and id3[name].text else ""
 
 
 def mp3_duration(path: Path) -> float:

@@ -14,6 +14,11 @@ read whole). The folder's file lock (`publish.LOCK_FILE`) still orders the
 writers, so that the feed always follows the catalogue.
 
 A folder built by earlier versions has `catalogue.json`: it is imported once.
+
+The catalogue is also a copy: every episode's MP3 carries its row (`tag_record`),
+so a damaged catalogue is rebuilt from the episodes (`publish.recover`). Until
+then a damaged row costs its episode alone (left out, with a warning), and a
+damaged database is one line saying how to rebuild it.
 """
 
 from __future__ import annotations
@@ -21,23 +26,29 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import wcwidth
 
+from audiobuild.atomic import stage
 from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import Chapter, Entry, Person
-from audiobuild.schema import check, yaml_line
+from audiobuild.schema import check, json_key, yaml_line
+
+log = logging.getLogger("audiobuild")
 
 CATALOGUE_FILE = ".catalogue.sqlite"
 LEGACY_FILE = "catalogue.json"  # before audiobuild 0.2: imported, then removed
 SCHEMA_VERSION = 4
 # Namespace for episode guids: uuid5(namespace, slug) is stable without any state.
 _GUID_NAMESPACE = uuid.UUID("4f0e7d3a-8c1b-5a52-9a47-6a1d2b7e8c90")
+REBUILD = "`audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS episodes (
@@ -56,18 +67,20 @@ class Catalogue:
 
     Changes are made inside `transaction()`; `touched` collects the months
     (YYYY-MM of their dates) of the episodes added, replaced or removed since
-    the catalogue was opened, for the pages that list them.
+    the catalogue was opened, for the pages that list them. A row that is not
+    an entry is left out of every answer, with one warning (`_entries`).
     """
 
-    def __init__(self, folder: Path, connection: sqlite3.Connection):
+    def __init__(self, folder: Path, database: Database):
         self.folder = folder
-        self._db = connection
+        self._db = database
         self.touched: set[str] = set()
+        self._warned: set[str] = set()
 
     @classmethod
     def of(cls, folder: Path, entries: list[Entry], podcast_guid: str | None = None) -> Catalogue:
         """A catalogue of `entries` in memory, stored nowhere: to render a feed or page from them."""
-        catalogue = cls(folder, _connect(":memory:"))
+        catalogue = cls(folder, Database(folder / CATALOGUE_FILE, ":memory:"))
         with catalogue.transaction():
             for entry in entries:
                 catalogue.upsert(entry)
@@ -78,16 +91,15 @@ class Catalogue:
     # -- reading
 
     def get(self, slug: str) -> Entry | None:
-        """The entry with `slug`, if built before."""
-        row = self._db.execute("SELECT data FROM episodes WHERE slug = ?", (slug,)).fetchone()
-        return _from_json(json.loads(row[0])) if row else None
+        """The entry with `slug`, if built before (and its row is not damaged)."""
+        return next(self._entries(self._db.rows("SELECT slug, data FROM episodes WHERE slug = ?", (slug,))), None)
 
     def newest(self, limit: int | None = None) -> list[Entry]:
         """The newest `limit` entries (all with None), newest first."""
-        rows = self._db.execute(
-            "SELECT data FROM episodes ORDER BY published DESC, slug LIMIT ?", (-1 if limit is None else limit,)
+        rows = self._db.rows(
+            "SELECT slug, data FROM episodes ORDER BY published DESC, slug LIMIT ?", (-1 if limit is None else limit,)
         )
-        return [_from_json(json.loads(data)) for (data,) in rows]
+        return list(self._entries(rows))
 
     @property
     def entries(self) -> list[Entry]:
@@ -96,42 +108,47 @@ class Catalogue:
 
     def __iter__(self) -> Iterator[Entry]:
         """Every entry, newest first, read as it is used."""
-        for (data,) in self._db.execute("SELECT data FROM episodes ORDER BY published DESC, slug"):
-            yield _from_json(json.loads(data))
+        return self._entries(self._db.rows("SELECT slug, data FROM episodes ORDER BY published DESC, slug"))
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT count(*) FROM episodes").fetchone()[0]
+        return self._db.one("SELECT count(*) FROM episodes")[0]
 
     def newest_date(self) -> datetime | None:
         """The newest episode's date."""
-        row = self._db.execute("SELECT max(published) FROM episodes").fetchone()
-        return datetime.fromisoformat(row[0]) if row[0] else None
+        newest = self.newest(1)
+        return newest[0].published if newest else None
 
     def months(self) -> list[tuple[str, int]]:
         """(YYYY-MM, number of episodes) of every month with episodes, newest first."""
-        rows = self._db.execute(
-            "SELECT substr(published, 1, 7) AS month, count(*) FROM episodes GROUP BY month ORDER BY month DESC"
-        )
-        return [(month, count) for month, count in rows]
+        rows = self._db.rows(
+            "SELECT substr(published, 1, 7) AS month, count(*) FROM episodes"
+            " WHERE published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*' GROUP BY month ORDER BY month DESC"
+        )  # a damaged date names no month: an archive page's name is never made of it
+        return [(month, count) for month, count in rows if isinstance(month, str)]
 
     def in_month(self, month: str) -> list[Entry]:
         """The entries dated in `month` (YYYY-MM), newest first."""
-        rows = self._db.execute(
-            "SELECT data FROM episodes WHERE published >= ? AND published < ? ORDER BY published DESC, slug",
+        rows = self._db.rows(
+            "SELECT slug, data FROM episodes WHERE published >= ? AND published < ? ORDER BY published DESC, slug",
             (month, f"{month}\uffff"),
         )
-        return [_from_json(json.loads(data)) for (data,) in rows]
+        return list(self._entries(rows))
 
     def near(self, slug: str) -> list[str]:
         """Slugs that start as `slug` does: where a mistyped slug is likely to be."""
-        rows = self._db.execute("SELECT slug FROM episodes WHERE slug >= ? AND slug < ? LIMIT 200",
-                                (slug[:3], f"{slug[:3]}\uffff"))  # fmt: skip
-        return [found for (found,) in rows]
+        rows = self._db.rows("SELECT slug FROM episodes WHERE slug >= ? AND slug < ? LIMIT 200",
+                             (slug[:3], f"{slug[:3]}\uffff"))  # fmt: skip
+        return [found for (found,) in rows if isinstance(found, str)]
 
     def retired(self, slug: str) -> int:
         """The last revision of `slug` removed: built again, it continues after it, so no cached URL comes back."""
-        row = self._db.execute("SELECT revision FROM retired WHERE slug = ?", (slug,)).fetchone()
-        return row[0] if row else 0
+        row = self._db.one("SELECT revision FROM retired WHERE slug = ?", (slug,))
+        return row[0] if row and isinstance(row[0], int) else 0
+
+    def retired_revisions(self) -> dict[str, int]:
+        """Every slug removed, with its last revision (see `retired`)."""
+        rows = self._db.rows("SELECT slug, revision FROM retired")
+        return {slug: revision for slug, revision in rows if isinstance(slug, str) and isinstance(revision, int)}
 
     def next_revision(self, slug: str) -> int:
         """The revision number the next build of `slug` gets."""
@@ -141,16 +158,34 @@ class Catalogue:
     @property
     def podcast_guid(self) -> str | None:
         """The channel's podcast:guid, fixed from its first public address (see publish)."""
-        row = self._db.execute("SELECT value FROM channel WHERE key = 'podcast_guid'").fetchone()
-        return row[0] if row else None
+        row = self._db.one("SELECT value FROM channel WHERE key = 'podcast_guid'")
+        return row[0] if row and isinstance(row[0], str) else None
 
     @podcast_guid.setter
     def podcast_guid(self, value: str | None) -> None:
-        self._db.execute("INSERT OR REPLACE INTO channel VALUES ('podcast_guid', ?)", (value,))
+        self._db.run("INSERT OR REPLACE INTO channel VALUES ('podcast_guid', ?)", (value,))
+
+    def _entries(self, rows: Iterable[tuple]) -> Iterator[Entry]:
+        """The entries of (slug, data) rows; a damaged row is left out, with one warning per catalogue opened."""
+        for slug, data in rows:
+            try:
+                if not isinstance(data, str):  # `_text` keeps bytes that are not UTF-8 as they are
+                    raise ValueError("it is not UTF-8 text")
+                entry = from_row(json.loads(data))
+                if entry.slug != slug:
+                    raise ValueError(f"it is the row of {entry.slug!r}")
+            except (ValueError, TypeError, RecursionError, AudiobuildError) as error:
+                if slug not in self._warned:
+                    self._warned.add(slug)
+                    problem = getattr(error, "problem", None) or error
+                    log.warning("audiobuild: warning: %s: episode %r is damaged (%s) and left out; %s",
+                                self._db.path, slug, problem, REBUILD)  # fmt: skip
+                continue
+            yield entry
 
     # -- changing
 
-    def transaction(self):
+    def transaction(self) -> Database:
         """A context in which changes are made, committed at its end or rolled back by an exception."""
         return self._db
 
@@ -158,7 +193,7 @@ class Catalogue:
         """Add `entry` or replace the entry with its slug."""
         replaced = self.get(entry.slug)
         published = _utc(entry.published)
-        self._db.execute(
+        self._db.run(
             "INSERT OR REPLACE INTO episodes VALUES (?, ?, ?)", (entry.slug, published, json.dumps(_to_json(entry)))
         )
         self.touched |= {month_of(entry.published), *([month_of(replaced.published)] if replaced else [])}
@@ -167,15 +202,80 @@ class Catalogue:
         """Drop the entry with `slug`; return it. Its revision is remembered (see `retired`)."""
         entry = self.get(slug)
         if entry is not None:
-            self._db.execute("DELETE FROM episodes WHERE slug = ?", (slug,))
+            self._db.run("DELETE FROM episodes WHERE slug = ?", (slug,))
             revision = max(entry.revision, self.retired(slug))
-            self._db.execute("INSERT OR REPLACE INTO retired VALUES (?, ?)", (slug, revision))
+            self._db.run("INSERT OR REPLACE INTO retired VALUES (?, ?)", (slug, revision))
             self.touched.add(month_of(entry.published))
         return entry
 
     def close(self) -> None:
         """Close the database."""
         self._db.close()
+
+
+class Database:
+    """The catalogue's SQLite connection, whose every failure is one line naming the file (AudiobuildError).
+
+    A connection's first change begins an IMMEDIATE transaction (a writer waits
+    up to a minute for another); used as a context, it commits at the block's
+    end or rolls back on an exception.
+    """
+
+    def __init__(self, path: Path, name: str | None = None, tables: bool = True):
+        self.path = path
+        try:
+            self._connection = sqlite3.connect(name or str(path), timeout=60, isolation_level="IMMEDIATE")
+            self._connection.text_factory = _text
+            if tables:
+                self._connection.executescript(_TABLES)
+        except sqlite3.Error as error:
+            raise self.failure(error) from None
+
+    def rows(self, sql: str, parameters: tuple = ()) -> Iterator[tuple]:
+        """The rows `sql` selects, read as they are used."""
+        try:
+            yield from self._connection.execute(sql, parameters)
+        except sqlite3.Error as error:
+            raise self.failure(error) from None
+
+    def one(self, sql: str, parameters: tuple = ()) -> tuple | None:
+        """The first row `sql` selects, if any."""
+        return next(self.rows(sql, parameters), None)
+
+    def run(self, sql: str, parameters: tuple = ()) -> None:
+        """Make a change (inside a transaction)."""
+        self.run_many(sql, [parameters])
+
+    def run_many(self, sql: str, parameters: Iterable[tuple]) -> None:
+        """Make a change once for each of `parameters` (inside a transaction)."""
+        try:
+            self._connection.executemany(sql, parameters)
+        except sqlite3.Error as error:
+            raise self.failure(error) from None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        try:
+            self._connection.__exit__(*exception)  # commits, or rolls back
+        except sqlite3.Error as error:
+            raise self.failure(error) from None
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._connection.close()
+
+    def failure(self, error: sqlite3.Error) -> AudiobuildError:
+        """SQLite's `error` as one line: a full disk, a damaged file (and how to rebuild it), or what SQLite said."""
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # the primary code of an extended one
+        if code == sqlite3.SQLITE_FULL:
+            return AudiobuildError(self.path, "the disk is full: the catalogue was not changed (free some space)")
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return AudiobuildError(self.path, f"catalogue is unreadable ({error}); {REBUILD}")
+        if code == sqlite3.SQLITE_IOERR:  # a write refused: past a size limit, a failing disk
+            return AudiobuildError(self.path, f"catalogue could not be written ({error}): it was not changed")
+        return AudiobuildError(self.path, f"catalogue cannot be read or changed ({error})")
 
 
 def intact(output: Path, entry: Entry) -> bool:
@@ -243,34 +343,74 @@ def episode_guid(slug: str) -> str:
     return str(uuid.uuid5(_GUID_NAMESPACE, slug))
 
 
+def _text(value: bytes) -> str | bytes:
+    """A text column's value: its bytes when they are not UTF-8 (damaged), for the reader to leave out."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value
+
+
 def load_catalogue(folder: Path, create: bool = False) -> Catalogue:
     """The catalogue of `folder`, created when `create` (the writers'), else empty and stored nowhere if absent.
 
     AudiobuildError (one line) when it cannot be read: not an SQLite database
-    of this version, or a legacy `catalogue.json` of the wrong shape.
+    of this version, or a legacy `catalogue.json` of the wrong shape (which
+    leaves no new catalogue behind).
     """
-    path = folder / CATALOGUE_FILE
-    exists = path.exists()
-    if not (exists or create or (folder / LEGACY_FILE).exists()):
-        return Catalogue(folder, _connect(":memory:"))
+    path, legacy = folder / CATALOGUE_FILE, folder / LEGACY_FILE
+    if path.exists():
+        database = Database(path, tables=False)
+        version = database.one("PRAGMA user_version")[0]
+        if version == SCHEMA_VERSION:
+            return Catalogue(folder, database)
+        unfinished = version == 0 and _no_episodes(database)
+        database.close()
+        if not unfinished:  # else its making was cut short (an earlier version's failed import): it is made again
+            raise AudiobuildError(path, f"catalogue is unreadable (version {version}, expected {SCHEMA_VERSION}); "
+                                  f"{REBUILD}")  # fmt: skip
+    elif not (create or legacy.exists()):
+        return Catalogue(folder, Database(path, ":memory:"))
+    made = make_catalogue(folder, *(_read_legacy(legacy) if legacy.exists() else ([], None, {})))
     try:
-        catalogue = Catalogue(folder, _connect(str(path), tables=not exists))
-        version = catalogue._db.execute("PRAGMA user_version").fetchone()[0]
-        if exists and version != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"version {version}, expected {SCHEMA_VERSION}")
-    except sqlite3.Error as error:
-        raise AudiobuildError(path, f"catalogue is unreadable ({error}); move it away to start a new one") from None
-    if not exists:
-        _import_legacy(catalogue, folder / LEGACY_FILE)
-    return catalogue
+        if path.exists():
+            os.replace(made, path)
+        else:
+            os.link(made, path)
+    except FileExistsError:
+        pass  # another process made it meanwhile: that one is the catalogue
+    finally:
+        made.unlink(missing_ok=True)
+    legacy.unlink(missing_ok=True)
+    return Catalogue(folder, Database(path, tables=False))
 
 
-def _connect(name: str, tables: bool = True) -> sqlite3.Connection:
-    """A connection whose first change begins an IMMEDIATE transaction (a writer waits up to a minute for another)."""
-    connection = sqlite3.connect(name, timeout=60, isolation_level="IMMEDIATE")
-    if tables:
-        connection.executescript(_TABLES)
-    return connection
+def _no_episodes(database: Database) -> bool:
+    tables = {name for (name,) in database.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return "episodes" not in tables or database.one("SELECT 1 FROM episodes LIMIT 1") is None
+
+
+def make_catalogue(folder: Path, entries: list[Entry], guid: str | None, retired: dict[str, int]) -> Path:
+    """A new catalogue of `entries`, staged in `folder` under a temporary name for the caller to put in place.
+
+    Nothing is left behind when making it fails (AudiobuildError).
+    """
+    made = stage(folder, ".sqlite")
+    try:
+        catalogue = Catalogue(folder, Database(folder / CATALOGUE_FILE, str(made)))
+        with catalogue.transaction() as db:
+            for entry in entries:
+                catalogue.upsert(entry)
+            db.run_many("INSERT OR REPLACE INTO retired VALUES (?, ?)", retired.items())
+            catalogue.podcast_guid = guid
+            db.run(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        catalogue.close()
+    except BaseException:
+        for name in (made, made.with_name(f"{made.name}-journal")):
+            name.unlink(missing_ok=True)
+        raise
+    os.chmod(made, 0o644)  # as SQLite makes a database (a staged file is its owner's only)
+    return made
 
 
 def _utc(moment: datetime) -> str:
@@ -282,44 +422,27 @@ def month_of(moment: datetime) -> str:
     return _utc(moment)[:7]
 
 
-def _import_legacy(catalogue: Catalogue, path: Path) -> None:
-    """Import an earlier version's `catalogue.json` (if any) into a new catalogue, then remove it."""
-    entries, guid, retired = [], None, {}
-    if path.exists():
-        unreadable = "catalogue is unreadable ({}); move it away to start a new one"
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = json.loads(text)
-        except (OSError, ValueError) as error:
-            raise AudiobuildError(path, unreadable.format(getattr(error, "strerror", None) or error)) from None
-        try:
-            check(data, _LEGACY_SCHEMA, path, text, error=AudiobuildError, describe=_key, locate=yaml_line,
-                  json_terms=True)  # fmt: skip
-            entries = [_from_json(item) for item in data["episodes"]]
-        except (ValueError, AudiobuildError) as error:
-            problem, line = getattr(error, "problem", error), getattr(error, "line", None)
-            raise AudiobuildError(path, unreadable.format(problem), line=line) from None
-        guid, retired = data.get("podcast_guid"), data.get("retired", {})
-    with catalogue.transaction() as db:
-        for entry in entries:
-            catalogue.upsert(entry)
-        db.executemany("INSERT OR REPLACE INTO retired VALUES (?, ?)", retired.items())
-        catalogue.podcast_guid = guid
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    catalogue.touched.clear()
-    path.unlink(missing_ok=True)
+def _read_legacy(path: Path) -> tuple[list[Entry], str | None, dict[str, int]]:
+    """An earlier version's `catalogue.json`: (entries, podcast guid, retired revisions)."""
+    unreadable = "catalogue is unreadable ({}); move it away to start a new one"
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError) as error:
+        raise AudiobuildError(path, unreadable.format(getattr(error, "strerror", None) or error)) from None
+    try:
+        check(data, _LEGACY_SCHEMA, path, text, error=AudiobuildError, describe=json_key, locate=yaml_line,
+              json_terms=True)  # fmt: skip
+        entries = [from_row(item) for item in data["episodes"]]
+    except (ValueError, AudiobuildError) as error:
+        problem, line = getattr(error, "problem", error), getattr(error, "line", None)
+        raise AudiobuildError(path, unreadable.format(problem), line=line) from None
+    return entries, data.get("podcast_guid"), data.get("retired", {})
 
 
 _TEXT = {"type": "string"}
 _COUNT = {"type": "integer", "minimum": 0}
-_LEGACY_SCHEMA = {
-    "type": "object",
-    "required": ["version", "episodes"],
-    "properties": {
-        "version": {"const": 3, "x-messages": {"const": "{value!r} is not one that audiobuild reads (3)"}},
-        "podcast_guid": {"type": ["string", "null"]},
-        "retired": {"type": "object", "additionalProperties": _COUNT},
-        "episodes": {"type": "array", "items": {
+_ENTRY = {
             "type": "object",
             "required": ["slug", "guid", "title", "description", "author", "published", "revision", "fingerprint",
                          "length", "duration", "source", "source_id", "people", "chapters"],
@@ -338,14 +461,28 @@ _LEGACY_SCHEMA = {
                     "properties": {"title": _TEXT, "start_ms": _COUNT, "end_ms": _COUNT}}},
             },
             "additionalProperties": False,
-        }},
-    },
 }  # fmt: skip
+_LEGACY_SCHEMA = {
+    "type": "object",
+    "required": ["version", "episodes"],
+    "properties": {
+        "version": {"const": 3, "x-messages": {"const": "{value!r} is not one that audiobuild reads (3)"}},
+        "podcast_guid": {"type": ["string", "null"]},
+        "retired": {"type": "object", "additionalProperties": _COUNT},
+        "episodes": {"type": "array", "items": _ENTRY},
+    },
+}
 
 
-def _key(path: list) -> str:
-    """A key's path in catalogue.json: "episodes[3].title"."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".") or "it"
+def tag_record(entry: Entry, with_source: bool) -> str:
+    """The row of `entry` as its MP3 carries it (JSON), to rebuild a damaged catalogue from (`publish.recover`).
+
+    All of it but what the file says itself (its revision, in its name; its
+    size and playing time), and the article's file name unless `with_source`
+    (a web address is public; a file's name stays on this machine).
+    """
+    data = {key: value for key, value in _to_json(entry).items() if key not in ("revision", "length", "duration")}
+    return json.dumps({**data, "source": entry.source if with_source else ""}, ensure_ascii=False)
 
 
 def _to_json(entry: Entry) -> dict:
@@ -354,7 +491,9 @@ def _to_json(entry: Entry) -> dict:
     return data
 
 
-def _from_json(data: dict) -> Entry:
+def from_row(data: object) -> Entry:
+    """The Entry a catalogue row (or an MP3's `tag_record`) holds; AudiobuildError or ValueError when it is none."""
+    check(data, _ENTRY, CATALOGUE_FILE, error=AudiobuildError, describe=json_key, json_terms=True)
     return Entry(
         **{
             **data,

@@ -22,7 +22,7 @@ from audiobuild.atomic import discard, place, write_bytes, write_if_changed
 from audiobuild.config import DEFAULT_BASE_URL, SERVED_URL_FILE, Config, Podcast
 from audiobuild.errors import AudiobuildError, InputError
 from audiobuild.model import TRANSCRIPT_TYPES, Entry
-from audiobuild.publish.catalogue import CATALOGUE_FILE, Catalogue, intact, load_catalogue
+from audiobuild.publish.catalogue import CATALOGUE_FILE, REBUILD, Catalogue, intact, load_catalogue
 from audiobuild.publish.cover import cover_bytes
 from audiobuild.publish.feed import FEED_FILE, podcast_guid, write_feed
 from audiobuild.publish.page import write_page, write_stylesheet
@@ -147,7 +147,11 @@ def remove_episodes(output: Path, names: list[str], config: Config) -> tuple[lis
             if entry is not None:
                 removed.append(entry)
                 continue
-            close = difflib.get_close_matches(slug, catalogue.near(slug), n=3)
+            near = catalogue.near(slug)
+            if slug in near:  # a row that is not an entry: the catalogue's warning said so
+                unknown.append(AudiobuildError(output, f"episode {name!r} is damaged in the catalogue; {REBUILD}"))
+                continue
+            close = difflib.get_close_matches(slug, near, n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else " (`audiobuild list` shows them)"
             unknown.append(AudiobuildError(output, f"no episode {name!r}{hint}"))
 

@@ -5,6 +5,8 @@ with a dot-segment), read and changed under its own lock (filelock, so a
 cron `follow` and a `serve --inbox` can share a folder) and replaced
 atomically: a crash at any moment leaves the old document or the new one.
 The inbox's are also durable: written before an answer is sent, they are on the disk.
+Each is checked against its schema when read: a damaged or hand-edited one is
+one line naming it and what is wrong, never a crash deep in its reader.
 """
 
 from __future__ import annotations
@@ -13,33 +15,44 @@ import contextlib
 import json
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
 
 from audiobuild.atomic import write_bytes, write_durably
 from audiobuild.errors import AudiobuildError
+from audiobuild.schema import check, json_key, yaml_line
 
 STATE_DIR = ".state"
 
 
-def state_path(output: Path, name: str) -> Path:
-    """Where the document `name` of `output` lives."""
-    return output / STATE_DIR / f"{name}.json"
+@dataclass(frozen=True)
+class Document:
+    """One kind of state document: its name (`.state/<name>.json`) and the JSON Schema of what its readers rely on."""
+
+    name: str
+    schema: dict
+    afresh: str  # what moving the document away costs, for the line that says it is damaged
+
+
+def state_path(output: Path, document: Document) -> Path:
+    """Where `document` of `output` lives."""
+    return output / STATE_DIR / f"{document.name}.json"
 
 
 @contextlib.contextmanager
-def changing(output: Path, name: str, durable: bool = False) -> Iterator[dict]:
+def changing(output: Path, kind: Document, durable: bool = False) -> Iterator[dict]:
     """Under the document's lock, yield it (an empty dict when new); save it when the block changed it.
 
     Saved atomically; and `durable`ly (on the disk before this returns, at the cost of two fsyncs) for
     what was promised to someone. AudiobuildError when the document cannot be read (a hand-edited
     file, say): nothing is changed then.
     """
-    path = state_path(output, name)
+    path = state_path(output, kind)
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(path.with_suffix(".lock")):
-        document = read(output, name)
+        document = read(output, kind)
         before = json.dumps(document, sort_keys=True)
         yield document
         after = json.dumps(document, sort_keys=True)
@@ -49,18 +62,27 @@ def changing(output: Path, name: str, durable: bool = False) -> Iterator[dict]:
             )
 
 
-def read(output: Path, name: str) -> dict:
-    """The document as last saved (an empty dict when there is none); safe without the lock, as saves are atomic."""
-    path = state_path(output, name)
+def read(output: Path, kind: Document) -> dict:
+    """The document as last saved (an empty dict when there is none); safe without the lock, as saves are atomic.
+
+    AudiobuildError (one line: the file, the key at fault, how to recover) when
+    it is not JSON or not of its schema's shape.
+    """
+    path = state_path(output, kind)
+    damaged = "is damaged ({}): move it away to start afresh, " + kind.afresh
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = json.loads(text)
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         problem = getattr(error, "strerror", None) or error
-        raise AudiobuildError(path, f"is unreadable ({problem}); move it away to start afresh") from None
-    if not isinstance(document, dict):
-        raise AudiobuildError(path, "is unreadable (not a JSON object); move it away to start afresh")
+        raise AudiobuildError(path, damaged.format(problem)) from None
+    try:
+        check(document, {"type": "object", **kind.schema}, path, text, error=AudiobuildError, describe=json_key,
+              locate=yaml_line, json_terms=True)  # fmt: skip
+    except AudiobuildError as error:
+        raise AudiobuildError(path, damaged.format(error.problem), error.line) from None
     return document
 
 

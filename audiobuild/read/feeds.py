@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from audiobuild.errors import InputError
-from audiobuild.schema import check, yaml_line
+from audiobuild.schema import check, json_key, yaml_line
 
 # What `follow` asks a server for.
 FEED_ACCEPT = (
@@ -103,7 +103,7 @@ def _json_feed(body: bytes, source: str, url: str) -> Feed:
         data = json.loads(text)
     except (UnicodeDecodeError, ValueError) as error:
         raise InputError(source, f"is not an RSS, Atom or JSON feed (invalid JSON: {error})") from None
-    check(data, _JSON_FEED, source, text, error=InputError, describe=_json_key, locate=yaml_line, json_terms=True)
+    check(data, _JSON_FEED, source, text, error=InputError, describe=json_key, locate=yaml_line, json_terms=True)
     base = urljoin(url, data.get("feed_url") or data.get("home_page_url") or "")
     items = []
     for entry in data["items"]:
@@ -146,11 +146,6 @@ def _rfc3339(value: str | None) -> str | None:
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.isoformat() if moment else None
-
-
-def _json_key(path: list) -> str:
-    """A key's path in a JSON Feed: "items[3].id"."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".") or "it"
 
 
 _TEXT = {"type": "string"}

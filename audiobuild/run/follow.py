@@ -28,6 +28,7 @@ import re
 import signal
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,10 +45,36 @@ from audiobuild.read.fetch import Fetcher, Validators
 
 log = logging.getLogger("audiobuild")
 
-STATE = "follow"
 FAILED_RUNS_BEFORE_SKIP = 3
 MAX_FEED_BYTES = 10 * 1024 * 1024
 BUILT, FAILING, SKIPPED, NO_DIALOGUE = "built", "failing", "skipped", "no dialogue"
+
+_TEXT, _MAYBE_TEXT, _COUNT = {"type": "string"}, {"type": ["string", "null"]}, {"type": "integer", "minimum": 0}
+_VALIDATORS = {"type": ["object", "null"], "additionalProperties": False,
+               "properties": {"etag": _MAYBE_TEXT, "last_modified": _MAYBE_TEXT}}  # fmt: skip
+STATE = state.Document(
+    "follow",
+    {"properties": {"feeds": {"type": "object", "additionalProperties": {
+        "type": "object",
+        "properties": {
+            **dict.fromkeys(("last_fetch", "last_change", "result"), _TEXT),
+            "failures": _COUNT,
+            "validators": _VALIDATORS,
+            "items": {"type": "object", "additionalProperties": {
+                "type": "object",
+                "required": ["digest", "state", "title", "link"],
+                "properties": {
+                    **dict.fromkeys(("digest", "title", "link", "error", "slug"), _TEXT),
+                    "state": {"enum": [BUILT, FAILING, SKIPPED, NO_DIALOGUE]},
+                    "date": _MAYBE_TEXT,
+                    "failures": _COUNT,
+                    "page": _VALIDATORS,
+                },
+            }},
+        },
+    }}}},
+    "and every item is read once more (an episode already built is not built again)",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -152,23 +179,26 @@ def _follow_feed(source: Follow, output: Path, config: Config, options: Options,
         log.info("%s: not changed since %s", source.url, known.get("last_change", "the last run"))
         _save(output, source.url, {**record, "result": "not changed", "failures": 0})
         return True
-    wanted = _select(feed.items, source, options.since)
-    unread = [item for item in wanted if _unread(item, items.get(item.key))]
+    wanted = _select(_distinct(feed.items, source.url), source, options.since)
+    for item in wanted:  # records of earlier versions, kept under the guid alone
+        if _identity(item) not in items and items.get(item.key, {}).get("link") == item.link:
+            items[_identity(item)] = items.pop(item.key)
+    unread = [item for item in wanted if _unread(item, items.get(_identity(item)))]
     log.info("%s: %d item%s, %d to read", source.url, len(feed.items), "" if len(feed.items) == 1 else "s", len(unread))
     scripts, ok = {}, True
     for item in unread:
-        seen = items.get(item.key)
+        seen = items.get(_identity(item))
         try:
             script, page = _script(item, source, config, fetcher, private, seen)
         except AudiobuildError as error:
             ok = False
-            items[item.key] = _failed(item, seen, error)
+            items[_identity(item)] = _failed(item, seen, error)
             continue
         if script is None:  # the page answered 304: the article did not change
-            items[item.key] = {**seen, "digest": item.digest}
+            items[_identity(item)] = {**seen, "digest": item.digest}
         elif source.interviews_only and not _has_dialogue(script):
             log.info("skipped (no dialogue found): %s (%s)", item.title or script.title, item.link or source.url)
-            items[item.key] = _entry(item, NO_DIALOGUE)
+            items[_identity(item)] = _entry(item, NO_DIALOGUE)
         elif script.source not in scripts:  # two items of one article: it is built once
             scripts[script.source] = (item, script, page)
     ok &= _build(scripts, items, output, config, source.voices or None, options)
@@ -176,6 +206,27 @@ def _follow_feed(source: Follow, output: Path, config: Config, options: Options,
         record.update(validators=validators.as_json(), last_change=record["last_fetch"])
     _save(output, source.url, {**record, "result": f"{len(feed.items)} items", "failures": 0, "items": items})
     return ok
+
+
+def _identity(item: Item) -> str:
+    """What `follow` knows an item by: its guid and its link together.
+
+    RSS asks a guid to be unique, but feeds repeat one (a template's constant,
+    an id reused for another article): two items with one guid and their own
+    links are two articles. The guid alone when it is the link, or there is none.
+    """
+    return item.key if item.link in ("", item.key) else f"{item.key} {item.link}"
+
+
+def _distinct(items: list[Item], url: str) -> list[Item]:
+    """`items` without repeats of one identity (the first, the feed's newest, stays); one warning per repeated guid."""
+    for guid, count in Counter(item.key for item in items).items():
+        if count > 1:
+            log.warning("%s: %d items share the guid %r: each is known by its guid and link together", url, count, guid)
+    distinct: dict[str, Item] = {}
+    for item in items:
+        distinct.setdefault(_identity(item), item)
+    return list(distinct.values())
 
 
 def _unread(item: Item, seen: dict | None) -> bool:
@@ -275,11 +326,11 @@ def _build(scripts: dict, items: dict, output: Path, config: Config, voices: str
         results, failures = failed.results, failed.failures
     for result in results:
         item, _, page = scripts[result.source]
-        items[item.key] = {**_entry(item, BUILT), "slug": result.entry.slug, "page": page}
+        items[_identity(item)] = {**_entry(item, BUILT), "slug": result.entry.slug, "page": page}
     for error in failures:
         if error.source in scripts:
             item, _, _ = scripts[error.source]
-            items[item.key] = _failed(item, items.get(item.key), error, reported=True)
+            items[_identity(item)] = _failed(item, items.get(_identity(item)), error, reported=True)
     return not failures
 
 

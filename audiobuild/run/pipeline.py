@@ -33,7 +33,7 @@ from audiobuild.errors import InputError
 from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, Entry, ParseOptions, Person, Script, Span, Voice
 from audiobuild.parse import parse
 from audiobuild.parse.text import sentences_of
-from audiobuild.publish.catalogue import Catalogue, episode_guid, intact, source_id
+from audiobuild.publish.catalogue import Catalogue, episode_guid, intact, source_id, tag_record
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.read.sources import Article, load_article
 from audiobuild.run.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
@@ -359,6 +359,7 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
         transcript=plain_text(script),
         cover=cover,
         cover_mime=podcast.cover_mime,
+        record=tag_record(entry, with_source=_is_address(script.source)),
     )
 
 

@@ -37,6 +37,7 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -51,7 +52,6 @@ from audiobuild.publish import state
 
 log = logging.getLogger("audiobuild")
 
-STATE = "inbox"
 TOKEN = "inbox-token"
 PATH = "/inbox"
 MANIFEST_PATH = "/inbox/manifest.webmanifest"
@@ -71,6 +71,21 @@ _QUERY_PARAMETER = re.compile(r"([?&;])([^=&;\s#]*)=[^&;\s#]*")
 _PRIVATE_SEGMENT = re.compile(r"(/(?:p|%70)/)[^/\s?#]+", re.IGNORECASE)
 KEEP_FINISHED = 200  # built and failed items listed; older ones are forgotten
 QUEUED, BUILDING, BUILT, FAILED = "queued", "building", "built", "failed"
+_MAYBE_TEXT = {"type": ["string", "null"]}
+STATE = state.Document(
+    "inbox",
+    {"properties": {"items": {"type": "array", "items": {
+        "type": "object",
+        "required": ["id", "state", "added", "title"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},  # names its text's file: never a path
+            "state": {"enum": [QUEUED, BUILDING, BUILT, FAILED]},
+            **dict.fromkeys(("added", "title", "finished"), {"type": "string"}),
+            **dict.fromkeys(("url", "error", "episode"), _MAYBE_TEXT),
+        },
+    }}}},
+    "and the inbox forgets its queue (the pasted texts waiting in .state/inbox/ are left there)",
+)  # fmt: skip
 
 
 def token(output: Path, renew: bool = False) -> tuple[str, bool]:
@@ -125,6 +140,7 @@ class Inbox:
         self._wake = threading.Event()
         self._texts = output / state.STATE_DIR / "inbox"
         self._fetcher = None  # made on first use: starting `serve` loads no HTTP client
+        self._damage = ""  # what was last said about a damaged queue file, said once
 
     # -- requests ---------------------------------------------------------------
 
@@ -269,8 +285,8 @@ class Inbox:
                 self._finish(item["id"], outcome)
 
     def _next(self) -> dict | None:
-        """The oldest queued item, marked as being built by this process."""
-        with state.changing(self.output, STATE, durable=True) as document:
+        """The oldest queued item, marked as being built by this process (None while the queue's file is damaged)."""
+        with self._unless_damaged(), state.changing(self.output, STATE, durable=True) as document:
             for item in document.get("items", []):
                 if item["state"] == QUEUED:
                     item["state"] = BUILDING
@@ -278,12 +294,24 @@ class Inbox:
         return None
 
     def _finish(self, identity: str, outcome: dict) -> None:
-        with state.changing(self.output, STATE, durable=True) as document:
+        with self._unless_damaged(), state.changing(self.output, STATE, durable=True) as document:
             for item in document.get("items", []):
                 if item["id"] == identity:
                     item.update(outcome, finished=_now())
         if outcome["state"] in (BUILT, FAILED):
             (self._texts / f"{identity}.txt").unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _unless_damaged(self) -> Iterator[None]:
+        """Say once that the queue's file was damaged while serving, and go on: the builder waits until it is mended."""
+        try:
+            yield
+        except AudiobuildError as error:
+            if str(error) != self._damage:
+                log.error("audiobuild: inbox: %s", error)
+            self._damage = str(error)
+        else:
+            self._damage = ""
 
     def _build(self, item: dict, fetcher) -> tuple[str, str]:
         """Read and build one item: (its episode's MP3, relative to the folder; its title). AudiobuildError if not."""
