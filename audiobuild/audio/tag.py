@@ -95,7 +95,10 @@ def write_tags(path: Path, tags: Tags) -> None:
     if tags.transcript:
         id3.add(USLT(encoding=3, lang=tags.language, desc="Transcript", text=tags.transcript))
     if tags.cover:
-        id3.add(APIC(encoding=3, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover))
+        # Latin-1 and no description: v2.3 has no UTF-8, so mutagen would save a UTF-16 description, after
+        # which ExoPlayer up to 2.15.0 (inside many Android podcast apps) reads the picture from the wrong
+        # offset and gets a corrupted image (google/ExoPlayer#9087).
+        id3.add(APIC(encoding=0, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="", data=tags.cover))
     _add_chapters(id3, tags.chapters)
     id3.update_to_v23()  # TDRC (v2.4) becomes TYER and TDAT, which strict v2.3 readers show
     id3.save(path, v2_version=3)
