@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from audiobuild.publish.cover import draw_cover
 from audiobuild.publish.episodes import publish, remove_episodes, update_catalogue
 from audiobuild.publish.feed import podcast_guid
 from audiobuild.run.batch import build_all
-from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, description, plan_episode, prepare, render
+from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, _fingerprint, description, plan_episode, prepare, render
 
 CONFIG = Config()
 COVER = draw_cover("Test")
@@ -158,3 +159,28 @@ def test_the_description_is_the_articles_intro_in_whole_sentences_then_byline_an
 def test_an_interview_without_an_intro_is_described_by_its_questions():
     script = parse_article("Night buses\n\n- Who is first?\n- Me.\n- Why?\n- I work late.\n")
     assert description(script, "Read by synthetic voices.").startswith("An interview in 2 questions.")
+
+
+def test_a_channel_setting_gives_no_episode_a_new_revision(tmp_path):
+    output, article = tmp_path / "output", tmp_path / "story.txt"
+    article.write_text(STORY.format(answer="The only telling."))
+    espeak = Podcast(voices="espeak")
+    (first,) = build_all([article], output, Config(podcast=espeak))
+    mp3 = (output / first.entry.file).read_bytes()
+    renamed = Config(podcast=dataclasses.replace(espeak, title="Another name", author="Someone", category="Arts"))
+    for _ in range(2):  # it made --2, then --3
+        (again,) = build_all([article], output, renamed)
+        assert (again.rebuilt, again.entry.file) == (False, "episodes/the-harbour-story.mp3")
+    assert (output / first.entry.file).read_bytes() == mp3  # it keeps the tags it was built with
+    assert [entry.stem for entry in load_catalogue(output).entries] == ["the-harbour-story"]
+
+
+def test_an_episode_recorded_with_the_channel_in_its_digest_stays_unchanged(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    planned = plan(output, STORY.format(answer="The only telling."), config=config)
+    built = publish(output, render(planned, output, config, COVER), planned, config, COVER)
+    older = _fingerprint(planned.script, planned.speech, planned.voices, config, channel=True)  # before this version
+    update_catalogue(output, config, lambda catalogue: catalogue.upsert(dataclasses.replace(built, fingerprint=older)))
+    (again,) = build_all([tmp_path / "story.txt"], output, config)
+    assert not again.rebuilt
+    assert load_catalogue(output).get(built.slug).fingerprint == built.fingerprint  # recorded with today's digest

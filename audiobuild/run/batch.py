@@ -23,8 +23,8 @@ from audiobuild.atomic import remove_stale_temporaries, remove_temporaries
 from audiobuild.children import die_with_parent
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
-from audiobuild.model import ParseOptions, Script
-from audiobuild.publish.catalogue import load_catalogue, month_of
+from audiobuild.model import Entry, ParseOptions, Script
+from audiobuild.publish.catalogue import Catalogue, load_catalogue, month_of
 from audiobuild.publish.cover import cover_bytes
 from audiobuild.publish.episodes import publish, update_catalogue
 from audiobuild.publish.feed import FEED_FILE
@@ -89,6 +89,7 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
     plans: list[Plan] = []
     newest = catalogue.newest_date()  # and then the newest of this batch's plans: no two share a pubDate
     titles: dict[str, str] = {}  # this batch's plans' titles by slug
+    redigested: list = []  # unchanged episodes recorded with an older version's digest (`plan_episode`)
     for source in (source if isinstance(source, Script) else str(source) for source in sources):
         try:
             plan = _unique(plan_episode(source, catalogue, config, profile, newest, options, titles), plans)
@@ -98,6 +99,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
         if plan.unchanged:
             log.info("unchanged: %s (%s)", plan.entry.file, plan.source)
             results.append(Result(plan.source, plan.entry, plan.script, [], rebuilt=False))
+            if plan.entry != plan.previous:
+                redigested.append((plan.previous, plan.entry))
         else:
             plans.append(plan)
             newest = max(filter(None, [newest, plan.entry.published]))
@@ -122,7 +125,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             # The channel settings may have changed too; the archive pages are those of the episodes built.
             touched = {month_of(result.entry.published) for result in results}
             touched |= {month_of(plan.previous.published) for plan in plans if plan.previous is not None}
-            catalogue = update_catalogue(output, config, months=touched)
+            catalogue = update_catalogue(output, config, lambda catalogue: _redigest(catalogue, redigested),
+                                         months=touched)  # fmt: skip
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
         else:
@@ -132,6 +136,13 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
     if failures:
         raise BatchFailed(failures, len(sources), results)
     return results
+
+
+def _redigest(catalogue: Catalogue, changes: list[tuple[Entry, Entry]]) -> None:
+    """Record each (as planned, with today's digest) pair's new digest, unless another build changed it meanwhile."""
+    for previous, entry in changes:
+        if catalogue.get(entry.slug) == previous:
+            catalogue.upsert(entry)
 
 
 def _unique(plan: Plan, planned: list[Plan]) -> Plan:

@@ -167,8 +167,11 @@ def plan_episode(
             f"(rename one, or run `audiobuild remove {slug}` first)",
         )
     fingerprint = _fingerprint(script, spoken, voices, config)
-    if previous is not None and previous.fingerprint == fingerprint and intact(catalogue.folder, previous):
-        return Plan(source, script, voices, spoken, previous, previous, unchanged=True)
+    if previous is not None and intact(catalogue.folder, previous):
+        if previous.fingerprint in (fingerprint, _fingerprint(script, spoken, voices, config, channel=True)):
+            # Recorded with today's digest, so that a later change to the channel leaves it unchanged still.
+            entry = dataclasses.replace(previous, fingerprint=fingerprint)
+            return Plan(source, script, voices, spoken, entry, previous, unchanged=True)
     entry = Entry(
         slug=slug,
         guid=previous.guid if previous else episode_guid(slug),
@@ -301,13 +304,18 @@ def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     return Result(plan.source, entry, script, episode.spans, rebuilt=True, staged=dict(staged))
 
 
-def _fingerprint(script: Script, spoken: tuple[tuple[str, ...], ...], voices: dict[str, Voice], config: Config) -> str:
-    """A digest of everything that goes into an episode's audio and tags.
+def _fingerprint(
+    script: Script, spoken: tuple[tuple[str, ...], ...], voices: dict[str, Voice], config: Config, channel: bool = False
+) -> str:
+    """A digest of everything an episode's audio is made from: its script, what is said, voices, reading settings.
 
-    Not the cover: a new cover must not give every published episode a new
-    URL. It is in the feed at once, and in an episode's MP3 when that is next rebuilt.
+    Not the channel's settings (title, author, language, category), although
+    the MP3's tags name some of them, nor the cover: a channel change must not
+    give every published episode a new URL, so files keep the tags they were
+    built with until their article changes. `channel` gives the digest of
+    versions that counted the channel's settings in, which episodes built
+    then are still recorded with.
     """
-    podcast = config.podcast
     inputs = {
         "format": OUTPUT_FORMAT,
         "script": [dataclasses.asdict(segment) for segment in script.segments],
@@ -316,9 +324,10 @@ def _fingerprint(script: Script, spoken: tuple[tuple[str, ...], ...], voices: di
         "engines": sorted({get_engine(voice.engine).clip_version(voice) for voice in voices.values()}),
         "pauses": dataclasses.asdict(config.pauses),
         "audio": dataclasses.asdict(config.audio),
-        # Not the feed URL: it follows the served address, and an episode's audio does not.
-        "tags": [podcast.title, podcast.author, podcast.language, podcast.category],
     }
+    if channel:
+        podcast = config.podcast
+        inputs["tags"] = [podcast.title, podcast.author, podcast.language, podcast.category]
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
