@@ -284,7 +284,7 @@ def test_feeds_become_episodes_once_and_changes_become_revisions(site, tmp_path)
     assert len(catalogue.entries) == 6
     by_link = {entry.link: entry for entry in catalogue.entries}
     greta = by_link[html_interview["link"]]
-    assert greta.title == html_interview["title"] and greta.published == DAY
+    assert greta.title == html_interview["title"] and greta.article_date == DAY.isoformat()
     assert by_link["http://elsewhere.example/two"].title == "Two people, one stage"
     assert site.requests["/two"] == 0  # the feed had its text: nothing fetched
     items = etree.parse(output / "feed.xml").findall("channel/item")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
+import podcastparser
 import pytest
+from lxml import etree
+from mutagen.id3 import ID3
 
 from audiobuild.config import Config, Podcast
 from audiobuild.errors import AudiobuildError, InputError
@@ -15,7 +21,7 @@ from audiobuild.parse import parse_article
 from audiobuild.publish.catalogue import load_catalogue
 from audiobuild.publish.cover import draw_cover
 from audiobuild.publish.episodes import publish, remove_episodes, update_catalogue
-from audiobuild.publish.feed import podcast_guid
+from audiobuild.publish.feed import NAMESPACES, podcast_guid
 from audiobuild.run.batch import build_all
 from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, _fingerprint, description, plan_episode, prepare, render
 
@@ -184,3 +190,41 @@ def test_an_episode_recorded_with_the_channel_in_its_digest_stays_unchanged(tmp_
     (again,) = build_all([tmp_path / "story.txt"], output, config)
     assert not again.rebuilt
     assert load_catalogue(output).get(built.slug).fingerprint == built.fingerprint  # recorded with today's digest
+
+
+def gpodder_marks_new(feed: bytes, known: dict[str, int]) -> list[str]:
+    """The titles gPodder marks new when it updates a podcast whose episodes it knows (guid: published).
+
+    As `PodcastChannel._consume_updated_feed` in gPodder's src/gpodder/model.py: podcastparser reads the
+    feed; an episode whose guid is unknown is new, unless it is dated more than a week before the newest one
+    known ("Workaround for bug 340"), that newest date being capped at tomorrow.
+    """
+    episodes = podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(feed))["episodes"]
+    last_published = min(max(known.values(), default=0), time.time() + 24 * 60 * 60)
+    return [episode["title"] for episode in episodes
+            if episode["guid"] not in known and not episode["published"] < last_published - 7 * 24 * 60 * 60]  # fmt: skip
+
+
+def test_an_old_article_added_today_is_new_in_gpodder(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    build_all([_article(tmp_path, "fresh.txt", "Fresh news\n- What now?\n- This.\n")], output, config)
+    feed = (output / "feed.xml").read_bytes()
+    known = {episode["guid"]: episode["published"]
+             for episode in podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(feed))["episodes"]}
+    old = _article(tmp_path, "old.txt", "The old story\nPublished 12 March 2019\n- What then?\n- That.\n")
+    build_all([old], output, config)
+    feed = (output / "feed.xml").read_bytes()
+    assert gpodder_marks_new(feed, known) == ["The old story"]
+    item = etree.fromstring(feed).find("channel/item")
+    assert "The article was published on 12 March 2019." in item.findtext(f"{{{NAMESPACES['content']}}}encoded")
+    (mp3,) = (output / "episodes").glob("the-old-story*.mp3")
+    assert str(ID3(mp3, translate=False)["TORY"]) == "2019"  # ID3v2.3's original release year
+
+    archive = Config(podcast=Podcast(voices="espeak", episode_date="article"))
+    (dated,) = build_all([old], tmp_path / "archive", archive)
+    assert dated.entry.published == datetime(2019, 3, 12, 12, tzinfo=timezone.utc)
+
+
+def _article(folder: Path, name: str, text: str) -> Path:
+    (folder / name).write_text(text)
+    return folder / name

@@ -31,6 +31,7 @@ TAGS = Tags(
     chapters=(Chapter("Introduction", 0, 500), Chapter("A question?", 500, 1200), Chapter("Another one", 1200, 1500)),
     transcript="Narrator: Title.\n\nInterviewer: A question?\n",
     cover=draw_cover("Test"),
+    original_date="2024-03-12",
 )
 
 # Each frame we write, and what it must read back as: a meta-test below checks the
@@ -40,6 +41,7 @@ EXPECTED_FRAMES = {
     "TPE1": TAGS.artist,
     "TALB": TAGS.album,
     "TDRC": "2026-11-27 08:30:00",  # read back from v2.3's TYER, TDAT and TIME, which hold minutes
+    "TDOR": "2024",  # the article's date, read back from v2.3's TORY, which holds only the year
     "TCON": "Podcast",
     "COMM::eng": TAGS.comment,
     "TDES": TAGS.description,
@@ -91,6 +93,7 @@ def test_the_date_is_in_v2_3_frames_that_strict_readers_show(tagged):
     raw = ID3(tagged, translate=False)  # as written, not upgraded to v2.4 on reading
     assert "TDRC" not in raw  # a v2.4 frame
     assert (str(raw["TYER"]), str(raw["TDAT"]), str(raw["TIME"])) == ("2026", "2711", "0830")
+    assert str(raw["TORY"]) == "2024"  # the article's own year: v2.3's original release
 
 
 @pytest.mark.parametrize("hour, minute", [(0, 40), (9, 0), (0, 0)])

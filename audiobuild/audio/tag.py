@@ -21,6 +21,7 @@ from mutagen.id3 import (
     TCAT,
     TCON,
     TDES,
+    TDOR,
     TDRC,
     TGID,
     TIME,
@@ -57,7 +58,7 @@ class Tags:
     title: str
     artist: str
     album: str
-    date: datetime
+    date: datetime  # when the episode was published (TDRC, as v2.3's TYER, TDAT and TIME)
     comment: str
     description: str
     language: str  # ISO 639-2, e.g. "eng"
@@ -69,6 +70,7 @@ class Tags:
     transcript: str = ""
     cover: bytes | None = None
     cover_mime: str = "image/png"
+    original_date: str = ""  # the article's own date, YYYY-MM-DD (TDOR, as v2.3's TORY: its year)
 
 
 def write_tags(path: Path, tags: Tags) -> None:
@@ -81,6 +83,8 @@ def write_tags(path: Path, tags: Tags) -> None:
     # update_to_v23 (mutagen 1.47) writes TIME only when hour and minute are both
     # non-zero, so an episode dated 00:40 or 09:00 would lose its time of day.
     id3.add(TIME(encoding=3, text=tags.date.strftime("%H%M")))
+    if tags.original_date:
+        id3.add(TDOR(encoding=3, text=tags.original_date))
     id3.add(TCON(encoding=3, text=GENRE))
     id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
     id3.add(TDES(encoding=3, text=tags.description))

@@ -291,7 +291,7 @@ _LEGACY_SCHEMA = {
                          "length", "duration", "source", "source_id", "people", "chapters"],
             "properties": {
                 **dict.fromkeys(("slug", "guid", "title", "description", "author", "fingerprint", "source",
-                                 "source_id", "link"), _TEXT),
+                                 "source_id", "link", "article_date"), _TEXT),
                 "published": {"type": "string", "format": "date-time"},
                 "revision": {"type": "integer", "minimum": 1},
                 "length": _COUNT,

@@ -49,7 +49,9 @@ def publish(output: Path, result: Result, plan: Plan, config: Config, cover: byt
     write_if_changed(output / config.podcast.cover_file, cover)
     placed: list[tuple[Entry, Entry | None]] = []
     try:
-        update_catalogue(output, config, lambda catalogue: placed.append(_place(catalogue, result, plan)), page=False)
+        by_article = config.podcast.episode_date == "article"
+        update_catalogue(output, config, lambda catalogue: placed.append(_place(catalogue, result, plan, by_article)),
+                         page=False)  # fmt: skip
     finally:
         discard(output, [path for path in result.staged.values() if path.exists()])
     ((entry, replaced),) = placed
@@ -58,8 +60,11 @@ def publish(output: Path, result: Result, plan: Plan, config: Config, cover: byt
     return entry
 
 
-def _place(catalogue: Catalogue, result: Result, plan: Plan) -> tuple[Entry, Entry | None]:
-    """Rename `result`'s staged files to a new revision of its episode and record it: (published, replaced)."""
+def _place(catalogue: Catalogue, result: Result, plan: Plan, by_article: bool) -> tuple[Entry, Entry | None]:
+    """Rename `result`'s staged files to a new revision of its episode and record it: (published, replaced).
+
+    A new revision keeps the episode's guid and its first publication date (`by_article`: its article's date).
+    """
     entry, output = result.entry, catalogue.folder
     current = catalogue.get(entry.slug)
     if catalogue.retired(entry.slug) > plan.retired:
@@ -73,7 +78,7 @@ def _place(catalogue: Catalogue, result: Result, plan: Plan) -> tuple[Entry, Ent
         entry,
         revision=revision,
         guid=current.guid if current else entry.guid,
-        published=entry.published if plan.script.date or current is None else current.published,
+        published=entry.published if current is None or (by_article and plan.script.date) else current.published,
     )
     for kind, staged in result.staged.items():
         place(staged, output / entry.named_files[kind])

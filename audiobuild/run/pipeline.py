@@ -178,7 +178,7 @@ def plan_episode(
         title=script.title,
         description=description(script, config.podcast.disclosures()["*"]),
         author=script.interviewee or config.podcast.author,
-        published=episode_date(script, previous, after),
+        published=episode_date(script, previous, after, by_article=config.podcast.episode_date == "article"),
         revision=catalogue.next_revision(slug),
         fingerprint=fingerprint,
         length=0,
@@ -191,6 +191,7 @@ def plan_episode(
             for person in script.people
             if person.role in _PODCAST_ROLES and person.name not in DEFAULT_NAMES.values()  # real names only
         ),
+        article_date=script.date or "",
     )
     return Plan(source, script, voices, spoken, entry, previous, retired=catalogue.retired(slug))
 
@@ -213,26 +214,46 @@ def episode_slug(title: str, identity: str, catalogue: Catalogue, batch_titles: 
     return slug
 
 
-def episode_date(script: Script, previous: Entry | None, after: datetime | None = None) -> datetime:
-    """When an episode was published: the article's own date, else its first build's, else now.
+def episode_date(
+    script: Script, previous: Entry | None, after: datetime | None = None, by_article: bool = False
+) -> datetime:
+    """An episode's pubDate: when it was first published (its first build's date), else now.
 
-    A date without a time is that day at noon UTC, which is the same day in
-    every time zone a listener is likely to be in. A new episode without a
-    date of its own is dated now, or a second after `after` (the newest
-    episode so far), so that apps never see two episodes with the same pubDate.
+    Podcast apps call an episode new by its pubDate: gPodder never does for
+    one dated over a week before the newest it knows (its "bug 340" rule,
+    `PodcastChannel._consume_updated_feed` in gpodder/model.py), so an episode
+    made from an older article is dated when it is added, and the article's
+    own date goes to the show notes and the MP3 (`Entry.article_date`). With
+    `by_article` (``[podcast] episode_date = "article"``, for an archive), the
+    article's own date is the pubDate when it has one. A new episode is dated
+    now, or a second after `after` (the newest episode so far), so that apps
+    never see two episodes with the same pubDate. InputError when the
+    article's date is not ISO 8601.
     """
-    if script.date:
-        try:
-            moment = datetime.fromisoformat(script.date)
-        except ValueError:
-            raise InputError(script.source, f"date {script.date!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
-        if len(script.date) <= 10:
-            moment = moment.replace(hour=12)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    own = article_moment(script)
+    if by_article and own is not None:
+        return own
     if previous is not None:
         return previous.published
     now = datetime.now(timezone.utc).replace(microsecond=0)
     return max(now, after + timedelta(seconds=1)) if after else now
+
+
+def article_moment(script: Script) -> datetime | None:
+    """The article's own date as a moment, if it has one; InputError when it is not ISO 8601.
+
+    A date without a time is that day at noon UTC, which is the same day in
+    every time zone a listener is likely to be in.
+    """
+    if not script.date:
+        return None
+    try:
+        moment = datetime.fromisoformat(script.date)
+    except ValueError:
+        raise InputError(script.source, f"date {script.date!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+    if len(script.date) <= 10:
+        moment = moment.replace(hour=12)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def parts_at_rate(script: Script, profile: Profile, config: Config) -> dict[str, Part]:
@@ -338,6 +359,7 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
         artist=entry.author,
         album=podcast.title,
         date=entry.published,
+        original_date=entry.article_date[:10],
         comment=entry.description,
         description=entry.description,
         language=id3_language(script.language or podcast.language),
