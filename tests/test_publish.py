@@ -228,3 +228,32 @@ def test_an_old_article_added_today_is_new_in_gpodder(tmp_path):
 def _article(folder: Path, name: str, text: str) -> Path:
     (folder / name).write_text(text)
     return folder / name
+
+
+def test_a_replaced_revision_is_kept_for_apps_that_kept_its_url_then_pruned(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    article = _article(tmp_path, "story.txt", STORY.format(answer="The first telling."))
+    (first,) = build_all([article], output, config)
+    first_files = {name: (output / name).read_bytes() for name in first.entry.files}
+    article.write_text(STORY.format(answer="A second telling."))
+    (second,) = build_all([article], output, config)
+    assert second.entry.stem == "the-harbour-story--2"
+    for name, data in first_files.items():  # still there, with the bytes it always had
+        assert (output / name).read_bytes() == data
+    feed = (output / "feed.xml").read_text()
+    assert "the-harbour-story--2.mp3" in feed and "the-harbour-story.mp3" not in feed
+    # A later build, once they have been kept long enough (here: none), deletes them.
+    other = _article(tmp_path, "other.txt", "Another story\n- Why?\n- Because.\n")
+    build_all([other], output, Config(podcast=Podcast(voices="espeak", keep_replaced_days=0)))
+    assert not any((output / name).exists() for name in first_files)
+    assert all((output / name).exists() for name in second.entry.files)
+
+
+def test_remove_deletes_the_kept_revisions_too(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    article = _article(tmp_path, "story.txt", STORY.format(answer="The first telling."))
+    build_all([article], output, config)
+    article.write_text(STORY.format(answer="A second telling."))
+    build_all([article], output, config)
+    remove_episodes(output, ["the-harbour-story"], config)
+    assert not list(output.rglob("the-harbour-story*"))

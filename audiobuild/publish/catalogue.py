@@ -33,7 +33,7 @@ from audiobuild.schema import check, yaml_line
 
 CATALOGUE_FILE = ".catalogue.sqlite"
 LEGACY_FILE = "catalogue.json"  # before audiobuild 0.2: imported, then removed
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5 added `replaced`: a version-4 catalogue gets it when opened
 # Namespace for episode guids: uuid5(namespace, slug) is stable without any state.
 _GUID_NAMESPACE = uuid.UUID("4f0e7d3a-8c1b-5a52-9a47-6a1d2b7e8c90")
 
@@ -46,6 +46,14 @@ CREATE TABLE IF NOT EXISTS episodes (
 CREATE INDEX IF NOT EXISTS newest_first ON episodes (published DESC, slug);
 CREATE TABLE IF NOT EXISTS retired (slug TEXT PRIMARY KEY, revision INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS channel (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS replaced (   -- revisions whose files are kept a while for apps that kept their URL
+    slug TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    replaced TEXT NOT NULL,  -- ISO 8601 in UTC
+    files TEXT NOT NULL,     -- a JSON list of paths relative to the folder
+    PRIMARY KEY (slug, revision)
+);
+CREATE INDEX IF NOT EXISTS oldest_replaced ON replaced (replaced);
 """
 
 
@@ -161,6 +169,20 @@ class Catalogue:
         )
         self.touched |= {month_of(entry.published), *([month_of(replaced.published)] if replaced else [])}
 
+    def keep_replaced(self, entry: Entry, moment: datetime) -> None:
+        """Remember that `entry`'s revision was replaced at `moment`: its files stay until `drop_replaced`."""
+        self._db.execute("INSERT OR REPLACE INTO replaced VALUES (?, ?, ?, ?)",
+                         (entry.slug, entry.revision, _utc(moment), json.dumps(entry.files)))  # fmt: skip
+
+    def drop_replaced(self, before: datetime | None = None, slug: str | None = None) -> list[str]:
+        """Forget the revisions replaced by `before` (all; of `slug` only, when given); return their files."""
+        conditions = {"replaced <= ?": before and _utc(before), "slug = ?": slug}
+        where = " AND ".join(["1", *(condition for condition, value in conditions.items() if value is not None)])
+        values = [value for value in conditions.values() if value is not None]
+        rows = self._db.execute(f"SELECT files FROM replaced WHERE {where}", values).fetchall()
+        self._db.execute(f"DELETE FROM replaced WHERE {where}", values)
+        return [name for (names,) in rows for name in json.loads(names)]
+
     def remove(self, slug: str) -> Entry | None:
         """Drop the entry with `slug`; return it. Its revision is remembered (see `retired`)."""
         entry = self.get(slug)
@@ -222,6 +244,9 @@ def load_catalogue(folder: Path, create: bool = False) -> Catalogue:
     try:
         catalogue = Catalogue(folder, _connect(str(path), tables=not exists))
         version = catalogue._db.execute("PRAGMA user_version").fetchone()[0]
+        if exists and version == SCHEMA_VERSION - 1:  # only a table was added since
+            catalogue._db.executescript(f"{_TABLES}PRAGMA user_version = {SCHEMA_VERSION};")
+            version = SCHEMA_VERSION
         if exists and version != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"version {version}, expected {SCHEMA_VERSION}")
     except sqlite3.Error as error:

@@ -5,6 +5,12 @@ opens it under the folder's lock, changes it in one transaction and rewrites the
 feed (and page) from it, so builds and removals running side by side never
 lose each other's episodes. `publish` records a rendered episode; `remove_episodes`,
 `refresh_feed` and `publish_at` are the `remove`, `feed` and `serve` commands' changes.
+
+A revision replaced by a newer one keeps its files for `[podcast]
+keep_replaced_days`: Podcast Addict and others keep the first URL they saw
+for a guid (atareao/u2vpodcast#19, mlj/castget#67), and would get a 404.
+Each catalogue update deletes those that have been kept long enough; `serve`
+answers their URLs, kept or not, with a redirect (`replaced_by`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import dataclasses
 import difflib
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +28,7 @@ from filelock import FileLock
 from audiobuild.atomic import discard, place, write_bytes, write_if_changed
 from audiobuild.config import DEFAULT_BASE_URL, SERVED_URL_FILE, Config, Podcast
 from audiobuild.errors import AudiobuildError, InputError
-from audiobuild.model import TRANSCRIPT_TYPES, Entry
+from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPT_TYPES, TRANSCRIPTS_DIR, Entry
 from audiobuild.publish.catalogue import CATALOGUE_FILE, Catalogue, intact, load_catalogue
 from audiobuild.publish.cover import cover_bytes
 from audiobuild.publish.feed import FEED_FILE, podcast_guid, write_feed
@@ -43,25 +50,23 @@ def publish(output: Path, result: Result, plan: Plan, config: Config, cover: byt
     never share a URL, and a URL never changes bytes. Whatever happened since
     the episode was planned is respected: a `remove` meanwhile wins (InputError,
     and nothing is published), and an identical episode another build just
-    published is kept. The replaced revision's files go once the feed no longer
-    lists them. The staged files left over are deleted in every case.
+    published is kept. The replaced revision's files are kept for
+    `keep_replaced_days` (see the module's docstring). The staged files left
+    over are deleted in every case.
     """
     write_if_changed(output / config.podcast.cover_file, cover)
-    placed: list[tuple[Entry, Entry | None]] = []
+    placed: list[Entry] = []
     try:
         by_article = config.podcast.episode_date == "article"
         update_catalogue(output, config, lambda catalogue: placed.append(_place(catalogue, result, plan, by_article)),
                          page=False)  # fmt: skip
     finally:
         discard(output, [path for path in result.staged.values() if path.exists()])
-    ((entry, replaced),) = placed
-    if replaced is not None and replaced.stem != entry.stem:
-        _delete_files(output, replaced)  # its names are never given out again (`Catalogue.next_revision`)
-    return entry
+    return placed[0]
 
 
-def _place(catalogue: Catalogue, result: Result, plan: Plan, by_article: bool) -> tuple[Entry, Entry | None]:
-    """Rename `result`'s staged files to a new revision of its episode and record it: (published, replaced).
+def _place(catalogue: Catalogue, result: Result, plan: Plan, by_article: bool) -> Entry:
+    """Rename `result`'s staged files to a new revision of its episode and record it; return it as published.
 
     A new revision keeps the episode's guid and its first publication date (`by_article`: its article's date).
     """
@@ -70,7 +75,7 @@ def _place(catalogue: Catalogue, result: Result, plan: Plan, by_article: bool) -
     if catalogue.retired(entry.slug) > plan.retired:
         raise InputError(plan.source, f"was not published: `audiobuild remove {entry.slug}` took it out meanwhile")
     if current is not None and current.fingerprint == entry.fingerprint and intact(output, current):
-        return current, None
+        return current
     revision = catalogue.next_revision(entry.slug)
     while any((output / name).exists() for name in dataclasses.replace(entry, revision=revision).files):
         revision += 1  # left by a build that was killed after placing them: that URL may have been fetched
@@ -83,7 +88,9 @@ def _place(catalogue: Catalogue, result: Result, plan: Plan, by_article: bool) -
     for kind, staged in result.staged.items():
         place(staged, output / entry.named_files[kind])
     catalogue.upsert(entry)
-    return entry, current
+    if current is not None:  # its names are never given out again (`Catalogue.next_revision`)
+        catalogue.keep_replaced(current, datetime.now(timezone.utc))
+    return entry
 
 
 def update_catalogue(
@@ -105,10 +112,13 @@ def update_catalogue(
             _name_channel(catalogue, config.podcast)
             if change is not None:
                 change(catalogue)
+            kept_until = datetime.now(timezone.utc) - timedelta(days=config.podcast.keep_replaced_days)
+            expired = catalogue.drop_replaced(before=kept_until)
         write_feed(catalogue, config.podcast)
         if page:
             write_page(catalogue, config.podcast, None if months is None else catalogue.touched | set(months))
             write_stylesheet(output)
+        _delete_files(output, expired)  # after the feed: no feed ever lists a file that is gone
     return catalogue
 
 
@@ -128,9 +138,38 @@ def _name_channel(catalogue: Catalogue, podcast: Podcast) -> None:
         catalogue.podcast_guid = podcast_guid(podcast.url(FEED_FILE))
 
 
-def _delete_files(output: Path, entry: Entry) -> None:
-    for relative in entry.files:
+def _delete_files(output: Path, files: Iterable[str]) -> None:
+    for relative in files:
         (output / relative).unlink(missing_ok=True)
+
+
+def replaced_by(output: Path, name: str) -> str | None:
+    """The current file (relative to `output`) of the episode whose replaced revision's file is `name`, or None.
+
+    For `serve`, to answer the URL of a replaced revision, kept or not, with a
+    redirect. `name` is relative to the folder ("episodes/the-story--2.mp3");
+    only revisions after the slug's last removal count, so a URL of an
+    episode removed since leads nowhere. A folder without a readable
+    catalogue has nothing to redirect (its 404 stays one).
+    """
+    if name.partition("/")[0] not in (EPISODES_DIR, TRANSCRIPTS_DIR, CHAPTERS_DIR):
+        return None
+    try:
+        catalogue = load_catalogue(output)
+    except AudiobuildError:
+        return None
+    try:
+        current = catalogue.get(slug_of(name))
+        if current is None:
+            return None
+        for revision in range(catalogue.retired(current.slug) + 1, current.revision):
+            older = dataclasses.replace(current, revision=revision).named_files
+            kind = next((kind for kind, file in older.items() if file == name), None)
+            if kind is not None:
+                return current.named_files[kind]
+        return None
+    finally:
+        catalogue.close()
 
 
 def remove_episodes(output: Path, names: list[str], config: Config) -> tuple[list[Entry], list[AudiobuildError]]:
@@ -144,6 +183,7 @@ def remove_episodes(output: Path, names: list[str], config: Config) -> tuple[lis
     _require_catalogue(output)
     removed: list[Entry] = []
     unknown: list[AudiobuildError] = []
+    kept: list[str] = []  # the files of the episodes' replaced revisions
 
     def drop(catalogue: Catalogue) -> None:
         for name in names:
@@ -151,14 +191,14 @@ def remove_episodes(output: Path, names: list[str], config: Config) -> tuple[lis
             entry = catalogue.remove(slug)
             if entry is not None:
                 removed.append(entry)
+                kept.extend(catalogue.drop_replaced(slug=slug))
                 continue
             close = difflib.get_close_matches(slug, catalogue.near(slug), n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else " (`audiobuild list` shows them)"
             unknown.append(AudiobuildError(output, f"no episode {name!r}{hint}"))
 
     update_catalogue(output, config, drop)
-    for entry in removed:
-        _delete_files(output, entry)
+    _delete_files(output, [name for entry in removed for name in entry.files] + kept)
     return removed, unknown
 
 
