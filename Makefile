@@ -25,7 +25,7 @@ $(BIN)/.installed-test: $(BIN)/.installed
 	@touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/audiobuild build examples/*.txt --config $(CONFIG) --output $(OUTPUT) $(if $(VOICES),--voices $(VOICES))
+	$(BIN)/audiobuild build examples/*.txt --config $(CONFIG) --output $(OUTPUT) $(if $(VOICES),--voices $(VOICES) --publish)
 	$(BIN)/audiobuild serve --config $(CONFIG) --output $(OUTPUT) --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed-test

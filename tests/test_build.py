@@ -121,7 +121,7 @@ def cli_build(
 ) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "audiobuild", "build", *map(str, articles), "-o", str(output)]
     return subprocess.run(
-        [*command, "--voices", voices, *extra],
+        [*command, "--voices", voices, "--publish", *extra],
         capture_output=True,
         text=True,
     )

@@ -156,6 +156,32 @@ def test_build_reads_as_the_options_say(tmp_path):
     assert {segment["speaker"] for segment in transcript["segments"]} == {"Narrator"}
 
 
+def published(output: Path) -> dict[str, str]:
+    """What the feed, the catalogue and the published files are: all but the clip cache and the drafts."""
+    return {name: digest for name, digest in tree_digest(output).items() if not name.startswith((".cache", ".drafts"))}
+
+
+@pytest.mark.slow
+def test_a_draft_with_other_voices_never_touches_the_published_episode(tmp_path):
+    (tmp_path / "podcast.toml").write_text('[podcast]\nvoices = "espeak"\n')
+    (tmp_path / "mine.toml").write_text((REPO / "voices" / "espeak.toml").read_text())  # another profile
+    article, output = tmp_path / "bees.txt", tmp_path / "output"
+    article.write_text(BEES, encoding="utf-8")
+    assert run("build", str(article), "-o", str(output), cwd=tmp_path).returncode == 0
+    before = published(output)
+    article.write_text(BEES.replace("honey", "wax"), encoding="utf-8")
+    for options in (["--voices", "mine.toml"], ["--draft"]):  # other voices: a draft unless --publish says
+        result = run("build", str(article), "-o", str(output), *options, cwd=tmp_path)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        draft = output / ".drafts" / "bees.mp3"
+        assert result.stdout.startswith(f"draft: {draft} (0:") and "not in the feed" in result.stdout
+        assert ("--publish to publish" in result.stdout) == ("--voices" in options)
+        assert draft.read_bytes()[:3] == b"ID3" and published(output) == before
+    result = run("build", str(article), "-o", str(output), "--voices", "mine.toml", "--publish", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("built episodes/bees--2.mp3")
+    assert run("build", "x.txt", "--draft", "--publish").returncode == 2  # one or the other
+
+
 @pytest.mark.parametrize("command", ["script", "build"])
 def test_an_unknown_layout_is_a_usage_error(tmp_path, command):
     result = run(command, str(tmp_path / "x.txt"), "--layout", "sideways")

@@ -201,8 +201,9 @@ def gpodder_marks_new(feed: bytes, known: dict[str, int]) -> list[str]:
     """
     episodes = podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(feed))["episodes"]
     last_published = min(max(known.values(), default=0), time.time() + 24 * 60 * 60)
+    week = 7 * 24 * 60 * 60
     return [episode["title"] for episode in episodes
-            if episode["guid"] not in known and not episode["published"] < last_published - 7 * 24 * 60 * 60]  # fmt: skip
+            if episode["guid"] not in known and not episode["published"] < last_published - week]  # fmt: skip
 
 
 def test_an_old_article_added_today_is_new_in_gpodder(tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # the pipeline loads the audio stack, which `serve` does with
 log = logging.getLogger("audiobuild")
 
 LOCK_FILE = ".lock"
+DRAFTS_DIR = ".drafts"  # hidden: never served, never copied to a web host with the rest
 
 
 def publish(output: Path, result: Result, plan: Plan, config: Config, cover: bytes) -> Entry:
@@ -63,6 +65,24 @@ def publish(output: Path, result: Result, plan: Plan, config: Config, cover: byt
     finally:
         discard(output, [path for path in result.staged.values() if path.exists()])
     return placed[0]
+
+
+def keep_draft(output: Path, result: Result) -> Path:
+    """Move a rendered episode's MP3 to the drafts folder, `<output>/.drafts/<slug>.mp3`; return its path.
+
+    A draft is for listening before publishing: the catalogue, the feed and
+    the page are not touched, and the same article's previous draft is
+    replaced. The episode's other staged files are deleted.
+    """
+    folder = output / DRAFTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    draft = folder / f"{result.entry.slug}.mp3"
+    try:
+        os.chmod(result.staged["mp3"], 0o644)
+        os.replace(result.staged["mp3"], draft)
+    finally:
+        discard(output.resolve(), result.staged.values())  # staged paths are absolute
+    return draft
 
 
 def _place(catalogue: Catalogue, result: Result, plan: Plan, by_article: bool) -> Entry:

@@ -18,9 +18,9 @@ import json
 import logging
 import re
 import warnings
-from html.entities import name2codepoint
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.entities import name2codepoint
 from urllib.parse import urljoin, urlsplit
 
 from audiobuild.errors import InputError

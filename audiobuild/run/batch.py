@@ -26,7 +26,7 @@ from audiobuild.errors import AudiobuildError, InputError, SynthesisError
 from audiobuild.model import Entry, ParseOptions, Script
 from audiobuild.publish.catalogue import Catalogue, load_catalogue, month_of
 from audiobuild.publish.cover import cover_bytes
-from audiobuild.publish.episodes import publish, update_catalogue
+from audiobuild.publish.episodes import keep_draft, publish, update_catalogue
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.run.pipeline import Plan, Result, plan_episode, render
 from audiobuild.run.progress import NoBar, progress_bar
@@ -44,6 +44,7 @@ def build_all(
     workers: int | None = None,
     cluster: str | None = None,
     options: ParseOptions = ParseOptions(),
+    draft: bool = False,
 ) -> list[Result]:
     """Build each article into `output` on worker processes (one per core by default, `workers` at most).
 
@@ -52,6 +53,7 @@ def build_all(
     address or "local", the episodes render on that cluster instead (`cluster.ClusterPool`).
 
     `options` (`--layout`, `--interviewer`) apply to every article of the batch.
+    A `draft` is rendered into the drafts folder (`publish.episodes.keep_draft`) and never published.
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
@@ -77,19 +79,21 @@ def build_all(
         catalogue = load_catalogue(output)
         cover = cover_bytes(output, config)
         try:
-            return _build(sources, output, config, profile, catalogue, cover, pool, options)
+            return _build(sources, output, config, profile, catalogue, cover, pool, options, draft)
         finally:  # what a crashed or interrupted worker left: the staged files, a clip cache's staging folder
             remove_temporaries(output, os.getpid())
             remove_stale_temporaries(output)
 
 
-def _build(sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool, options) -> list[Result]:
+def _build(
+    sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool, options, draft: bool
+) -> list[Result]:
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
     newest = catalogue.newest_date()  # and then the newest of this batch's plans: no two share a pubDate
     titles: dict[str, str] = {}  # this batch's plans' titles by slug
-    redigested: list = []  # unchanged episodes recorded with an older version's digest (`plan_episode`)
+    redigested: list[tuple[Entry, Entry]] = []  # unchanged, recorded with an older version's digest (`plan_episode`)
     for source in (source if isinstance(source, Script) else str(source) for source in sources):
         try:
             plan = _unique(plan_episode(source, catalogue, config, profile, newest, options, titles), plans)
@@ -112,15 +116,20 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
         try:
             if isinstance(outcome, Exception):
                 raise outcome
+            minutes, seconds = divmod(round(outcome.entry.duration), 60)  # as `list` and the feed's itunes:duration
+            if draft:
+                log.info("draft: %s (%d:%02d) from %s, not in the feed", keep_draft(output, outcome), minutes,
+                         seconds, plan.source)  # fmt: skip
+                results.append(dataclasses.replace(outcome, staged={}))
+                continue
             entry = publish(output, outcome, plan, config, cover)
-            minutes, seconds = divmod(round(entry.duration), 60)  # as `list` and the feed's itunes:duration
             log.info("built %s (%d:%02d) from %s", entry.file, minutes, seconds, plan.source)
             results.append(dataclasses.replace(outcome, entry=entry, staged={}))
         except AudiobuildError as error:
             _report(error, failures)
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
-    if results:
+    if results and not draft:
         try:
             # The channel settings may have changed too; the archive pages are those of the episodes built.
             touched = {month_of(result.entry.published) for result in results}
