@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-OUTPUT ?= output
+# The demo is a podcast of its own (examples/podcast.toml): its own folder, never a user's output/.
+OUTPUT ?= demo-output
 CONFIG ?= examples/podcast.toml
 HOST   ?= 0.0.0.0
 PORT   ?= 8000

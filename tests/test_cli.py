@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import wave
@@ -180,6 +181,19 @@ def test_a_draft_with_other_voices_never_touches_the_published_episode(tmp_path)
     result = run("build", str(article), "-o", str(output), "--voices", "mine.toml", "--publish", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("built episodes/bees--2.mp3")
     assert run("build", "x.txt", "--draft", "--publish").returncode == 2  # one or the other
+
+
+def test_make_demo_builds_and_serves_a_folder_of_its_own_not_the_users_output():
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    # What `make demo` would run, without running it: its build and its serve.
+    planned = subprocess.run(["make", "-n", "-C", str(REPO), "demo", f"VENV={Path(sys.prefix)}"],
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+    commands = [line for line in planned.splitlines() if re.search(r"audiobuild (build|serve) ", line)]
+    assert len(commands) == 2
+    for command in commands:
+        assert re.search(r"--output (\S+)", command).group(1) == "demo-output"  # not output/, the user's
+        assert "--config examples/podcast.toml" in command
 
 
 @pytest.mark.parametrize("command", ["script", "build"])

@@ -49,7 +49,7 @@ def test_what_was_built_goes_to_stdout_and_nothing_else_to_stderr(built):
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["built", "built", "feed:"]
-    assert lines[-1].endswith("at http://localhost:8000/feed.xml") and "(2 episodes)" in lines[-1]
+    assert lines[-1].endswith("(2 episodes) (`audiobuild serve` serves it)")  # nothing serves it yet
 
 
 def test_quiet_silences_stdout_and_one_episode_is_one_episode(tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import logging
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +22,7 @@ from audiobuild.model import Encoding
 from audiobuild.parse import parse_article
 from audiobuild.publish.catalogue import load_catalogue
 from audiobuild.publish.cover import draw_cover
-from audiobuild.publish.episodes import publish, remove_episodes, update_catalogue
+from audiobuild.publish.episodes import feed_address, publish, remove_episodes, update_catalogue
 from audiobuild.publish.feed import NAMESPACES, podcast_guid
 from audiobuild.run.batch import build_all
 from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, _fingerprint, description, plan_episode, prepare, render
@@ -258,3 +260,26 @@ def test_remove_deletes_the_kept_revisions_too(tmp_path):
     build_all([article], output, config)
     remove_episodes(output, ["the-harbour-story"], config)
     assert not list(output.rglob("the-harbour-story*"))
+
+
+def test_the_build_line_names_the_served_address_only_while_a_server_answers_there(tmp_path, caplog):
+    from audiobuild.serve import server as serve
+
+    caplog.set_level(logging.INFO, logger="audiobuild")
+    output = tmp_path / "output"
+    output.mkdir()
+    served = serve.make_server(output, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{served.server_address[1]}/"
+    config = Config(podcast=Podcast(voices="espeak", served_url=url))  # as `serve` leaves it in .served-url
+    thread = threading.Thread(target=serve.serve_forever, args=(served,), daemon=True)
+    thread.start()
+    try:
+        build_all([_article(tmp_path, "one.txt", "First story\n- Why?\n- Because.\n")], output, config)
+    finally:
+        served.shutdown()
+    build_all([_article(tmp_path, "two.txt", "Second story\n- Why?\n- Because.\n")], output, config)
+    lines = [record.getMessage() for record in caplog.records if record.getMessage().startswith("feed: ")]
+    assert lines == [f"feed: {output / 'feed.xml'} (1 episode) at {url}feed.xml",
+                     f"feed: {output / 'feed.xml'} (2 episodes) (`audiobuild serve` serves it)"]  # fmt: skip
+    public = Config(podcast=Podcast(base_url="https://pods.example.org/", served_url=url))
+    assert feed_address(output, public) == "https://pods.example.org/feed.xml"

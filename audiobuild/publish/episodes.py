@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import http.client
 import logging
 import os
+import ssl
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from filelock import FileLock
 
@@ -248,6 +251,49 @@ def publish_at(output: Path, config: Config, served_url: str, empty: bool = Fals
         config = config.for_output(output)
     update_catalogue(output, config)
     return config.podcast.url(FEED_FILE)
+
+
+def feed_address(output: Path, config: Config) -> str | None:
+    """Where a podcast app finds the feed now: base_url's, else the served address while a server answers there.
+
+    The served address is remembered when `serve` stops (phones subscribed
+    through it keep working when it serves again), but a build that names it
+    while nothing serves there would send a new subscriber to nothing. A
+    server counts when a HEAD of the feed there answers 200 with this
+    folder's feed's size. None when there is no such address.
+    """
+    podcast = config.podcast
+    if podcast.base_url:
+        return podcast.url(FEED_FILE)
+    if not podcast.served_url:
+        return None
+    url = podcast.url(FEED_FILE)
+    try:
+        size = (output / FEED_FILE).stat().st_size
+    except OSError:
+        return None
+    return url if _answers(url, size) else None
+
+
+def _answers(url: str, size: int) -> bool:
+    """True when a HEAD of `url` answers 200 with Content-Length `size` within a second."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        # Only whether our own server is there is asked, of an address `serve` printed: its certificate is often a
+        # local one (mkcert) this process does not trust, and no answer is read but two headers.
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=1, context=context)
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=1)
+    try:
+        connection.request("HEAD", parts.path)
+        response = connection.getresponse()
+        return response.status == 200 and response.getheader("Content-Length") == str(size)
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
 
 
 def refresh_feed(output: Path, config: Config) -> Path:

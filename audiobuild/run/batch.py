@@ -26,7 +26,7 @@ from audiobuild.errors import AudiobuildError, InputError, SynthesisError
 from audiobuild.model import Entry, ParseOptions, Script
 from audiobuild.publish.catalogue import Catalogue, load_catalogue, month_of
 from audiobuild.publish.cover import cover_bytes
-from audiobuild.publish.episodes import keep_draft, publish, update_catalogue
+from audiobuild.publish.episodes import feed_address, keep_draft, publish, update_catalogue
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.run.pipeline import Plan, Result, plan_episode, render
 from audiobuild.run.progress import NoBar, progress_bar
@@ -139,9 +139,9 @@ def _build(
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
         else:
-            count = len(catalogue)
-            log.info("feed: %s (%d episode%s) at %s", output / FEED_FILE, count, "" if count == 1 else "s",
-                     config.podcast.url(FEED_FILE))  # fmt: skip
+            count, address = len(catalogue), feed_address(output, config)
+            log.info("feed: %s (%d episode%s) %s", output / FEED_FILE, count, "" if count == 1 else "s",
+                     f"at {address}" if address else "(`audiobuild serve` serves it)")  # fmt: skip
     if failures:
         raise BatchFailed(failures, len(sources), results)
     return results
