@@ -150,7 +150,7 @@ class Podcast:
     # does for one dated a week before the newest it knows), or "article", the article's own date when it has one.
     episode_date: str = "added"
     # Days a replaced revision's files stay, for apps that keep an episode's first URL (see publish.episodes).
-    keep_replaced_days: int = 30
+    keep_replaced_days: int = field(default=30, metadata=constraints(maximum=3650))
     # Not a podcast.toml key: where `audiobuild serve` last served the folder (see Config.for_output).
     served_url: str = field(default="", metadata=INTERNAL)
 
