@@ -316,7 +316,7 @@ def test_feeds_become_episodes_once_and_changes_become_revisions(site, tmp_path)
     assert follow(feeds, output, Config())
     new = {entry.link: entry for entry in load_catalogue(output).entries}[old.link]
     assert (new.guid, new.revision, new.slug) == (old.guid, 2, old.slug)
-    assert not (output / old.file).exists() and (output / new.file).exists()
+    assert (output / old.file).exists() and (output / new.file).exists()  # the old kept for apps that kept its URL
     assert len(load_catalogue(output).entries) == 7
 
 
