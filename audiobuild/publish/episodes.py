@@ -10,7 +10,7 @@ A revision replaced by a newer one keeps its files for `[podcast]
 keep_replaced_days`: Podcast Addict and others keep the first URL they saw
 for a guid (atareao/u2vpodcast#19, mlj/castget#67), and would get a 404.
 Each catalogue update deletes those that have been kept long enough; `serve`
-answers their URLs, kept or not, with a redirect (`replaced_by`).
+then answers their URLs with a redirect to the current files (`replaced_by`).
 """
 
 from __future__ import annotations
@@ -169,8 +169,8 @@ def _delete_files(output: Path, files: Iterable[str]) -> None:
 def replaced_by(output: Path, name: str) -> str | None:
     """The current file (relative to `output`) of the episode whose replaced revision's file is `name`, or None.
 
-    For `serve`, to answer the URL of a replaced revision, kept or not, with a
-    redirect. `name` is relative to the folder ("episodes/the-story--2.mp3");
+    For `serve`, to answer the URL of a replaced revision whose files are gone
+    with a redirect (while they are kept, they are served). `name` is relative to the folder ("episodes/the-story--2.mp3");
     only revisions after the slug's last removal count, so a URL of an
     episode removed since leads nowhere. A folder without a readable
     catalogue has nothing to redirect (its 404 stays one).
