@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-OUTPUT ?= output
+# The demo is a podcast of its own (examples/podcast.toml): its own folder, never a user's output/.
+OUTPUT ?= demo-output
 CONFIG ?= examples/podcast.toml
 HOST   ?= 0.0.0.0
 PORT   ?= 8000
@@ -25,7 +26,7 @@ $(BIN)/.installed-test: $(BIN)/.installed
 	@touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/audiobuild build examples/*.txt --config $(CONFIG) --output $(OUTPUT) $(if $(VOICES),--voices $(VOICES))
+	$(BIN)/audiobuild build examples/*.txt --config $(CONFIG) --output $(OUTPUT) $(if $(VOICES),--voices $(VOICES) --publish)
 	$(BIN)/audiobuild serve --config $(CONFIG) --output $(OUTPUT) --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed-test

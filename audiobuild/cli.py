@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
         help="article files (.txt, .md, .html, .vtt, .srt), http(s) URLs, "
              "or script files from `audiobuild script` (.json, .yaml)",
     )  # fmt: skip
+    drafting = build.add_mutually_exclusive_group()
+    drafting.add_argument(
+        "--draft", action="store_true",
+        help="render into OUTPUT/.drafts/ to listen to, leaving the feed alone (the default with other --voices)",
+    )  # fmt: skip
+    drafting.add_argument(
+        "--publish", action="store_true", help="publish with --voices although they are not the podcast's voices"
+    )
 
     remove = commands.add_parser("remove", parents=[common, output], help="drop episodes and their files")
     remove.add_argument(
@@ -172,6 +180,17 @@ def _title(text: str) -> str:
     if not title or not title.isprintable():
         raise argparse.ArgumentTypeError(f"must be a title on one line, not {text!r}")
     return title
+
+
+def _other_voices(voices: str | None, podcast_voices: str) -> bool:
+    """True when `--voices` names another profile than podcast.toml's (ConfigError for one that does not exist).
+
+    Such a build is a draft unless `--publish` says otherwise: a quick listen
+    with espeak's voices must not replace an episode published with natural ones.
+    """
+    from audiobuild.voice.profiles import find_profile
+
+    return voices is not None and find_profile(voices).resolve() != find_profile(podcast_voices).resolve()
 
 
 def _positive(text: str) -> int:
@@ -349,13 +368,18 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     from audiobuild.run.batch import BatchFailed, build_all
 
+    other_voices = not args.publish and _other_voices(args.voices, config.podcast.voices)
+    code = 0
     try:
-        build_all(
+        results = build_all(
             args.articles, args.output, config, args.voices, workers=args.jobs, cluster=args.cluster,
-            options=_options(args),
+            options=_options(args), draft=args.draft or other_voices,
         )
     except BatchFailed as failed:
         if failed.attempted > 1:  # a single article's error line already says it all
             log.error("audiobuild: %s", failed)
-        return 1
-    return 0
+        results, code = failed.results, 1
+    if other_voices and results:
+        log.info("not published: --voices %s are not the podcast's voices (%s); add --publish to publish with them",
+                 args.voices, config.podcast.voices)  # fmt: skip
+    return code

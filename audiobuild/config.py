@@ -14,6 +14,8 @@ Every key is optional. An example with all of them and their defaults::
     locked = false        # podcast:locked: ask other platforms not to import the feed
     base_url = ""         # where output/ is published; empty: where `audiobuild serve`
                           # last served it, else http://localhost:8000/
+    episode_date = "added"  # pubDate: when the episode is added; "article": the article's own date
+    keep_replaced_days = 30 # days a replaced revision's files stay for apps that kept their URL
     link = ""             # the podcast's web page; defaults to base_url
     cover = ""            # a square PNG or JPEG, 1400-3000 px; generated when empty
     voices = "default"    # a profile in voices/ or a path to one; default: natural voices,
@@ -151,6 +153,11 @@ class Podcast:
     disclosure: str | dict[str, str] = AI_DISCLOSURE
     # The newest episodes the feed lists: apps refuse feeds of tens of megabytes (300 items are about 0.5 MB).
     feed_items: int = field(default=300, metadata=constraints(minimum=1))
+    # An episode's pubDate: "added", when it is first published (apps call an episode new by it: gPodder never
+    # does for one dated a week before the newest it knows), or "article", the article's own date when it has one.
+    episode_date: str = "added"
+    # Days a replaced revision's files stay, for apps that keep an episode's first URL (see publish.episodes).
+    keep_replaced_days: int = field(default=30, metadata=constraints(maximum=3650))
     # Not a podcast.toml key: where `audiobuild serve` last served the folder (see Config.for_output).
     served_url: str = field(default="", metadata=INTERNAL)
     # Not a podcast.toml key: a private feed's secret path, "p/<token>/" (see Config.for_output).
@@ -310,6 +317,8 @@ def _schema() -> dict:
                   "x-messages": {"pattern": "{value!r} is not an e-mail address"}},
         "category": {"enum": list(APPLE_CATEGORIES),
                      "x-messages": {"enum": "{value!r} is not an Apple Podcasts category"}},
+        "episode_date": {"enum": ["added", "article"],
+                         "x-messages": {"enum": "must be 'added' (when it is published) or 'article' (its date)"}},
         "disclosure": {"type": ["string", "object"], "pattern": r"\S",
                        "additionalProperties": {"type": "string", "pattern": r"\S",
                                                 "x-messages": {"pattern": "must not be empty"}},

@@ -261,6 +261,7 @@ class Entry:
     people: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     link: str = ""  # the original article's web address, for the feed's <link>; "" for a file
+    article_date: str = ""  # the article's own date (ISO 8601) when it has one: the show notes', ID3's TDOR
 
     @property
     def stem(self) -> str:

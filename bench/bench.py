@@ -114,7 +114,7 @@ def median(values: list[float]) -> float:
 
 def build_command(output: Path, *articles: Path, jobs: int | None = None, voices: str = "espeak") -> list[str]:
     extra = ["--jobs", str(jobs)] if jobs else []
-    return [*AUDIOBUILD, "build", "-q", "-o", str(output), "--voices", voices, *extra, *map(str, articles)]
+    return [*AUDIOBUILD, "build", "-q", "-o", str(output), "--voices", voices, "--publish", *extra, *map(str, articles)]
 
 
 def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str = "espeak") -> dict[str, dict]:

@@ -66,7 +66,7 @@ def bench_cluster(scratch: Path, count: int, runs: int, profile: str) -> dict[st
                 config.write_text(f'[cluster]\ncache = "{folder / "worker-cache"}"\n')
                 options = ["--cluster", cluster] if cluster else []
                 command = [*AUDIOBUILD, "build", "-q", "-o", str(folder / "output"), "--voices", profile,
-                           "--config", str(config), *options, *articles]  # fmt: skip
+                           "--publish", "--config", str(config), *options, *articles]  # fmt: skip
                 times[way].append(run(command)[0])
     finally:
         for process in processes:

@@ -124,7 +124,7 @@ def cli_build(
 ) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "audiobuild", "build", *map(str, articles), "-o", str(output)]
     return subprocess.run(
-        [*command, "--voices", voices, *extra],
+        [*command, "--voices", voices, "--publish", *extra],
         capture_output=True,
         text=True,
     )
@@ -219,8 +219,8 @@ def test_unchanged_article_is_not_rebuilt_and_a_changed_one_gets_a_new_url(tmp_p
     assert changed.rebuilt
     assert changed.entry.guid == first.entry.guid and changed.entry.published == first.entry.published
     assert changed.entry.file != first.entry.file and changed.entry.file.endswith("--2.mp3")
-    assert not mp3.exists() and (output / changed.entry.file).is_file()
-    assert not any((output / name).exists() for name in first.entry.files)
+    assert (output / changed.entry.file).is_file()
+    assert mp3.read_bytes() == content  # kept, for apps that kept its URL (`keep_replaced_days`)
     (item,) = items(output)
     assert item.find("enclosure").get("url").endswith("--2.mp3") and item.findtext("guid") == first.entry.guid
 
@@ -403,8 +403,8 @@ def test_a_caption_file_builds_under_its_speakers_or_the_title_given(tmp_path):
     assert default.entry.title == "Call with Ann Lee and Ben Ray"
     assert default.entry.slug == "call-with-ann-lee-and-ben-ray"
     titled = subprocess.run(
-        [sys.executable, "-m", "audiobuild", "build", str(captions), "--voices", "espeak", "-o", str(output),
-         "--title", "Sunday bread"], capture_output=True, text=True,
+        [sys.executable, "-m", "audiobuild", "build", str(captions), "--voices", "espeak", "--publish",
+         "-o", str(output), "--title", "Sunday bread"], capture_output=True, text=True,
     )  # fmt: skip
     assert titled.returncode == 0, titled.stderr
     feed = etree.parse(str(output / "feed.xml"))

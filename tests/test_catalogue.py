@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +21,17 @@ from audiobuild.model import Chapter, Entry, Person
 from audiobuild.publish.catalogue import CATALOGUE_FILE, LEGACY_FILE, episode_guid, load_catalogue
 from audiobuild.publish.episodes import update_catalogue
 from tests.conftest import EXAMPLE, tree_digest
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """`main` points audiobuild's log at this test's captured streams: later tests get the handlers back."""
+    loggers = [logging.getLogger("audiobuild"), logging.getLogger()]
+    saved = [(logger.handlers[:], logger.level) for logger in loggers]
+    yield
+    for logger, (handlers, level) in zip(loggers, saved):
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
@@ -267,8 +279,8 @@ def test_a_damaged_catalogue_is_rebuilt_from_the_episodes_to_the_same_feed(tmp_p
     articles[1].write_text("How to keep apples\n\nWrap each apple in paper. Keep them cool and dark.\n")
     output = tmp_path / "output"
     # Built at two different times, as a site is: the catalogue's dates have seconds the tags' have not.
-    assert main(["build", str(articles[0]), "-o", str(output), "--voices", "espeak", "-q"]) == 0
-    assert main(["build", str(articles[1]), "-o", str(output), "--voices", "espeak", "-q"]) == 0
+    assert main(["build", str(articles[0]), "-o", str(output), "--voices", "espeak", "--publish", "-q"]) == 0
+    assert main(["build", str(articles[1]), "-o", str(output), "--voices", "espeak", "--publish", "-q"]) == 0
     main(["list", "-o", str(output)])
     listed = capsys.readouterr().out
     before = tree_digest(output)
@@ -285,7 +297,7 @@ def test_a_damaged_catalogue_is_rebuilt_from_the_episodes_to_the_same_feed(tmp_p
     }  # the same feed.xml, page, archive and episodes, byte for byte
     assert (output / f"{CATALOGUE_FILE}.damaged").is_file()
     # The catalogue knows the articles again: building them again changes nothing.
-    assert main(["build", *map(str, articles), "-o", str(output), "--voices", "espeak"]) == 0
+    assert main(["build", *map(str, articles), "-o", str(output), "--voices", "espeak", "--publish"]) == 0
     assert capsys.readouterr().out.count("unchanged: ") == 2
     assert tree_digest(output) == after
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import wave
@@ -153,8 +154,48 @@ def test_build_reads_as_the_options_say(tmp_path):
     transcript = json.loads(next((output / "transcripts").glob("*.json")).read_text(encoding="utf-8"))
     assert {segment["speaker"] for segment in transcript["segments"]} >= {"Ann", "Ben"}
     result = run("build", str(article), "-o", str(output), "--layout", "plain")
-    transcript = json.loads(sorted((output / "transcripts").glob("*.json"))[-1].read_text(encoding="utf-8"))
+    newest = max((output / "transcripts").glob("*.json"), key=lambda path: path.stat().st_mtime_ns)  # the old stays
+    transcript = json.loads(newest.read_text(encoding="utf-8"))
     assert {segment["speaker"] for segment in transcript["segments"]} == {"Narrator"}
+
+
+def published(output: Path) -> dict[str, str]:
+    """What the feed, the catalogue and the published files are: all but the clip cache and the drafts."""
+    return {name: digest for name, digest in tree_digest(output).items() if not name.startswith((".cache", ".drafts"))}
+
+
+@pytest.mark.slow
+def test_a_draft_with_other_voices_never_touches_the_published_episode(tmp_path):
+    (tmp_path / "podcast.toml").write_text('[podcast]\nvoices = "espeak"\n')
+    (tmp_path / "mine.toml").write_text((REPO / "voices" / "espeak.toml").read_text())  # another profile
+    article, output = tmp_path / "bees.txt", tmp_path / "output"
+    article.write_text(BEES, encoding="utf-8")
+    assert run("build", str(article), "-o", str(output), cwd=tmp_path).returncode == 0
+    before = published(output)
+    article.write_text(BEES.replace("honey", "wax"), encoding="utf-8")
+    for options in (["--voices", "mine.toml"], ["--draft"]):  # other voices: a draft unless --publish says
+        result = run("build", str(article), "-o", str(output), *options, cwd=tmp_path)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        draft = output / ".drafts" / "bees.mp3"
+        assert result.stdout.startswith(f"draft: {draft} (0:") and "not in the feed" in result.stdout
+        assert ("--publish to publish" in result.stdout) == ("--voices" in options)
+        assert draft.read_bytes()[:3] == b"ID3" and published(output) == before
+    result = run("build", str(article), "-o", str(output), "--voices", "mine.toml", "--publish", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("built episodes/bees--2.mp3")
+    assert run("build", "x.txt", "--draft", "--publish").returncode == 2  # one or the other
+
+
+def test_make_demo_builds_and_serves_a_folder_of_its_own_not_the_users_output():
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    # What `make demo` would run, without running it: its build and its serve.
+    planned = subprocess.run(["make", "-n", "-C", str(REPO), "demo", f"VENV={Path(sys.prefix)}"],
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+    commands = [line for line in planned.splitlines() if re.search(r"audiobuild (build|serve) ", line)]
+    assert len(commands) == 2
+    for command in commands:
+        assert re.search(r"--output (\S+)", command).group(1) == "demo-output"  # not output/, the user's
+        assert "--config examples/podcast.toml" in command
 
 
 @pytest.mark.parametrize("command", ["script", "build"])

@@ -115,7 +115,8 @@ def test_serve_stays_consistent_while_a_build_replaces_files(served, tmp_path):
     output, server = served
     article = tmp_path / "changing.txt"
     article.write_text("The changing story\n- What changed?\n- Nothing yet.\n")
-    command = [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "-q", "-o", str(output), str(article)]
+    command = [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "--publish", "-q", "-o", str(output),
+               str(article)]  # fmt: skip
     assert subprocess.run(command).returncode == 0
     base = server.url.removesuffix("feed.xml")
     checked, stop, failures = [0, 0], threading.Event(), []

@@ -137,7 +137,7 @@ def test_a_worker_killed_mid_batch_costs_no_episode(tmp_path, cluster):
     articles = _articles(tmp_path, 6)
     output = tmp_path / "output"
     build = subprocess.Popen(
-        [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "-o", str(output),
+        [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "--publish", "-o", str(output),
          "--cluster", cluster.address, *map(str, articles)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -162,7 +162,7 @@ def test_a_worker_of_another_version_is_one_line_and_nothing_is_built(tmp_path, 
     cluster.wait_for(1)
     output = tmp_path / "output"
     result = subprocess.run(
-        [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "-o", str(output),
+        [sys.executable, "-m", "audiobuild", "build", "--voices", "espeak", "--publish", "-o", str(output),
          "--cluster", cluster.address, *map(str, _articles(tmp_path, 2))],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -48,7 +49,7 @@ def test_what_was_built_goes_to_stdout_and_nothing_else_to_stderr(built):
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["built", "built", "feed:"]
-    assert lines[-1].endswith("at http://localhost:8000/feed.xml") and "(2 episodes)" in lines[-1]
+    assert lines[-1].endswith("(2 episodes) (`audiobuild serve` serves it)")  # nothing serves it yet
 
 
 def test_quiet_silences_stdout_and_one_episode_is_one_episode(tmp_path):
@@ -116,7 +117,7 @@ def test_remove_takes_any_file_name_of_any_revision_and_several_at_once(tmp_path
     assert not list((output / "episodes").iterdir())
 
 
-def test_the_articles_own_date_is_the_episodes_in_the_feed_and_the_tags(tmp_path):
+def test_an_episode_is_dated_when_added_and_its_articles_date_is_in_the_notes_and_tags(tmp_path):
     shown = audiobuild("script", str(EXAMPLE), "--format", "json")
     document = json.loads(shown.stdout)
     document["date"] = "2019-03-12"
@@ -125,8 +126,18 @@ def test_the_articles_own_date_is_the_episodes_in_the_feed_and_the_tags(tmp_path
     output = tmp_path / "output"
     assert audiobuild("build", str(script), "-o", str(output)).returncode == 0
     item = etree.parse(str(output / "feed.xml")).find("channel/item")
-    assert parsedate_to_datetime(item.findtext("pubDate")).date().isoformat() == "2019-03-12"
+    added = parsedate_to_datetime(item.findtext("pubDate"))
+    assert abs(added.timestamp() - datetime.now(timezone.utc).timestamp()) < 600  # apps call it new
+    assert "The article was published on 12 March 2019." in item.findtext(f"{{{NAMESPACES['content']}}}encoded")
     (mp3,) = (output / "episodes").glob("*.mp3")
+    assert str(ID3(mp3)["TDOR"]) == "2019"
+    (tmp_path / "podcast.toml").write_text('[podcast]\nepisode_date = "article"\n')  # an archive's choice
+    archive = tmp_path / "archive"
+    built = audiobuild("build", str(script), "-o", str(archive), "--config", str(tmp_path / "podcast.toml"))
+    assert built.returncode == 0, built.stderr
+    item = etree.parse(str(archive / "feed.xml")).find("channel/item")
+    assert parsedate_to_datetime(item.findtext("pubDate")).date().isoformat() == "2019-03-12"
+    (mp3,) = (archive / "episodes").glob("*.mp3")
     assert str(ID3(mp3)["TDRC"]).startswith("2019-03-12")
 
 

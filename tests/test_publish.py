@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
+import logging
 import os
 import resource
 import signal
 import subprocess
 import sys
+import threading
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
+import podcastparser
 import pytest
+from lxml import etree
+from mutagen.id3 import ID3
 
 from audiobuild.config import Config, Podcast
 from audiobuild.errors import AudiobuildError, InputError
@@ -19,10 +27,10 @@ from audiobuild.model import Encoding
 from audiobuild.parse import parse_article
 from audiobuild.publish.catalogue import load_catalogue
 from audiobuild.publish.cover import draw_cover
-from audiobuild.publish.episodes import publish, remove_episodes, update_catalogue
-from audiobuild.publish.feed import podcast_guid
+from audiobuild.publish.episodes import feed_address, publish, remove_episodes, update_catalogue
+from audiobuild.publish.feed import NAMESPACES, podcast_guid
 from audiobuild.run.batch import build_all
-from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, description, plan_episode, prepare, render
+from audiobuild.run.pipeline import DESCRIPTION_LENGTH, Plan, _fingerprint, description, plan_episode, prepare, render
 from tests.conftest import tree_digest
 from tests.test_catalogue import entry
 
@@ -201,3 +209,119 @@ def test_remove_on_a_full_disk_is_one_line_and_changes_nothing(tmp_path):
     ]
     assert tree_digest(output) == before
     assert [item.slug for item in load_catalogue(output).entries] == ["two", "one"]
+
+
+def test_a_channel_setting_gives_no_episode_a_new_revision(tmp_path):
+    output, article = tmp_path / "output", tmp_path / "story.txt"
+    article.write_text(STORY.format(answer="The only telling."))
+    espeak = Podcast(voices="espeak")
+    (first,) = build_all([article], output, Config(podcast=espeak))
+    mp3 = (output / first.entry.file).read_bytes()
+    renamed = Config(podcast=dataclasses.replace(espeak, title="Another name", author="Someone", category="Arts"))
+    for _ in range(2):  # it made --2, then --3
+        (again,) = build_all([article], output, renamed)
+        assert (again.rebuilt, again.entry.file) == (False, "episodes/the-harbour-story.mp3")
+    assert (output / first.entry.file).read_bytes() == mp3  # it keeps the tags it was built with
+    assert [entry.stem for entry in load_catalogue(output).entries] == ["the-harbour-story"]
+
+
+def test_an_episode_recorded_with_the_channel_in_its_digest_stays_unchanged(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    planned = plan(output, STORY.format(answer="The only telling."), config=config)
+    built = publish(output, render(planned, output, config, COVER), planned, config, COVER)
+    older = _fingerprint(planned.script, planned.speech, planned.voices, config, channel=True)  # before this version
+    update_catalogue(output, config, lambda catalogue: catalogue.upsert(dataclasses.replace(built, fingerprint=older)))
+    (again,) = build_all([tmp_path / "story.txt"], output, config)
+    assert not again.rebuilt
+    assert load_catalogue(output).get(built.slug).fingerprint == built.fingerprint  # recorded with today's digest
+
+
+def gpodder_marks_new(feed: bytes, known: dict[str, int]) -> list[str]:
+    """The titles gPodder marks new when it updates a podcast whose episodes it knows (guid: published).
+
+    As `PodcastChannel._consume_updated_feed` in gPodder's src/gpodder/model.py: podcastparser reads the
+    feed; an episode whose guid is unknown is new, unless it is dated more than a week before the newest one
+    known ("Workaround for bug 340"), that newest date being capped at tomorrow.
+    """
+    episodes = podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(feed))["episodes"]
+    last_published = min(max(known.values(), default=0), time.time() + 24 * 60 * 60)
+    week = 7 * 24 * 60 * 60
+    return [episode["title"] for episode in episodes
+            if episode["guid"] not in known and not episode["published"] < last_published - week]  # fmt: skip
+
+
+def test_an_old_article_added_today_is_new_in_gpodder(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    build_all([_article(tmp_path, "fresh.txt", "Fresh news\n- What now?\n- This.\n")], output, config)
+    feed = (output / "feed.xml").read_bytes()
+    known = {episode["guid"]: episode["published"]
+             for episode in podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(feed))["episodes"]}
+    old = _article(tmp_path, "old.txt", "The old story\nPublished 12 March 2019\n- What then?\n- That.\n")
+    build_all([old], output, config)
+    feed = (output / "feed.xml").read_bytes()
+    assert gpodder_marks_new(feed, known) == ["The old story"]
+    item = etree.fromstring(feed).find("channel/item")
+    assert "The article was published on 12 March 2019." in item.findtext(f"{{{NAMESPACES['content']}}}encoded")
+    (mp3,) = (output / "episodes").glob("the-old-story*.mp3")
+    assert str(ID3(mp3, translate=False)["TORY"]) == "2019"  # ID3v2.3's original release year
+
+    archive = Config(podcast=Podcast(voices="espeak", episode_date="article"))
+    (dated,) = build_all([old], tmp_path / "archive", archive)
+    assert dated.entry.published == datetime(2019, 3, 12, 12, tzinfo=timezone.utc)
+
+
+def _article(folder: Path, name: str, text: str) -> Path:
+    (folder / name).write_text(text)
+    return folder / name
+
+
+def test_a_replaced_revision_is_kept_for_apps_that_kept_its_url_then_pruned(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    article = _article(tmp_path, "story.txt", STORY.format(answer="The first telling."))
+    (first,) = build_all([article], output, config)
+    first_files = {name: (output / name).read_bytes() for name in first.entry.files}
+    article.write_text(STORY.format(answer="A second telling."))
+    (second,) = build_all([article], output, config)
+    assert second.entry.stem == "the-harbour-story--2"
+    for name, data in first_files.items():  # still there, with the bytes it always had
+        assert (output / name).read_bytes() == data
+    feed = (output / "feed.xml").read_text()
+    assert "the-harbour-story--2.mp3" in feed and "the-harbour-story.mp3" not in feed
+    # A later build, once they have been kept long enough (here: none), deletes them.
+    other = _article(tmp_path, "other.txt", "Another story\n- Why?\n- Because.\n")
+    build_all([other], output, Config(podcast=Podcast(voices="espeak", keep_replaced_days=0)))
+    assert not any((output / name).exists() for name in first_files)
+    assert all((output / name).exists() for name in second.entry.files)
+
+
+def test_remove_deletes_the_kept_revisions_too(tmp_path):
+    output, config = tmp_path / "output", Config(podcast=Podcast(voices="espeak"))
+    article = _article(tmp_path, "story.txt", STORY.format(answer="The first telling."))
+    build_all([article], output, config)
+    article.write_text(STORY.format(answer="A second telling."))
+    build_all([article], output, config)
+    remove_episodes(output, ["the-harbour-story"], config)
+    assert not list(output.rglob("the-harbour-story*"))
+
+
+def test_the_build_line_names_the_served_address_only_while_a_server_answers_there(tmp_path, caplog):
+    from audiobuild.serve import server as serve
+
+    caplog.set_level(logging.INFO, logger="audiobuild")
+    output = tmp_path / "output"
+    output.mkdir()
+    served = serve.make_server(output, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{served.server_address[1]}/"
+    config = Config(podcast=Podcast(voices="espeak", served_url=url))  # as `serve` leaves it in .served-url
+    thread = threading.Thread(target=serve.serve_forever, args=(served,), daemon=True)
+    thread.start()
+    try:
+        build_all([_article(tmp_path, "one.txt", "First story\n- Why?\n- Because.\n")], output, config)
+    finally:
+        served.shutdown()
+    build_all([_article(tmp_path, "two.txt", "Second story\n- Why?\n- Because.\n")], output, config)
+    lines = [record.getMessage() for record in caplog.records if record.getMessage().startswith("feed: ")]
+    assert lines == [f"feed: {output / 'feed.xml'} (1 episode) at {url}feed.xml",
+                     f"feed: {output / 'feed.xml'} (2 episodes) (`audiobuild serve` serves it)"]  # fmt: skip
+    public = Config(podcast=Podcast(base_url="https://pods.example.org/", served_url=url))
+    assert feed_address(output, public) == "https://pods.example.org/feed.xml"

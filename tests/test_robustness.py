@@ -24,7 +24,7 @@ from tests.conftest import EXAMPLE, tree_digest
 from tests.test_catalogue import entry
 
 GOOD_ARTICLE = "A good title\n- A question?\n- An answer.\n"
-ESPEAK = ("--voices", "espeak")  # these builds are about bad input and crashes: the fast profile will do
+ESPEAK = ("--voices", "espeak", "--publish")  # about bad input and crashes: the fast profile will do
 
 
 def audiobuild(*args: str, cwd: Path | None = None, **options) -> subprocess.CompletedProcess:

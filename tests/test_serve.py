@@ -458,6 +458,30 @@ def test_a_missing_folder_is_an_error(tmp_path):
         serve.make_server(tmp_path / "output", "127.0.0.1", 0)
 
 
+def test_a_replaced_revisions_url_is_redirected_to_the_current_one(tmp_path):
+    # Podcast Addict keeps an episode's first URL (atareao/u2vpodcast#19): once its files are gone, a redirect.
+    from audiobuild.config import Config, Podcast
+    from audiobuild.run.batch import build_all
+
+    article, output = tmp_path / "story.txt", tmp_path / "output"
+    config = Config(podcast=Podcast(voices="espeak", keep_replaced_days=0))
+    for answer in ("The first telling.", "A second telling."):
+        article.write_text(f"The harbour story\n- What happened?\n- {answer}\n")
+        build_all([article], output, config)
+    assert not (output / "episodes" / "the-harbour-story.mp3").exists()
+    with running(output) as server:
+        for old, new in (("episodes/the-harbour-story.mp3", "the-harbour-story--2.mp3"),
+                         ("transcripts/the-harbour-story.vtt", "the-harbour-story--2.vtt"),
+                         ("chapters/the-harbour-story.chapters.json", "the-harbour-story--2.chapters.json")):
+            status, headers, _ = fetch(server, f"/{old}", "HEAD")
+            assert (status, headers["location"]) == (301, new)
+            folder = old.rpartition("/")[0]
+            status, _, body = fetch(server, f"/{folder}/{headers['location']}")
+            assert (status, body) == (200, (output / folder / new).read_bytes())
+        assert fetch(server, "/episodes/the-harbour-story--3.mp3")[0] == 404  # never published
+        assert fetch(server, "/episodes/another-story.mp3")[0] == 404
+
+
 # --- methods and malformed requests -----------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from audiobuild.errors import InputError
+from audiobuild.parse import parse
 from audiobuild.read.sources import Article, decode, extract_html, load_article, read_article
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
@@ -158,6 +159,22 @@ def test_the_pages_own_date_comes_from_its_metadata_json_ld_or_time_element(head
         "<p>When I started, heat was cheap. Now it is the biggest cost in the building.</p></article></body></html>"
     )
     assert extract_html(html, "glass.html").date == "2024-03-12"
+
+
+@pytest.mark.parametrize("line", ["", "<p>Published 12 March 2024, 09:15</p>", "<p>March 12, 2024</p>"])
+def test_a_page_without_a_date_gets_none_from_a_year_its_text_mentions(line):
+    # htmldate's extensive search dated such a page 1 January of a year in its text (adbar/htmldate#124).
+    html = (
+        "<html><head><title>The keeper</title></head><body><article><h1>Talking to the keeper of the light</h1>"
+        f"{line}<p>The keeper remembers the great storm of 1998, when the waves reached the lamp room.</p>"
+        "<p>Q: What was it like?</p><p>A: It was loud. The sea came over the rocks and the glass shook all night.</p>"
+        "<p>Q: Would you stay again?</p><p>A: Yes. I have stayed every winter since then, until they close it.</p>"
+        "</article><footer><p>Copyright 2019 Coast Weekly. All rights reserved.</p></footer></body></html>"
+    )
+    article = extract_html(html, "keeper.html")
+    assert article.date is None
+    script = parse(article)  # a date line under the headline is the parser's to read
+    assert (script.date, script.date_source) == (("2024-03-12", "date line, line 2") if line else (None, None))
 
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from mutagen.id3 import (
     TCAT,
     TCON,
     TDES,
+    TDOR,
     TDRC,
     TGID,
     TIME,
@@ -61,7 +62,7 @@ class Tags:
     title: str
     artist: str
     album: str
-    date: datetime
+    date: datetime  # when the episode was published (TDRC, as v2.3's TYER, TDAT and TIME)
     comment: str
     description: str
     language: str  # ISO 639-2, e.g. "eng"
@@ -74,6 +75,7 @@ class Tags:
     cover: bytes | None = None
     cover_mime: str = "image/png"
     record: str = ""  # the episode's catalogue row (JSON), from which a damaged catalogue is rebuilt
+    original_date: str = ""  # the article's own date, YYYY-MM-DD (TDOR, as v2.3's TORY: its year)
 
 
 def write_tags(path: Path, tags: Tags) -> None:
@@ -86,6 +88,8 @@ def write_tags(path: Path, tags: Tags) -> None:
     # update_to_v23 (mutagen 1.47) writes TIME only when hour and minute are both
     # non-zero, so an episode dated 00:40 or 09:00 would lose its time of day.
     id3.add(TIME(encoding=3, text=tags.date.strftime("%H%M")))
+    if tags.original_date:
+        id3.add(TDOR(encoding=3, text=tags.original_date))
     id3.add(TCON(encoding=3, text=GENRE))
     id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
     id3.add(TDES(encoding=3, text=tags.description))
@@ -102,7 +106,10 @@ def write_tags(path: Path, tags: Tags) -> None:
     if tags.record:
         id3.add(TXXX(encoding=3, desc=RECORD, text=tags.record))
     if tags.cover:
-        id3.add(APIC(encoding=3, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover))
+        # Latin-1 and no description: v2.3 has no UTF-8, so mutagen would save a UTF-16 description, after
+        # which ExoPlayer up to 2.15.0 (inside many Android podcast apps) reads the picture from the wrong
+        # offset and gets a corrupted image (google/ExoPlayer#9087).
+        id3.add(APIC(encoding=0, mime=tags.cover_mime, type=PictureType.COVER_FRONT, desc="", data=tags.cover))
     _add_chapters(id3, tags.chapters)
     id3.update_to_v23()  # TDRC (v2.4) becomes TYER and TDAT, which strict v2.3 readers show
     id3.save(path, v2_version=3)

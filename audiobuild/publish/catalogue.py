@@ -45,7 +45,7 @@ log = logging.getLogger("audiobuild")
 
 CATALOGUE_FILE = ".catalogue.sqlite"
 LEGACY_FILE = "catalogue.json"  # before audiobuild 0.2: imported, then removed
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5 added `replaced`: a version-4 catalogue gets it when opened
 # Namespace for episode guids: uuid5(namespace, slug) is stable without any state.
 _GUID_NAMESPACE = uuid.UUID("4f0e7d3a-8c1b-5a52-9a47-6a1d2b7e8c90")
 REBUILD = "`audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
@@ -59,6 +59,14 @@ CREATE TABLE IF NOT EXISTS episodes (
 CREATE INDEX IF NOT EXISTS newest_first ON episodes (published DESC, slug);
 CREATE TABLE IF NOT EXISTS retired (slug TEXT PRIMARY KEY, revision INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS channel (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS replaced (   -- revisions whose files are kept a while for apps that kept their URL
+    slug TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    replaced TEXT NOT NULL,  -- ISO 8601 in UTC
+    files TEXT NOT NULL,     -- a JSON list of paths relative to the folder
+    PRIMARY KEY (slug, revision)
+);
+CREATE INDEX IF NOT EXISTS oldest_replaced ON replaced (replaced);
 """
 
 
@@ -198,6 +206,20 @@ class Catalogue:
         )
         self.touched |= {month_of(entry.published), *([month_of(replaced.published)] if replaced else [])}
 
+    def keep_replaced(self, entry: Entry, moment: datetime) -> None:
+        """Remember that `entry`'s revision was replaced at `moment`: its files stay until `drop_replaced`."""
+        self._db.run("INSERT OR REPLACE INTO replaced VALUES (?, ?, ?, ?)",
+                     (entry.slug, entry.revision, _utc(moment), json.dumps(entry.files)))  # fmt: skip
+
+    def drop_replaced(self, before: datetime | None = None, slug: str | None = None) -> list[str]:
+        """Forget the revisions replaced by `before` (all; of `slug` only, when given); return their files."""
+        conditions = {"replaced <= ?": before and _utc(before), "slug = ?": slug}
+        where = " AND ".join(["1", *(condition for condition, value in conditions.items() if value is not None)])
+        values = [value for value in conditions.values() if value is not None]
+        rows = list(self._db.rows(f"SELECT files FROM replaced WHERE {where}", values))
+        self._db.run(f"DELETE FROM replaced WHERE {where}", values)
+        return [name for (names,) in rows for name in json.loads(names)]
+
     def remove(self, slug: str) -> Entry | None:
         """Drop the entry with `slug`; return it. Its revision is remembered (see `retired`)."""
         entry = self.get(slug)
@@ -250,6 +272,13 @@ class Database:
         """Make a change once for each of `parameters` (inside a transaction)."""
         try:
             self._connection.executemany(sql, parameters)
+        except sqlite3.Error as error:
+            raise self.failure(error) from None
+
+    def upgrade(self, script: str) -> None:
+        """Run an SQL script that brings an older catalogue's tables up to this version."""
+        try:
+            self._connection.executescript(script)
         except sqlite3.Error as error:
             raise self.failure(error) from None
 
@@ -362,6 +391,9 @@ def load_catalogue(folder: Path, create: bool = False) -> Catalogue:
     if path.exists():
         database = Database(path, tables=False)
         version = database.one("PRAGMA user_version")[0]
+        if version == SCHEMA_VERSION - 1:  # only a table was added since (`replaced`): it gets it now
+            database.upgrade(f"{_TABLES}PRAGMA user_version = {SCHEMA_VERSION};")
+            version = SCHEMA_VERSION
         if version == SCHEMA_VERSION:
             return Catalogue(folder, database)
         unfinished = version == 0 and _no_episodes(database)
@@ -448,7 +480,7 @@ _ENTRY = {
                          "length", "duration", "source", "source_id", "people", "chapters"],
             "properties": {
                 **dict.fromkeys(("slug", "guid", "title", "description", "author", "fingerprint", "source",
-                                 "source_id", "link"), _TEXT),
+                                 "source_id", "link", "article_date"), _TEXT),
                 "published": {"type": "string", "format": "date-time"},
                 "revision": {"type": "integer", "minimum": 1},
                 "length": _COUNT,

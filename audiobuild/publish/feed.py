@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -82,8 +83,15 @@ def as_html(text: str) -> str:
 
 
 def show_notes(entry: Entry) -> str:
-    """The item's HTML show notes: the description and the chapter list."""
+    """The item's HTML show notes: the description, the article's own date and the chapter list.
+
+    The article's date is said here because the pubDate is, by default, when
+    the episode was added (see `run.pipeline.episode_date`).
+    """
     parts = [f"<p>{as_html(entry.description)}</p>"]
+    if entry.article_date:
+        day = date.fromisoformat(entry.article_date[:10])
+        parts.append(f"<p>The article was published on {day.day} {day:%B %Y}.</p>")
     if entry.chapters:
         items = "".join(f"<li>{clock(c.start_ms)} {as_html(c.title)}</li>" for c in entry.chapters)
         parts.append(f"<p>Chapters:</p><ol>{items}</ol>")

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.entities import name2codepoint
 from urllib.parse import urljoin, urlsplit
 
 from audiobuild.errors import InputError
 from audiobuild.schema import check, json_key, yaml_line
+
+log = logging.getLogger("audiobuild")
 
 # What `follow` asks a server for.
 FEED_ACCEPT = (
@@ -67,15 +72,23 @@ def _xml_feed(body: bytes, source: str, content_type: str, url: str) -> Feed:
 
     headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
     parsed = feedparser.parse(body, response_headers=headers)
-    problem = parsed.get("bozo_exception")
     # feedparser reads broken XML with a forgiving parser, which may return a truncated feed's first items as if
     # they were all: a feed that is not well-formed is refused (and read again next run). A wrong declared
     # encoding or content type, or a missing namespace declaration, are only its warnings.
     harmless = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown,
                 feedparser.NonXMLContentType, feedparser.UndeclaredNamespace)  # fmt: skip
-    if parsed.bozo and not isinstance(problem, harmless):
-        message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
-        raise InputError(source, f"is not a well-formed feed ({message})")
+    problem = _problem(parsed, harmless)
+    if problem and "undefined entity" in problem:
+        # HTML's named entities (&nbsp;, &ldquo;, &shy;) are not XML's, yet common in feeds, and every reader
+        # reads them (kurtmckee/feedparser#121). Written as the characters they name, the feed is parsed
+        # strictly again, so that a feed truncated as well is still refused.
+        repaired = feedparser.parse(_HTML_ENTITY.sub(_as_reference, body), response_headers=headers)
+        if not _problem(repaired, harmless):
+            log.warning("%s: is not well-formed XML (%s): its HTML entities are read as feed readers read them",
+                        source, problem)  # fmt: skip
+            parsed, problem = repaired, None
+    if problem:
+        raise InputError(source, f"is not a well-formed feed ({problem})")
     if not parsed.version:
         raise InputError(source, "is not an RSS, Atom or JSON feed")
     items = []
@@ -84,6 +97,27 @@ def _xml_feed(body: bytes, source: str, content_type: str, url: str) -> Feed:
         for entry in parsed.entries:
             items.append(_xml_item(entry, url))
     return Feed(parsed.feed.get("title", ""), items)
+
+
+def _problem(parsed, harmless: tuple[type, ...]) -> str | None:
+    """What makes a feedparser result not well-formed XML ("undefined entity", "unclosed token"), or None."""
+    problem = parsed.get("bozo_exception")
+    if not parsed.bozo or isinstance(problem, harmless):
+        return None
+    return problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
+
+
+# An entity reference by name: XML knows five of the names, HTML (and so feed writers) some 250 more.
+_HTML_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+
+
+def _as_reference(match: re.Match) -> bytes:
+    """An HTML entity as the numeric character reference XML reads (`&nbsp;` as `&#160;`); others as they were."""
+    name = match.group(1).decode("ascii")
+    if name in _XML_ENTITIES or name not in name2codepoint:
+        return match.group(0)
+    return b"&#%d;" % name2codepoint[name]
 
 
 def _xml_item(entry, url: str) -> Item:

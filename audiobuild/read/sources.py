@@ -386,6 +386,11 @@ def extract_html(
     document = trafilatura.bare_extraction(
         raw, url=url, with_metadata=True, include_formatting=True, include_tables=True, favor_recall=True,
         prune_xpath=css_to_xpath(prune) or None,
+        # No date is better than a wrong one: htmldate's extensive search takes any date in the text, down to a
+        # bare year ("the storm of 1998", a copyright line) read as 1 January (adbar/htmldate#124). Without it,
+        # only the page's metadata, time elements and date-classed markup count; a date line near the headline
+        # is the parser's (`parse.furniture`). The original date, not an update's: the article's own.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )  # fmt: skip
     body = document.body if document is not None else None
     text = "\n".join(_blocks(body)) if body is not None else ""

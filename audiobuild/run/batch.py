@@ -23,10 +23,10 @@ from audiobuild.atomic import remove_stale_temporaries, remove_temporaries
 from audiobuild.children import die_with_parent
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
-from audiobuild.model import ParseOptions, Script
-from audiobuild.publish.catalogue import load_catalogue, month_of
+from audiobuild.model import Entry, ParseOptions, Script
+from audiobuild.publish.catalogue import Catalogue, load_catalogue, month_of
 from audiobuild.publish.cover import cover_bytes
-from audiobuild.publish.episodes import publish, update_catalogue
+from audiobuild.publish.episodes import feed_address, keep_draft, publish, update_catalogue
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.run.pipeline import Plan, Result, plan_episode, render
 from audiobuild.run.progress import NoBar, progress_bar
@@ -45,6 +45,7 @@ def build_all(
     workers: int | None = None,
     cluster: str | None = None,
     options: ParseOptions = ParseOptions(),
+    draft: bool = False,
 ) -> list[Result]:
     """Build each article into `output` on worker processes (one per core by default, `workers` at most).
 
@@ -53,6 +54,7 @@ def build_all(
     address or "local", the episodes render on that cluster instead (`cluster.ClusterPool`).
 
     `options` (`--layout`, `--interviewer`) apply to every article of the batch.
+    A `draft` is rendered into the drafts folder (`publish.episodes.keep_draft`) and never published.
 
     A bad article is reported and skipped and the rest are built; BatchFailed
     is raised after the batch when any failed. Every article is parsed and
@@ -78,18 +80,21 @@ def build_all(
         catalogue = load_catalogue(output)
         cover = cover_bytes(output, config)
         try:
-            return _build(sources, output, config, profile, catalogue, cover, pool, options)
+            return _build(sources, output, config, profile, catalogue, cover, pool, options, draft)
         finally:  # what a crashed or interrupted worker left: the staged files, a clip cache's staging folder
             remove_temporaries(output, os.getpid())
             remove_stale_temporaries(output)
 
 
-def _build(sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool, options) -> list[Result]:
+def _build(
+    sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool, options, draft: bool
+) -> list[Result]:
     failures: list[AudiobuildError] = []
     results: list[Result] = []
     plans: list[Plan] = []
     newest = catalogue.newest_date()  # and then the newest of this batch's plans: no two share a pubDate
     titles: dict[str, str] = {}  # this batch's plans' titles by slug
+    redigested: list[tuple[Entry, Entry]] = []  # unchanged, recorded with an older version's digest (`plan_episode`)
     for source in (source if isinstance(source, Script) else str(source) for source in sources):
         try:
             plan = _unique(plan_episode(source, catalogue, config, profile, newest, options, titles), plans)
@@ -99,6 +104,8 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
         if plan.unchanged:
             log.info("unchanged: %s (%s)", plan.entry.file, plan.source)
             results.append(Result(plan.source, plan.entry, plan.script, [], rebuilt=False))
+            if plan.entry != plan.previous:
+                redigested.append((plan.previous, plan.entry))
         else:
             plans.append(plan)
             newest = max(filter(None, [newest, plan.entry.published]))
@@ -110,8 +117,13 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
         try:
             if isinstance(outcome, Exception):
                 raise outcome
+            minutes, seconds = divmod(round(outcome.entry.duration), 60)  # as `list` and the feed's itunes:duration
+            if draft:
+                log.info("draft: %s (%d:%02d) from %s, not in the feed", keep_draft(output, outcome), minutes,
+                         seconds, plan.source)  # fmt: skip
+                results.append(dataclasses.replace(outcome, staged={}))
+                continue
             entry = publish(output, outcome, plan, config, cover)
-            minutes, seconds = divmod(round(entry.duration), 60)  # as `list` and the feed's itunes:duration
             log.info("built %s (%d:%02d) from %s", entry.file, minutes, seconds, plan.source)
             results.append(dataclasses.replace(outcome, entry=entry, staged={}))
         except AudiobuildError as error:
@@ -120,21 +132,29 @@ def _build(sources, output: Path, config: Config, profile, catalogue, cover: byt
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
     if plans:  # once a batch, not an episode: looking at 10,000 clips (500 MB) takes about 0.2 s
         prune_cache(output / CACHE_DIR, config.cache.max_mb * MB)
-    if results:
+    if results and not draft:
         try:
             # The channel settings may have changed too; the archive pages are those of the episodes built.
             touched = {month_of(result.entry.published) for result in results}
             touched |= {month_of(plan.previous.published) for plan in plans if plan.previous is not None}
-            catalogue = update_catalogue(output, config, months=touched)
+            catalogue = update_catalogue(output, config, lambda catalogue: _redigest(catalogue, redigested),
+                                         months=touched)  # fmt: skip
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
         else:
-            count = len(catalogue)
-            log.info("feed: %s (%d episode%s) at %s", output / FEED_FILE, count, "" if count == 1 else "s",
-                     config.podcast.url(FEED_FILE))  # fmt: skip
+            count, address = len(catalogue), feed_address(output, config)
+            log.info("feed: %s (%d episode%s) %s", output / FEED_FILE, count, "" if count == 1 else "s",
+                     f"at {address}" if address else "(`audiobuild serve` serves it)")  # fmt: skip
     if failures:
         raise BatchFailed(failures, len(sources), results)
     return results
+
+
+def _redigest(catalogue: Catalogue, changes: list[tuple[Entry, Entry]]) -> None:
+    """Record each (as planned, with today's digest) pair's new digest, unless another build changed it meanwhile."""
+    for previous, entry in changes:
+        if catalogue.get(entry.slug) == previous:
+            catalogue.upsert(entry)
 
 
 def _unique(plan: Plan, planned: list[Plan]) -> Plan:

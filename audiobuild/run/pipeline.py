@@ -185,15 +185,18 @@ def plan_episode(
             f"(rename one, or run `audiobuild remove {slug}` first)",
         )
     fingerprint = _fingerprint(script, spoken, voices, config)
-    if previous is not None and previous.fingerprint == fingerprint and intact(catalogue.folder, previous):
-        return Plan(source, script, voices, spoken, previous, previous, unchanged=True)
+    if previous is not None and intact(catalogue.folder, previous):
+        if previous.fingerprint in (fingerprint, _fingerprint(script, spoken, voices, config, channel=True)):
+            # Recorded with today's digest, so that a later change to the channel leaves it unchanged still.
+            entry = dataclasses.replace(previous, fingerprint=fingerprint)
+            return Plan(source, script, voices, spoken, entry, previous, unchanged=True)
     entry = Entry(
         slug=slug,
         guid=previous.guid if previous else episode_guid(slug),
         title=script.title,
         description=description(script, config.podcast.disclosures()["*"]),
         author=script.interviewee or config.podcast.author,
-        published=episode_date(script, previous, after),
+        published=episode_date(script, previous, after, by_article=config.podcast.episode_date == "article"),
         revision=catalogue.next_revision(slug),
         fingerprint=fingerprint,
         length=0,
@@ -206,6 +209,7 @@ def plan_episode(
             for person in script.people
             if person.role in _PODCAST_ROLES and person.name not in DEFAULT_NAMES.values()  # real names only
         ),
+        article_date=script.date or "",
     )
     return Plan(source, script, voices, spoken, entry, previous, retired=catalogue.retired(slug))
 
@@ -228,26 +232,46 @@ def episode_slug(title: str, identity: str, catalogue: Catalogue, batch_titles: 
     return slug
 
 
-def episode_date(script: Script, previous: Entry | None, after: datetime | None = None) -> datetime:
-    """When an episode was published: the article's own date, else its first build's, else now.
+def episode_date(
+    script: Script, previous: Entry | None, after: datetime | None = None, by_article: bool = False
+) -> datetime:
+    """An episode's pubDate: when it was first published (its first build's date), else now.
 
-    A date without a time is that day at noon UTC, which is the same day in
-    every time zone a listener is likely to be in. A new episode without a
-    date of its own is dated now, or a second after `after` (the newest
-    episode so far), so that apps never see two episodes with the same pubDate.
+    Podcast apps call an episode new by its pubDate: gPodder never does for
+    one dated over a week before the newest it knows (its "bug 340" rule,
+    `PodcastChannel._consume_updated_feed` in gpodder/model.py), so an episode
+    made from an older article is dated when it is added, and the article's
+    own date goes to the show notes and the MP3 (`Entry.article_date`). With
+    `by_article` (``[podcast] episode_date = "article"``, for an archive), the
+    article's own date is the pubDate when it has one. A new episode is dated
+    now, or a second after `after` (the newest episode so far), so that apps
+    never see two episodes with the same pubDate. InputError when the
+    article's date is not ISO 8601.
     """
-    if script.date:
-        try:
-            moment = datetime.fromisoformat(script.date)
-        except ValueError:
-            raise InputError(script.source, f"date {script.date!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
-        if len(script.date) <= 10:
-            moment = moment.replace(hour=12)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    own = article_moment(script)
+    if by_article and own is not None:
+        return own
     if previous is not None:
         return previous.published
     now = datetime.now(timezone.utc).replace(microsecond=0)
     return max(now, after + timedelta(seconds=1)) if after else now
+
+
+def article_moment(script: Script) -> datetime | None:
+    """The article's own date as a moment, if it has one; InputError when it is not ISO 8601.
+
+    A date without a time is that day at noon UTC, which is the same day in
+    every time zone a listener is likely to be in.
+    """
+    if not script.date:
+        return None
+    try:
+        moment = datetime.fromisoformat(script.date)
+    except ValueError:
+        raise InputError(script.source, f"date {script.date!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+    if len(script.date) <= 10:
+        moment = moment.replace(hour=12)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def parts_at_rate(script: Script, profile: Profile, config: Config) -> dict[str, Part]:
@@ -320,13 +344,18 @@ def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     return Result(plan.source, entry, script, episode.spans, rebuilt=True, staged=dict(staged))
 
 
-def _fingerprint(script: Script, spoken: tuple[tuple[str, ...], ...], voices: dict[str, Voice], config: Config) -> str:
-    """A digest of everything that goes into an episode's audio and tags.
+def _fingerprint(
+    script: Script, spoken: tuple[tuple[str, ...], ...], voices: dict[str, Voice], config: Config, channel: bool = False
+) -> str:
+    """A digest of everything an episode's audio is made from: its script, what is said, voices, reading settings.
 
-    Not the cover: a new cover must not give every published episode a new
-    URL. It is in the feed at once, and in an episode's MP3 when that is next rebuilt.
+    Not the channel's settings (title, author, language, category), although
+    the MP3's tags name some of them, nor the cover: a channel change must not
+    give every published episode a new URL, so files keep the tags they were
+    built with until their article changes. `channel` gives the digest of
+    versions that counted the channel's settings in, which episodes built
+    then are still recorded with.
     """
-    podcast = config.podcast
     inputs = {
         "format": OUTPUT_FORMAT,
         "script": [dataclasses.asdict(segment) for segment in script.segments],
@@ -335,9 +364,10 @@ def _fingerprint(script: Script, spoken: tuple[tuple[str, ...], ...], voices: di
         "engines": sorted({get_engine(voice.engine).clip_version(voice) for voice in voices.values()}),
         "pauses": dataclasses.asdict(config.pauses),
         "audio": dataclasses.asdict(config.audio),
-        # Not the feed URL: it follows the served address, and an episode's audio does not.
-        "tags": [podcast.title, podcast.author, podcast.language, podcast.category],
     }
+    if channel:
+        podcast = config.podcast
+        inputs["tags"] = [podcast.title, podcast.author, podcast.language, podcast.category]
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -348,6 +378,7 @@ def _tags(script: Script, entry: Entry, config: Config, cover: bytes) -> Tags:
         artist=entry.author,
         album=podcast.title,
         date=entry.published,
+        original_date=entry.article_date[:10],
         comment=entry.description,
         description=entry.description,
         language=id3_language(script.language or podcast.language),

@@ -31,12 +31,13 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import TCPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from audiobuild import __version__
 from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import CHAPTERS_DIR, EPISODES_DIR, TRANSCRIPTS_DIR
 from audiobuild.publish import state
+from audiobuild.publish.episodes import replaced_by
 from audiobuild.publish.page import PAGE_FILE
 from audiobuild.serve.inbox import MANIFEST_PATH, Inbox, answer, redact
 from audiobuild.serve.inbox import PATH as INBOX_PATH
@@ -386,7 +387,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_file(self, target: str, head: bool) -> None:
         found = self.server.locate(target)
         if found is None:
-            self._send_status(HTTPStatus.NOT_FOUND)
+            # A replaced revision's URL, which some apps keep for an episode: sent to the current one, in its folder.
+            current = replaced_by(self.server.root, "/".join(_request_path(self.path) or []))
+            moved = {"Location": quote(current.rpartition("/")[2])} if current else None
+            self._send_status(HTTPStatus.MOVED_PERMANENTLY if moved else HTTPStatus.NOT_FOUND, moved)
             return
         name, path = found
         try:
