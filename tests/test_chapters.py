@@ -10,7 +10,8 @@ from audiobuild.parse import parse_article
 
 SCRIPT = parse_article(
     "A title\nBy Someone\n- First question?\n- An answer. It goes on.\n"
-    "- A very long preamble that goes on and on about the weather and the sea before it asks. Why lighthouses?\n- Because."
+    "- A very long preamble that goes on and on about the weather and the sea before it asks. Why lighthouses?\n"
+    "- Because."
 )
 # (segment, sentence, start, end) as assembly would place them
 SPANS = [
