@@ -1,19 +1,22 @@
 """Stage 2b: how each sentence is said, once its speaker's voice is known.
 
 First the pronunciation lexicon (the profile's, then podcast.toml's), which may
-put phonemes in the engine's own notation; then the language's text
-normalisation ("Dr." before a name, years, amounts, Roman numerals, URLs),
-which leaves those phonemes alone. The transcript keeps the article's text:
-only the engine is given the spoken form.
+put phonemes in the engine's own notation; then what no voice should read is
+left out (`unspoken`: emoji, letters of a script the voices do not speak);
+then the language's text normalisation ("Dr." before a name, years, dates,
+amounts, Roman numerals, URLs), which leaves those phonemes alone. The
+transcript keeps the article's text: only the engine is given the spoken form.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
 from audiobuild.voice.pronounce.lexicon import Lexicon
-from audiobuild.voice.pronounce.normalize import normalize
+from audiobuild.voice.pronounce.normalize import normalize, outside_phonemes
+from audiobuild.voice.pronounce.unspoken import foreign_letters, leave_out
 
 if TYPE_CHECKING:  # voices.py reads profiles' lexicons through this package
     from audiobuild.parse import Script
@@ -21,13 +24,21 @@ if TYPE_CHECKING:  # voices.py reads profiles' lexicons through this package
 
 __all__ = ["Lexicon", "normalize", "speech", "spoken"]
 
+log = logging.getLogger("audiobuild")
+
 
 def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon) -> str:
     """What `engine` is given to say `sentence`, an article's sentence in `language`."""
+    return _said(sentence, language, engine, lexicon)[0]
+
+
+def _said(sentence: str, language: str, engine: str, lexicon: Lexicon) -> tuple[str, str]:
+    """(what `engine` is given for `sentence`, the letters of scripts its voice does not speak that were left out)."""
     # Only the lexicon may hand the engine [[phonemes]]: an article's own "[[citation needed]]" is text.
-    as_text = sentence.replace("[[", "[ [").replace("]]", "] ]")
-    said = normalize(lexicon.apply(as_text, engine), language)  # URLs are words by now
-    return _LONG_WORD.sub(_split_word, said)
+    as_text = lexicon.apply(sentence.replace("[[", "[ [").replace("]]", "] ]"), engine)
+    foreign = outside_phonemes(as_text, lambda part: foreign_letters(part, language))
+    said = normalize(outside_phonemes(as_text, lambda part: leave_out(part, language)), language)
+    return _LONG_WORD.sub(_split_word, said), "".join(dict.fromkeys(foreign))  # URLs are words by now
 
 
 # A "word" this long is no word anyone says; espeak-ng 1.52 aborts (a buffer overflow) on one of 68 stacked "'s".
@@ -48,10 +59,20 @@ def _split_word(match: re.Match) -> str:
 
 
 def speech(script: Script, voices: dict[str, Voice], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:
-    """The spoken form of every sentence, per segment, each for the engine of its speaker's voice."""
-    return tuple(
-        tuple(
-            spoken(sentence, script.language, voices[segment.speaker].engine, lexicon) for sentence in segment.sentences
-        )
+    """The spoken form of every sentence, per segment, each for the engine of its speaker's voice.
+
+    Letters of a script the voices do not speak are left out with one
+    warning for the article, naming the first sentence that has them.
+    """
+    said = [
+        [_said(sentence, script.language, voices[segment.speaker].engine, lexicon) for sentence in segment.sentences]
         for segment in script.segments
-    )
+    ]
+    foreign = [(sentence, left_out) for segment, forms in zip(script.segments, said, strict=True)
+               for sentence, (_, left_out) in zip(segment.sentences, forms, strict=True) if left_out]  # fmt: skip
+    if foreign:
+        more = f" and {len(foreign) - 1} more sentence{'s' * (len(foreign) > 2)}" if len(foreign) > 1 else ""
+        log.warning("%s: %r's voices cannot speak “%s”: left out of speech in “%s”%s (the transcript keeps them; "
+                    "a [lexicon] entry can respell them)", script.source, script.language or "en",
+                    "".join(dict.fromkeys("".join(letters for _, letters in foreign)))[:20], foreign[0][0], more)  # fmt: skip
+    return tuple(tuple(form for form, _ in forms) for forms in said)
