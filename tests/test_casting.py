@@ -268,9 +268,11 @@ HONORIFIC_ARTICLES = {
     "fr": ("Anne Roux : Le port\n\nNous avons rencontré {} Roux à Marseille, pour parler longtemps du port.\n\n"
            "- Comment était le travail en hiver ?\n- Plutôt calme, mais très froid et sombre.\n", "Mme", "M."),
     "es": ("Ana Ruiz: El puerto\n\nHablamos con {} Ruiz en Cádiz, donde trabaja en el puerto desde hace años.\n\n"
-           "- ¿Cómo era el trabajo en invierno?\n- Casi siempre tranquilo, pero muy frío y oscuro.\n", "la Sra.", "el Sr."),
+           "- ¿Cómo era el trabajo en invierno?\n- Casi siempre tranquilo, pero muy frío y oscuro.\n",
+           "la Sra.", "el Sr."),
     "it": ("Anna Rossi: Il porto\n\nAbbiamo incontrato {} Rossi a Genova, dove lavora al porto da molti anni.\n\n"
-           "- Com'era il lavoro d'inverno?\n- Per lo più tranquillo, ma molto freddo e buio.\n", "la Sig.ra", "il Sig."),
+           "- Com'era il lavoro d'inverno?\n- Per lo più tranquillo, ma molto freddo e buio.\n",
+           "la Sig.ra", "il Sig."),
     "pt": ("Ana Silva: O porto\n\nFalámos com {} Silva em Lisboa, onde trabalha no porto há muitos anos.\n\n"
            "- Como era o trabalho no inverno?\n- Quase sempre calmo, mas muito frio e escuro.\n", "a Sra.", "o Sr."),
     "pl": ("Anna Nowak: Port\n\nRozmawialiśmy z {} Nowak w Gdańsku, gdzie od wielu lat pracuje w porcie.\n\n"
@@ -300,22 +302,25 @@ def test_an_honorific_in_a_speaker_label_in_another_language():
 
 
 SAME_SEX = {
-    "en": "The harbour\n\n{} Ann Raman talked to {} Kay Dahl about the harbour.\n\nANN RAMAN: What changed in the job " \
-          "over the years?\nKAY DAHL: The phones, mostly, and the hours.\nANN RAMAN: And the people?\nKAY DAHL: " \
-          "They stayed the same, which I like.\n",
-    "es": "El puerto\n\n{} Ana Ruiz habló con {} Eva Gil sobre el puerto y el trabajo.\n\nANA RUIZ: ¿Qué cambió en el " \
-          "trabajo con los años?\nEVA GIL: Los teléfonos, sobre todo, y los horarios.\nANA RUIZ: ¿Y la gente?\n" \
-          "EVA GIL: La gente sigue igual, y eso me gusta.\n",
-    "de": "Der Hafen\n\n{} Anna Roth sprach mit {} Eva Keller über den Hafen und die Arbeit.\n\nANNA ROTH: Was hat " \
-          "sich in der Arbeit verändert?\nEVA KELLER: Vor allem die Telefone und die Arbeitszeiten.\nANNA ROTH: Und die " \
-          "Leute?\nEVA KELLER: Die Leute sind gleich geblieben, und das mag ich.\n",
+    "en": "The harbour\n\n{} Ann Raman talked to {} Kay Dahl about the harbour.\n\n"
+          "ANN RAMAN: What changed in the job over the years?\nKAY DAHL: The phones, mostly, and the hours.\n"
+          "ANN RAMAN: And the people?\nKAY DAHL: They stayed the same, which I like.\n",
+    "es": "El puerto\n\n{} Ana Ruiz habló con {} Eva Gil sobre el puerto y el trabajo.\n\n"
+          "ANA RUIZ: ¿Qué cambió en el trabajo con los años?\nEVA GIL: Los teléfonos, sobre todo, y los horarios.\n"
+          "ANA RUIZ: ¿Y la gente?\nEVA GIL: La gente sigue igual, y eso me gusta.\n",
+    "de": "Der Hafen\n\n{} Anna Roth sprach mit {} Eva Keller über den Hafen und die Arbeit.\n\n"
+          "ANNA ROTH: Was hat sich in der Arbeit verändert?\n"
+          "EVA KELLER: Vor allem die Telefone und die Arbeitszeiten.\n"
+          "ANNA ROTH: Und die Leute?\nEVA KELLER: Die Leute sind gleich geblieben, und das mag ich.\n",
 }  # fmt: skip
 SAME_SEX_TITLES = {"en": {"female": ("Ms", "Mrs"), "male": ("Mr", "Mr")},
                    "es": {"female": ("La Sra.", "la señora"), "male": ("El Sr.", "el señor")},
                    "de": {"female": ("Frau", "Frau"), "male": ("Herr", "Herrn")}}  # fmt: skip
-SAYS = {"en": "We spoke for an hour about the sea and the long winter nights, and about the harbour.",
-        "es": "Hablamos durante una hora del mar y de las largas noches de invierno, y del puerto.",
-        "de": "Wir sprachen eine Stunde lang über das Meer und die langen Winternächte und über den Hafen."}  # fmt: skip
+SAYS = {
+    "en": "We spoke for an hour about the sea and the long winter nights, and about the harbour.",
+    "es": "Hablamos durante una hora del mar y de las largas noches de invierno, y del puerto.",
+    "de": "Wir sprachen eine Stunde lang über das Meer und die langen Winternächte und über den Hafen.",
+}
 
 
 @pytest.mark.parametrize("language", SAME_SEX)

@@ -13,10 +13,10 @@ from audiobuild.config import load_config
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
 from audiobuild.parse import parse_article
+from audiobuild.voice.casting import cast_voices
 from audiobuild.voice.engines import ENGINES, get_engine
 from audiobuild.voice.engines.piper import PiperSettings
 from audiobuild.voice.profiles import load_profile
-from audiobuild.voice.casting import cast_voices
 from audiobuild.voice.pronounce import Lexicon, speech, spoken
 from audiobuild.voice.synthesize import ClipCache, synthesize
 from tests.conftest import REPO

@@ -400,7 +400,8 @@ def _encode(episode: EpisodeAudio, encoder: Encoder) -> Encoder:
             log.warning("%s: a true peak of %+.1f dBTP is left after encoding %d times",
                         encoder.path.name, limiter.mp3_true_peak_dbtp + over, retry + 1)  # fmt: skip
             break
-        ceiling = (limiter.ceiling_dbfs if encoder.ceiling_dbfs is None else encoder.ceiling_dbfs) - over - _PEAK_STEP_DB
+        used = limiter.ceiling_dbfs if encoder.ceiling_dbfs is None else encoder.ceiling_dbfs
+        ceiling = used - over - _PEAK_STEP_DB
         log.debug("%s: %.2f dB over the true-peak limit after encoding; encoding again with the limiter at %.2f dBFS",
                   encoder.path.name, over, ceiling)  # fmt: skip
         levels = loudness.with_ceiling(encoder.levels, episode.timeline(), ceiling)

@@ -319,7 +319,9 @@ def plan_levels(timeline: list[Placed], target_lufs: float = TARGET_LUFS) -> Lev
     return Levels(voice_gain, _make_up_gain(_episode(timeline, voice_gain), target_lufs))
 
 
-def with_ceiling(levels: Levels, timeline: list[Placed], ceiling_dbfs: float, target_lufs: float = TARGET_LUFS) -> Levels:
+def with_ceiling(
+    levels: Levels, timeline: list[Placed], ceiling_dbfs: float, target_lufs: float = TARGET_LUFS
+) -> Levels:
     """`levels` with the make-up gain planned again for a limiter at `ceiling_dbfs` (dBFS), the voices' gains kept.
 
     For an episode encoded again under a lower ceiling, which takes more

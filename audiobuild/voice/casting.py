@@ -92,10 +92,11 @@ class Pronouns:
 
 
 def _pronouns(female: str, male: str, female_others: str = "", male_others: str = "", **rest: str) -> Pronouns:
+    """A `Pronouns` from words separated by spaces; `rest`'s strings too (a mapping is kept as it is)."""
     words = lambda text: frozenset(text.split())  # noqa: E731
+    rest = {key: words(value) if isinstance(value, str) else value for key, value in rest.items()}
     return Pronouns({FEMALE: words(female), MALE: words(male)},
-                    {FEMALE: words(female_others), MALE: words(male_others)},
-                    **{key: words(value) if isinstance(value, str) else value for key, value in rest.items()})  # fmt: skip
+                    {FEMALE: words(female_others), MALE: words(male_others)}, **rest)  # fmt: skip
 
 
 # The pronoun tables, per language. German "sie" is also "they" and "her", so only "er" counts there; Russian

@@ -72,7 +72,8 @@ def speech(script: Script, voices: dict[str, Voice], lexicon: Lexicon) -> tuple[
                for sentence, (_, left_out) in zip(segment.sentences, forms, strict=True) if left_out]  # fmt: skip
     if foreign:
         more = f" and {len(foreign) - 1} more sentence{'s' * (len(foreign) > 2)}" if len(foreign) > 1 else ""
+        letters = "".join(dict.fromkeys("".join(letters for _, letters in foreign)))[:20]
         log.warning("%s: %r's voices cannot speak “%s”: left out of speech in “%s”%s (the transcript keeps them; "
-                    "a [lexicon] entry can respell them)", script.source, script.language or "en",
-                    "".join(dict.fromkeys("".join(letters for _, letters in foreign)))[:20], foreign[0][0], more)  # fmt: skip
+                    "a [lexicon] entry can respell them)", script.source, script.language or "en", letters,
+                    foreign[0][0], more)  # fmt: skip
     return tuple(tuple(form for form, _ in forms) for forms in said)

@@ -45,7 +45,7 @@ class _Dates:
         self.day_first = table.get("numeric", "month_day") == "day_month"
         self.month_names = list(language.document["months"])
         day, month = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
-        edge, end = r"(?<![\w.,/:-])", rf"(?![\w/-]|[.,:][0-9])"
+        edge, end = r"(?<![\w.,/:-])", r"(?![\w/-]|[.,:][0-9])"
         self.numeric = re.compile(
             rf"""
             {edge}(?P<iso_year>{_YEAR})-(?P<iso_month>0[1-9]|1[0-2])(?:-(?P<iso_day>0[1-9]|[12][0-9]|3[01]))?{end}
@@ -374,7 +374,8 @@ class _Units:
             return match[0]
         amounts = language.amounts(match["amount"])
         if len(amounts) == 1 and amounts[0].isdigit() and not match["minus"] and self._adjective(match):
-            return "-".join([*language.words(int(amounts[0])).split(), *unit["forms"][0].split()]) + (match["dot"] or "")
+            said = [*language.words(int(amounts[0])).split(), *unit["forms"][0].split()]
+            return "-".join(said) + (match["dot"] or "")
         if "gender" in unit and len(amounts) == 1 and amounts[0].isdigit():
             amounts = [language.words(int(amounts[0]), gender=unit["gender"])]
             last = match["amount"]
@@ -383,7 +384,6 @@ class _Units:
         minus = f"{language.document['numbers'].get('minus', '-')} " if match["minus"] else ""
         said = f"{minus}{language.said_range(amounts)} {language.form(unit['forms'], last.replace(' ', ''))}"
         return said + (match["dot"] or "")
-
 
     def _adjective(self, match: re.Match) -> bool:
         """Whether the measure stands before a noun as its adjective: "a 40cm mirror", not "a 40cm long one"."""
