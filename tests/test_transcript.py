@@ -92,7 +92,9 @@ def test_captions_never_cut_a_word_even_after_the_longest_speaker_name():
 
 def test_what_no_voice_could_say_stays_in_the_transcript(tmp_path):
     # Issue 24: emoji and letters of a script the voices cannot speak are left out of speech, not of the transcript.
-    script = parse_article("Tea\n\n- What was the best month? 🤔\n- 茶。 December.\n- And 東京?\n- 東京。\n- Fine.\n")
+    script = parse_article(
+        "Tea\n\n- What was the best month? 🤔\n- 茶。 December.\n- And 東京?\n- 東京。\n- Fine.\n- 👍\n- Bye.\n"
+    )
     voices = cast_voices(script, load_profile("espeak"))
     clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(tmp_path))
     shown = [(cue.speaker, cue.text) for cue in cues(script, assemble(script, clips, Pauses()).spans)]
@@ -103,4 +105,6 @@ def test_what_no_voice_could_say_stays_in_the_transcript(tmp_path):
         ("Interviewer", "And 東京?"),
         ("Interviewee", "東京。"),  # nothing said: shown in the pause, as a stage direction is
         ("Interviewer", "Fine."),
+        ("Interviewee", "👍"),
+        ("Interviewer", "Bye."),
     ]

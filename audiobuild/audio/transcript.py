@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from audiobuild.model import Script, Segment, Span
 from audiobuild.parse import split_sentences, spoken_text
-from audiobuild.voice.synthesize import speakable
 
 LINE_LIMIT = 65  # characters per caption line, as Apple Podcasts ingests WebVTT
 
@@ -61,11 +61,11 @@ def cues(script: Script, spans: list[Span]) -> list[Cue]:
 
 
 def _with_unspoken(segment: Segment, spans: list[Span], shown: list[str]) -> list[tuple[Span | None, str]]:
-    """Each spoken sentence's span and text, a sentence that had words but nothing a voice could say ("茶。")
-    shown with the one before it (or, first, after it); a turn with no span at all is one text, without a span.
+    """Each spoken sentence's span and text, a sentence with nothing a voice could say ("茶。", "🤔") shown with
+    the one before it (or, first, after it); a turn with no span at all is one text, without a span.
     """
     if not spans:
-        unsaid = " ".join(text for text in shown if speakable(text))
+        unsaid = " ".join(text for text in shown if _shows_something(text))
         return [(None, unsaid)] if unsaid else []
     said = {span.sentence for span in spans}
     texts = {span.sentence: shown[span.sentence] for span in spans}
@@ -74,7 +74,7 @@ def _with_unspoken(segment: Segment, spans: list[Span], shown: list[str]) -> lis
     for number, text in enumerate(shown):
         if number in said:
             last = number
-        elif speakable(text):
+        elif _shows_something(text):
             if last is None:
                 before.append(text)
             else:
@@ -82,6 +82,11 @@ def _with_unspoken(segment: Segment, spans: list[Span], shown: list[str]) -> lis
     first = spans[0].sentence
     texts[first] = " ".join([*before, texts[first]])
     return [(span, texts[span.sentence]) for span in spans]
+
+
+def _shows_something(text: str) -> bool:
+    """Whether a sentence has a letter, a digit or a symbol (an emoji) to show, not only punctuation ("…")."""
+    return any(unicodedata.category(char)[0] in "LNS" for char in text)
 
 
 def _direction(texts: list[str], before: list[Cue], next_start: int) -> Cue:
