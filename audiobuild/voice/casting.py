@@ -16,10 +16,11 @@ the text says nothing of gets the role voice left. What counts as saying so
   "MS SMITH:", "FRAU ROTH:");
 * "Sir" or "Madam" said to them in a question: "Thank you, madam.";
 * in the narrator's text, a pronoun after their name, in that sentence or
-  the next, that refers to them (`PRONOUNS`, per language): a subject or a
-  possessive ("She starts at four", "her days"), not an object, which is
-  someone else's ("Priya Raman asked him"; after it a pronoun of that sex may
-  be his too). The search stops at another speaker's name or at two
+  the next, that refers to them (`PRONOUNS`, per language): a subject, a
+  reflexive or a possessive ("She starts at four", "her days"), not an
+  object, which is someone else's ("Priya Raman asked him"; after it a
+  pronoun of that sex may be his too), nor a possessive after a preposition
+  ("asked about his work": anyone's). The search stops at another speaker's name or at two
   capitalised words that may be someone else's, unless they are a place's
   ("on Dock Street", "in New York", "en Buenos Aires");
 * in Russian, a feminine or masculine surname (Петрова, Петров; -ова, -ева,
@@ -81,9 +82,11 @@ _VOCATIVES = {FEMALE: ("madam", "ma'am", "ma’am", "сударыня"), MALE: (
 class Pronouns:
     """One language's third-person pronouns in the narrator's text, as far as they say whom they refer to."""
 
-    own: Mapping[str, frozenset[str]]  # gender -> subject and reflexive forms: the person named before them
+    own: Mapping[str, frozenset[str]]  # gender -> subject and possessive forms: the person named before them
     others: Mapping[str, frozenset[str]]  # gender -> object forms: someone else ("Priya asked him")
-    prepositions: frozenset[str] = frozenset()  # after one, an `own` form is an object ("con ella")
+    # After one, an `own` form is someone else's: an object ("con ella"), a possessive ("asked about his work").
+    prepositions: frozenset[str] = frozenset()
+    reflexives: Mapping[str, str] = dataclasses.field(default_factory=dict)  # the person's own, anywhere (herself)
     places: frozenset[str] = frozenset()  # before two capitalised words: a place, not a person ("on Dock Street")
     impersonal: frozenset[str] = frozenset()  # after a masculine `own` form: nobody ("il faut")
     # English "her" is possessive before a noun ("her days": her own) and an object otherwise ("asked her about").
@@ -103,14 +106,16 @@ def _pronouns(female: str, male: str, female_others: str = "", male_others: str 
 # says a person's sex with the verb after their name (`_PAST_TENSE`) and has no table.
 PRONOUNS = {
     "en": _pronouns(
-        "she hers herself", "he his himself", male_others="him",
+        "she hers", "he his", male_others="him",
         places="in on at near into across along outside inside around behind beyond past through off the",
-        possessive_or_object={"her": FEMALE},
+        prepositions="about of for with to from on in at by into onto over after before like without against "
+                     "toward towards through between among behind beside near",
+        reflexives={"herself": FEMALE, "himself": MALE}, possessive_or_object={"her": FEMALE},
         not_nouns="about to for with that if whether why how what when where who whom the a an in on at from of out "
                   "up down into onto again and or but so as back too once over off away not this these those some "
                   "any all by through after before since until while because",
     ),
-    "fr": _pronouns("elle elle-même", "il lui-même", places="à au aux dans en près",
+    "fr": _pronouns("elle", "il", places="à au aux dans en près", reflexives={"elle-même": FEMALE, "lui-même": MALE},
                     prepositions="avec pour sans chez à de par sur contre vers entre derrière devant",
                     impersonal="y faut fallait faudra s'agit s’agit semble semblait paraît pleut reste existe"),
     "es": _pronouns("ella", "él", places="en desde hacia",
@@ -483,8 +488,11 @@ def _names_someone(found: list[str], index: int, pronouns: Pronouns) -> bool:
 
 def _pronoun(word: str, before: str, after: str, pronouns: Pronouns) -> tuple[str | None, bool]:
     """(gender, whether it refers to the person named before) of a pronoun; (None, False) for any other word."""
+    if word in pronouns.reflexives:
+        return pronouns.reflexives[word], True
     if word in pronouns.possessive_or_object:
-        return pronouns.possessive_or_object[word], bool(after) and after not in pronouns.not_nouns
+        possessive = bool(after) and after not in pronouns.not_nouns
+        return pronouns.possessive_or_object[word], possessive and before not in pronouns.prepositions
     for gender in GENDERS:
         if word in pronouns.others[gender]:
             return gender, False
