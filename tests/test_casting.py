@@ -213,8 +213,6 @@ WORK_TURNS = "PRIYA RAMAN: What changed in the job?\nHENRIK DAHL: The phones, mo
         ("Priya Raman asked him about the work. She had done it for years.", "female"),
         ("Priya Raman asked her about the work.", None),  # an object
         ("Priya Raman told her own story first.", "female"),  # a possessive: her own
-        ("Priya Raman asked about his work.", None),  # after a preposition: anyone's
-        ("Priya Raman asked about his work. He was tired.", None),
         ("Priya Raman asked him, and then herself, about the work.", "female"),  # a reflexive is hers
     ],
 )

@@ -17,10 +17,9 @@ the text says nothing of gets the role voice left. What counts as saying so
 * "Sir" or "Madam" said to them in a question: "Thank you, madam.";
 * in the narrator's text, a pronoun after their name, in that sentence or
   the next, that refers to them (`PRONOUNS`, per language): a subject, a
-  reflexive or a possessive ("She starts at four", "her days"), not an
-  object, which is someone else's ("Priya Raman asked him"; after it a
-  pronoun of that sex may be his too), nor a possessive after a preposition
-  ("asked about his work": anyone's). The search stops at another speaker's name or at two
+  reflexive or a possessive ("She starts at four", "her days", "in his
+  office"), not an object, which is someone else's ("Priya Raman asked him";
+  after it a pronoun of that sex may be his too). The search stops at another speaker's name or at two
   capitalised words that may be someone else's, unless they are a place's
   ("on Dock Street", "in New York", "en Buenos Aires");
 * in Russian, a feminine or masculine surname (Петрова, Петров; -ова, -ева,
@@ -84,8 +83,7 @@ class Pronouns:
 
     own: Mapping[str, frozenset[str]]  # gender -> subject and possessive forms: the person named before them
     others: Mapping[str, frozenset[str]]  # gender -> object forms: someone else ("Priya asked him")
-    # After one, an `own` form is someone else's: an object ("con ella"), a possessive ("asked about his work").
-    prepositions: frozenset[str] = frozenset()
+    prepositions: frozenset[str] = frozenset()  # after one, an `own` form is an object ("con ella")
     reflexives: Mapping[str, str] = dataclasses.field(default_factory=dict)  # the person's own, anywhere (herself)
     places: frozenset[str] = frozenset()  # before two capitalised words: a place, not a person ("on Dock Street")
     impersonal: frozenset[str] = frozenset()  # after a masculine `own` form: nobody ("il faut")
@@ -108,8 +106,6 @@ PRONOUNS = {
     "en": _pronouns(
         "she hers", "he his", male_others="him",
         places="in on at near into across along outside inside around behind beyond past through off the",
-        prepositions="about of for with to from on in at by into onto over after before like without against "
-                     "toward towards through between among behind beside near",
         reflexives={"herself": FEMALE, "himself": MALE}, possessive_or_object={"her": FEMALE},
         not_nouns="about to for with that if whether why how what when where who whom the a an in on at from of out "
                   "up down into onto again and or but so as back too once over off away not this these those some "
@@ -491,8 +487,7 @@ def _pronoun(word: str, before: str, after: str, pronouns: Pronouns) -> tuple[st
     if word in pronouns.reflexives:
         return pronouns.reflexives[word], True
     if word in pronouns.possessive_or_object:
-        possessive = bool(after) and after not in pronouns.not_nouns
-        return pronouns.possessive_or_object[word], possessive and before not in pronouns.prepositions
+        return pronouns.possessive_or_object[word], bool(after) and after not in pronouns.not_nouns
     for gender in GENDERS:
         if word in pronouns.others[gender]:
             return gender, False
