@@ -195,6 +195,14 @@ def test_what_each_languages_voices_cannot_speak_is_left_out(language, sentence,
     assert spoken(sentence, language, "piper", Lexicon()) == said
 
 
+def test_the_lexicons_phonemes_are_no_foreign_script(caplog):
+    # IPA has Greek letters (θ, β, χ): phonemes from the lexicon reach the engine whole, and warn of nothing.
+    table = {"Thessaly": {"say": "Thessaly", "piper": "θˈɛsəli", "hibari": "θˈɛsəli"}}
+    script = parse_article("Thessaly\n\n- Was Thessaly warm?\n- Very.\n")
+    said = speech(script, cast_voices(script, load_profile("natural")), lexicon(table))
+    assert "[[θˈɛsəli]]" in said[1][0] and "cannot speak" not in caplog.text
+
+
 def test_a_lexicon_respelling_says_a_word_of_another_script():
     assert spoken("We flew to 東京 🛫.", "en", "piper", lexicon({"東京": "Tokyo"})) == "We flew to Tokyo."
 

@@ -36,9 +36,10 @@ def _said(sentence: str, language: str, engine: str, lexicon: Lexicon) -> tuple[
     """(what `engine` is given for `sentence`, the letters of scripts its voice does not speak that were left out)."""
     # Only the lexicon may hand the engine [[phonemes]]: an article's own "[[citation needed]]" is text.
     as_text = lexicon.apply(sentence.replace("[[", "[ [").replace("]]", "] ]"), engine)
-    foreign = outside_phonemes(as_text, lambda part: foreign_letters(part, language))
-    said = normalize(outside_phonemes(as_text, lambda part: leave_out(part, language)), language)
-    return _LONG_WORD.sub(_split_word, said), "".join(dict.fromkeys(foreign))  # URLs are words by now
+    text_parts: list[str] = []  # the text between the lexicon's phonemes, whose IPA is no foreign script
+    kept = outside_phonemes(as_text, lambda part: text_parts.append(part) or leave_out(part, language))
+    said = normalize(kept, language)  # URLs are words by now
+    return _LONG_WORD.sub(_split_word, said), foreign_letters(" ".join(text_parts), language)
 
 
 # A "word" this long is no word anyone says; espeak-ng 1.52 aborts (a buffer overflow) on one of 68 stacked "'s".
