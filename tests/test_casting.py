@@ -353,3 +353,15 @@ def test_two_people_of_one_sex_are_15_percent_apart_in_pitch(tmp_path, language,
         get_engine(part.voice.engine).synthesize(SAYS[language], part.voice, wav)
         pitches.append(median_pitch(decode(wav)))
     assert max(pitches) / min(pitches) >= 1.15, pitches
+
+
+def test_a_person_of_a_sex_the_extra_voices_have_run_out_of_shares_a_voice_of_that_sex(caplog):
+    # Five women on a panel: the natural profile has heart and two extra heart variants, then a voice is shared.
+    names = ["Ann Berg", "Kay Dahl", "Eva Lund", "Ida Holm", "Liv Sand"]
+    intro = " ".join(f"Ms {name.split()[1]} is here." for name in names)
+    turns = "".join(f"MODERATOR: And you?\n{name.upper()}: Yes, me too.\n" for name in names)
+    parts = cast_parts(parse_article(f"Panel\n\n{intro}\n\n{turns}"), NATURAL)
+    assert all(NATURAL.genders[place] == "female" for name in names for place, voice in NATURAL.all_voices.items()
+               if voice == parts[name].voice), {name: parts[name].voice for name in names}  # fmt: skip
+    assert parts["Liv Sand"].why.startswith("the interviewer's voice, female, shared: “Ms Sand”")
+    assert "Liv Sand shares a voice: the profile has no more female extra voices" in caplog.text

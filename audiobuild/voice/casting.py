@@ -29,7 +29,8 @@ the text says nothing of gets the role voice left. What counts as saying so
 
 A first name alone is never a sign; with none, the profile's order stands.
 Signs that disagree cancel out. Further people (a panel's third guest)
-get the profile's next extra voice, of their sex where it is known. The
+get the profile's next extra voice, of their sex where it is known (when
+those are used up, a role's voice of their sex, shared, with a warning). The
 narrator is never the same model as the person who speaks right after its
 opening: when it would be (the sides were swapped), it reads with the first
 spare extra voice of another model.
@@ -232,6 +233,12 @@ def _places(script: Script, profile: Profile, known: dict[str, Sign]) -> dict[st
             continue
         sign = known.get(person.name)
         fits = [place for place in spare if sign and profile.genders.get(place) == sign.gender]
+        shared = [place for place in (INTERVIEWEE, INTERVIEWER) if sign and profile.genders.get(place) == sign.gender]
+        if sign and not fits and shared:  # a voice of their sex, shared, rather than one of the other sex
+            log.warning("%s: %s shares a voice: the profile has no more %s extra voices",
+                        script.source, person.name, sign.gender)  # fmt: skip
+            places[person.name] = shared[0], f"the {shared[0]}'s voice, {sign.gender}, shared: {sign.evidence}"
+            continue
         if fits or spare:
             place = (fits or spare)[0]
             spare.remove(place)
