@@ -212,3 +212,17 @@ def test_a_sentence_with_nothing_a_voice_can_say_is_not_given_to_the_engine(tmp_
     voices = cast_voices(script, load_profile("natural"))
     clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(tmp_path))  # Piper would fail
     assert [clip.text for clip in clips] == ["Tea", "Do you sell 茶?", "Yes, green tea."]
+
+
+@pytest.mark.parametrize(
+    ("article_dates", "said"),
+    [
+        ("The shop opened on 14/03/2022.", "the third of April twenty twenty-two"),  # a day-first article
+        ("The shop opened on 03/14/2022.", "March fourth, twenty twenty-two"),  # a month-first one
+        ("The shop opened in spring.", "March fourth, twenty twenty-two"),  # no sign: the language's own order
+    ],
+)
+def test_a_date_that_could_be_read_either_way_follows_the_articles_other_dates(article_dates, said):
+    script = parse_article(f"The shop\n\n{article_dates} We met the owner.\n\n- When did you move?\n- On 03/04/2022.\n")
+    spoken_forms = speech(script, cast_voices(script, load_profile("natural")), Lexicon())
+    assert spoken_forms[-1] == (f"On {said}.",)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from audiobuild.voice.pronounce.lexicon import Lexicon
 from audiobuild.voice.pronounce.normalize import normalize, outside_phonemes
+from audiobuild.voice.pronounce.numbers import date_order
 from audiobuild.voice.pronounce.unspoken import foreign_letters, leave_out
 
 if TYPE_CHECKING:  # voices.py reads profiles' lexicons through this package
@@ -27,18 +28,21 @@ __all__ = ["Lexicon", "normalize", "speech", "spoken"]
 log = logging.getLogger("audiobuild")
 
 
-def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon) -> str:
-    """What `engine` is given to say `sentence`, an article's sentence in `language`."""
-    return _said(sentence, language, engine, lexicon)[0]
+def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon, dates: str | None = None) -> str:
+    """What `engine` is given to say `sentence`, an article's sentence in `language`.
+
+    `dates` is the article's order of dates in digits, as `normalize` takes it.
+    """
+    return _said(sentence, language, engine, lexicon, dates)[0]
 
 
-def _said(sentence: str, language: str, engine: str, lexicon: Lexicon) -> tuple[str, str]:
+def _said(sentence: str, language: str, engine: str, lexicon: Lexicon, dates: str | None) -> tuple[str, str]:
     """(what `engine` is given for `sentence`, the letters of scripts its voice does not speak that were left out)."""
     # Only the lexicon may hand the engine [[phonemes]]: an article's own "[[citation needed]]" is text.
     as_text = lexicon.apply(sentence.replace("[[", "[ [").replace("]]", "] ]"), engine)
     text_parts: list[str] = []  # the text between the lexicon's phonemes, whose IPA is no foreign script
     kept = outside_phonemes(as_text, lambda part: text_parts.append(part) or leave_out(part, language))
-    said = normalize(kept, language)  # URLs are words by now
+    said = normalize(kept, language, dates)  # URLs are words by now
     return _LONG_WORD.sub(_split_word, said), foreign_letters(" ".join(text_parts), language)
 
 
@@ -63,12 +67,16 @@ def speech(script: Script, voices: dict[str, Voice], lexicon: Lexicon) -> tuple[
     """The spoken form of every sentence, per segment, each for the engine of its speaker's voice.
 
     Letters of a script the voices do not speak are left out with one
-    warning for the article, naming the first sentence that has them.
+    warning for the article, naming the first sentence that has them. Dates
+    in digits that could be read either way follow the article's others
+    ("14/03/2022" makes "03/04/2022" the third of April).
     """
+    dates = date_order([sentence for segment in script.segments for sentence in segment.sentences])
     said = [
-        [_said(sentence, script.language, voices[segment.speaker].engine, lexicon) for sentence in segment.sentences]
+        [_said(sentence, script.language, voices[segment.speaker].engine, lexicon, dates)
+         for sentence in segment.sentences]
         for segment in script.segments
-    ]
+    ]  # fmt: skip
     foreign = [(sentence, left_out) for segment, forms in zip(script.segments, said, strict=True)
                for sentence, (_, left_out) in zip(segment.sentences, forms, strict=True) if left_out]  # fmt: skip
     if foreign:

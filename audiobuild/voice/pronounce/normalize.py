@@ -80,14 +80,17 @@ class TableError(ValueError):
         super().__init__(f"{Path(str(source)).name}{f':{line}' if line else ''}: {problem}")
 
 
-def normalize(text: str, language: str) -> str:
+def normalize(text: str, language: str, date_order: str | None = None) -> str:
     """The sentence `text` as an engine should read it: numbers, symbols and abbreviations as words.
 
     `language` is an ISO 639-1 code, perhaps with a region ("en", "en-GB",
     "ru_RU"); a language without a table gets `text` back unchanged, as does a
     sentence with nothing to normalise. ``[[ ... ]]`` blocks are left alone.
+    `date_order` ("day_month" or "month_day") says how a date in digits that
+    could be either ("03/04/2022") is read, where the article's own dates show
+    it (`numbers.date_order`); by default, as the language's ``[dates] numeric``.
     """
-    rules = _rules_for(_language_code(language))
+    rules = _rules_for(_language_code(language), date_order)
     if rules is None:
         return text
     return outside_phonemes(text, lambda part: _apply(rules, part))
@@ -122,13 +125,16 @@ def _language_code(language: str) -> str:
 
 
 @functools.cache
-def _rules_for(code: str) -> list[Callable[[str], str]] | None:
+def _rules_for(code: str, date_order: str | None = None) -> list[Callable[[str], str]] | None:
     path = LANGUAGES / f"{code}.toml"
-    return _load_language(path) if code and path.is_file() else None
+    return _load_language(path, date_order) if code and path.is_file() else None
 
 
-def _load_language(path: Path) -> list[Callable[[str], str]]:
-    """The rules of the language table at `path`, in the order they run; TableError if the table is malformed."""
+def _load_language(path: Path, date_order: str | None = None) -> list[Callable[[str], str]]:
+    """The rules of the language table at `path`, in the order they run; TableError if the table is malformed.
+
+    `date_order` stands for the table's ``[dates] numeric`` (see `normalize`).
+    """
     try:
         document, text = read_toml(path)
     except ConfigError as error:
@@ -140,8 +146,10 @@ def _load_language(path: Path) -> list[Callable[[str], str]]:
     numbers = document.get("numbers", {})
     if numbers.get("decimal_mark", ".") in numbers.get("group_marks", ","):
         raise TableError(path, "[numbers] decimal_mark must not be one of the group_marks")
-    if "dates" in document and not document.get("months"):
-        raise TableError(path, "[dates] needs the month names of a [months] table")
+    if "dates" in document and len(document.get("months", {})) != 12:
+        raise TableError(path, "[dates] needs the 12 month names of a [months] table, January first")
+    if date_order and "dates" in document:
+        document = {**document, "dates": {**document["dates"], "numeric": date_order}}
     code = path.stem
     needing = sorted(_NUMBER_WORDS & set(document))
     if needing:

@@ -113,6 +113,21 @@ class _Dates:
         return self.language.words(int(day), to="ordinal")
 
 
+_SLASH_DATE = re.compile(rf"(?<![\w.,/:-])([0-3]?[0-9])/([0-3]?[0-9])/{_YEAR}(?![\w/-]|[.,:][0-9])")
+
+
+def date_order(texts: list[str]) -> str | None:
+    """How an article writes dates with slashes, where its own dates show it, for the ones that could be either.
+
+    "day_month" when some date has a day over 12 first ("14/03/2022") and none
+    has one second, "month_day" the other way round, None when they do not say.
+    """
+    dates = [(int(first), int(second)) for text in texts for first, second in _SLASH_DATE.findall(text)]
+    day_first = any(first > 12 >= second for first, second in dates)
+    month_first = any(second > 12 >= first for first, second in dates)
+    return {(True, False): "day_month", (False, True): "month_day"}.get((day_first, month_first))
+
+
 class _YearWords:
     """A year as words, from num2words: "nineteen eighty-four"; words in `drop_words` left out ("and")."""
 
