@@ -100,17 +100,11 @@ DATES_AND_YEARS = cases(
     ("en", "On 03/14/2022 we met.", "On March fourteenth, twenty twenty-two we met."),
     ("en", "On 2022-03-14 we met.", "On March fourteenth, twenty twenty-two we met."),
     ("en", "On 14.03.2022 we met.", "On the fourteenth of March twenty twenty-two we met."),
-    (
-        "en",
-        "On 14/03/2022 and 10/12/2019.",
-        "On the fourteenth of March twenty twenty-two and October twelfth, twenty nineteen.",
-    ),
+    ("en", "On 14/03/2022.", "On the fourteenth of March twenty twenty-two."),
+    ("en", "On 10/12/2019.", "On October twelfth, twenty nineteen."),
     ("en", "The code 2021-03-15 is a date.", "The code March fifteenth, twenty twenty-one is a date."),
-    (
-        "en",
-        "In 2020-12 it closed; the 2020-21 season.",
-        "In December twenty twenty it closed; the twenty twenty to twenty twenty-one season.",
-    ),
+    ("en", "In 2020-12 it closed.", "In December twenty twenty it closed."),
+    ("en", "The 2020-21 season.", "The twenty twenty to twenty twenty-one season."),
     ("en", "The 2010-11 season, not 31/31/2020.", "The twenty ten to twenty eleven season, not 31/31/2020."),
 )
 
@@ -213,11 +207,8 @@ UNITS = cases(
     # A measure used as an adjective reads as one (issue 24): "a 40cm mirror" is a forty-centimetre one.
     ("en", "We hung a 40cm mirror.", "We hung a forty-centimetre mirror."),
     ("en", "The 100 MB file and a 30 mph limit.", "The one-hundred-megabyte file and a thirty-mile-per-hour limit."),
-    (
-        "en",
-        "A 40cm long board, the 40cm one, a 2.5 m board.",
-        "A 40 centimetres long board, the forty-centimetre one, a 2.5 metres board.",
-    ),
+    ("en", "A 40cm long board, the 40cm one.", "A 40 centimetres long board, the forty-centimetre one."),
+    ("en", "A 2.5 m board.", "A 2.5 metres board."),
     ("en", "It took 1.5 h.", "It took 1.5 hours."),
     ("ru", "Добавьте 50 г муки.", "Добавьте 50 граммов муки."),
     ("ru", "Длина 30 см, до города 21 км.", "Длина 30 сантиметров, до города 21 километр."),
