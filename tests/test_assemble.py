@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 import wave
@@ -12,6 +13,7 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from audiobuild.audio import assemble as assemble_module
+from audiobuild.audio import loudness
 from audiobuild.audio.assemble import (
     LEVEL_TOLERANCE_DB,
     Assembly,
@@ -261,3 +263,20 @@ def test_a_failing_clip_stops_synthesis_and_the_encoder(long_clips, tmp_path, mo
     time.sleep(0.1)
     assert spy.synthesized == synthesized
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("audiobuild-")]
+
+
+@pytest.mark.parametrize(("channels", "ceiling_dbfs"), [(1, 0.0), (2, 3.0)])  # stereo carries each channel 3 dB down
+def test_an_mp3_that_overshoots_the_true_peak_limit_is_encoded_again_under_it(
+    built, tmp_path, monkeypatch, caplog, channels, ceiling_dbfs
+):
+    # Without the limiter's margin for MP3's overshoot, the first encoding ends over -1 dBTP, as a Piper episode
+    # did one build in ten (-0.8 dBTP measured): the build must see it and encode again, not publish it.
+    monkeypatch.setattr(loudness, "LIMITER", dataclasses.replace(loudness.LIMITER, ceiling_dbfs=ceiling_dbfs))
+    caplog.set_level(logging.DEBUG, "audiobuild")
+    script, clips, _ = built
+    path = tmp_path / "episode.mp3"
+    assemble_and_export(script, clips, PAUSES, path, Encoding(channels=channels))
+    integrated, true_peak = loudness_and_true_peak(path)
+    assert true_peak <= -1 and abs(integrated + 16) <= 1
+    assert "over the true-peak limit after encoding; encoding again" in caplog.text
+    assert MP3(path).info.channels == channels

@@ -356,8 +356,9 @@ def test_a_hand_edited_script_builds(tmp_path):
 
 @pytest.mark.parametrize("name", ["russian-labelled.txt", "html-interview.html", "radio-call-in.txt"])
 def test_loudness_and_true_peak_hold_for_other_voices_and_languages(tmp_path, name):
-    # MP3 encoding overshoots the limiter by up to ~1.6 dB on some espeak voices;
-    # this Russian article once reached -0.2 dBTP.
+    # MP3 encoding overshoots the limiter by an amount that varies with the audio: this Russian article once
+    # reached -0.2 dBTP, and Piper's noisy output -0.8 one build in ten. The build measures the MP3 and encodes
+    # it again when it is over, so this holds on every build (test_assemble.py forces that case).
     (result,) = build_all([REPO / "tests" / "data" / "articles" / name], tmp_path / "output", Config())
     integrated, true_peak = loudness_and_true_peak(tmp_path / "output" / result.entry.file)
     assert abs(integrated + 16) <= 1 and true_peak <= -1

@@ -92,3 +92,28 @@ def test_the_two_sides_of_the_natural_episode_are_30_percent_apart_in_pitch(epis
     pitch = {role: median_pitch(numpy.concatenate(parts)) for role, parts in sides.items()}
     print(f"example episode: median pitch {pitch}")
     assert max(pitch.values()) / min(pitch.values()) >= 1.3, pitch
+
+
+EMOJI_ARTICLE = """Bakery talk
+
+We met the baker at dawn 🌅, when the ovens were already hot 🔥.
+
+- What was the best month? 🤔
+- December 🎄🎉, by far, because of the cakes 👩‍🍳.
+- And the worst? 😬
+- August ☀️, when nobody wants bread 🥖. We sell green 茶 then.
+"""
+# What espeak-ng and Piper said for these (issue 24): their Unicode names, "Chinese letter".
+EMOJI_NAMES = ("thinking", "face", "christmas", "party", "popper", "cook", "grimacing", "sunrise", "fire", "sun ",
+               "baguette", "chinese", "letter", "emoji")  # fmt: skip
+
+
+def test_no_emoji_name_is_heard(listener, tmp_path):
+    article = tmp_path / "bakery.txt"
+    article.write_text(EMOJI_ARTICLE, encoding="utf-8")
+    (result,) = build_all([article], tmp_path / "output", load_config(REPO / "examples" / "podcast.toml"), "natural")
+    heard = transcribe(listener, tmp_path / "output" / result.entry.file)
+    print(f"emoji episode heard: {heard}")
+    assert not [name for name in EMOJI_NAMES if name in f" {heard.lower()} "], heard
+    said = " ".join(span.text for span in result.spans)
+    assert word_recall(said, heard) >= 0.7, heard  # the words around them are still said

@@ -8,7 +8,17 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from audiobuild.audio.loudness import LIMITER, TARGET_LUFS, Placed, limit, measure, meter_pcm16, plan_levels, true_peaks
+from audiobuild.audio.loudness import (
+    LIMITER,
+    TARGET_LUFS,
+    Placed,
+    limit,
+    measure,
+    meter_pcm16,
+    plan_levels,
+    stream_true_peak,
+    true_peaks,
+)
 
 RATE = 22050
 
@@ -102,3 +112,12 @@ def test_pauses_lower_the_loudness_the_make_up_gain_must_reach():
     assert apart.export_gain_db > close.export_gain_db + 0.5
     joined = np.concatenate([np.concatenate([np.zeros(RATE * 900 // 1000), sine(300, 0.05, 0.6)])] * 8)
     assert measure(joined * 10 ** (apart.export_gain_db / 20), RATE) == pytest.approx(TARGET_LUFS, abs=0.3)
+
+
+@pytest.mark.parametrize("size", [5, 100, 4096, 30000])
+def test_the_true_peak_of_a_stream_read_in_chunks_is_the_whole_signals(size):
+    samples = np.random.default_rng(3).standard_normal(48000).astype(np.float32) * 0.2
+    samples[size - 1 : size + 1] = (0.9, -0.9)  # a peak between two samples, across a chunk's edge
+    chunks = (samples[start : start + size] for start in range(0, len(samples), size))
+    assert stream_true_peak(chunks) == pytest.approx(20 * math.log10(true_peaks(samples).max()), abs=1e-6)
+    assert stream_true_peak([]) == -math.inf

@@ -96,6 +96,16 @@ DATES_AND_YEARS = cases(
     ("en", "On March 3, 2021 we left.", "On March third, twenty twenty-one we left."),
     ("en", "On March 3rd we left.", "On March third we left."),
     ("en", "It was 5 Nov. and Sept. 30 next.", "It was the fifth of November and September thirtieth next."),
+    # Dates in digits (issue 24), where espeak said "slash", "dash" and "point".
+    ("en", "On 03/14/2022 we met.", "On March fourteenth, twenty twenty-two we met."),
+    ("en", "On 2022-03-14 we met.", "On March fourteenth, twenty twenty-two we met."),
+    ("en", "On 14.03.2022 we met.", "On the fourteenth of March twenty twenty-two we met."),
+    ("en", "On 14/03/2022.", "On the fourteenth of March twenty twenty-two."),
+    ("en", "On 10/12/2019.", "On October twelfth, twenty nineteen."),
+    ("en", "The code 2021-03-15 is a date.", "The code March fifteenth, twenty twenty-one is a date."),
+    ("en", "In 2020-12 it closed.", "In December twenty twenty it closed."),
+    ("en", "The 2020-21 season.", "The twenty twenty to twenty twenty-one season."),
+    ("en", "The 2010-11 season, not 31/31/2020.", "The twenty ten to twenty eleven season, not 31/31/2020."),
 )
 
 MONEY_AND_PERCENT = cases(
@@ -165,13 +175,8 @@ UNCHANGED = cases(
     ("en", "Mac OS X and Washington DC.", "Mac OS X and Washington DC."),
     ("en", "2020 people ran 1500 metres.", "2020 people ran 1500 metres."),
     ("en", "A crowd of 40 waited 2020 hours.", "A crowd of 40 waited 2020 hours."),
-    ("en", "The code 2021-03-15 is a date.", "The code 2021-03-15 is a date."),
     ("en", "No, I won't.", "No, I won't."),
-    (
-        "en",
-        "It runs 24/7, since 9/11, from 10/12/2019, split 50/50.",
-        "It runs 24/7, since 9/11, from 10/12/2019, split 50/50.",
-    ),
+    ("en", "It runs 24/7, since 9/11, split 50/50.", "It runs 24/7, since 9/11, split 50/50."),
     ("en", "Covid-19 reached 5m people, a 1:3 ratio.", "Covid-19 reached 5m people, a 1:3 ratio."),
     ("en", "Route 66 and 3 km/s.", "Route 66 and 3 km/s."),
     ("en", "Gen Z likes it.", "Gen Z likes it."),
@@ -198,7 +203,12 @@ UNITS = cases(
     ("en", "We drove at 5 km/h.", "We drove at 5 kilometres per hour."),
     ("en", "It was 20 °C, then -5°C.", "It was 20 degrees Celsius, then minus 5 degrees Celsius."),
     ("en", "The file is 100 MB, the disk 2 TB.", "The file is 100 megabytes, the disk 2 terabytes."),
-    ("en", "A 10 m wall, 5-10 kg each.", "A 10 metres wall, 5 to 10 kilograms each."),
+    ("en", "A 10 m wall, 5-10 kg each.", "A ten-metre wall, 5 to 10 kilograms each."),
+    # A measure used as an adjective reads as one (issue 24): "a 40cm mirror" is a forty-centimetre one.
+    ("en", "We hung a 40cm mirror.", "We hung a forty-centimetre mirror."),
+    ("en", "The 100 MB file and a 30 mph limit.", "The one-hundred-megabyte file and a thirty-mile-per-hour limit."),
+    ("en", "A 40cm long board, the 40cm one.", "A 40 centimetres long board, the forty-centimetre one."),
+    ("en", "A 2.5 m board.", "A 2.5 metres board."),
     ("en", "It took 1.5 h.", "It took 1.5 hours."),
     ("ru", "Добавьте 50 г муки.", "Добавьте 50 граммов муки."),
     ("ru", "Длина 30 см, до города 21 км.", "Длина 30 сантиметров, до города 21 километр."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -11,10 +13,12 @@ from audiobuild.config import load_config
 from audiobuild.errors import ConfigError
 from audiobuild.model import Voice
 from audiobuild.parse import parse_article
+from audiobuild.voice.casting import cast_voices
 from audiobuild.voice.engines import ENGINES, get_engine
 from audiobuild.voice.engines.piper import PiperSettings
 from audiobuild.voice.profiles import load_profile
 from audiobuild.voice.pronounce import Lexicon, speech, spoken
+from audiobuild.voice.synthesize import ClipCache, synthesize
 from tests.conftest import REPO
 
 EXAMPLE_CONFIG = REPO / "examples" / "podcast.toml"
@@ -123,3 +127,102 @@ def test_espeak_reads_phonemes_in_brackets(tmp_path):
     word, phonemes, spelled = seconds("Skarvholm"), seconds("[[sk'A:vh0lm]]"), seconds("s k A v h 0 l m")
     assert phonemes == pytest.approx(word, rel=0.3)
     assert spelled > 1.5 * phonemes  # read as text, the letters take far longer
+
+
+# Issue 24, section 3: what is read aloud.
+
+ARTICLE_WITH_SYMBOLS = """Bakery talk
+
+We met the baker at dawn on 03/14/2022 by a 40cm mirror. The ovens were already hot.
+
+- What was the best month? 🤔
+- December 🎄🎉, by far, because of the cakes 👩🏽‍🍳.
+- Do you sell 茶 (tea) or 抹茶 to Tokyo (東京) customers?
+- 茶。
+- Did the 2020-12 closure hurt, or the 2020-21 season?
+- Both, from 2022-03-14 to 14.03.2023 👍.
+"""
+
+
+@pytest.fixture(scope="module")
+def shown_script(tmp_path_factory):
+    article = tmp_path_factory.mktemp("article") / "bakery.txt"
+    article.write_text(ARTICLE_WITH_SYMBOLS, encoding="utf-8")
+    shown = subprocess.run([sys.executable, "-m", "audiobuild", "script", str(article)], capture_output=True,
+                           text=True, encoding="utf-8")  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    return shown
+
+
+def test_emoji_are_left_out_of_speech_and_kept_in_the_text(shown_script):
+    out = shown_script.stdout
+    assert "Interviewer: What was the best month? 🤔\n      says: What was the best month?\n" in out
+    assert "Interviewee: December 🎄🎉, by far, because of the cakes 👩🏽‍🍳.\n" \
+           "      says: December, by far, because of the cakes.\n" in out  # fmt: skip
+    says = [line for line in out.splitlines() if line.strip().startswith("says:")]
+    assert not any(char in line for line in says for char in "🤔🎄🎉👩🏽‍🍳👍\ufe0f\u200d")
+
+
+def test_letters_of_a_script_the_voice_cannot_speak_are_left_out_with_one_warning(shown_script):
+    out = shown_script.stdout
+    assert "      says: Do you sell (tea) or to Tokyo customers?\n" in out
+    assert "Interviewee: 茶。\n      says: 。\n" in out  # the transcript keeps it; nothing is said
+    (warning,) = [line for line in shown_script.stderr.splitlines() if "cannot speak" in line]
+    assert "bakery.txt: 'en''s voices cannot speak “茶抹東京”" in warning
+    assert "in “Do you sell 茶 (tea) or 抹茶 to Tokyo (東京) customers?” and 1 more sentence" in warning
+
+
+def test_dates_in_digits_and_measures_as_adjectives_are_said_as_people_say_them(shown_script):
+    out = shown_script.stdout
+    assert "      says: We met the baker at dawn on March fourteenth, twenty twenty-two by a " \
+           "forty-centimetre mirror.\n" in out  # fmt: skip
+    assert "      says: Did the December twenty twenty closure hurt, or the twenty twenty to twenty twenty-one " \
+           "season?\n" in out  # fmt: skip
+    assert "      says: Both, from March fourteenth, twenty twenty-two to the fourteenth of March twenty " \
+           "twenty-three.\n" in out  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "said"),
+    [
+        ("en", "Λόγος and Кремль, شكرا, שלום, สวัสดี, 안녕: hello.", "and: hello."),
+        ("ru", "Кремль 🏰 и 東京.", "Кремль и."),  # Cyrillic is Russian's own
+        ("ja", "東京とカタカナ and Tokyo 🗼.", "東京とカタカナ and Tokyo."),
+        ("de", "Das Café „Λ“ 🇩🇪 öffnet.", "Das Café öffnet."),
+    ],
+)
+def test_what_each_languages_voices_cannot_speak_is_left_out(language, sentence, said):
+    assert spoken(sentence, language, "piper", Lexicon()) == said
+
+
+def test_the_lexicons_phonemes_are_no_foreign_script(caplog):
+    # IPA has Greek letters (θ, β, χ): phonemes from the lexicon reach the engine whole, and warn of nothing.
+    table = {"Thessaly": {"say": "Thessaly", "piper": "θˈɛsəli", "hibari": "θˈɛsəli"}}
+    script = parse_article("Thessaly\n\n- Was Thessaly warm?\n- Very.\n")
+    said = speech(script, cast_voices(script, load_profile("natural")), lexicon(table))
+    assert "[[θˈɛsəli]]" in said[1][0] and "cannot speak" not in caplog.text
+
+
+def test_a_lexicon_respelling_says_a_word_of_another_script():
+    assert spoken("We flew to 東京 🛫.", "en", "piper", lexicon({"東京": "Tokyo"})) == "We flew to Tokyo."
+
+
+def test_a_sentence_with_nothing_a_voice_can_say_is_not_given_to_the_engine(tmp_path):
+    script = parse_article("Tea\n\n- Do you sell 茶?\n- 茶。\n- 🍵\n- Yes, green tea.\n")
+    voices = cast_voices(script, load_profile("natural"))
+    clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(tmp_path))  # Piper would fail
+    assert [clip.text for clip in clips] == ["Tea", "Do you sell 茶?", "Yes, green tea."]
+
+
+@pytest.mark.parametrize(
+    ("article_dates", "said"),
+    [
+        ("The shop opened on 14/03/2022.", "the third of April twenty twenty-two"),  # a day-first article
+        ("The shop opened on 03/14/2022.", "March fourth, twenty twenty-two"),  # a month-first one
+        ("The shop opened in spring.", "March fourth, twenty twenty-two"),  # no sign: the language's own order
+    ],
+)
+def test_a_date_that_could_be_read_either_way_follows_the_articles_other_dates(article_dates, said):
+    script = parse_article(f"The shop\n\n{article_dates} We met the owner.\n\n- When did you move?\n- On 03/04/2022.\n")
+    spoken_forms = speech(script, cast_voices(script, load_profile("natural")), Lexicon())
+    assert spoken_forms[-1] == (f"On {said}.",)

@@ -8,10 +8,15 @@ import json
 
 import webvtt
 
+from audiobuild.audio.assemble import assemble
 from audiobuild.audio.transcript import LINE_LIMIT, Cue, cues, plain_text, podcast_json, srt
 from audiobuild.audio.transcript import webvtt as render_webvtt
-from audiobuild.model import Span
+from audiobuild.model import Pauses, Span
 from audiobuild.parse import parse_article
+from audiobuild.voice.casting import cast_voices
+from audiobuild.voice.profiles import load_profile
+from audiobuild.voice.pronounce import Lexicon, speech
+from audiobuild.voice.synthesize import ClipCache, synthesize
 
 SCRIPT = parse_article(
     "Ada Lindqvist: A lighthouse teaches you to listen\nBy The Gazette\n"
@@ -83,3 +88,23 @@ def test_captions_never_cut_a_word_even_after_the_longest_speaker_name():
         for captions in (render_webvtt(cue), srt(cue)):
             words = " ".join(captions.splitlines()).replace(">", "> ").replace(": ", " ").split()
             assert all(word in words for word in sentence.split()), captions
+
+
+def test_what_no_voice_could_say_stays_in_the_transcript(tmp_path):
+    # Issue 24: emoji and letters of a script the voices cannot speak are left out of speech, not of the transcript.
+    script = parse_article(
+        "Tea\n\n- What was the best month? 🤔\n- 茶。 December.\n- And 東京?\n- 東京。\n- Fine.\n- 👍\n- Bye.\n"
+    )
+    voices = cast_voices(script, load_profile("espeak"))
+    clips = synthesize(script, speech(script, voices, Lexicon()), voices, ClipCache(tmp_path))
+    shown = [(cue.speaker, cue.text) for cue in cues(script, assemble(script, clips, Pauses()).spans)]
+    assert shown == [
+        ("Narrator", "Tea"),
+        ("Interviewer", "What was the best month? 🤔"),
+        ("Interviewee", "茶。 December."),  # said: "December."
+        ("Interviewer", "And 東京?"),
+        ("Interviewee", "東京。"),  # nothing said: shown in the pause, as a stage direction is
+        ("Interviewer", "Fine."),
+        ("Interviewee", "👍"),
+        ("Interviewer", "Bye."),
+    ]

@@ -28,6 +28,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import warnings
 from collections import Counter
@@ -37,7 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from audiobuild.audio.loudness import ClipMeter, Levels, Placed, limit, meter_pcm16, plan_levels
+from audiobuild.audio import loudness
+from audiobuild.audio.loudness import ClipMeter, Levels, Placed, limit, meter_pcm16, plan_levels, stream_true_peak
 from audiobuild.audio.pauses import pause_before
 from audiobuild.children import die_with_parent
 from audiobuild.errors import SynthesisError
@@ -81,6 +83,10 @@ class EpisodeAudio:
     tail: int  # frames of silence after the last clip
     spans: list[Span]
     levels: Levels
+
+    def timeline(self) -> list[Placed]:
+        """The measured clips in order with the pauses before them, as levels are planned on them."""
+        return [Placed(piece.voice, piece.silence_before * 1000 // self.rate, piece.meter) for piece in self.pieces]
 
     @property
     def duration_ms(self) -> int:
@@ -192,12 +198,13 @@ class Encoder:
     """ffmpeg encoding one constant-bitrate MP3 (with a LAME/Xing info header) from pieces given to `add`.
 
     A thread of its own reads each piece, applies its voice's gain and the
-    limiter (`loudness.limit`) and writes float samples to ffmpeg, which only
-    resamples and encodes: the caller goes on (synthesizing, say) meanwhile.
+    limiter (`loudness.limit`, at `ceiling_dbfs`, or the limiter's own) and
+    writes float samples to ffmpeg, which only resamples and encodes: the
+    caller goes on (synthesizing, say) meanwhile.
     """
 
-    def __init__(self, path: Path, encoding: Encoding, rate: int, levels: Levels):
-        self.path, self.rate, self.levels = path, rate, levels
+    def __init__(self, path: Path, encoding: Encoding, rate: int, levels: Levels, ceiling_dbfs: float | None = None):
+        self.path, self.encoding, self.rate, self.levels, self.ceiling_dbfs = path, encoding, rate, levels, ceiling_dbfs
         command = [
             ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
             "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
@@ -260,7 +267,7 @@ class Encoder:
                 audio = _read(item.wav).get_sample_slice(item.first_frame, item.first_frame + item.frames)
                 samples = np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768
                 _write(self._ffmpeg.stdin, limit(samples, self.rate, item.meter.window_peaks,
-                                                 self.levels.gain_db(item.voice)))  # fmt: skip
+                                                 self.levels.gain_db(item.voice), self.ceiling_dbfs))  # fmt: skip
         except BrokenPipeError:
             pass  # ffmpeg stopped early: its exit code and message say why
         except BaseException as error:  # a clip that cannot be read: finish() raises it in the build's thread
@@ -278,7 +285,7 @@ def _write(stream, data) -> None:
 
 
 def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
-    """Encode an assembled episode as MP3 at its levels; SynthesisError if ffmpeg fails."""
+    """Encode an assembled episode as MP3 at its levels, true peaks held (`_encode`); SynthesisError if ffmpeg fails."""
     _encode(episode, Encoder(path, encoding, episode.rate, episode.levels))
 
 
@@ -329,7 +336,7 @@ def assemble_and_export(
         encoder = None
     if encoder is None:
         encoder = Encoder(path, encoding, episode.rate, episode.levels)
-    _encode(episode, encoder)
+    encoder = _encode(episode, encoder)
     return dataclasses.replace(episode, levels=encoder.levels)
 
 
@@ -367,12 +374,68 @@ def _ahead(clips: Iterable[Clip]) -> Iterator[Clip]:
         thread.join()
 
 
-def _encode(episode: EpisodeAudio, encoder: Encoder) -> None:
-    """Give `encoder` the episode's pieces it has not had yet, then its tail, and wait for the MP3."""
-    try:
-        for piece in episode.pieces[encoder.given :]:
-            encoder.add(piece)
-        encoder.finish(episode.tail)
-    except BaseException:
-        encoder.abort()
-        raise
+def _encode(episode: EpisodeAudio, encoder: Encoder) -> Encoder:
+    """Give `encoder` the episode's pieces it has not had yet, then its tail, and wait for the MP3.
+
+    The MP3's true peak is then measured as a player decodes it: MP3 encoding
+    overshoots the limiter by an amount that varies with the audio (Piper's
+    output, noisy by design, now and then by 2.7 dB). While it is over
+    `loudness.LIMITER.mp3_true_peak_dbtp`, the episode is encoded again with the
+    limiter's ceiling lowered by the overshoot and the make-up gain planned
+    for it (`loudness.with_ceiling`), at most `_PEAK_RETRIES` times. Returns
+    the encoder that wrote the MP3, with its levels.
+    """
+    limiter = loudness.LIMITER
+    for retry in range(_PEAK_RETRIES + 1):
+        try:
+            for piece in episode.pieces[encoder.given :]:
+                encoder.add(piece)
+            encoder.finish(episode.tail)
+        except BaseException:
+            encoder.abort()
+            raise
+        over = mp3_true_peak(encoder.path, encoder.encoding.channels) - limiter.mp3_true_peak_dbtp
+        if over <= 0:
+            break
+        if retry == _PEAK_RETRIES:
+            log.warning("%s: a true peak of %+.1f dBTP is left after encoding %d times",
+                        encoder.path.name, limiter.mp3_true_peak_dbtp + over, retry + 1)  # fmt: skip
+            break
+        used = limiter.ceiling_dbfs if encoder.ceiling_dbfs is None else encoder.ceiling_dbfs
+        ceiling = used - over - _PEAK_STEP_DB
+        log.debug("%s: %.2f dB over the true-peak limit after encoding; encoding again with the limiter at %.2f dBFS",
+                  encoder.path.name, over, ceiling)  # fmt: skip
+        levels = loudness.with_ceiling(encoder.levels, episode.timeline(), ceiling)
+        encoder = Encoder(encoder.path, encoder.encoding, encoder.rate, levels, ceiling)
+    return encoder
+
+
+# One more encoding was enough in every case measured (overshoots of 1.2 and 1.7 dB that the tests force, and
+# the first encodings of ten Piper builds, -2.6 to -1.3 dBTP); the step keeps a third one rare.
+_PEAK_RETRIES = 3
+_PEAK_STEP_DB = 0.3
+
+
+def mp3_true_peak(path: Path, channels: int = 1) -> float:
+    """The true peak (dBTP) of an MP3 file as decoded by ffmpeg, each channel read on its own, streamed.
+
+    Raises SynthesisError when ffmpeg cannot decode it.
+    """
+    peaks = []
+    for channel in range(channels):
+        command = [ffmpeg_path(), "-nostdin", "-v", "error", "-i", str(path),
+                   "-af", f"pan=mono|c0=c{channel}", "-f", "f32le", "-"]  # fmt: skip
+        # ffmpeg's messages go to a file, not a pipe: a full pipe would stop it while we read the samples.
+        with tempfile.TemporaryFile() as messages:
+            decoder = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=messages, preexec_fn=die_with_parent)
+            with decoder.stdout:
+                chunks = iter(lambda: decoder.stdout.read(_DECODE_CHUNK), b"")
+                peaks.append(stream_true_peak(np.frombuffer(chunk, dtype="<f4") for chunk in chunks))
+            if decoder.wait() != 0:
+                messages.seek(0)
+                last = messages.read().decode(errors="replace").strip().splitlines() or [f"exit {decoder.returncode}"]
+                raise SynthesisError(path, f"ffmpeg could not decode the MP3 to measure it: {last[-1]}")
+    return max(peaks)
+
+
+_DECODE_CHUNK = 1 << 20  # bytes: a quarter of a million samples

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,11 +117,37 @@ def true_peaks(samples: np.ndarray) -> np.ndarray:
     return peaks
 
 
+def stream_true_peak(chunks: Iterable[np.ndarray]) -> float:
+    """The true peak (dBTP, BS.1770-4 Annex 2) of a signal given as consecutive chunks of float samples.
+
+    Each sample's interpolated peaks are taken where the filter sees its whole
+    context, the chunk before included, so the result is the whole signal's,
+    with memory that follows the chunks. -inf for silence.
+    """
+    context = _INTERPOLATOR.shape[1]  # more than the filter reaches on either side
+    carried, counted, peak = np.zeros(0, dtype=np.float32), 0, 0.0  # counted: how much of `carried` was read
+    for chunk in chunks:
+        joined = np.concatenate([carried, chunk])
+        if len(joined) < 4 * context:
+            carried = joined
+            continue
+        peak = max(peak, float(true_peaks(joined)[counted : len(joined) - context].max()))
+        carried, counted = joined[-2 * context :], context
+    if len(carried) > counted:
+        peak = max(peak, float(true_peaks(carried)[counted:].max()))
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
 @dataclass(frozen=True)
 class Limiter:
     """The look-ahead true-peak limiter applied after the gains (`limit`)."""
 
     ceiling_dbfs: float = -3.5  # below -1 dBTP: 64 kbps MP3 encoding overshoots by up to ~2.2 dB, espeak varies
+    # What the encoded MP3 must stay under, by our meter: -1 dBTP (AES TD1004, Apple's podcast guidelines), less a
+    # margin for meters that interpolate otherwise (ffmpeg's ebur128 resamples to 192 kHz). Over it, the episode is
+    # encoded again with the ceiling lowered by the overshoot (`assemble`): Piper's noisy output sometimes
+    # overshot 2.7 dB (-0.8 dBTP, one build in ten).
+    mp3_true_peak_dbtp: float = -1.2
     attack_ms: int = 5  # the gain starts falling this long before a peak
     release_ms: int = 20  # and stays down this long after it
 
@@ -141,30 +168,33 @@ def _hold(reduction: np.ndarray) -> np.ndarray:
     return held
 
 
-def limit(samples: np.ndarray, rate: int, window_peaks: np.ndarray, gain_db: float) -> np.ndarray:
+def limit(
+    samples: np.ndarray, rate: int, window_peaks: np.ndarray, gain_db: float, ceiling_dbfs: float | None = None
+) -> np.ndarray:
     """`samples` (float32, the clip a ClipMeter measured) times `gain_db`, true peaks held under the ceiling.
 
     `window_peaks` is the clip's ClipMeter.window_peaks: the limiter works only
-    when they say the gain takes a peak over `LIMITER.ceiling_dbfs`. The gain is
+    when they say the gain takes a peak over `ceiling_dbfs` (dBFS; by default
+    `LIMITER.ceiling_dbfs`, lower when an encoding overshot it). The gain is
     held per window (`_hold`, as the level plan simulates it) and moves linearly
     between window centres; since attack and release each cover at least one
     window, no sample gets more gain than its own window allows.
     """
     gain = 10 ** (gain_db / 20)
     levelled = samples * np.float32(gain)
-    ceiling = 10 ** (LIMITER.ceiling_dbfs / 20)
+    ceiling = 10 ** ((LIMITER.ceiling_dbfs if ceiling_dbfs is None else ceiling_dbfs) / 20)
     if not window_peaks.size or window_peaks.max() * gain <= ceiling:
         return levelled
     size = int(rate * _SUB_BLOCK_S)
     starts = _window_starts(len(window_peaks), size)
-    held = _held_gains(window_peaks, gain)
+    held = _held_gains(window_peaks, gain, ceiling)
     centres = (starts + np.append(starts[1:], len(window_peaks) * size) - 1) / 2
     return levelled * np.interp(np.arange(len(samples)), centres, held).astype(np.float32)
 
 
-def _held_gains(window_peaks: np.ndarray, gain: float) -> np.ndarray:
-    """The limiter's gain for each window (flat): what keeps its peak, times `gain`, under the ceiling, held."""
-    ceiling = 10 ** (LIMITER.ceiling_dbfs / 20)
+def _held_gains(window_peaks: np.ndarray, gain: float, ceiling: float | None = None) -> np.ndarray:
+    """The limiter's gain for each window (flat): what keeps its peak, times `gain`, under `ceiling` (linear), held."""
+    ceiling = 10 ** (LIMITER.ceiling_dbfs / 20) if ceiling is None else ceiling
     with np.errstate(divide="ignore"):
         return _hold(np.minimum(1.0, np.float32(ceiling / gain) / window_peaks.ravel()))
 
@@ -289,7 +319,21 @@ def plan_levels(timeline: list[Placed], target_lufs: float = TARGET_LUFS) -> Lev
     return Levels(voice_gain, _make_up_gain(_episode(timeline, voice_gain), target_lufs))
 
 
-def _make_up_gain(episode: tuple[np.ndarray, np.ndarray, np.ndarray], target_lufs: float) -> float:
+def with_ceiling(
+    levels: Levels, timeline: list[Placed], ceiling_dbfs: float, target_lufs: float = TARGET_LUFS
+) -> Levels:
+    """`levels` with the make-up gain planned again for a limiter at `ceiling_dbfs` (dBFS), the voices' gains kept.
+
+    For an episode encoded again under a lower ceiling, which takes more
+    loudness away: the episode still reaches `target_lufs` (LUFS).
+    """
+    episode = _episode(timeline, levels.voice_gain_db)
+    return Levels(levels.voice_gain_db, _make_up_gain(episode, target_lufs, 10 ** (ceiling_dbfs / 20)))
+
+
+def _make_up_gain(
+    episode: tuple[np.ndarray, np.ndarray, np.ndarray], target_lufs: float, ceiling: float | None = None
+) -> float:
     """The gain before the limiter that brings the limited episode to `target_lufs`, within 0.02 LU.
 
     Loudness rises more slowly than the gain once the limiter works (0.3 LU a
@@ -299,7 +343,7 @@ def _make_up_gain(episode: tuple[np.ndarray, np.ndarray, np.ndarray], target_luf
     gain, slope = target_lufs - integrated_loudness(powers), 1.0
     previous: tuple[float, float] | None = None
     for _ in range(12):
-        loudness = integrated_loudness(_after_limiter(powers, peaks, window_powers, gain))
+        loudness = integrated_loudness(_after_limiter(powers, peaks, window_powers, gain, ceiling))
         if abs(target_lufs - loudness) < 0.02:
             break
         if previous is not None and gain != previous[0]:
@@ -344,10 +388,12 @@ def _joined_arrays(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, np.
     return powers, peaks, window_powers
 
 
-def _after_limiter(powers: np.ndarray, peaks: np.ndarray, window_powers: np.ndarray, gain_db: float) -> np.ndarray:
-    """Sub-block powers after `gain_db` and the limiter, approximated window by window."""
+def _after_limiter(
+    powers: np.ndarray, peaks: np.ndarray, window_powers: np.ndarray, gain_db: float, ceiling: float | None = None
+) -> np.ndarray:
+    """Sub-block powers after `gain_db` and the limiter (at `ceiling`, linear, or its own), window by window."""
     gain = 10 ** (gain_db / 20)
-    held = _held_gains(peaks, gain).reshape(peaks.shape)
+    held = _held_gains(peaks, gain, ceiling).reshape(peaks.shape)
     np.square(held, out=held)  # in place: an hour-long episode's windows are 14 MB an array
     total = window_powers.sum(axis=1, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,14 +46,47 @@ def cues(script: Script, spans: list[Span]) -> list[Cue]:
         if segment.kind == "direction":
             pending.append(segment.text)
             continue
-        for span in spans_of.get(index, []):
+        for span, text in _with_unspoken(segment, spans_of.get(index, []), shown[index]):
+            if span is None:  # nothing of the whole turn could be said: shown as its own, like a direction
+                start = result[-1].end_ms if result else 0
+                result.append(Cue(start, start + DIRECTION_MS, segment.speaker, text))
+                continue
             if pending:
                 result.append(_direction(pending, result, span.start_ms))
                 pending = []
-            result.append(Cue(span.start_ms, span.end_ms, segment.speaker, shown[index][span.sentence]))
+            result.append(Cue(span.start_ms, span.end_ms, segment.speaker, text))
     if pending and result:
         result.append(_direction(pending, result, result[-1].end_ms + DIRECTION_MS))
     return result
+
+
+def _with_unspoken(segment: Segment, spans: list[Span], shown: list[str]) -> list[tuple[Span | None, str]]:
+    """Each spoken sentence's span and text, a sentence with nothing a voice could say ("茶。", "🤔") shown with
+    the one before it (or, first, after it); a turn with no span at all is one text, without a span.
+    """
+    if not spans:
+        unsaid = " ".join(text for text in shown if _shows_something(text))
+        return [(None, unsaid)] if unsaid else []
+    said = {span.sentence for span in spans}
+    texts = {span.sentence: shown[span.sentence] for span in spans}
+    before = []  # unspoken sentences ahead of the first spoken one
+    last: int | None = None
+    for number, text in enumerate(shown):
+        if number in said:
+            last = number
+        elif _shows_something(text):
+            if last is None:
+                before.append(text)
+            else:
+                texts[last] += f" {text}"
+    first = spans[0].sentence
+    texts[first] = " ".join([*before, texts[first]])
+    return [(span, texts[span.sentence]) for span in spans]
+
+
+def _shows_something(text: str) -> bool:
+    """Whether a sentence has a letter, a digit or a symbol (an emoji) to show, not only punctuation ("…")."""
+    return any(unicodedata.category(char)[0] in "LNS" for char in text)
 
 
 def _direction(texts: list[str], before: list[Cue], next_start: int) -> Cue:

@@ -3,15 +3,25 @@
 The two sides of a conversation get the profile's interviewer and interviewee
 voices. Where the article itself says that a person is a woman or a man, and
 the profile's two voices are a female and a male one (their `gender`), that
-person gets the voice of their sex and the other side the other voice. What
-counts as saying so (`signs`):
+person gets a voice of their sex: their role's, the other role's (the sides
+swap), or, when the other side is of the same sex and has that voice, the
+first spare extra voice of that sex, a variant a profile keeps at least 15%
+apart in pitch (two women: heart, and heart four semitones lower). A side
+the text says nothing of gets the role voice left. What counts as saying so
+(`signs`):
 
-* an honorific before the person's name: Ms, Mrs, Miss, Madam, Dame, Lady;
-  Mr, Sir, Lord; г-жа, госпожа; г-н, господин (also in their speaker label,
-  "MS SMITH:");
+* an honorific before the person's name, in the article's language or
+  English (`HONORIFICS`: Ms, Mrs, Mr, Sir; Frau, Herr; Mme, M.; Sra., Sr.;
+  Sig.ra, Sig.; pani, pan; г-жа, г-н...; also in their speaker label,
+  "MS SMITH:", "FRAU ROTH:");
 * "Sir" or "Madam" said to them in a question: "Thank you, madam.";
-* in the narrator's English text, "she" or "he" (her, him, his...) as the
-  first pronoun after their name, in that sentence or the next;
+* in the narrator's text, a pronoun after their name, in that sentence or
+  the next, that refers to them (`PRONOUNS`, per language): a subject, a
+  reflexive or a possessive ("She starts at four", "her days", "in his
+  office"), not an object, which is someone else's ("Priya Raman asked him";
+  after it a pronoun of that sex may be his too). The search stops at another speaker's name or at two
+  capitalised words that may be someone else's, unless they are a place's
+  ("on Dock Street", "in New York", "en Buenos Aires");
 * in Russian, a feminine or masculine surname (Петрова, Петров; -ова, -ева,
   -ина, -ская against -ов, -ев, -ский: a masculine -ин is left out, as it
   ends foreign names of women too), or the past-tense verb after their name
@@ -19,7 +29,8 @@ counts as saying so (`signs`):
 
 A first name alone is never a sign; with none, the profile's order stands.
 Signs that disagree cancel out. Further people (a panel's third guest)
-get the profile's next extra voice, of their sex where it is known. The
+get the profile's next extra voice, of their sex where it is known (when
+those are used up, a role's voice of their sex, shared, with a warning). The
 narrator is never the same model as the person who speaks right after its
 opening: when it would be (the sides were swapped), it reads with the first
 spare extra voice of another model.
@@ -42,13 +53,86 @@ log = logging.getLogger("audiobuild")
 FEMALE, MALE = GENDERS
 _OTHER = {FEMALE: MALE, MALE: FEMALE}
 
-# Words before a name that say whether its bearer is a woman or a man, in the languages we read.
+# Courtesy words before a name that say whether its bearer is a woman or a man, per language (ISO 639-1):
+# every language with a narrator sentence (parse/languages/), and Polish and Dutch. An article is read with its
+# language's words and English's, which any press quotes; an article too short for its language to be known,
+# with all. Inflected forms are listed ("Herrn", "г-жой", "Panią"). A word of three letters or more is also
+# matched with a small first letter, as running text writes it ("la señora Ruiz", "pan Kowalski").
 HONORIFICS = {
-    FEMALE: ("Ms", "Mrs", "Miss", "Madam", "Madame", "Dame", "Lady", "г-жа", "госпожа", "мисс", "миссис", "мадам"),
-    MALE: ("Mr", "Sir", "Lord", "г-н", "господин", "мистер", "месье"),
-}
+    "en": {FEMALE: ("Ms", "Mrs", "Miss", "Madam", "Madame", "Dame", "Lady"), MALE: ("Mr", "Sir", "Lord")},
+    "de": {FEMALE: ("Frau", "Fr."), MALE: ("Herr", "Herrn", "Hr.")},
+    "fr": {FEMALE: ("Madame", "Mme", "Mademoiselle", "Mlle"), MALE: ("Monsieur", "M.")},
+    "es": {FEMALE: ("Señora", "Sra.", "Señorita", "Srta.", "Doña", "Dña."), MALE: ("Señor", "Sr.", "Don")},
+    "it": {FEMALE: ("Signora", "Sig.ra", "Sig.a", "Signorina", "Sig.na"), MALE: ("Signor", "Signore", "Sig.", "Sig.r")},
+    "pt": {FEMALE: ("Senhora", "Sra.", "Sr.ª", "Dona"), MALE: ("Senhor", "Sr.", "Dom")},
+    "ru": {
+        FEMALE: ("г-жа", "г-жи", "г-же", "г-жу", "г-жой", "госпожа", "госпожи", "госпоже", "госпожу", "госпожой",
+                 "мисс", "миссис", "мадам"),
+        MALE: ("г-н", "г-на", "г-ну", "г-ном", "господин", "господина", "господину", "господином", "мистер",
+               "мистера", "мистеру", "месье"),
+    },
+    "uk": {FEMALE: ("пані",), MALE: ("пан", "пана", "панові", "пане", "паном")},
+    "pl": {FEMALE: ("Pani", "Panią"), MALE: ("Pan", "Pana", "Panu", "Panem")},
+    "nl": {FEMALE: ("Mevrouw", "Mevr.", "Mw."), MALE: ("Meneer", "Mijnheer", "Dhr.")},
+}  # fmt: skip
 _VOCATIVES = {FEMALE: ("madam", "ma'am", "ma’am", "сударыня"), MALE: ("sir", "сударь")}
-_PRONOUNS = {FEMALE: ("she", "her", "hers", "herself"), MALE: ("he", "him", "his", "himself")}
+
+
+@dataclass(frozen=True)
+class Pronouns:
+    """One language's third-person pronouns in the narrator's text, as far as they say whom they refer to."""
+
+    own: Mapping[str, frozenset[str]]  # gender -> subject and possessive forms: the person named before them
+    others: Mapping[str, frozenset[str]]  # gender -> object forms: someone else ("Priya asked him")
+    prepositions: frozenset[str] = frozenset()  # after one, an `own` form is an object ("con ella")
+    reflexives: Mapping[str, str] = dataclasses.field(default_factory=dict)  # the person's own, anywhere (herself)
+    places: frozenset[str] = frozenset()  # before two capitalised words: a place, not a person ("on Dock Street")
+    impersonal: frozenset[str] = frozenset()  # after a masculine `own` form: nobody ("il faut")
+    # English "her" is possessive before a noun ("her days": her own) and an object otherwise ("asked her about").
+    possessive_or_object: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    not_nouns: frozenset[str] = frozenset()
+
+
+def _pronouns(female: str, male: str, female_others: str = "", male_others: str = "", **rest: str) -> Pronouns:
+    """A `Pronouns` from words separated by spaces; `rest`'s strings too (a mapping is kept as it is)."""
+    words = lambda text: frozenset(text.split())  # noqa: E731
+    rest = {key: words(value) if isinstance(value, str) else value for key, value in rest.items()}
+    return Pronouns({FEMALE: words(female), MALE: words(male)},
+                    {FEMALE: words(female_others), MALE: words(male_others)}, **rest)  # fmt: skip
+
+
+# The pronoun tables, per language. German "sie" is also "they" and "her", so only "er" counts there; Russian
+# says a person's sex with the verb after their name (`_PAST_TENSE`) and has no table.
+PRONOUNS = {
+    "en": _pronouns(
+        "she hers", "he his", male_others="him",
+        places="in on at near into across along outside inside around behind beyond past through off the",
+        reflexives={"herself": FEMALE, "himself": MALE}, possessive_or_object={"her": FEMALE},
+        not_nouns="about to for with that if whether why how what when where who whom the a an in on at from of out "
+                  "up down into onto again and or but so as back too once over off away not this these those some "
+                  "any all by through after before since until while because",
+    ),
+    "fr": _pronouns("elle", "il", places="à au aux dans en près", reflexives={"elle-même": FEMALE, "lui-même": MALE},
+                    prepositions="avec pour sans chez à de par sur contre vers entre derrière devant",
+                    impersonal="y faut fallait faudra s'agit s’agit semble semblait paraît pleut reste existe"),
+    "es": _pronouns("ella", "él", places="en desde hacia",
+                    prepositions="a con de para por sin sobre entre hacia según ante contra desde en"),
+    "it": _pronouns("lei", "lui", places="a in nel nella al alla presso",
+                    prepositions="a con di da per su tra fra in senza verso"),
+    "pt": _pronouns("ela", "ele", "dela nela", "dele nele", places="em no na nos nas",
+                    prepositions="a com de para por sem sobre entre em contra desde"),
+    "de": _pronouns("", "er", male_others="ihn ihm", places="in im am an auf nach aus"),
+}  # fmt: skip
+# The first and last words of places' names: two capitalised words with one of them are no person ("New York",
+# "Dock Street").
+_PLACE_FIRSTS = frozenset(
+    "New San Santa Los Las Saint St Port Mount Mt Lake North South East West Fort Cape Upper Lower Great".split()
+)
+_PLACE_LASTS = frozenset(
+    "Street St Road Rd Avenue Ave Lane Square Park Bridge Station Hill Island River Lake Bay Drive Boulevard Place "
+    "Court Market Harbour Harbor Hall Church University College School Hospital Museum Centre Center City County "
+    "Valley Beach Way Row Close Gardens Quay Airport Port".split()
+)
 _SURNAMES = {
     FEMALE: re.compile(r"[а-яё]+(?:ова|ева|ёва|ина|ына|ская|цкая)"),
     MALE: re.compile(r"[а-яё]+(?:ов|ев|ёв|ский|цкий)"),
@@ -141,15 +225,20 @@ def _places(script: Script, profile: Profile, known: dict[str, Sign]) -> dict[st
     for person in people:
         first.setdefault(person.role, person.name)
     places: dict[str, tuple[str, str]] = {}
-    sides = _sides(first, profile, known)
-    for role, (place, why) in sides.items():
-        places[first[role]] = place, why
     spare = [f"extra[{index}]" for index in range(len(profile.extra))]
+    for role, (place, why) in _sides(first, profile, known, spare).items():
+        places[first[role]] = place, why
     for person in people:
         if person.name in places or person.role == NARRATOR:
             continue
         sign = known.get(person.name)
         fits = [place for place in spare if sign and profile.genders.get(place) == sign.gender]
+        shared = [place for place in (INTERVIEWEE, INTERVIEWER) if sign and profile.genders.get(place) == sign.gender]
+        if sign and not fits and shared:  # a voice of their sex, shared, rather than one of the other sex
+            log.warning("%s: %s shares a voice: the profile has no more %s extra voices",
+                        script.source, person.name, sign.gender)  # fmt: skip
+            places[person.name] = shared[0], f"the {shared[0]}'s voice, {sign.gender}, shared: {sign.evidence}"
+            continue
         if fits or spare:
             place = (fits or spare)[0]
             spare.remove(place)
@@ -163,24 +252,44 @@ def _places(script: Script, profile: Profile, known: dict[str, Sign]) -> dict[st
     return {person.name: places[person.name] for person in people}
 
 
-def _sides(first: dict[str, str], profile: Profile, known: dict[str, Sign]) -> dict[str, tuple[str, str]]:
-    """The first interviewer's and interviewee's places: each their own role's, or swapped where the text says."""
+def _sides(
+    first: dict[str, str], profile: Profile, known: dict[str, Sign], spare: list[str]
+) -> dict[str, tuple[str, str]]:
+    """The first interviewer's and interviewee's places: their own role's, or the voice of their sex.
+
+    A side the text gives a sex gets a voice of that sex: its role's, the
+    other role's (swapped), or, when the other side has that one (two women),
+    the first spare extra voice of that sex, which it takes out of `spare`.
+    A side without a sign gets the role voice left.
+    """
     sides = [role for role in (INTERVIEWEE, INTERVIEWER) if role in first]  # the interviewee's sign comes first
     genders = {role: profile.genders.get(role) for role in (INTERVIEWER, INTERVIEWEE)}
     both = set(genders.values()) == set(GENDERS)
-    signed = [(role, known[first[role]]) for role in sides if first[role] in known]
+    signed = {role: known[first[role]] for role in sides if first[role] in known}
     if not both or not signed:
         why = "the profile's order: no sign of sex in the text" if both else "the profile's voice for the role"
         if signed and not both:
             why += " (its two sides are not a female and a male voice)"
         return {role: (role, why) for role in sides}
-    role, sign = signed[0]
-    other = INTERVIEWER if role == INTERVIEWEE else INTERVIEWEE
-    own = role if genders[role] == sign.gender else other
-    result = {role: (own, f"{sign.gender} voice: {sign.evidence}")}
-    if other in first:
-        why = f"{_OTHER[sign.gender]} voice: the other side from {first[role]}"
-        result[other] = (other if own == role else role), why
+    free = [INTERVIEWER, INTERVIEWEE]  # the role voices not given yet
+    result = {}
+    for role, sign in signed.items():
+        own = [place for place in (role, *free) if place in free and genders[place] == sign.gender]
+        if own:
+            free.remove(own[0])
+            result[role] = own[0], f"{sign.gender} voice: {sign.evidence}"
+            continue
+        fits = [place for place in spare if profile.genders.get(place) == sign.gender]
+        if fits:  # the other side has the role voice of this sex: a variant of it, apart in pitch
+            spare.remove(fits[0])
+            result[role] = fits[0], f"a second {sign.gender} voice: {sign.evidence}"
+        else:
+            place = free.pop(0)
+            result[role] = place, f"the profile's {place} voice: it has no second {sign.gender} voice"
+    for role in sides:
+        if role not in result:
+            place = role if role in free else free[0]
+            result[role] = place, f"{genders[place]} voice: the other side from {first[next(iter(signed))]}"
     return result
 
 
@@ -232,15 +341,18 @@ def signs(script: Script) -> dict[str, Sign]:
 
     See the module's docstring for what counts; a person with signs both ways is left out.
     """
+    language = script.language.split("-")[0].lower()
+    honorifics = _honorifics_for(language)
+    pronouns = PRONOUNS.get(language or "en")
     people = [person for person in script.people if person.role != NARRATOR]
     names = {person.name: _name_words(person.name) for person in people}
     found: dict[str, list[Sign]] = {person.name: [] for person in people}
     for person in people:
-        found[person.name] += _in_name(person.name, names[person.name])
+        found[person.name] += _in_name(person.name, names[person.name], honorifics)
     for number, segment in enumerate(script.segments, start=1):
         where = f"in segment {number}"
         for person in people:
-            found[person.name] += _honorifics(segment.text, names[person.name], where)
+            found[person.name] += _honorifics(segment.text, names[person.name], honorifics, where)
         addressee = _addressee(script, number - 1)
         if addressee in found:
             found[addressee] += _vocatives(segment.text, where)
@@ -249,7 +361,7 @@ def signs(script: Script) -> dict[str, Sign]:
                 following = segment.sentences[index + 1] if index + 1 < len(segment.sentences) else ""
                 for person in people:
                     others = [word for other, words in names.items() if other != person.name for word in words]
-                    found[person.name] += _narrated(sentence, following, names[person.name], others, where)
+                    found[person.name] += _narrated(sentence, following, names[person.name], others, pronouns, where)
     decided = {}
     for name, evidence in found.items():
         genders = {sign.gender for sign in evidence}
@@ -258,22 +370,34 @@ def signs(script: Script) -> dict[str, Sign]:
     return decided
 
 
+def _honorifics_for(language: str) -> dict[str, tuple[str, ...]]:
+    """gender -> the honorifics an article in `language` is read with: its own and English's (all if unknown)."""
+    tables = [HONORIFICS[code] for code in dict.fromkeys([language, "en"]) if code in HONORIFICS]
+    if not language:
+        tables = list(HONORIFICS.values())
+    return {gender: tuple(word for table in tables for word in table[gender]) for gender in GENDERS}
+
+
 def _name_words(name: str) -> list[str]:
     """The words of a display name that name the person: not honorifics, role words or initials."""
-    honorifics = {word.casefold() for words in HONORIFICS.values() for word in words}
+    honorifics = {_plain(word) for table in HONORIFICS.values() for words in table.values() for word in words}
     return [
         word
         for word in _WORD.findall(name)
-        if len(word) > 1 and word[0].isupper() and word.casefold().rstrip(".") not in honorifics | _NOT_NAMES
+        if len(word) > 1 and word[0].isupper() and _plain(word) not in honorifics | _NOT_NAMES
     ]
 
 
-def _in_name(name: str, words: list[str]) -> list[Sign]:
-    """Signs in the display name itself: an honorific ("Ms Smith"), a Russian surname's form."""
+def _plain(word: str) -> str:
+    return word.casefold().rstrip(".")
+
+
+def _in_name(name: str, words: list[str], honorifics: dict[str, tuple[str, ...]]) -> list[Sign]:
+    """Signs in the display name itself: an honorific ("Ms Smith", "Frau Berg"), a Russian surname's form."""
     found = []
-    first = name.split()[0].rstrip(".") if name.split() else ""
-    for gender, honorifics in HONORIFICS.items():
-        if first.casefold() in {word.casefold() for word in honorifics}:
+    first = _plain(name.split()[0]) if name.split() else ""
+    for gender, titles in honorifics.items():
+        if first in {_plain(word) for word in titles}:
             found.append(Sign(gender, f"“{name}” in the speaker's label"))
     if len(words) >= 2:  # a surname: the last word after a first name ("Петрова" alone may be a first name)
         for gender, pattern in _SURNAMES.items():
@@ -282,15 +406,17 @@ def _in_name(name: str, words: list[str]) -> list[Sign]:
     return found
 
 
-def _honorifics(text: str, words: list[str], where: str) -> list[Sign]:
-    """An honorific just before one of the person's name words: "Mrs. Lopez", "Mr John Smith", "г-жа Петрова"."""
+def _honorifics(text: str, words: list[str], honorifics: dict[str, tuple[str, ...]], where: str) -> list[Sign]:
+    """An honorific just before one of the person's name words: "Mrs. Lopez", "la Sra. Ruiz", "г-жа Петрова"."""
     if not words:
         return []
     name = "|".join(re.escape(word) for word in words)
     found = []
-    for gender, honorifics in HONORIFICS.items():
-        titles = "|".join(re.escape(word) for word in honorifics)
-        pattern = rf"(?<![\w-])(?:{titles})\.?\s+(?:[A-ZА-ЯЁ][\w'’-]*\.?\s+){{0,2}}(?:{name})(?!\w)"
+    for gender, titles in honorifics.items():
+        # "la señora Ruiz": running text writes a long honorific small; "M." must be as written (m. is a metre).
+        title = "|".join(f"(?i:{re.escape(word[0])}){re.escape(word[1:])}" if len(word.rstrip(".")) > 2
+                         else re.escape(word) for word in titles)  # fmt: skip
+        pattern = rf"(?<![\w-])(?:{title})\.?\s+(?:[A-ZА-ЯЁ][\w'’-]*\.?\s+){{0,2}}(?:{name})(?!\w)"
         found += [Sign(gender, f"“{match[0]}” {where}") for match in re.finditer(pattern, text)]
     return found
 
@@ -315,11 +441,17 @@ def _addressee(script: Script, index: int) -> str | None:
     return next((s.speaker for s in script.segments[index + 1 :] if s.role == INTERVIEWEE), None)
 
 
-def _narrated(sentence: str, following: str, words: list[str], others: list[str], where: str) -> list[Sign]:
-    """In the narrator's text: the first pronoun after the person's name, or the verb after it in Russian.
+def _narrated(
+    sentence: str, following: str, words: list[str], others: list[str], pronouns: Pronouns | None, where: str
+) -> list[Sign]:
+    """In the narrator's text: the first pronoun after the person's name that is theirs, or the verb in Russian.
 
-    The search stops where someone else may be named first, whose the pronoun
-    could be: another speaker's name, or two capitalised words ("Tom Berg").
+    A pronoun counts for whom it refers to: a subject or a possessive after
+    the name is the person's ("She starts at four"), an object is someone
+    else's ("asked him"), and after it a pronoun of that sex may be theirs too,
+    so it no longer counts. The search stops where someone else may be named
+    first: another speaker's name, or two capitalised words ("Tom Berg") that
+    are no place ("on Dock Street", "in New York").
     """
     if not words:
         return []
@@ -328,17 +460,49 @@ def _narrated(sentence: str, following: str, words: list[str], others: list[str]
         return []
     if re.search(r"[а-яё]", mention[0], re.I):
         return _russian_verb(sentence[mention.end() :], words, mention[0], where)
-    other = set(others) - set(words)
+    if pronouns is None:
+        return []
+    other, someone_elses = set(others) - set(words), set()
     for text in (sentence[mention.end() :], following):
         found = _WORD.findall(text)
         for index, word in enumerate(found):
-            named = index + 1 < len(found) and word[0].isupper() and found[index + 1][0].isupper() and index
-            if word in other or (named and word not in words):
+            if word in other or (index and word not in words and _names_someone(found, index, pronouns)):
                 return []
-            for gender, pronouns in _PRONOUNS.items():
-                if word.casefold() in pronouns:
-                    return [Sign(gender, f"“{word}” after “{mention[0]}” {where}")]
+            before = found[index - 1].casefold() if index else ""
+            after = found[index + 1].casefold() if index + 1 < len(found) else ""
+            gender, own = _pronoun(word.casefold(), before, after, pronouns)
+            if gender is None:
+                continue
+            if not own:
+                someone_elses.add(gender)
+            elif gender not in someone_elses:
+                return [Sign(gender, f"“{word}” after “{mention[0]}” {where}")]
     return []
+
+
+def _names_someone(found: list[str], index: int, pronouns: Pronouns) -> bool:
+    """Whether found[index] opens two capitalised words that may be a person's name, not a place's."""
+    if index + 1 >= len(found) or not (found[index][0].isupper() and found[index + 1][0].isupper()):
+        return False
+    if found[index] in _PLACE_FIRSTS or found[index + 1] in _PLACE_LASTS:
+        return False
+    return found[index - 1].casefold() not in pronouns.places
+
+
+def _pronoun(word: str, before: str, after: str, pronouns: Pronouns) -> tuple[str | None, bool]:
+    """(gender, whether it refers to the person named before) of a pronoun; (None, False) for any other word."""
+    if word in pronouns.reflexives:
+        return pronouns.reflexives[word], True
+    if word in pronouns.possessive_or_object:
+        return pronouns.possessive_or_object[word], bool(after) and after not in pronouns.not_nouns
+    for gender in GENDERS:
+        if word in pronouns.others[gender]:
+            return gender, False
+        if word in pronouns.own[gender]:
+            if gender == MALE and after in pronouns.impersonal:
+                return None, False
+            return gender, before not in pronouns.prepositions
+    return None, False
 
 
 def _russian_verb(after: str, words: list[str], named: str, where: str) -> list[Sign]:

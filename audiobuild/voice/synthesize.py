@@ -195,7 +195,7 @@ def synthesize(
     cache: ClipCache,
     progress: Callable[[int], None] = lambda done: None,
 ) -> list[Clip]:
-    """A clip for each speakable sentence, in order: from the cache, else synthesized into it.
+    """A clip for each sentence with something to say, in its text and its spoken form, in order (cached or made).
 
     `speech` holds what the engine says for each sentence (`pronounce.speech`),
     `voices` each speaker's voice (`voices.cast_voices`); `progress` is called with the
@@ -216,7 +216,7 @@ def synthesize_each(
         voice = voices[segment.speaker]
         engine = get_engine(voice.engine)
         for sentence_index, (sentence, said) in enumerate(zip(segment.sentences, spoken, strict=True)):
-            if speakable(sentence):
+            if speakable(sentence) and speakable(said):  # "茶。" in English: nothing left to say (`unspoken`)
                 wav, ready = cache.lookup(said, voice, engine.clip_version(voice))
                 if not ready:
                     wav.parent.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,23 @@
 """Stage 2b: how each sentence is said, once its speaker's voice is known.
 
 First the pronunciation lexicon (the profile's, then podcast.toml's), which may
-put phonemes in the engine's own notation; then the language's text
-normalisation ("Dr." before a name, years, amounts, Roman numerals, URLs),
-which leaves those phonemes alone. The transcript keeps the article's text:
-only the engine is given the spoken form.
+put phonemes in the engine's own notation; then what no voice should read is
+left out (`unspoken`: emoji, letters of a script the voices do not speak);
+then the language's text normalisation ("Dr." before a name, years, dates,
+amounts, Roman numerals, URLs), which leaves those phonemes alone. The
+transcript keeps the article's text: only the engine is given the spoken form.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
 from audiobuild.voice.pronounce.lexicon import Lexicon
-from audiobuild.voice.pronounce.normalize import normalize
+from audiobuild.voice.pronounce.normalize import normalize, outside_phonemes
+from audiobuild.voice.pronounce.numbers import date_order
+from audiobuild.voice.pronounce.unspoken import foreign_letters, leave_out
 
 if TYPE_CHECKING:  # voices.py reads profiles' lexicons through this package
     from audiobuild.parse import Script
@@ -21,13 +25,25 @@ if TYPE_CHECKING:  # voices.py reads profiles' lexicons through this package
 
 __all__ = ["Lexicon", "normalize", "speech", "spoken"]
 
+log = logging.getLogger("audiobuild")
 
-def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon) -> str:
-    """What `engine` is given to say `sentence`, an article's sentence in `language`."""
+
+def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon, dates: str | None = None) -> str:
+    """What `engine` is given to say `sentence`, an article's sentence in `language`.
+
+    `dates` is the article's order of dates in digits, as `normalize` takes it.
+    """
+    return _said(sentence, language, engine, lexicon, dates)[0]
+
+
+def _said(sentence: str, language: str, engine: str, lexicon: Lexicon, dates: str | None) -> tuple[str, str]:
+    """(what `engine` is given for `sentence`, the letters of scripts its voice does not speak that were left out)."""
     # Only the lexicon may hand the engine [[phonemes]]: an article's own "[[citation needed]]" is text.
-    as_text = sentence.replace("[[", "[ [").replace("]]", "] ]")
-    said = normalize(lexicon.apply(as_text, engine), language)  # URLs are words by now
-    return _LONG_WORD.sub(_split_word, said)
+    as_text = lexicon.apply(sentence.replace("[[", "[ [").replace("]]", "] ]"), engine)
+    text_parts: list[str] = []  # the text between the lexicon's phonemes, whose IPA is no foreign script
+    kept = outside_phonemes(as_text, lambda part: text_parts.append(part) or leave_out(part, language))
+    said = normalize(kept, language, dates)  # URLs are words by now
+    return _LONG_WORD.sub(_split_word, said), foreign_letters(" ".join(text_parts), language)
 
 
 # A "word" this long is no word anyone says; espeak-ng 1.52 aborts (a buffer overflow) on one of 68 stacked "'s".
@@ -48,10 +64,25 @@ def _split_word(match: re.Match) -> str:
 
 
 def speech(script: Script, voices: dict[str, Voice], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:
-    """The spoken form of every sentence, per segment, each for the engine of its speaker's voice."""
-    return tuple(
-        tuple(
-            spoken(sentence, script.language, voices[segment.speaker].engine, lexicon) for sentence in segment.sentences
-        )
+    """The spoken form of every sentence, per segment, each for the engine of its speaker's voice.
+
+    Letters of a script the voices do not speak are left out with one
+    warning for the article, naming the first sentence that has them. Dates
+    in digits that could be read either way follow the article's others
+    ("14/03/2022" makes "03/04/2022" the third of April).
+    """
+    dates = date_order([sentence for segment in script.segments for sentence in segment.sentences])
+    said = [
+        [_said(sentence, script.language, voices[segment.speaker].engine, lexicon, dates)
+         for sentence in segment.sentences]
         for segment in script.segments
-    )
+    ]  # fmt: skip
+    foreign = [(sentence, left_out) for segment, forms in zip(script.segments, said, strict=True)
+               for sentence, (_, left_out) in zip(segment.sentences, forms, strict=True) if left_out]  # fmt: skip
+    if foreign:
+        more = f" and {len(foreign) - 1} more sentence{'s' * (len(foreign) > 2)}" if len(foreign) > 1 else ""
+        letters = "".join(dict.fromkeys("".join(letters for _, letters in foreign)))[:20]
+        log.warning("%s: %r's voices cannot speak “%s”: left out of speech in “%s”%s (the transcript keeps them; "
+                    "a [lexicon] entry can respell them)", script.source, script.language or "en", letters,
+                    foreign[0][0], more)  # fmt: skip
+    return tuple(tuple(form for form, _ in forms) for forms in said)

@@ -13,12 +13,14 @@ that use them are the classes below, applied in this order:
 
 * ``urls``: web addresses, bare domains and e-mail addresses, spelled as words;
 * ``abbreviations``: "Dr." as "Doctor" or "Drive" by context, "etc.", "т. е.";
-* ``dates``: "3 March 2021", "March 3, 2021", "Nov. 2020";
+* ``dates``: "3 March 2021", "March 3, 2021", "Nov. 2020", and in digits: "2022-03-14", "03/14/2022",
+  "14.03.2022", "2020-12";
 * ``years``: years in context ("in 1984"), decades ("the 1990s") and year ranges;
 * ``times``: "7:30 pm", "19:45", "7:05" ("seven oh five");
 * ``money``: "$4.50", "£20", "$5m", with singular and plural names;
 * ``percent``: "12.5%";
-* ``units``: "50 g", "30cm", "5 km/h", "20 °C", "100 MB", in the form the amount takes;
+* ``units``: "50 g", "30cm", "5 km/h", "20 °C", "100 MB", in the form the amount takes, and as an
+  adjective ("a 40cm mirror": "a forty-centimetre mirror", with ``[unit_adjectives]``);
 * ``fractions``: "2/3", "1/4", "½", "2½";
 * ``scores``: "won 3-2" ("three two"), and ranges of small numbers ("5-10": "5 to 10");
 * ``ordinals``: "21st", "5-й", "90-х";
@@ -78,23 +80,33 @@ class TableError(ValueError):
         super().__init__(f"{Path(str(source)).name}{f':{line}' if line else ''}: {problem}")
 
 
-def normalize(text: str, language: str) -> str:
+def normalize(text: str, language: str, date_order: str | None = None) -> str:
     """The sentence `text` as an engine should read it: numbers, symbols and abbreviations as words.
 
     `language` is an ISO 639-1 code, perhaps with a region ("en", "en-GB",
     "ru_RU"); a language without a table gets `text` back unchanged, as does a
     sentence with nothing to normalise. ``[[ ... ]]`` blocks are left alone.
+    `date_order` ("day_month" or "month_day") says how a date in digits that
+    could be either ("03/04/2022") is read, where the article's own dates show
+    it (`numbers.date_order`); by default, as the language's ``[dates] numeric``.
     """
-    rules = _rules_for(_language_code(language))
+    rules = _rules_for(_language_code(language), date_order)
     if rules is None:
         return text
-    # Lexicon phonemes, inserted before normalisation, must reach the engine byte for byte: only the text
-    # between [[...]] blocks is normalised. (str.find, as a lazy regex is quadratic on a run of unclosed "[[".)
+    return outside_phonemes(text, lambda part: _apply(rules, part))
+
+
+def outside_phonemes(text: str, change: Callable[[str], str]) -> str:
+    """`text` with `change` applied to each part between its ``[[ ... ]]`` blocks, which are kept byte for byte.
+
+    Lexicon phonemes, put in before normalisation, must reach the engine as
+    they are. (str.find, as a lazy regex is quadratic on a run of unclosed "[[".)
+    """
     said, position = [], 0
     while (opening := text.find("[[", position)) >= 0 and (closing := text.find("]]", opening + 2)) >= 0:
-        said += [_apply(rules, text[position:opening]), text[opening : closing + 2]]
+        said += [change(text[position:opening]), text[opening : closing + 2]]
         position = closing + 2
-    said.append(_apply(rules, text[position:]))
+    said.append(change(text[position:]))
     return "".join(said)
 
 
@@ -113,13 +125,16 @@ def _language_code(language: str) -> str:
 
 
 @functools.cache
-def _rules_for(code: str) -> list[Callable[[str], str]] | None:
+def _rules_for(code: str, date_order: str | None = None) -> list[Callable[[str], str]] | None:
     path = LANGUAGES / f"{code}.toml"
-    return _load_language(path) if code and path.is_file() else None
+    return _load_language(path, date_order) if code and path.is_file() else None
 
 
-def _load_language(path: Path) -> list[Callable[[str], str]]:
-    """The rules of the language table at `path`, in the order they run; TableError if the table is malformed."""
+def _load_language(path: Path, date_order: str | None = None) -> list[Callable[[str], str]]:
+    """The rules of the language table at `path`, in the order they run; TableError if the table is malformed.
+
+    `date_order` stands for the table's ``[dates] numeric`` (see `normalize`).
+    """
     try:
         document, text = read_toml(path)
     except ConfigError as error:
@@ -131,8 +146,10 @@ def _load_language(path: Path) -> list[Callable[[str], str]]:
     numbers = document.get("numbers", {})
     if numbers.get("decimal_mark", ".") in numbers.get("group_marks", ","):
         raise TableError(path, "[numbers] decimal_mark must not be one of the group_marks")
-    if "dates" in document and not document.get("months"):
-        raise TableError(path, "[dates] needs the month names of a [months] table")
+    if "dates" in document and len(document.get("months", {})) != 12:
+        raise TableError(path, "[dates] needs the 12 month names of a [months] table, January first")
+    if date_order and "dates" in document:
+        document = {**document, "dates": {**document["dates"], "numeric": date_order}}
     code = path.stem
     needing = sorted(_NUMBER_WORDS & set(document))
     if needing:
@@ -195,8 +212,8 @@ def language_schema(form_count: int) -> dict:
             "type": "object", "additionalProperties": _TEXT, "propertyNames": {"minLength": 1, "maxLength": 1},
             "x-messages": {"propertyNames": "keys are single characters, values words"}}}, "tlds", "words"),
         "abbreviations": {"type": "object", "additionalProperties": by_context},
-        "dates": _table({"day_month": _template("day", "month"), "month_day": _template("day", "month")},
-                        "day_month", "month_day"),
+        "dates": _table({"day_month": _template("day", "month"), "month_day": _template("day", "month"),
+                         "numeric": {"enum": ["month_day", "day_month"]}}, "day_month", "month_day"),
         "years": _table({"context": _TEXTS, "joiners": _TEXTS, "drop_words": _TEXTS, "decade_endings": _WORDS}),
         "money": _table({
             "currencies": {"type": "array", "minItems": 1, "items": _table(
@@ -211,6 +228,7 @@ def language_schema(form_count: int) -> dict:
             "then": _table({"forms": words_by_amount, "spaced": {"type": "boolean"},
                             "not_before_full_stop": {"type": "boolean"}, "gender": {"enum": ["m", "f", "n"]}}, "forms"),
             "else": words_by_amount}},
+        "unit_adjectives": _table({"after": _TEXTS, "not_before": _TEXTS}, "after"),
         "fractions": _table({
             "names": {"type": "object", "additionalProperties": words_by_amount,
                       "propertyNames": {"pattern": "^[0-9]+$"},
@@ -224,7 +242,7 @@ def language_schema(form_count: int) -> dict:
                                   "also_words": _TEXTS}, "ordinal"),
         "initials": _table({"letter_names": _WORDS}),
     }  # fmt: skip
-    assert set(tables) == {"numbers", "months", *RULE_KINDS}, "every rule kind has its table in the schema"
+    assert set(tables) == {"numbers", "months", "unit_adjectives", *RULE_KINDS}, "every rule kind has its table"
     return {
         **_table(tables),
         "x-messages": {"additionalProperties": "unknown tables {unknown}; tables are {keys}"},

@@ -30,12 +30,30 @@ class _Dates:
     """``[dates]``: "3 March 2021", "March 3, 2021", "Nov. 2020", with the day as an ordinal and the year as words.
 
     `day_month` and `month_day` are the templates, with {day} and {month};
-    the month names and their short forms are in ``[months]``.
+    the month names and their short forms are in ``[months]``, January first.
+    Dates in digits are read as the same words: "2022-03-14" (ISO 8601) and
+    "03/14/2022" in the order `numeric` says ("month_day", as in the US, or
+    "day_month"), unless the day is the part over 12 ("14/03/2022");
+    "14.03.2022" day first, as only day-first countries write it; and a year
+    and month, "2020-12" ("December 2020"), where a year range could not end
+    before it starts ("2020-21" is a range, `_Years`').
     """
 
     def __init__(self, language: Language, table: dict):
         self.language = language
         self.day_month, self.month_day = table["day_month"], table["month_day"]
+        self.day_first = table.get("numeric", "month_day") == "day_month"
+        self.month_names = list(language.document["months"])
+        day, month = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
+        edge, end = r"(?<![\w.,/:-])", r"(?![\w/-]|[.,:][0-9])"
+        self.numeric = re.compile(
+            rf"""
+            {edge}(?P<iso_year>{_YEAR})-(?P<iso_month>0[1-9]|1[0-2])(?:-(?P<iso_day>0[1-9]|[12][0-9]|3[01]))?{end}
+            | {edge}(?P<first>{day})/(?P<second>{day})/(?P<slash_year>{_YEAR}){end}
+            | {edge}(?P<dot_day>{day})\.(?P<dot_month>{month})\.(?P<dot_year>{_YEAR}){end}
+            """,
+            re.VERBOSE,
+        )
         self.years = _YearWords(language, language.document.get("years", {}))
         months = language.months_pattern
         day = r"(?:[12][0-9]|3[01]|0?[1-9])"
@@ -53,7 +71,27 @@ class _Dates:
         )
 
     def __call__(self, text: str) -> str:
-        return self.pattern.sub(self._replace, text)
+        return self.pattern.sub(self._replace, self.numeric.sub(self._written, text))
+
+    def _written(self, match: re.Match) -> str:
+        """A date in digits as the language writes it in words, for `pattern` to say; a year range as it was."""
+        if match["iso_year"]:
+            year, month, day = match["iso_year"], int(match["iso_month"]), match["iso_day"]
+            if day is None and int(year[2:]) < month:  # "2010-11" may be a season, 2010 to 2011
+                return match[0]
+            day_first = self.day_first
+        elif match["first"]:
+            first, second, year = int(match["first"]), int(match["second"]), match["slash_year"]
+            day_first = first > 12 or (self.day_first and second <= 12)
+            day, month = (first, second) if day_first else (second, first)
+            if month > 12:
+                return match[0]
+        else:
+            day, month, year, day_first = match["dot_day"], int(match["dot_month"]), match["dot_year"], True
+        name = self.month_names[month - 1]
+        if day is None:
+            return f"{name} {year}"
+        return f"{int(day)} {name} {year}" if day_first else f"{name} {int(day)}, {year}"
 
     def _replace(self, match: re.Match) -> str:
         if match["dm_day"]:
@@ -73,6 +111,21 @@ class _Dates:
 
     def _ordinal(self, day: str) -> str:
         return self.language.words(int(day), to="ordinal")
+
+
+_SLASH_DATE = re.compile(rf"(?<![\w.,/:-])([0-3]?[0-9])/([0-3]?[0-9])/{_YEAR}(?![\w/-]|[.,:][0-9])")
+
+
+def date_order(texts: list[str]) -> str | None:
+    """How an article writes dates with slashes, where its own dates show it, for the ones that could be either.
+
+    "day_month" when some date has a day over 12 first ("14/03/2022") and none
+    has one second, "month_day" the other way round, None when they do not say.
+    """
+    dates = [(int(first), int(second)) for text in texts for first, second in _SLASH_DATE.findall(text)]
+    day_first = any(first > 12 >= second for first, second in dates)
+    month_first = any(second > 12 >= first for first, second in dates)
+    return {(True, False): "day_month", (False, True): "month_day"}.get((day_first, month_first))
 
 
 class _YearWords:
@@ -304,10 +357,19 @@ class _Units:
     with it: the amount is then said in words ("одна минута", where espeak
     would say "один"). A minus before the amount ("-5 °C") is ``[numbers] minus``;
     a range ("5-10 km") is said with ``[numbers] range``.
+
+    ``[unit_adjectives]`` says a measure used as an adjective as one: after a
+    word of `after` ("a", "the") and before a word that is not in
+    `not_before` ("long", "away", "of"), a whole amount is said in words,
+    joined to the unit's singular by hyphens: "a 40cm mirror" is "a
+    forty-centimetre mirror".
     """
 
     def __init__(self, language: Language, table: dict):
         self.language = language
+        adjectives = language.document.get("unit_adjectives", {})
+        self.adjective_after = {word.casefold() for word in adjectives.get("after", [])}
+        self.not_adjective_before = {word.casefold() for word in adjectives.get("not_before", [])}
         self.units = {}
         for written, value in table.items():
             value = value if isinstance(value, dict) else {"forms": value}
@@ -326,6 +388,9 @@ class _Units:
         if unit.get("spaced") and not match["space"] or unit.get("not_before_full_stop") and match["dot"]:
             return match[0]
         amounts = language.amounts(match["amount"])
+        if len(amounts) == 1 and amounts[0].isdigit() and not match["minus"] and self._adjective(match):
+            said = [*language.words(int(amounts[0])).split(), *unit["forms"][0].split()]
+            return "-".join(said) + (match["dot"] or "")
         if "gender" in unit and len(amounts) == 1 and amounts[0].isdigit():
             amounts = [language.words(int(amounts[0]), gender=unit["gender"])]
             last = match["amount"]
@@ -334,6 +399,15 @@ class _Units:
         minus = f"{language.document['numbers'].get('minus', '-')} " if match["minus"] else ""
         said = f"{minus}{language.said_range(amounts)} {language.form(unit['forms'], last.replace(' ', ''))}"
         return said + (match["dot"] or "")
+
+    def _adjective(self, match: re.Match) -> bool:
+        """Whether the measure stands before a noun as its adjective: "a 40cm mirror", not "a 40cm long one"."""
+        before = _words_before(match.string, match.start())[-1:]
+        after = _next_word(match.string, match.end()).rstrip(".,;:!?…)\"'”»") if not match["dot"] else ""
+        return (
+            bool(before) and before[0].casefold() in self.adjective_after
+            and after.isalpha() and after.islower() and after.casefold() not in self.not_adjective_before
+        )  # fmt: skip
 
 
 class _Fractions:
