@@ -364,6 +364,9 @@ _FURNITURE = [
         ),
         "image caption",
     ),
+    # A PDF's running furniture: a page's line numbers in a row, a heading printed letter-spaced.
+    (re.compile(r"^(?:\d{1,2}\s+){9,}\d{1,2}$"), "line numbers"),
+    (re.compile(r"^(?:[A-ZÀ-ÞА-Я]\s){4,}[A-ZÀ-ÞА-Я](?:\s.{0,24})?$"), "letter-spaced heading"),
     (re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.)\S+$"), "address line"),
     (re.compile(r"^(?:\d{1,2}\+|\d{1,2}\s*\+\s*)$"), "age rating"),
     (
