@@ -75,8 +75,9 @@ _INLINE = [
             r"(?P<rest>.*)$"
         ),
     ),
-    (STOP_DASH, re.compile(r"^(?P<label>[^?!]{1,150}?)\.[-–]\s*(?P<rest>\S.*)$")),
-    (DASH, re.compile(r"^(?P<label>[^?!]{1,100}?)\s+[-–—]\s+(?P<rest>\S.*)$")),
+    (STOP_DASH, re.compile(r"^(?P<label>[^?!]{1,150}?)\s?\.(?:[-–]\s*|\s[-–]\s+)(?P<rest>\S.*)$")),  # ".-", ". - "
+    # A dash in brackets is the descriptor's: "O SR. PRESIDENTE (Humberto Costa. Bloco .../PT - PE) - Bom dia".
+    (DASH, re.compile(r"^(?P<label>(?:[^?!(]|\([^()]{0,160}\)){1,220}?)\s+[-–—]\s+(?P<rest>\S.*)$")),
 ]
 _SPACES = re.compile(r"^(?P<label>[QAPRqa])(?:[ \t]{2,}|\s*\u00a0\s*|\t)\s*(?P<rest>\S.*)$")
 # An outlet that labels its questions with its web address: "fluter.de:".
