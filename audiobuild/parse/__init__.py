@@ -175,8 +175,8 @@ def _without_directions(items: list[_Item], dropped: list[Dropped]) -> list[_Ite
         readable = spoken_text(text) if directions else text
         if directions and (re.search(r"\w", readable) or person.role == NARRATOR):
             dropped += [Dropped(line, direction, "stage direction") for direction in directions]
-            text = readable
-        if re.search(r"\w", text):
+            text = readable if re.search(r"\w", readable) else ""
+        if text:
             kept.append((person, kind, text, line))
     return kept
 

@@ -87,6 +87,15 @@ class Layout:
     unread_labels: list[Block] = field(default_factory=list)
 
 
+# Furniture that stays furniture behind a list's bullet, a dash or a heading mark: a list of share links or
+# promos goes item by item. (A date or a time there is a speaker's answer or a list's item.)
+_MARKED_FURNITURE = {
+    "promo", "link", "template leftover", "share/print line", "navigation line", "subscription notice",
+    "image caption", "photo credit", "copyright line", "download link", "advertisement", "cookie banner",
+    "site banner", "comments block",
+}  # fmt: skip
+
+
 def classify(paragraph: Paragraph) -> Block:
     """A paragraph as a block, by its own marker (furniture first)."""
     # "• Share", "## Transcript", "*Photos: ...*" are furniture too
@@ -103,7 +112,7 @@ def classify(paragraph: Paragraph) -> Block:
         if match:
             content = strip_markup(text[match.end() :])
             reason = furniture_reason(content)
-            if reason and reason != "repeated title":
+            if reason in _MARKED_FURNITURE:
                 return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
             label = read_label(content) if tag == "heading" else None
             if label and label.rest and (asks(label.rest) or _plain(label.name) in ROLE_MARKERS):
@@ -115,7 +124,7 @@ def classify(paragraph: Paragraph) -> Block:
         number = bullet.group("number")
         content = strip_markup(text[bullet.end() :])
         reason = furniture_reason(content)
-        if reason:  # a list of share links or promos is furniture item by item (a heading or a dash's too)
+        if reason in _MARKED_FURNITURE:
             return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
         return Block(paragraph.line, "item", f"{number} {content}" if number else content, source=text)
     label = read_label(text, paragraph.raw)
