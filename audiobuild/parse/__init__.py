@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
 
 from audiobuild.model import (
@@ -174,8 +175,8 @@ def _without_directions(items: list[_Item], dropped: list[Dropped]) -> list[_Ite
         readable = spoken_text(text) if directions else text
         if directions and (re.search(r"\w", readable) or person.role == NARRATOR):
             dropped += [Dropped(line, direction, "stage direction") for direction in directions]
-            text = readable
-        if re.search(r"\w", text):
+            text = readable if re.search(r"\w", readable) else ""
+        if text:
             kept.append((person, kind, text, line))
     return kept
 
@@ -183,23 +184,34 @@ def _without_directions(items: list[_Item], dropped: list[Dropped]) -> list[_Ite
 def _repeated_lines(blocks: list[Block]) -> list[Block]:
     """A line printed on every page (a court reporter's footer): furniture, wherever it is.
 
-    Three times, or twice with a phone number or an address in it (a headline is often printed twice).
+    Three times, or twice with a phone number or an address in it (a headline is often printed twice), or
+    twice next to such a line (the rest of the page's header or footer).
     """
-    counts: dict[str, int] = {}
+    # A label-shaped line too ("Official - Subject to Final Review"), when its "label" never says anything else.
+    said: dict[str, set[str]] = {}
     for block in blocks:
-        if block.tag == "text":
-            counts[fold(block.text)] = counts.get(fold(block.text), 0) + 1
+        if block.tag == "label":
+            said.setdefault(block.label.name, set()).add(fold(block.source))
+    lines = [block.tag == "text" or (block.tag == "label" and len(said[block.label.name]) == 1) for block in blocks]
+    counts = Counter(fold(block.source or block.text) for block, line in zip(blocks, lines) if line)
 
     def repeated(block: Block) -> bool:
-        count = counts.get(fold(block.text), 0) if block.tag == "text" else 0
+        # A name alone on its line ("M. LE MAIRE") recurs because its person speaks again.
+        line = block.tag == "text" or (block.tag == "label" and not block.label.own_line)
+        count = counts[fold(block.source or block.text)] if line else 0
         contact = len(re.findall(r"\d", block.text)) >= 6 or re.search(
             r"\w\.(?:com|org|net|example)\b|www\.", block.text
         )
-        sentence = block.text.rstrip("*_")[-1:] in '.!?…"”»'
-        return (count >= 3 or (count == 2 and bool(contact))) and len(block.text.split()) >= 3 and not sentence
+        text = block.source or block.text
+        sentence = text.rstrip("*_")[-1:] in '.!?…"”»'
+        return (count >= 3 or (count == 2 and bool(contact))) and len(text.split()) >= 3 and not sentence
 
-    return [Block(block.line, "furniture", block.source or block.text, reason="repeated line") if repeated(block)
-            else block for block in blocks]  # fmt: skip
+    marked = {index for index, block in enumerate(blocks) if repeated(block)}
+    beside = {index for index, block in enumerate(blocks)
+              if counts[fold(block.source or block.text)] >= 2 and block.tag in ("text", "label")
+              and marked & {index - 2, index - 1, index + 1, index + 2}}  # fmt: skip
+    return [Block(block.line, "furniture", block.source or block.text, reason="repeated line")
+            if index in marked | beside else block for index, block in enumerate(blocks)]  # fmt: skip
 
 
 def _title_turn(blocks: list[Block], title: str | None) -> list[Block]:

@@ -88,9 +88,9 @@ class Cast:
             person.labels.append(label)
             return person
         key = label_key(identity(label)) - {_plain(word) for word in KEPT_TITLES}
-        short = label.name if re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", label.name) else None
+        short = label.name.replace(".", "") if re.fullmatch(r"(?:[A-ZА-ЯЁ]\.?){2,3}", label.name) else None
         known = [person for person in self.people if short and short in person.initials]
-        if known:  # "CS:" after "Cameron Sinclair (“CS”):", or "JR:" after "Jane Roe:"
+        if known:  # "CS:" after "Cameron Sinclair (“CS”):", "JR:" or "J.R.:" after "Jane Roe:"
             known[0].labels.append(label)
             return known[0]
         matches = [person for person in self.people if person.words <= key or key <= person.words]

@@ -16,18 +16,18 @@ from audiobuild.parse.text import fold
 # Dates and times
 
 MONTHS = {
-    1: "jan january janv janvier ene enero januar jän jänner январь января янв",
-    2: "feb february fév févr février febrero februar февраль февраля фев",
-    3: "mar march mars marzo märz мар март марта",
-    4: "apr april avr avril abr abril апр апрель апреля",
-    5: "may mai mayo май мая",
-    6: "jun june juin junio juni июн июнь июня",
-    7: "jul july juil juillet julio juli июл июль июля",
-    8: "aug august août ago agosto авг август августа",
-    9: "sep sept september septembre septiembre setiembre сен сент сентябрь сентября",
-    10: "oct october octobre octubre okt oktober окт октябрь октября",
-    11: "nov november novembre noviembre ноя нояб ноябрь ноября",
-    12: "dec december déc décembre dic diciembre dez dezember дек декабрь декабря",
+    1: "jan january janv janvier ene enero januar jän jänner январь января янв gennaio gen janeiro stycznia styczeń sty січня січень січ",
+    2: "feb february fév févr février febrero februar февраль февраля фев febbraio fevereiro fev lutego luty lut лютого лютий лют",
+    3: "mar march mars marzo märz мар март марта março marca marzec березня березень бер",
+    4: "apr april avr avril abr abril апр апрель апреля aprile kwietnia kwiecień kwi квітня квітень квіт",
+    5: "may mai mayo май мая maggio mag maio maja maj травня травень трав",
+    6: "jun june juin junio juni июн июнь июня giugno giu junho czerwca czerwiec cze червня червень черв",
+    7: "jul july juil juillet julio juli июл июль июля luglio lug julho lipca lipiec lip липня липень лип",
+    8: "aug august août ago agosto авг август августа sierpnia sierpień sie серпня серпень серп",
+    9: "sep sept september septembre septiembre setiembre сен сент сентябрь сентября settembre set setembro września wrzesień wrz вересня вересень вер",
+    10: "oct october octobre octubre okt oktober окт октябрь октября ottobre ott outubro out października październik paź жовтня жовтень жовт",
+    11: "nov november novembre noviembre ноя нояб ноябрь ноября novembro listopada listopad lis листопада листопад лист",
+    12: "dec december déc décembre dic diciembre dez dezember дек декабрь декабря dicembre dezembro grudnia grudzień gru грудня грудень груд",
 }
 _MONTH_NUMBER = {name: number for number, names in MONTHS.items() for name in names.split()}
 _MONTH = r"(?:" + "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True)) + r")\.?"
@@ -53,7 +53,8 @@ _STAMP_WORDS = (
     r"veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|am|um|den|"
     r"publié(?: le)?|mis à jour(?: le)?|modifié(?: le)?|le|à|"
     r"publicado(?: el)?|actualizado(?: el)?|el|a las|"
-    r"yesterday|today|вчера|сегодня|gestern|heute|hier|aujourd'hui|ayer|hoy|" + _WEEKDAY
+    r"yesterday|today|вчера|сегодня|gestern|heute|hier|aujourd'hui|ayer|hoy|g\.|godz\.?|ore|às|o|"
+    r"opublikowano|pubblicato|publicado em|опубліковано|" + _WEEKDAY
 )
 _STAMP_GLUE = r"[\s,:|·\-–—/]*"
 
@@ -364,6 +365,9 @@ _FURNITURE = [
         ),
         "image caption",
     ),
+    # A PDF's running furniture: a page's line numbers in a row, a heading printed letter-spaced.
+    (re.compile(r"^(?:\d{1,2}\s+){9,}\d{1,2}$"), "line numbers"),
+    (re.compile(r"^(?:[A-ZÀ-ÞА-Я]\s){4,}[A-ZÀ-ÞА-Я](?:\s.{0,24})?$"), "letter-spaced heading"),
     (re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.)\S+$"), "address line"),
     (re.compile(r"^(?:\d{1,2}\+|\d{1,2}\s*\+\s*)$"), "age rating"),
     (

@@ -31,8 +31,10 @@ from audiobuild.parse.vocab import (
     SENTENCE_WORDS,
 )
 
-# Separators, as `Label.separator` names them; LINE: a label alone on its line, with no separator.
+# Separators, as `Label.separator` names them; LINE: a label alone on its line, with no separator; BRACKETS: a
+# label in square brackets ("[Speaker 2]").
 COLON, COLON_DASH, FULL_STOP, DASH, STOP_DASH, SPACES, LINE = ":", ":-", ".", "-", ".-", "spaces", "line"
+BRACKETS = "[]"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ _STAMP_SUFFIX = re.compile(rf"\s*(?:\(\s*{STAMP}\s*\)|\[\s*{STAMP}\s*\]|\s{STAMP
 # A question's number in a committee's or a parliament's record: "Q3 ", "Q6. ", "Q3. [84314] ", "T1. ".
 _NUMBER_PREFIX = re.compile(r"^[QT]\d{1,4}\.?\s+(?:\[\d+\]\s+)?(?=[^\W\d])")
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{1,150}?)\1\s*(?P<after>[:.]?)\s*(?P<rest>.*)$")
+_BRACKETED = re.compile(r"^\[(?P<name>[^\[\]\d:][^\[\]:]{0,60})\]\s+(?P<rest>\S.*)$")
 _BOLD_PARAGRAPH = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{151,}?)\1$", re.DOTALL)
 _OWN_LINE = re.compile(r"^(?P<label>[^:?!]{1,150}?)\s*(?P<colon>:)?$")
 _INLINE = [
@@ -72,8 +75,9 @@ _INLINE = [
             r"(?P<rest>.*)$"
         ),
     ),
-    (STOP_DASH, re.compile(r"^(?P<label>[^?!]{1,150}?)\.[-–]\s*(?P<rest>\S.*)$")),
-    (DASH, re.compile(r"^(?P<label>[^?!]{1,100}?)\s+[-–—]\s+(?P<rest>\S.*)$")),
+    (STOP_DASH, re.compile(r"^(?P<label>[^?!]{1,150}?)\s?\.(?:[-–]\s*|\s[-–]\s+)(?P<rest>\S.*)$")),  # ".-", ". - "
+    # A dash in brackets is the descriptor's: "O SR. PRESIDENTE (Humberto Costa. Bloco .../PT - PE) - Bom dia".
+    (DASH, re.compile(r"^(?P<label>(?:[^?!(]|\([^()]{0,160}\)){1,220}?)\s+[-–—]\s+(?P<rest>\S.*)$")),
 ]
 _SPACES = re.compile(r"^(?P<label>[QAPRqa])(?:[ \t]{2,}|\s*\u00a0\s*|\t)\s*(?P<rest>\S.*)$")
 # An outlet that labels its questions with its web address: "fluter.de:".
@@ -93,6 +97,13 @@ def read_label(text: str, raw: str = "") -> Label | None:
     number = _NUMBER_PREFIX.match(text)
     if number:
         text, numbered = text[number.end() :], True
+    bracketed = _BRACKETED.match(text)
+    if bracketed and spoken_text(bracketed.group(0)[: bracketed.end("name") + 1]):  # "[Applause] ..." is no one  # "[Speaker 2] [12:04] Right, so...": a transcription service's label in brackets
+        stamp = _STAMP_PREFIX.match(bracketed.group("rest"))
+        rest = bracketed.group("rest")[stamp.end() :] if stamp else bracketed.group("rest")
+        label = _label(bracketed.group("name"), BRACKETS, rest, stamped or bool(stamp), numbered)
+        if label:
+            return label
     bold = _BOLD.match(text)
     wrapped = _BOLD_PARAGRAPH.match(text) if not bold else None
     if wrapped:  # "**fluter.de: In Südkorea ...?**": a bold paragraph that opens with its label

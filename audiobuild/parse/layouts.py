@@ -87,6 +87,15 @@ class Layout:
     unread_labels: list[Block] = field(default_factory=list)
 
 
+# Furniture that stays furniture behind a list's bullet, a dash or a heading mark: a list of share links or
+# promos goes item by item. (A date or a time there is a speaker's answer or a list's item.)
+_MARKED_FURNITURE = {
+    "promo", "link", "template leftover", "share/print line", "navigation line", "subscription notice",
+    "image caption", "photo credit", "copyright line", "download link", "advertisement", "cookie banner",
+    "site banner", "comments block",
+}  # fmt: skip
+
+
 def classify(paragraph: Paragraph) -> Block:
     """A paragraph as a block, by its own marker (furniture first)."""
     # "• Share", "## Transcript", "*Photos: ...*" are furniture too
@@ -103,7 +112,7 @@ def classify(paragraph: Paragraph) -> Block:
         if match:
             content = strip_markup(text[match.end() :])
             reason = furniture_reason(content)
-            if reason and reason != "repeated title":
+            if reason in _MARKED_FURNITURE:
                 return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
             label = read_label(content) if tag == "heading" else None
             if label and label.rest and (asks(label.rest) or _plain(label.name) in ROLE_MARKERS):
@@ -115,7 +124,7 @@ def classify(paragraph: Paragraph) -> Block:
         number = bullet.group("number")
         content = strip_markup(text[bullet.end() :])
         reason = furniture_reason(content)
-        if reason:  # a list of share links or promos is furniture item by item (a heading or a dash's too)
+        if reason in _MARKED_FURNITURE:
             return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
         return Block(paragraph.line, "item", f"{number} {content}" if number else content, source=text)
     label = read_label(text, paragraph.raw)
@@ -255,12 +264,20 @@ def _label_layout(blocks: list[Block], labels: dict[int, Label], interview: bool
     one_side = len(set(sequence)) == 1
     if one_side:
         answered = [index for index in turns if _answer_after(blocks, index) is not None]
-        if len(answered) < 2 or not any(asks(labels[index].rest or blocks[index].text) for index in turns):
+        replies = [_answer_after(blocks, index) for index in answered]
+        labelled_ask = sum(asks(labels[index].rest or blocks[index].text) for index in turns)
+        others_ask = sum(asks(blocks[index].text) for index in replies)
+        if len(answered) < 2 or not (labelled_ask or others_ask):
             return None
-        turns_map = {index: Turn(labels[index], single=True) for index in turns}
-        for index in answered:
-            turns_map[_answer_after(blocks, index)] = Turn(None, side=INTERVIEWEE)
-        return Layout("one-side", 2 * len(answered) * 0.9, turns_map)
+        # Mostly the labelled side asks ("Q: ..." and plain answers); else it answers, and the plain paragraphs
+        # between its turns are the questions ("Prezydent RP: ..." after unlabelled questions).
+        asking = labelled_ask >= others_ask
+        turns_map = {index: Turn(labels[index], single=asking) for index in turns}
+        for index in replies:
+            turns_map[index] = Turn(None, side=INTERVIEWEE if asking else INTERVIEWER, single=not asking)
+        opening = [index for index in labels if index < turns[0] and not asking and asks(labels[index].rest)][:1]
+        turns_map.update({index: Turn(labels[index]) for index in opening})  # who asked first, by name
+        return Layout("one-side", 2 * len(answered) * 0.9, _styled_labels(blocks, turns_map))
     name = "qa" if accepted <= markers else "label-lines" if _mostly_own_line(labels, turns) else "labels"
     turns_map = {index: Turn(labels[index]) for index in turns}
     introduced = _introduced(blocks, turns[0], {people[index]: labels[index] for index in reversed(turns)})

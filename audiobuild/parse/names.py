@@ -49,8 +49,10 @@ def identity(label: Label) -> str:
     words = label.name.split()
     roleish = all(_plain(word) in _PREFIX_WORDS | PARTICLES | ROLE_WORDS.keys() | CALLER_WORDS for word in words)
     descriptor = label.descriptor
-    if descriptor and _is_name(descriptor) and (roleish or _office_phrase(words)):
-        return descriptor
+    # "O SR. PRESIDENTE (Humberto Costa. Bloco .../PT - PE)": the name, then the party and the state.
+    named = re.split(r"\.\s|\s[-–—]\s|/", descriptor)[0].strip() if descriptor else ""
+    if named and _is_name(named) and (roleish or _office_phrase(words)):
+        return named
     if descriptor and roleish and "," in descriptor:
         return label.text
     directory = "," in label.text and not re.search(r"[(\[]", label.text)

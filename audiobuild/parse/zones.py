@@ -10,6 +10,7 @@ footer. Both are dropped and listed, never read.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
 from urllib.parse import urlparse
@@ -67,7 +68,63 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], list[Dropped]]:
         elif line:
             paragraphs.append(Paragraph(number, line, raw.rstrip()))
         previous = line
-    return paragraphs, dropped
+    return _split_at_inline_labels(_without_number_rows(paragraphs, dropped)), dropped
+
+
+_NUMBER_ROW = re.compile(r"^(?P<numbers>(?:\d{1,2}\s+){9,}\d{1,2})\s+(?P<rest>\D.*)$")
+
+
+def _without_number_rows(paragraphs: list[Paragraph], dropped: list[Dropped]) -> list[Paragraph]:
+    """Paragraphs without the row of line numbers a PDF's page put before them ("1 2 3 ... 25 ORAL ARGUMENT")."""
+    kept = []
+    for paragraph in paragraphs:
+        row = _NUMBER_ROW.match(paragraph.text)
+        numbers = [int(number) for number in row.group("numbers").split()] if row else []
+        if numbers and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            dropped.append(Dropped(paragraph.line, row.group("numbers"), "line numbers"))
+            paragraph = Paragraph(paragraph.line, row.group("rest"), row.group("rest"))
+        kept.append(paragraph)
+    return kept
+
+
+# A label inside a paragraph, where a page or a PDF ran the turns together: "...our story.**Joe:** A guy who...",
+# "... the Court. MR. SIX: Thank you, Mr. Chief Justice." Bold, or in capitals after a sentence's end.
+_INLINE_LABEL = re.compile(
+    r"(?P<label>\*\*[^*\n]{1,60}?(?::\*\*|\*\*:)|"
+    r"(?:(?<=^)|(?<=[.!?…\"”)]\s))(?:[A-Z][A-Z.'’\-]+\s+){0,12}[A-Z][A-Z'’\-]+:(?=\s))"
+)
+
+
+def _split_at_inline_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Paragraphs split before each label inside them that the document uses at least twice.
+
+    Recurrence is what makes a label a label ("JUSTICE SCALIA:" four times), not a one-off "NOTE:" in a sentence.
+    A label in capitals may follow other capitals ("... ON BEHALF OF THE PLAINTIFF MR. SIX:"): the cut is before
+    the longest tail of those words that recurs.
+    """
+    found = [(paragraph, list(_INLINE_LABEL.finditer(paragraph.text))) for paragraph in paragraphs]
+    counts = Counter(tail for _, matches in found for match in matches for _, tail in _tails(match))
+    split: list[Paragraph] = []
+    for paragraph, matches in found:
+        cuts = [0]
+        for match in matches[1:] if matches and matches[0].start() == 0 else matches:  # not the opening label
+            start = next((start for start, tail in _tails(match) if counts[tail] >= 2), None)
+            if start:
+                cuts.append(start)
+        cuts.append(len(paragraph.text))
+        parts = [paragraph.text[start:end].strip() for start, end in zip(cuts, cuts[1:])]
+        split += [Paragraph(paragraph.line, part, paragraph.raw if index == 0 else part)
+                  for index, part in enumerate(parts) if part]  # fmt: skip
+    return split
+
+
+def _tails(match: re.Match[str]) -> list[tuple[int, str]]:
+    """(where it starts, the label) of a label's tails, longest first: "THE PLAINTIFF MR. SIX", ... "SIX"."""
+    label = match.group("label")
+    if label.startswith("*"):
+        return [(match.start(), label.strip("*: ").casefold())]
+    words = list(re.finditer(r"\S+", label.rstrip(":")))
+    return [(match.start() + word.start(), label[word.start():].rstrip(":").casefold()) for word in words]
 
 
 # A Markdown blockquote's line: its lines up to an empty one ("> ") are one paragraph.
