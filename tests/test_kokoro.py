@@ -68,7 +68,7 @@ def test_phonemes_are_espeaks_in_the_language_mapped_to_kokoros_symbols_with_the
     engine = get_engine("kokoro")
     # Ties merged (t^ʃ -> ʧ), the clause's punctuation kept, a decimal comma left to the number.
     assert engine.phonemes("Mucho, 3,5 kilos. ¿Y tú?", "es") == "mˈuʧo, tɾˈes koma θˈinko kˈilos. i tˈu?"
-    assert engine.phonemes("Die Zeit – ein Glück!", "de") == "diː ʦˈIt— In ɡlˈyk!"
+    assert engine.phonemes("Die Zeit – ein Glück!", "de") == "diː ʦˈIt — In ɡlˈyk!"
     # A lexicon's [[phonemes]] are given to the model as written.
     assert engine.phonemes("Hola, [[ɡaʎˈeɡo]].", "es") == "ˈola, ɡaʎˈeɡo."
     assert kokoro_symbols("(en)wˈiːkɛnd lə-") == "wˈiːkɛnd lə"

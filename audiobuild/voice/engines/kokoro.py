@@ -58,7 +58,9 @@ STYLES = {
 }
 # The espeak-ng languages whose phonemes Kokoro's styles were heard to speak well (word recall of a
 # multilingual Whisper base at least 0.85, above espeak-ng's own: the README's Voices section).
-LANGUAGES = {"es": "Spanish", "it": "Italian", "pt": "Portuguese", "fr": "French", "de": "German"}
+# Portuguese is phonemized as Brazil's: espeak-ng's European vowels, reduced to ɨ and ɐ, were heard
+# less well from Kokoro (0.880 against 0.952, jm_kumo, the same passage), so "pt" articles get "pt-br".
+LANGUAGES = {"es": "Spanish", "it": "Italian", "pt-br": "Portuguese (Brazil's)", "fr": "French", "de": "German"}
 # Kokoro's positional context: 512 tokens, two of them the pads around the phonemes.
 MAX_TOKENS = 510
 # Bump when a change here (the phoneme mapping, the pitch shift, phrases) changes the clips Kokoro's output becomes.
@@ -212,9 +214,14 @@ class KokoroEngine:
     def _from_text(self, text: str, language: str) -> str:
         """Plain text's phonemes: espeak-ng's per clause, the clause's punctuation kept, mapped to Kokoro's."""
         pieces = _CLAUSE_END.split(text.replace("«", "“").replace("»", "”"))  # words, punctuation, words, ...
-        said = [_punctuation(piece) if index % 2 else " " + kokoro_symbols(self._espeak.ipa(piece, language))
-                for index, piece in enumerate(pieces)]  # fmt: skip
-        return "".join(said)
+        return "".join(
+            _punctuation(part) if index % 2 else self._words(part, language) for index, part in enumerate(pieces)
+        )
+
+    def _words(self, text: str, language: str) -> str:
+        """Words' phonemes, with the spaces around them: "[[phonemes]]." has none before its point, "Hola [[x]]" one."""
+        before, after = " " if text[:1].isspace() else "", " " if text[-1:].isspace() else ""
+        return before + kokoro_symbols(self._espeak.ipa(text, language)) + after if text.strip() else before
 
 
 def _punctuation(marks: str) -> str:
