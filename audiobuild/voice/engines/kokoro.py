@@ -89,8 +89,8 @@ class KokoroSettings:
     semitones: float = field(default=0.0, metadata=constraints(minimum=-12, maximum=12))  # pitch shift
 
     def describe(self) -> str:
-        """ "jm_kumo, speed 0.95, -2 semitones"."""
-        return f"{self.style}, speed {self.speed:g}" + (f", {self.semitones:+g} semitones" if self.semitones else "")
+        """ "speed 0.95, -2 semitones" (the style is in the voice's `label`)."""
+        return f"speed {self.speed:g}" + (f", {self.semitones:+g} semitones" if self.semitones else "")
 
     def label(self, voice_id: str) -> str:
         """The language and the style: "es:jm_kumo"."""
