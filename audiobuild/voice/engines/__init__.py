@@ -3,6 +3,8 @@
     pyttsx3   espeak-ng through pyttsx3: small, instant, every language (the default)
     piper     Piper's neural voices, offline ONNX models (a male English voice is packaged)
     hibari    hibari's small neural model: the female English voice in its wheel
+    kokoro    Kokoro-82M's styles speaking espeak-ng's phonemes: natural voices in Spanish, Italian,
+              Portuguese, French and German (its model in packages, joined and cached on first use)
 
 An engine is one module here, holding its `Settings` (the voice settings it
 takes, with defaults and ranges) and its engine class; adding one is a new
@@ -28,6 +30,7 @@ ENGINES = {
     "pyttsx3": "audiobuild.voice.engines.espeak:Pyttsx3Engine",
     "piper": "audiobuild.voice.engines.piper:PiperEngine",
     "hibari": "audiobuild.voice.engines.hibari:HibariEngine",
+    "kokoro": "audiobuild.voice.engines.kokoro:KokoroEngine",
 }
 DEFAULT_ENGINE = "pyttsx3"
 
