@@ -171,7 +171,7 @@ _FURNITURE = [
         "advertisement",
     ),
     (re.compile(rf"^(?:{_NAVIGATION_WORDS})(?:\s*[:|›>»\-–—]\s*.{{0,160}}|\s*\.{{3}})?$", re.I), "navigation line"),
-    (re.compile(r"^(?:[*\u2022\u00b7]\s*){3,}$|^[-_=~\u2013\u2014]{3,}$"), "separator"),
+    (re.compile(r"^(?:[*\u2022\u00b7]\s*){3,}$|^[-_=~\u2013\u2014]{3,}$|^([#=\-~^\"`*+.])\1{3,}$"), "separator"),
     (
         re.compile(
             r"^(?:(?:ref(?:erence)?\.?|(?:press )?release|doc(?:ument)?|no\.|№)\s*"

@@ -408,8 +408,11 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
         # From the first question on; or from the first styled paragraph, when a named exchange opens there
         # (a statement can be a question: "Klingt nach Überwachung.").
         start = marked[0] if _first_exchange(blocks, marked[0]) else asking[0]
-        # Up to the last question: styled lines after it are the page's (a bio's heading, "Links").
-        span = [index for index in marked if start <= index <= asking[-1]]
+        # Up to the last question, and after it what is marked up as the questions are ("## **...please!**");
+        # other styled lines after it are the page's (a bio's heading, "Links").
+        styles = Counter(_markup(blocks[index]) for index in asking).most_common(1)[0][0]
+        span = [index for index in marked
+                if start <= index <= asking[-1] or (index > asking[-1] and _markup(blocks[index]) == styles)]
         answers = {index: _answer_after(blocks, index, labelled=True) for index in span}
         questions = [index for index, answer in answers.items() if answer is not None]
         turns = {index: Turn(None, side=INTERVIEWER, single=True) for index in questions}
@@ -426,6 +429,11 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
         score = 2 * len(questions) * len(asking) / len(marked) + len(opening)
         return Layout("bold-questions", score, _styled_labels(blocks, turns))
     return None
+
+
+def _markup(block: Block) -> str:
+    """The marks a styled paragraph opens with, as a style: "## **What ...?**" -> "##**", "## :: Hallo" -> "##::"."""
+    return re.sub(r"\s", "", re.match(r"^[#>*_\s:\-–—]*", block.source or block.text).group(0))
 
 
 def _first_exchange(blocks: list[Block], first_question: int) -> list[int]:

@@ -79,6 +79,8 @@ _INLINE_MARKUP = [
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # Markdown image
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # Markdown link: its words
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # a reference-style link: its words
+    (re.compile(r"`([^`<]+?)\s*<[^<>`]+>`__?"), r"\1"),  # reStructuredText's link: its words
+    (re.compile(r"\s*<https?://[^<>\s]+>`__?"), ""),  # the end of one whose words began on a line before
     (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__"), r"\1\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"), r"\1\2"),
     (re.compile(r"`([^`]+)`"), r"\1"),  # code

@@ -144,7 +144,19 @@ def decode(raw: bytes, source: object, charset: str | None = None) -> str:
     controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\n\r\t\f")
     if controls > len(text) / 50:  # text with a stray control character is still text
         raise InputError(source, "is a binary file, not text")
-    return text
+    return _without_mojibake(text)
+
+
+def _without_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as Windows-1252 and encoded again ("trajetÃ³ria"), repaired by ftfy's rules.
+
+    Only its encoding fix: quotes, dashes and everything else stay as the article wrote them.
+    """
+    if not re.search("[ÃÂâÐÑ][\x80-\xbf\u0152-\u2122]", text):  # no sign of it: ftfy need not look
+        return text
+    import ftfy  # imported here: most articles never need it
+
+    return ftfy.fix_encoding(text)
 
 
 _BOMS = [
