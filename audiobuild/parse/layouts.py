@@ -418,12 +418,18 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
         turns = {index: Turn(None, side=INTERVIEWER, single=True) for index in questions}
         cast = Cast()  # "Friederike Gonzalez Schmitz:" once, then "Friederike:": one person, who recurs
         speakers = Counter(cast.person(block.label) for block in blocks if block.tag == "label")
-        for index in questions:
-            answer = blocks[answers[index]]
-            # A name that recurs, not a phrase; over a turn's words, not a field's value ("IG: @handle").
-            labelled = answer.tag == "label" and speakers[cast.person(answer.label)] >= 2 and _speaks(
-                blocks, answers[index])  # fmt: skip
-            turns[answers[index]] = Turn(answer.label) if labelled else Turn(None, side=INTERVIEWEE)
+        # A name that recurs, not a phrase; over a turn's words, not a field's value ("IG: @handle").
+        def named(position: int) -> bool:
+            block = blocks[position]
+            return block.tag == "label" and speakers[cast.person(block.label)] >= 2 and _speaks(blocks, position)
+
+        for number, index in enumerate(questions):
+            answer = answers[index]
+            turns[answer] = Turn(blocks[answer].label) if named(answer) else Turn(None, side=INTERVIEWEE)
+            following = questions[number + 1] if number + 1 < len(questions) else len(blocks)
+            # Two guests may answer one question: "Weber: ..." then "Mosbacher: ...".
+            turns.update({position: Turn(blocks[position].label)
+                          for position in range(answer + 1, following) if named(position)})  # fmt: skip
         opening = _first_exchange(blocks, questions[0]) if questions else []
         turns.update({index: Turn(blocks[index].label) for index in opening})
         score = 2 * len(questions) * len(asking) / len(marked) + len(opening)
