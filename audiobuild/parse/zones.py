@@ -61,7 +61,9 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], list[Dropped]]:
     previous = ""
     for number, (line, raw) in enumerate(zip(cleaned, raw_lines), start=1):
         quoted = _QUOTED.match(raw) and _QUOTED.match(raw_lines[number - 2]) and _QUOTED.sub("", raw).strip()
-        if previous and line and (quoted or len(paragraphs) > 1 and (
+        # Inside a bold passage that has not closed, a line goes on with it ("(синтаксис Лиспа ...).**").
+        unclosed = bool(previous and paragraphs and paragraphs[-1].text.count("**") % 2)
+        if previous and line and (quoted or unclosed or len(paragraphs) > 1 and (
                 (width and _continues(previous, line, raw, width)) or _runs_on(previous, line, raw))):  # fmt: skip
             last = paragraphs[-1]
             paragraphs[-1] = Paragraph(last.line, f"{last.text} {_QUOTED.sub('', line) if quoted else line}", last.raw)
