@@ -228,6 +228,12 @@ def _title_turn(blocks: list[Block], title: str | None) -> list[Block]:
     return blocks
 
 
+def _link_title(block: Block) -> bool:
+    """A line that reads as a link's title: a few words, no full stop, no colon at its end."""
+    text = block.source or block.text
+    return 3 <= len(text.split()) <= 16 and text.rstrip("*_\"“”„«»")[-1:] not in ".!:;…,"
+
+
 def _first_line_title(block: Block) -> bool:
     """A document's first line that can title it although it ends in a full stop: short, one sentence, no byline."""
     words = block.text.split()
@@ -306,6 +312,7 @@ class _Body:
                 if index not in self.skip and not is_prose(blocks[index].text):
                     self._drop(index, "site header")
         self._opening(headline, start, article)
+        self._teasers(start)
         self._footer()
 
     def _headline(self, start: int, site_name: str | None) -> int | None:
@@ -360,6 +367,25 @@ class _Body:
                 continue
             if block.tag == "text" and is_short_line(block.text):
                 self._drop(index, "header line")
+
+    def _teasers(self, start: int) -> None:
+        """Before the dialogue, a run of four or more link titles (short, no sentence's end): a box of teasers.
+
+        "Bedingungsloses Grundeinkommen Balsam für den sozialen Frieden", "Ethik-Kommission eingesetzt Welche
+        Entscheidungen darf ...?": a kicker and a headline each, between the intro's sentences.
+        """
+        run: list[int] = []
+        for index in [*range(start), start]:
+            block = self.blocks[index] if index < start else None
+            if index in self.skip and block is not None:
+                continue
+            if block is not None and block.tag in ("text", "label") and _link_title(block):
+                run.append(index)
+                continue
+            if len(run) >= 4:
+                for teaser in run:
+                    self._drop(teaser, "teaser")
+            run = []
 
     def _footer(self) -> None:
         """After the body, from the first furniture on: furniture, short lines and link titles, up to some prose."""
