@@ -41,7 +41,9 @@ __all__ = ["LAYOUTS", "Block", "Layout", "Turn", "classify", "find_layout", "tex
 
 log = logging.getLogger("audiobuild")
 
-_DASH = re.compile(r"^[-\u2013\u2014]\s+(?=\S)")
+# A dialogue's dash: "- ", "– ", "— ", or an en or em dash glued to the word ("–Sí, sinceramente."), perhaps
+# inside the bold that marks the question ("**–¿Qué piensa ahora?**").
+_DASH = re.compile(r"^(?:\*\*)?(?:[-\u2013\u2014]\s+|[\u2013\u2014](?=[^\W\d_]|[¿¡\"«„“]))(?=\S)")
 _BULLET = re.compile(r"^(?:[\u2022\u00b7\u25aa\u25cf*+]\s+|(?P<number>\d{1,2}[.)])\s+)(?=\S)")
 _QUOTE = re.compile(r"^>\s*")
 _BOLD = re.compile(r"^(?:\*\*|__)(?=\S)(?P<inner>.+?)(?<=\S)(?:\*\*|__)$")
@@ -110,7 +112,8 @@ def classify(paragraph: Paragraph) -> Block:
     for tag, pattern in (("heading", HEADING), ("dash", _DASH)):
         match = pattern.match(text)
         if match:
-            content = strip_markup(text[match.end() :])
+            content = strip_markup(text[match.end() :].removesuffix("**") if match.group(0).startswith("**") else
+                                   text[match.end() :])  # fmt: skip
             reason = furniture_reason(content)
             if reason in _MARKED_FURNITURE:
                 return Block(paragraph.line, "furniture", paragraph.text, reason=reason)
