@@ -123,7 +123,7 @@ def test_a_json_feed_item_with_text_only_and_an_author():
         (b"<html><body>not a feed</body></html>", "is not an RSS, Atom or JSON feed"),
         (b'{\n"version": "https://jsonfeed.org/version/1",\n"items": [{"title": ""}]}', "feed:3: items[0] has no 'id'"),
         (b'{"version": "https://example.org/2", "items": []}', "is not a JSON Feed version audiobuild reads"),
-        (b"{not json", "invalid JSON"),
+        (b"{not json", "is not valid JSON at line 1"),
     ],
 )  # fmt: skip
 def test_what_is_not_a_feed_is_one_line(body, problem):

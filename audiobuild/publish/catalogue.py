@@ -29,7 +29,7 @@ from pathlib import Path
 
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Chapter, Entry, Person
-from audiobuild.schema import check, yaml_line
+from audiobuild.schema import check, load_document, yaml_line
 
 CATALOGUE_FILE = ".catalogue.sqlite"
 LEGACY_FILE = "catalogue.json"  # before audiobuild 0.2: imported, then removed
@@ -255,10 +255,10 @@ def _import_legacy(catalogue: Catalogue, path: Path) -> None:
         unreadable = "catalogue is unreadable ({}); move it away to start a new one"
         try:
             text = path.read_text(encoding="utf-8")
-            data = json.loads(text)
         except (OSError, ValueError) as error:
             raise AudiobuildError(path, unreadable.format(getattr(error, "strerror", None) or error)) from None
         try:
+            data = load_document(text, path, "json", error=AudiobuildError)
             check(data, _LEGACY_SCHEMA, path, text, error=AudiobuildError, describe=_key, locate=yaml_line,
                   json_terms=True)  # fmt: skip
             entries = [_from_json(item) for item in data["episodes"]]

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from audiobuild.errors import InputError
-from audiobuild.schema import check, yaml_line
+from audiobuild.schema import check, load_document, yaml_line
 
 # What `follow` asks a server for.
 FEED_ACCEPT = (
@@ -100,9 +100,9 @@ def _xml_item(entry, url: str) -> Item:
 def _json_feed(body: bytes, source: str, url: str) -> Feed:
     try:
         text = body.decode("utf-8-sig")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as error:
+    except UnicodeDecodeError as error:
         raise InputError(source, f"is not an RSS, Atom or JSON feed (invalid JSON: {error})") from None
+    data = load_document(text, source, "json", error=InputError)
     check(data, _JSON_FEED, source, text, error=InputError, describe=_json_key, locate=yaml_line, json_terms=True)
     base = urljoin(url, data.get("feed_url") or data.get("home_page_url") or "")
     items = []
