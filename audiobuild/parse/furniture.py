@@ -55,7 +55,7 @@ _STAMP_WORDS = (
     r"publicado(?: el)?|actualizado(?: el)?|el|a las|"
     r"yesterday|today|вчера|сегодня|gestern|heute|hier|aujourd'hui|ayer|hoy|" + _WEEKDAY
 )
-_STAMP_GLUE = r"[\s,:|·\-–—/]*"
+_STAMP_GLUE = r"[\s,:|·\-–—/]*"  # possessive where it is used: a separator is never given back
 
 
 def parse_date(text: str, day_first: bool = False) -> str | None:
@@ -106,10 +106,12 @@ def published_date(text: str, day_first: bool = False) -> str | None:
 
 # A line that is nothing but dates, times and the words around them ("Published 14:12, 27 August 2025 |
 # Updated 16:40"), optionally after a place ("Roubaix, 13 April 2025", "Berlin, Mittwoch, den 12. März 2025").
+# Each of its words, dates and numbers is taken whole, once (an atomic group: Python 3.11): a run of digits read
+# as any of the ways to cut it into numbers took time exponential in its length (50 digits: 24 s).
 _STAMP_LINE = re.compile(
     rf"^(?:(?!.*\b(?:briefing|interview|conference|transcript|hearing|session|episode|press)\b)"
     rf"[^\W\d](?:[\w'’.\-]|\s(?![-–—]\s)){{0,40}}?(?:,|\s[-–—])\s*)?"
-    rf"(?:(?:{_STAMP_WORDS}|{DATE}|{_MONTH}|{CLOCK}|\d{{1,2}}(?:\.|er|st|nd|rd|th)?){_STAMP_GLUE})+$",
+    rf"(?:(?>(?:{_STAMP_WORDS}|{DATE}|{_MONTH}|{CLOCK}|\d+(?:\.|er|st|nd|rd|th)?)(?![^\W_])){_STAMP_GLUE}+)++$",
     re.IGNORECASE,
 )
 
