@@ -234,8 +234,8 @@ def _check(document: object, source: object, text: str) -> None:
     for at, name in places:
         names.add(name)
         if len(names) > most:
-            raise InputError(source, f"{_key(at)}: {name!r} is one speaker more than the {most} a script may have",
-                             yaml_line(text, at))
+            raise InputError(source, f"{_key(at)}: {name!r} is speaker {most + 1}; a script may have at most {most}",
+                             yaml_line(text, at))  # fmt: skip
     check_text("\n".join(item["text"] for item in document["segments"]), source)
 
 
