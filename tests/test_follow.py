@@ -397,4 +397,4 @@ def test_watch_minutes_out_of_range_are_one_line(tmp_path, minutes):
     result = subprocess.run([sys.executable, "-m", "audiobuild", "follow", "--watch", minutes, str(tmp_path / "f")],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[-1].startswith(f"audiobuild follow: error: argument --watch: MINUTES = ")
+    assert result.stderr.splitlines()[-1].startswith("audiobuild follow: error: argument --watch: MINUTES = ")

@@ -424,7 +424,8 @@ def test_the_script_of_long_words_takes_time_in_proportion_to_its_size(tmp_path,
     def script(words: int) -> str:
         rng = random.Random(words)
         text = " ".join(HOSTILE_WORDS[kind](rng) for _ in range(words))
-        path = _write(tmp_path / "long.txt", f"A title\n\nBy Jane Roe\n\nAn intro. {text} The end.\n\nQ: Why?\n\nA: So.\n".encode())  # fmt: skip
+        article = f"A title\n\nBy Jane Roe\n\nAn intro. {text} The end.\n\nQ: Why?\n\nA: So.\n"
+        path = _write(tmp_path / "long.txt", article.encode())
         return show_script(str(path), Config(), voices="espeak")
 
     _grows_linearly(script, 8)
@@ -449,7 +450,8 @@ def test_turns_of_many_speakers_take_time_in_proportion_to_their_number():
     from audiobuild.parse.cast import MAX_SPEAKERS
 
     def turns(count: int) -> object:
-        names = [f"SPEAKER {''.join('ABCDEFGHIJ'[int(digit)] for digit in str(number))}X" for number in range(MAX_SPEAKERS)]
+        names = [f"SPEAKER {''.join('ABCDEFGHIJ'[int(digit)] for digit in str(number))}X"
+                 for number in range(MAX_SPEAKERS)]  # fmt: skip
         return parse_article("An interview\n\n" + "\n\n".join(f"{names[index % MAX_SPEAKERS]}: Words, in a sentence."
                                                               for index in range(count)))  # fmt: skip
 

@@ -16,8 +16,15 @@ from audiobuild.config import load_config
 from audiobuild.errors import ConfigError, InputError
 from audiobuild.run.scriptfile import load as load_script_file
 from audiobuild.schema import (
-    check, constraints, dataclass_schema, from_table, json_line, load_document, toml_line, yaml_line,
-)  # fmt: skip
+    check,
+    constraints,
+    dataclass_schema,
+    from_table,
+    json_line,
+    load_document,
+    toml_line,
+    yaml_line,
+)
 from audiobuild.voice.engines import ENGINES, engine_class
 from tests.conftest import REPO
 

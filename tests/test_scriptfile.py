@@ -247,7 +247,8 @@ def _turn(speaker: str, text: str = "Words.") -> dict:
         ("schema: audiobuild-script/1\ntitle: x\nspeakers:\n- {name: A, role: interviewee, voice: &v {engine: espeak,"
          " voice: en}}\n- {name: B, role: interviewee, voice: *v}\nsegments: []\n", ".yaml", 5,
          "uses the YAML alias *v; aliases are refused (each copy multiplies the document)"),
-        (_script_json([_turn("A", "x" * 146_000)]), ".json", None, "has a 'word' of 146,000 characters without a space"),
+        (_script_json([_turn("A", "x" * 146_000)]), ".json", None,
+         "has a 'word' of 146,000 characters without a space"),
         (_script_json([_turn(f"Speaker {number}") for number in range(1000)]), ".json", 6 + 103 * 6,
          "segment 104: speaker: 'Speaker 103' is speaker 104; a script may have at most 103"),
     ],

@@ -27,6 +27,7 @@ import logging
 import re
 from collections.abc import Mapping
 
+from audiobuild.errors import InputError
 from audiobuild.model import (
     DEFAULT_NAMES,
     INTERVIEWEE,
@@ -41,7 +42,6 @@ from audiobuild.model import (
     Segment,
     Speaker,
 )  # fmt: skip
-from audiobuild.errors import InputError
 from audiobuild.parse.cast import MAX_SPEAKERS, TURN_KINDS, Cast, Hints, Person, TooManySpeakers, _same
 from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
 from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout

@@ -258,7 +258,10 @@ def _ru_nominative(given: str, surname_ending: str) -> str:
 # Particles inside a person's name ("Anouk van der Meer", "Yannick Le Goff", "Siôn ap Gwilym").
 _NAME_PARTICLES = "de del della di da das dos du van von der den ter ten la le al bin ibn ap".split()
 # From a word's start only: tried from each capital of a long word in capitals, it would cost its length squared.
-_NAME = rf"(?<![\w'’\-]){_CAPITALISED}(?:\s+(?:{_INITIAL}|{'|'.join(_NAME_PARTICLES)}|{_CAPITALISED})){{0,3}}\s+{_CAPITALISED}"
+_NAME = (
+    rf"(?<![\w'’\-]){_CAPITALISED}(?:\s+(?:{_INITIAL}|{'|'.join(_NAME_PARTICLES)}|{_CAPITALISED})){{0,3}}"
+    rf"\s+{_CAPITALISED}"
+)
 # Words before a run of capitals that make it a place or a thing, not a person ("the Memorial Tower").
 _BEFORE_THINGS = set(
     "the a an of in at from near into der die das des dem den im am vom zum zur le la les du au aux el los las "
