@@ -156,11 +156,13 @@ def load_document(
         raise error(source, _syntax(problem, fmt)) from None
     except RecursionError:
         raise error(source, f"is nested deeper than {MAX_DEPTH} tables or lists") from None
-    except ValueError:  # only Python's limit on an integer's digits: every other is a syntax error, above
+    except ValueError as problem:  # Python's limit on an integer's digits; a YAML date of a 13th month
         long = re.search(rf"(?<!\d)\d{{{MAX_DIGITS + 1}}}\d*", text)
-        digits = f"{len(long.group())}-digit number" if long else "number"
-        line = text.count("\n", 0, long.start()) + 1 if long else None
-        raise error(source, f"holds a {digits}; numbers over {MAX_DIGITS} digits are refused", line=line) from None
+        if long is None:
+            raise error(source, f"holds a value that cannot be read: {problem}") from None
+        line = text.count("\n", 0, long.start()) + 1
+        raise error(source, f"holds a {len(long.group())}-digit number; numbers over {MAX_DIGITS} digits are refused",
+                    line=line) from None  # fmt: skip
     for path, value in _nodes(document):
         if len(path) > MAX_DEPTH:
             raise error(source, f"is nested deeper than {MAX_DEPTH} tables or lists", line=_locate(text, fmt, path))

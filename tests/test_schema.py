@@ -151,9 +151,10 @@ _DEEP = "is nested deeper than 32 tables or lists"
         # "Billion laughs": nine aliases of nine would be 10^9 strings; the first alias is refused.
         ("yaml", 'a: &a ["lol", "lol"]\nb: &b [*a, *a]\nc: [*b, *b]\n', 2,
          "uses the YAML alias *a; aliases are refused (each copy multiplies the document)"),
+        ("yaml", "title: x\ndate: 2025-13-45\n", None, "holds a value that cannot be read: month must be in 1..12"),
     ],
     ids=["json-digits", "yaml-digits", "toml-digits", "json-recursion", "toml-recursion", "yaml-recursion",
-         "json-depth", "surrogate", "yaml-alias"],
+         "json-depth", "surrogate", "yaml-alias", "yaml-date"],
 )  # fmt: skip
 def test_documents_past_the_readers_bounds_are_one_line(fmt, text, line, problem):
     with pytest.raises(InputError) as error:
