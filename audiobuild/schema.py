@@ -173,6 +173,7 @@ def load_document(
     return document
 
 
+# A lone surrogate: JSON can name one ("\\ud800"), but it is no character and nothing encodes it.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

@@ -364,6 +364,15 @@ def test_a_feed_with_a_lone_surrogate_is_one_line_and_the_next_feed_is_still_rea
     assert read(output, "follow")["feeds"][good]["items"]["2"]["state"] == "no dialogue"  # read, and skipped
 
 
+@pytest.mark.parametrize("field", ["title", "text"])
+def test_an_rss_item_naming_a_lone_surrogate_is_one_line(field):
+    entry = {"title": "x", "link": "http://x.example/a", "guid": "g-1", "date": DAY, "text": "y", field: "&#xD800;"}
+    with pytest.raises(InputError) as error:
+        body = rss([entry], True).replace("<![CDATA[&#xD800;]]>", "&#xD800;").replace("&amp;#xD800;", "&#xD800;")
+        read_feed(body.encode(), "feed.xml")
+    assert error.value.problem == "names a lone surrogate (as &#xD800;), which is no character"
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [

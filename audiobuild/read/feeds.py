@@ -66,7 +66,10 @@ def _xml_feed(body: bytes, source: str, content_type: str, url: str) -> Feed:
     import feedparser  # imported here: only a feed that changed is parsed
 
     headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
-    parsed = feedparser.parse(body, response_headers=headers)
+    try:
+        parsed = feedparser.parse(body, response_headers=headers)
+    except UnicodeEncodeError:  # feedparser encodes each character reference it reads: &#xD800; fails
+        raise InputError(source, "names a lone surrogate (as &#xD800;), which is no character") from None
     problem = parsed.get("bozo_exception")
     # feedparser reads broken XML with a forgiving parser, which may return a truncated feed's first items as if
     # they were all: a feed that is not well-formed is refused (and read again next run). A wrong declared
