@@ -232,13 +232,12 @@ def _megabytes(text: str) -> int:
 
 
 def _minutes(text: str) -> float:
+    from audiobuild.run.follow import watch_minutes
+
     try:
-        minutes = float(text)
-    except ValueError:
-        minutes = 0
-    if not minutes > 0:
-        raise argparse.ArgumentTypeError(f"must be a number of minutes above 0, not {text!r}")
-    return minutes
+        return watch_minutes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -302,6 +302,8 @@ _TABLES = {"podcast": Podcast, "audio": Encoding, "pauses": Pauses, "reading": R
            "inbox": Inbox, "serve": Serve}
 _TABLES["cache"] = Cache
 # MP3's bitrates (MPEG-1 Layer III) and the sample rates LAME encodes podcasts at.
+# The longest pause podcast.toml may ask for: ten seconds of silence is already a fault in an episode.
+MAX_PAUSE_MS = 10_000
 _BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
 _SAMPLE_RATES = [22050, 32000, 44100, 48000]
 
@@ -356,7 +358,8 @@ def _schema() -> dict:
     })  # fmt: skip
     follow = dataclass_schema(Follow, {"url": {"pattern": r"\S", "x-messages": {"pattern": "must not be empty"}}},
                               required=["url"])  # fmt: skip
-    tables = {"podcast": podcast, "audio": audio, "pauses": dataclass_schema(Pauses),
+    pauses = dataclass_schema(Pauses, {item.name: {"maximum": MAX_PAUSE_MS} for item in dataclasses.fields(Pauses)})
+    tables = {"podcast": podcast, "audio": audio, "pauses": pauses,
               "reading": dataclass_schema(Reading), "cluster": dataclass_schema(Cluster),
               "lexicon": {"type": "object"}, "inbox": dataclass_schema(Inbox), "serve": dataclass_schema(Serve),
               "follow": {"type": "array", "items": follow}}  # fmt: skip

@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
+import math
 import re
+import sys
 import tomllib
 import types
 import typing
@@ -108,11 +111,127 @@ def read_toml(path: Path) -> tuple[dict, str]:
     """The TOML document at `path` and its text, or ConfigError naming the file and the line at fault."""
     try:
         text = path.read_text(encoding="utf-8")
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, f"invalid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, f"cannot read: {getattr(error, 'strerror', None) or error}") from None
+    return load_document(text, path, "toml"), text
+
+
+# ---------------------------------------------------------------------------
+# Reading a document within bounds
+
+# Tables and lists inside each other: scripts and feeds need five levels; a parser recurses on each.
+MAX_DEPTH = 32
+# Python refuses to read longer integers (CVE-2020-10735: int() of a long text takes quadratic time).
+MAX_DIGITS = sys.get_int_max_str_digits()
+
+
+def load_document(
+    text: str, source: object, fmt: str, *, error: type[AudiobuildError] = ConfigError, lenient: bool = False
+) -> object:
+    """The JSON, YAML or TOML (`fmt`) document in `text`, read within bounds, or `error` in one line.
+
+    Refused, naming the line where it can: a syntax error; YAML aliases
+    (``*name``: a "billion laughs" document expands each one, and so grows
+    exponentially with its size); nesting deeper than MAX_DEPTH; an integer of
+    more than MAX_DIGITS digits; a lone surrogate (JSON's ``"\\ud800"``), which
+    no encoding can write. With `lenient`, a syntax error gives None instead
+    (a Markdown front matter that is not YAML after all is text).
+    """
+    syntax: tuple[type[Exception], ...] = (json.JSONDecodeError, tomllib.TOMLDecodeError)
+    try:
+        if fmt == "json":
+            document = json.loads(text)
+        elif fmt == "yaml":
+            import yaml  # here: reading JSON and TOML need not load it
+
+            syntax += (yaml.YAMLError,)
+            document = yaml.load(text, Loader=_loader())  # noqa: S506 (a SafeLoader that refuses aliases)
+        else:
+            document = tomllib.loads(text)
+    except syntax as problem:
+        if isinstance(problem, _AliasRefused):
+            raise error(source, str(problem), line=problem.line) from None
+        if lenient:
+            return None
+        raise error(source, _syntax(problem, fmt)) from None
+    except RecursionError:
+        raise error(source, f"is nested deeper than {MAX_DEPTH} tables or lists") from None
+    except ValueError as problem:  # Python's limit on an integer's digits; a YAML date of a 13th month
+        long = re.search(rf"(?<!\d)\d{{{MAX_DIGITS + 1}}}\d*", text)
+        if long is None:
+            raise error(source, f"holds a value that cannot be read: {problem}") from None
+        line = text.count("\n", 0, long.start()) + 1
+        raise error(source, f"holds a {len(long.group())}-digit number; numbers over {MAX_DIGITS} digits are refused",
+                    line=line) from None  # fmt: skip
+    for path, value in _nodes(document):
+        if len(path) > MAX_DEPTH:
+            raise error(source, f"is nested deeper than {MAX_DEPTH} tables or lists", line=_locate(text, fmt, path))
+        if isinstance(value, str) and _SURROGATE.search(value):
+            found = _SURROGATE.search(value).group()
+            raise error(source, f"holds a lone surrogate ({found!a}), which is no character",
+                        line=_locate(text, fmt, path))  # fmt: skip
+    return document
+
+
+# A lone surrogate: JSON can name one ("\\ud800"), but it is no character and nothing encodes it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _syntax(problem: Exception, fmt: str) -> str:
+    """A parser's syntax error as the end of one line: "is not valid JSON at line 3: Expecting ','"."""
+    if isinstance(problem, json.JSONDecodeError):
+        return f"is not valid JSON at line {problem.lineno}: {problem.msg}"
+    if isinstance(problem, tomllib.TOMLDecodeError):
+        return f"invalid TOML: {problem}"
+    mark = getattr(problem, "problem_mark", None)
+    where = f" at line {mark.line + 1}" if mark else ""
+    return f"is not valid YAML{where}: {getattr(problem, 'problem', None) or problem}"
+
+
+def _locate(text: str, fmt: str, path: list) -> int | None:
+    return toml_line(text, path) if fmt == "toml" else yaml_line(text, path)
+
+
+def _nodes(document: object):
+    """(path, value) for every value of `document`, its keys as values too, without recursion (it may be deep)."""
+    stack = [([], document)]
+    while stack:
+        path, value = stack.pop()
+        yield path, value
+        if len(path) > MAX_DEPTH:
+            continue
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                stack.append(([*path, key], key))
+                stack.append(([*path, key], inner))
+        elif isinstance(value, list):
+            stack.extend(([*path, index], inner) for index, inner in enumerate(value))
+
+
+class _AliasRefused(Exception):
+    """Raised by the YAML loader at an alias."""
+
+    def __init__(self, anchor: str, line: int):
+        super().__init__(f"uses the YAML alias *{anchor}; aliases are refused (each copy multiplies the document)")
+        self.line = line
+
+
+@functools.cache
+def _loader() -> type:
+    """PyYAML's SafeLoader, refusing aliases before they are expanded."""
+    import yaml
+
+    class AliasRefused(_AliasRefused, yaml.YAMLError):
+        pass
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise AliasRefused(event.anchor, event.start_mark.line + 1)
+            return super().compose_node(parent, index)
+
+    return Loader
 
 
 def check(
@@ -139,7 +258,7 @@ def check(
     import fastjsonschema
 
     describe = describe or toml_key
-    problem = _unknown_key(document, schema, list(at), describe)
+    problem = _unknown_key(document, schema, list(at), describe) or _not_finite(document, list(at), describe)
     if problem is None:
         try:
             _validator(schema)(document)
@@ -191,6 +310,14 @@ def _unknown_key(document: object, schema: dict, path: list, describe: Describe)
     return None
 
 
+def _not_finite(document: object, at: list, describe: Describe) -> tuple[list, str] | None:
+    """The first number that is not finite (nan, inf: JSON Schema's bounds hold for neither), as (path, message)."""
+    for path, value in _nodes(document):
+        if isinstance(value, float) and not math.isfinite(value):
+            return [*at, *path], _say(describe([*at, *path]), f"= {value} must be a finite number")
+    return None
+
+
 def _unknown(table: dict, schema: dict, path: list, describe: Describe) -> tuple[list, str]:
     """(the first unknown key's path, the message) for a table with keys its schema does not allow."""
     known = list(schema.get("properties", {}))
@@ -226,6 +353,7 @@ def _problem(exception, document: object, at: list, describe: Describe, json_ter
     if rule == "required":
         missing = ", ".join(repr(key) for key in definition["required"] if key not in value)
         return path, _say(describe(path), (custom or "has no {missing}").format(missing=missing))
+    value = _abridged(value)
     if custom:
         message = custom.format(value=value)
     elif rule == "type":
@@ -237,8 +365,12 @@ def _problem(exception, document: object, at: list, describe: Describe, json_ter
             message = f"must be {names}, not {value!r}"
     elif rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         low, high = definition.get("minimum"), definition.get("maximum")
-        bounds = f"between {low} and {high}" if low is not None and high is not None else (
-            f"at least {low}" if low is not None else f"at most {high}")  # fmt: skip
+        if low is not None and high is not None:
+            bounds = f"between {low} and {high}"
+        else:
+            words = {"minimum": "at least", "exclusiveMinimum": "above", "maximum": "at most",
+                     "exclusiveMaximum": "below"}  # fmt: skip
+            bounds = " and ".join(f"{text} {definition[key]}" for key, text in words.items() if key in definition)
         message = f"= {value!r} must be {bounds}"
     else:
         message = exception.message.split(" ", 1)[1]  # "data.x must ..." -> "must ..."
@@ -264,6 +396,13 @@ def _real_path(document: object, parts: list[str]) -> list:
         path.append(key)
         node, rest = node.get(key) if isinstance(node, dict) else None, rest[count:]
     return path
+
+
+def _abridged(value: object, length: int = 60) -> object:
+    """A text (or bytes) value cut to `length` characters with "…": a message quoting it stays one short line."""
+    if isinstance(value, str | bytes) and len(value) > length:
+        return value[:length] + ("…" if isinstance(value, str) else b"...")
+    return value
 
 
 def _say(subject: str, message: str) -> str:
@@ -358,13 +497,16 @@ def _split_dotted(key: str) -> list[str]:
 def yaml_line(text: str, path: list) -> int | None:
     """The line (from 1) where the JSON or YAML `text` holds the value at `path` (or the nearest table), or None.
 
-    JSON is read as YAML (it nearly always is valid YAML), which gives each node its line.
+    YAML is composed (not constructed: an alias is not expanded), which gives each node its line; JSON
+    is scanned by `json_line`, which stops at the value (a feed of megabytes would take seconds to compose).
     """
     import yaml
 
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        return json_line(text, path)
     try:
         node = yaml.compose(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     found = node
     for part in path:  # as deep as the path goes: a missing key is reported at its table
@@ -378,3 +520,47 @@ def yaml_line(text: str, path: list) -> int | None:
             break
         found = node
     return found.start_mark.line + 1 if found is not None else None
+
+
+# A JSON text's tokens: strings, punctuation, and the rest (numbers, true, false, null).
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def json_line(text: str, path: list) -> int | None:
+    """The line (from 1) where the JSON `text` holds the value at `path` (or the nearest table), or None.
+
+    One pass over the tokens up to that value, no document built: linear, and it stops there.
+
+    >>> json_line('{"items": [\\n {"id": 1},\\n {"id": "x"}]}', ["items", 1, "id"])
+    3
+    """
+    here: list = []  # the path of the value the scan is in
+    arrays: list[bool] = []  # for each open container: is it an array
+    expect_key, best, counted = False, None, (0, 1)
+    for token in _JSON_TOKEN.finditer(text):
+        first = token.group()[0]
+        if first in "{[" or (first not in "]},:" and not expect_key):  # a value starts
+            if here == path[: len(here)]:
+                counted = (token.start(), counted[1] + text.count("\n", counted[0], token.start()))
+                if len(here) == len(path):
+                    return counted[1]
+                best = (len(here), counted[1])
+            elif best is not None and len(here) <= best[0]:  # past the nearest table: the key is not there
+                break
+        if first in "{[":
+            arrays.append(first == "[")
+            here.append(0 if first == "[" else None)
+            expect_key = first == "{"
+        elif first in "]}" and arrays:
+            arrays.pop()
+            here.pop()
+            expect_key = False
+        elif first == ",":
+            if arrays and arrays[-1]:
+                here[-1] += 1
+            expect_key = bool(arrays) and not arrays[-1]
+        elif first == ":":
+            expect_key = False
+        elif expect_key and here:
+            here[-1] = json.loads(token.group()) if "\\" in token.group() else token.group()[1:-1]
+    return best[1] if best else None

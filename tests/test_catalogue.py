@@ -121,6 +121,7 @@ def test_a_removed_episode_built_again_does_not_reuse_its_urls(tmp_path):
         ('{"version": 3, "retired": [], "episodes": []}', "retired must be an object"),
         ('{"version": 3, "episodes": [{"slug": "x"}]}', "episodes[0] has no 'guid'"),
         ('{"version": 3, "episodes": "none"}', "episodes must be a list, not 'none'"),
+        ('{"version": 3, "episodes": ' + "[" * 5000 + "]" * 5000 + "}", "is nested deeper than 32 tables or lists"),
     ],
 )
 def test_a_catalogue_of_the_wrong_shape_is_one_line_naming_it(tmp_path, text, problem):

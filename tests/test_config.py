@@ -58,7 +58,7 @@ speaker_change = 1000
         ("[podcast]\ntitle = '  '\n", "title must not be empty"),
         ("[audio]\nbitrate_kbps = 65\n", "not an MP3 bitrate"),
         ("[audio]\nsample_rate = 8000\n", "sample_rate"),
-        ("[pauses]\nsentence = -5\n", "sentence = -5 must be at least 0"),
+        ("[pauses]\nsentence = -5\n", "sentence = -5 must be between 0 and 10000"),
         ("[pauses]\nsentence = 0.5\n", "sentence must be int"),
         ("[podcast]\nepisode_date = 'today'\n", "episode_date must be 'added' .* or 'article'"),
         ("[podcast]\nkeep_replaced_days = -1\n", "keep_replaced_days = -1 must be between 0 and 3650"),

@@ -123,7 +123,7 @@ def test_a_json_feed_item_with_text_only_and_an_author():
         (b"<html><body>not a feed</body></html>", "is not an RSS, Atom or JSON feed"),
         (b'{\n"version": "https://jsonfeed.org/version/1",\n"items": [{"title": ""}]}', "feed:3: items[0] has no 'id'"),
         (b'{"version": "https://example.org/2", "items": []}', "is not a JSON Feed version audiobuild reads"),
-        (b"{not json", "invalid JSON"),
+        (b"{not json", "is not valid JSON at line 1"),
     ],
 )  # fmt: skip
 def test_what_is_not_a_feed_is_one_line(body, problem):
@@ -426,3 +426,64 @@ def test_damaged_state_is_one_line_naming_it(site, tmp_path, document, problem):
         assert problem.replace("FEED", f"{site.url}/feed.xml") in message
         assert "move it away to start afresh" in message and "\n" not in message
     assert site.requests["/articles/plain-article.html"] == 0
+
+
+def _json_feed_file(path: Path, items: list[dict]) -> str:
+    path.write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items}), encoding="utf-8")
+    return str(path)
+
+
+def test_a_feed_with_a_lone_surrogate_is_one_line_and_the_next_feed_is_still_read(tmp_path, caplog):
+    bad = _json_feed_file(tmp_path / "bad.json", [{"id": "1", "title": "\ud800", "content_text": "Some words."}])
+    good = _json_feed_file(tmp_path / "good.json", [{"id": "2", "title": "Notes", "content_text": "A plain note."}])
+    output = tmp_path / "output"
+    assert not follow(quiet(bad, good), output, Config(), Options(interviews_only=True))
+    errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert errors == [f"audiobuild: error: {bad}:1: holds a lone surrogate ('\\ud800'), which is no character"]
+    items = read(output, STATE)["feeds"][good]["items"].values()
+    assert [item["state"] for item in items] == ["no dialogue"]  # read, and skipped
+
+
+@pytest.mark.parametrize("field", ["title", "text"])
+def test_an_rss_item_naming_a_lone_surrogate_is_one_line(field):
+    entry = {"title": "x", "link": "http://x.example/a", "guid": "g-1", "date": DAY, "text": "y", field: "&#xD800;"}
+    with pytest.raises(InputError) as error:
+        body = rss([entry], True).replace("<![CDATA[&#xD800;]]>", "&#xD800;").replace("&amp;#xD800;", "&#xD800;")
+        read_feed(body.encode(), "feed.xml")
+    assert error.value.problem == "names a lone surrogate (as &#xD800;), which is no character"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('{"version": "https://jsonfeed.org/version/1.1", "items": ' + "[" * 5000 + "]" * 5000 + "}",
+         "is nested deeper than 32 tables or lists"),
+        ('{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": ' + "9" * 5000 + "}]}",
+         "holds a 5000-digit number"),
+    ],
+    ids=["nested", "digits"],
+)  # fmt: skip
+def test_a_json_feed_past_the_bounds_is_one_line(body, problem):
+    with pytest.raises(InputError) as error:
+        read_feed(body.encode(), "feed.json")
+    assert error.value.problem.startswith(problem)
+
+
+def test_a_bad_item_in_a_large_json_feed_is_found_without_reading_it_twice():
+    items = [{"id": str(index), "content_html": "<p>" + "word " * 180 + "</p>"} for index in range(20_000)]
+    items[15_000]["id"] = None
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items}, indent=0).encode()  # ~19 MB
+    started = time.process_time()
+    with pytest.raises(InputError) as error:
+        read_feed(body, "feed.json")
+    assert error.value.problem == "items[15000].id must be str or float, not None"
+    assert body.decode().splitlines()[error.value.line - 1] == '"id": null,'
+    assert time.process_time() - started < 8  # 18 to 28 s when the line was found by composing it as YAML
+
+
+@pytest.mark.parametrize("minutes", ["inf", "nan", "1e9", "0"])
+def test_watch_minutes_out_of_range_are_one_line(tmp_path, minutes):
+    result = subprocess.run([sys.executable, "-m", "audiobuild", "follow", "--watch", minutes, str(tmp_path / "f")],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("audiobuild follow: error: argument --watch: MINUTES = ")

@@ -6,13 +6,15 @@ import dataclasses
 import json
 import logging
 import os
+import random
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from audiobuild.config import Config
-from audiobuild.errors import ConfigError
+from audiobuild.errors import ConfigError, InputError
 from audiobuild.model import Dropped
 from audiobuild.parse import (
     INTERVIEWEE,
@@ -34,6 +36,7 @@ from audiobuild.parse import (
     split_sentences,
     spoken_text,
 )
+from audiobuild.parse.furniture import is_date_line
 from audiobuild.parse.names import interviewee_named
 from audiobuild.read.sources import load_article
 from tests.conftest import EXAMPLE, shared_article
@@ -751,8 +754,51 @@ def test_segment_defaults_keep_the_old_constructor():
 @pytest.mark.parametrize(
     "text",
     ["", "\n\n", ":", "- ", "—", "**", "Q.", "A:", "(", ")", "[]", "#", "## ", "\x00\x01", "Title\n:\n- \n* \n1. ",
-     "T\nQ: \nA: \nQ:\nA:", "T\n**:**\n** **: x", "T\n" + "A" * 5000, "T\n" + "- ?\n" * 50, "\ufeff\u200b\u2028"],
+     "T\nQ: \nA: \nQ:\nA:", "T\n**:**\n** **: x", "T\n" + "A" * 1000, "T\n" + "- ?\n" * 50, "\ufeff\u200b\u2028"],
 )  # fmt: skip
 def test_parse_never_raises(text):
     script = parse_article(text)
     assert all(segment.role in ROLES and segment.kind in KINDS for segment in script.segments)
+
+
+def _labelled(people: int) -> str:
+    """An interview whose turns are labelled with `people` different names, a turn each."""
+    return "An interview\n\n" + "\n\n".join(f"SPEAKER {_spelled(number)}: What I think, in a sentence."
+                                            for number in range(people))  # fmt: skip
+
+
+def _spelled(number: int) -> str:
+    """A name for `number`: "BAC", without digits (labels are names)."""
+    return "".join("ABCDEFGHIJ"[int(digit)] for digit in str(number)).upper() + "X"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("A title\n\n" + "x" * 146_000 + "\n", "has a 'word' of 146,000 characters without a space ('xxxxxxxxxxxxxxxx"),
+        ("A title\n\n" + "!?.,;:-" * 53_600 + "\n", "has a 'word' of 375,200 characters without a space"),
+        (_labelled(1000), "names more than 100 speakers ('SPEAKER BAAX' is one more); articles with more are refused"),
+    ],
+    ids=["146-KB-token", "375-KB-of-punctuation", "1000-speakers"],
+)  # fmt: skip
+def test_text_past_the_parsers_bounds_is_refused_in_one_line(text, problem):
+    started = time.process_time()
+    with pytest.raises(InputError) as error:
+        parse_article(text, "article.txt")
+    assert error.value.problem.startswith(problem) and "\n" not in error.value.problem
+    assert time.process_time() - started < 5  # never finished, or took 25 s
+
+
+def test_the_most_speakers_an_article_may_name_are_read():
+    assert len(parse_article(_labelled(100)).people) == 100 + 1  # and the narrator
+
+
+def test_a_line_of_digits_and_punctuation_is_read_in_linear_time():
+    # Every way to cut a run of digits into numbers was tried: 32 digits took 52 s, each one more doubled it.
+    rng = random.Random(3)
+    for line in ("3" * 400 + "?", "".join(rng.choice("0123456789 .,:-") for _ in range(400)) + "?"):
+        started = time.process_time()
+        script = parse_article(f"A title\n\n{line}\n\nSome words to read.\n")
+        assert time.process_time() - started < 2 and script.segments
+    assert is_date_line("Published 14:12, 27 August 2025 | Updated 16:40")
+    assert is_date_line("Berlin, Mittwoch, den 12. März 2025") and is_date_line("Montag, 12. März 2025, 2025")

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import podcastparser
@@ -20,6 +21,7 @@ from lxml import etree
 from audiobuild.config import Podcast
 from audiobuild.publish.catalogue import Catalogue
 from audiobuild.publish.feed import render_feed, xml_text
+from audiobuild.read.sources import MAX_WORD_CHARACTERS
 from tests.conftest import EXAMPLE, tree_digest
 from tests.test_catalogue import entry
 
@@ -75,6 +77,9 @@ BAD_ARTICLES = {
     "a FIFO nobody writes to": (lambda tmp: _fifo(tmp / "fifo"), "is empty"),
     "an endless device": (lambda tmp: Path("/dev/zero"), "larger than 5 MB"),
     "only a title": (lambda tmp: _write(tmp / "title.txt", b"Just a title\n"), "no article text"),
+    # 26 marks were published as a 5-second episode of silence.
+    "only punctuation": (lambda tmp: _write(tmp / "marks.txt", b"A title\n\n" + b"?!" * 13 + b"\n"),
+                         "no article text to speak"),
 }
 
 
@@ -376,3 +381,84 @@ def _state(pid: int) -> str:
         return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
     except (OSError, StopIteration):
         return "gone"
+
+
+# ---------------------------------------------------------------------------
+# Work in proportion to the input: hostile text of growing size, timed
+
+
+def _random_word(characters: str) -> Callable[[random.Random, int], str]:
+    return lambda rng, length: "".join(rng.choice(characters) for _ in range(length))
+
+
+# Words of the kinds that made the parser's patterns backtrack: (a random generator, a length) -> a word.
+HOSTILE_WORDS = {
+    "capitals": _random_word("ABCDEFGH"),
+    "punctuation": _random_word("!?.,;:-()[]*_\"'"),
+    "initials": lambda rng, length: "A." * (length // 2),
+    "digits": _random_word("0123456789.,:-"),
+    "mixed": _random_word("aB1.-:*_(/"),
+}
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    """The CPU time `work` takes, the least of three runs (the machine is shared)."""
+    times = []
+    for _ in range(3):
+        started = time.process_time()
+        work()
+        times.append(time.process_time() - started)
+    return min(times)
+
+
+def _ratio(work: Callable[[int], object], size: int) -> float:
+    """How much longer `work(4 * size)` takes than `work(size)`."""
+    work(1)  # tables, models and voices loaded
+    small, large = _seconds(lambda: work(size)), _seconds(lambda: work(4 * size))
+    return large / max(small, 0.01)
+
+
+def _script_of_words(tmp_path: Path, kind: str, words: int, length: int) -> str:
+    from audiobuild.config import Config
+    from audiobuild.run.pipeline import show_script
+
+    rng = random.Random(words)
+    text = " ".join(HOSTILE_WORDS[kind](rng, length) for _ in range(words))
+    article = f"A title\n\nBy Jane Roe\n\nAn intro. {text} The end.\n\nQ: Why?\n\nA: So.\n"
+    return show_script(str(_write(tmp_path / "long.txt", article.encode())), Config(), voices="espeak")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", HOSTILE_WORDS)
+def test_the_script_of_long_words_takes_time_in_proportion_to_its_size(tmp_path, kind):
+    # Four times as many words just under the limit: four times the time, not sixteen.
+    assert _ratio(lambda words: _script_of_words(tmp_path, kind, words, MAX_WORD_CHARACTERS - 2), 8) < 8
+    # The same 64 KB in words four times as long: about the same time (a word's square was 4 times as long).
+    assert _ratio(lambda scale: _script_of_words(tmp_path, kind, 256 // scale, 250 * scale), 1) < 2.5
+
+
+@pytest.mark.slow
+def test_an_intro_made_of_names_takes_time_in_proportion_to_its_size():
+    from audiobuild.parse import parse_article
+
+    def intro(names: int) -> object:
+        rng = random.Random(names)
+        syllables = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "de", "ba"]
+        words = [" ".join("".join(rng.choices(syllables, k=3)).title() for _ in range(2)) for _ in range(names)]
+        return parse_article("An interview\n\n" + ", ".join(words) + ".\n\nQ: What?\n\nA: Yes.\n")
+
+    assert _ratio(intro, 4000) < 8  # 60 KB, then 240 KB; the 499 KB intro took 30 s
+
+
+@pytest.mark.slow
+def test_turns_of_many_speakers_take_time_in_proportion_to_their_number():
+    from audiobuild.parse import parse_article
+    from audiobuild.parse.cast import MAX_SPEAKERS
+
+    def turns(count: int) -> object:
+        names = [f"SPEAKER {''.join('ABCDEFGHIJ'[int(digit)] for digit in str(number))}X"
+                 for number in range(MAX_SPEAKERS)]  # fmt: skip
+        return parse_article("An interview\n\n" + "\n\n".join(f"{names[index % MAX_SPEAKERS]}: Words, in a sentence."
+                                                              for index in range(count)))  # fmt: skip
+
+    assert _ratio(turns, 500) < 8

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,16 @@ import pytest
 from audiobuild.config import load_config
 from audiobuild.errors import ConfigError, InputError
 from audiobuild.run.scriptfile import load as load_script_file
-from audiobuild.schema import check, constraints, dataclass_schema, from_table, toml_line, yaml_line
+from audiobuild.schema import (
+    check,
+    constraints,
+    dataclass_schema,
+    from_table,
+    json_line,
+    load_document,
+    toml_line,
+    yaml_line,
+)
 from audiobuild.voice.engines import ENGINES, engine_class
 from tests.conftest import REPO
 
@@ -116,3 +127,74 @@ def test_no_module_is_over_600_lines():
     long = {path.name: count for path in Path(REPO, "audiobuild").rglob("*.py")
             if (count := len(path.read_text(encoding="utf-8").splitlines())) > 600}  # fmt: skip
     assert not long
+
+
+# ---------------------------------------------------------------------------
+# Documents past the readers' bounds: one line, never an exception of Python's
+
+_DIGITS = "9" * 5000
+_LONG = "holds a 5000-digit number; numbers over 4300 digits are refused"
+_DEEP = "is nested deeper than 32 tables or lists"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "line", "problem"),
+    [
+        ("json", f'{{\n"n": {_DIGITS}}}', 2, _LONG),
+        ("yaml", f"a: 1\nn: {_DIGITS}\n", 2, _LONG),
+        ("toml", f"a = 1\nn = {_DIGITS}\n", 2, _LONG),
+        ("json", '{"a": ' * 5000 + "1" + "}" * 5000, None, _DEEP),  # RecursionError in Python's decoder
+        ("toml", "a = " + "[" * 5000 + "]" * 5000, None, _DEEP),
+        ("yaml", "[" * 5000 + "]" * 5000, None, _DEEP),
+        ("json", '{"a":\n' + "[" * 40 + "]" * 40 + "}", 2, _DEEP),  # deep, but not so deep that a parser fails
+        ("json", '{"title":\n"\\ud800"}', 2, "holds a lone surrogate ('\\ud800'), which is no character"),
+        # "Billion laughs": nine aliases of nine would be 10^9 strings; the first alias is refused.
+        ("yaml", 'a: &a ["lol", "lol"]\nb: &b [*a, *a]\nc: [*b, *b]\n', 2,
+         "uses the YAML alias *a; aliases are refused (each copy multiplies the document)"),
+        ("yaml", "title: x\ndate: 2025-13-45\n", None, "holds a value that cannot be read: month must be in 1..12"),
+    ],
+    ids=["json-digits", "yaml-digits", "toml-digits", "json-recursion", "toml-recursion", "yaml-recursion",
+         "json-depth", "surrogate", "yaml-alias", "yaml-date"],
+)  # fmt: skip
+def test_documents_past_the_readers_bounds_are_one_line(fmt, text, line, problem):
+    with pytest.raises(InputError) as error:
+        load_document(text, "doc", fmt, error=InputError)
+    assert (error.value.problem, error.value.line) == (problem, line)
+
+
+def test_a_yaml_document_without_aliases_reads_as_before():
+    assert load_document("a: &anchor [1, 2]\nb: {c: d}\n", "doc", "yaml") == {"a": [1, 2], "b": {"c": "d"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[reading]\nrate = nan\n", r"podcast.toml:2: \[reading\] rate = nan must be a finite number"),
+        ("[reading]\nrate = inf\n", r"\[reading\] rate = inf must be a finite number"),
+        ("[pauses]\ntail = 100000000\n", r"podcast.toml:2: \[pauses\] tail = 100000000 must be between 0 and 10000"),
+        (f"[pauses]\ntail = {2**63 - 1}\n", rf"\[pauses\] tail = {2**63 - 1} must be between 0 and 10000"),
+        (f"[audio]\nbitrate_kbps = {_DIGITS}\n", "podcast.toml:2: " + _LONG),
+        ("[podcast]\ntitle = " + "[" * 3000 + "]" * 3000 + "\n", "podcast.toml: " + _DEEP),
+    ],
+    ids=["nan", "inf", "pause", "pause-2^63", "digits", "nested"],
+)
+def test_config_values_past_their_bounds_name_the_file_and_value(tmp_path, text, message):
+    (tmp_path / "podcast.toml").write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path / "podcast.toml")
+
+
+def test_a_value_too_long_to_show_is_cut_in_the_message():
+    with pytest.raises(ConfigError) as error:
+        check({"count": "x" * 100_000}, dataclass_schema(Example), "x.toml", at=["example"])
+    assert len(str(error.value)) < 150 and "xxx…" in str(error.value)
+
+
+def test_the_line_of_a_value_deep_in_a_large_json_document_is_found_in_one_pass():
+    items = ",\n".join(json.dumps({"id": str(index), "content_html": "<p>" + "word " * 200 + "</p>"})
+                       for index in range(20_000))  # fmt: skip
+    text = '{"version": 1,\n"items": [\n' + items + "]}"  # some 20 MB, an item a line
+    started = time.process_time()
+    assert json_line(text, ["items", 15_000, "id"]) == 15_003
+    assert json_line(text, ["items", 15_000, "missing"]) == 15_003  # a key that is not there: its table
+    assert time.process_time() - started < 5  # composing it as YAML took 18 to 28 s

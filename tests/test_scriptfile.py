@@ -225,3 +225,38 @@ def test_an_earlier_scripts_voice_description_is_ignored_with_a_warning(tmp_path
         f'{path}: speaker 3: voice is a description; to choose a voice, give a table such as {{"engine": "piper", '
         '"voice": "en_US-joe-medium"} (`audiobuild voices` lists them)'
     ]
+
+
+def _script_json(segments: list[dict], **more) -> str:
+    return json.dumps({"schema": scriptfile.SCHEMA, "title": "T", "segments": segments, **more}, indent=1)
+
+
+def _turn(speaker: str, text: str = "Words.") -> dict:
+    return {"speaker": speaker, "role": INTERVIEWEE, "kind": "answer", "text": text}
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "line", "problem"),
+    [
+        ('{"schema": "audiobuild-script/1",\n"title": "x",\n"segments": [],\n"layout": {"name": "labels", "score": '
+         + "9" * 5000 + "}}", ".json", 4, "holds a 5000-digit number; numbers over 4300 digits are refused"),
+        ('{"schema": "audiobuild-script/1", "title": "x", "segments": [], "layout": {"name": "labels", "score": NaN}}',
+         ".json", 1, "layout.score = nan must be a finite number"),
+        ('{"schema": "audiobuild-script/1", "title": "x", "segments": ' + "[" * 5000 + "]" * 5000 + "}", ".json",
+         None, "is nested deeper than 32 tables or lists"),
+        ("schema: audiobuild-script/1\ntitle: x\nspeakers:\n- {name: A, role: interviewee, voice: &v {engine: espeak,"
+         " voice: en}}\n- {name: B, role: interviewee, voice: *v}\nsegments: []\n", ".yaml", 5,
+         "uses the YAML alias *v; aliases are refused (each copy multiplies the document)"),
+        (_script_json([_turn("A", "x" * 146_000)]), ".json", None,
+         "has a 'word' of 146,000 characters without a space"),
+        (_script_json([_turn(f"Speaker {number}") for number in range(1000)]), ".json", 6 + 103 * 6,
+         "segment 104: speaker: 'Speaker 103' is speaker 104; a script may have at most 103"),
+    ],
+    ids=["digits", "nan", "nested", "yaml-alias", "long-word", "1000-speakers"],
+)  # fmt: skip
+def test_a_script_past_the_bounds_is_one_line(tmp_path, content, suffix, line, problem):
+    path = tmp_path / f"script{suffix}"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        scriptfile.load(path)
+    assert error.value.problem.startswith(problem) and error.value.line == line

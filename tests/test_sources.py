@@ -292,6 +292,30 @@ def test_front_matter_gives_the_title_author_and_date(tmp_path):
     assert article.text.startswith("---\ntitle:")  # the parser drops the block, and says so
 
 
+# "Billion laughs" in YAML: each line doubles the last; 30 lines would be 2^30 copies, some 24 GB.
+ALIAS_BOMB = "---\na0: &a0 [lol, lol]\n" + "".join(f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}]\n" for n in range(1, 30))
+ALIAS_BOMB += "title: Laughs\n---\n\nSome text to read.\n"
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "problem"),
+    [
+        (ALIAS_BOMB, 3, "uses the YAML alias *a0; aliases are refused (each copy multiplies the document)"),
+        ("---\ntitle: !!binary AAECAwQ=\n---\n\nText.\n", 2,
+         "front matter title must be str or float or null, not b'\\x00\\x01\\x02\\x03\\x04'"),
+        ("---\ntitle: Digits\nyear: " + "9" * 5000 + "\n---\n\nText.\n", 3,
+         "holds a 5000-digit number; numbers over 4300 digits are refused"),
+    ],
+    ids=["alias-bomb", "binary-title", "digits"],
+)  # fmt: skip
+def test_a_front_matter_past_the_bounds_is_one_line(tmp_path, front, line, problem):
+    path = tmp_path / "article.md"
+    path.write_text(front)
+    with pytest.raises(InputError) as error:
+        load_article(path)
+    assert (error.value.source, error.value.problem, error.value.line) == (str(path), problem, line)
+
+
 # ---------------------------------------------------------------------------
 # URLs, from a server on 127.0.0.1
 
@@ -301,6 +325,10 @@ PAGES = {
     "/article.txt": ("text/plain; charset=windows-1251", "Заголовок\n\nТекст статьи о реке.".encode("cp1251")),
     "/notes.md": ("text/markdown", b"# Notes\n\nA short note about the harbour."),
     "/report.pdf": ("application/pdf", b"%PDF-1.4"),
+    # Under the download cap (20 MB), over an article file's (5 MB): refused the same as a file.
+    "/huge.txt": ("text/plain", b"All work and no play. " * 900_000),
+    "/huge.html": ("text/html", b"<html><body>" + b"<p>All work and no play.</p>\n" * 700_000 + b"</body></html>"),
+    "/bomb.md": ("text/markdown", ALIAS_BOMB.encode()),
 }
 REDIRECTS = {"/moved": "/interview.html", "/loop": "/loop"}
 
@@ -366,6 +394,9 @@ def test_a_redirect_is_followed(server):
         ("/broken", "HTTP error 500 Internal Server Error"),
         ("/loop", "redirects more than 5 times (a redirect loop?)"),
         ("/report.pdf", "is application/pdf, not a web page or text"),
+        ("/huge.txt", "is larger than 5 MB; articles over 5 MB are refused"),
+        ("/huge.html", "is larger than 5 MB; articles over 5 MB are refused"),
+        ("/bomb.md", "uses the YAML alias *a0"),
     ],
 )
 def test_url_errors_are_one_line_input_errors(server, path, problem):

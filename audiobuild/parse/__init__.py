@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 
+from audiobuild.errors import InputError
 from audiobuild.model import (
     DEFAULT_NAMES,
     INTERVIEWEE,
@@ -42,7 +43,7 @@ from audiobuild.model import (
     Segment,
     Speaker,
 )  # fmt: skip
-from audiobuild.parse.cast import TURN_KINDS, Cast, Hints, Person, _same
+from audiobuild.parse.cast import MAX_SPEAKERS, TURN_KINDS, Cast, Hints, Person, TooManySpeakers, _same
 from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
 from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout
 from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named, names_in
@@ -70,7 +71,7 @@ from audiobuild.parse.zones import (
     split_paragraphs,
     title_from_source,
 )
-from audiobuild.read.sources import Article, read_article
+from audiobuild.read.sources import Article, check_text, read_article
 
 __all__ = [
     "DEFAULT_NAMES", "INTERVIEWEE", "INTERVIEWER", "KINDS", "LAYOUTS", "NARRATOR", "OPENING_KINDS", "ROLES", "Article",
@@ -116,7 +117,7 @@ def parse(
     layout: str | None = None,
     interviewer: str | None = None,
 ) -> Script:
-    """Parse an article into a Script. Never raises: text with nothing to read gives no segments.
+    """Parse an article into a Script; text with nothing to read gives no segments.
 
     `disclosure`, when given, is what the narrator says right after the title
     and byline (Apple requires synthetic voices to be disclosed in the audio):
@@ -125,7 +126,23 @@ def parse(
     `read_stage_directions` reads directions such as (Laughter.) aloud.
     `layout` (one of LAYOUTS) forces a layout; `interviewer` names who asks
     the questions (the `--layout` and `--interviewer` options).
+
+    Raises InputError for text past the parser's bounds, which keep its work linear in the text's length: more
+    than `MAX_ARTICLE_BYTES`, a word of over `MAX_WORD_CHARACTERS` (`read.sources.check_text`), more than
+    `MAX_SPEAKERS` people named by labels.
     """
+    check_text(article.text, article.source)
+    try:
+        return _parse(article, disclosure, read_stage_directions, layout, interviewer)
+    except TooManySpeakers as label:
+        raise InputError(article.source, f"names more than {MAX_SPEAKERS} speakers ({str(label)!r} is one more); "
+                         "articles with more are refused") from None  # fmt: skip
+
+
+def _parse(
+    article: Article, disclosure: str | Mapping[str, str] | None, read_stage_directions: bool, layout: str | None,
+    interviewer: str | None,
+) -> Script:
     paragraphs, dropped = split_paragraphs(article.text)
     blocks = _repeated_lines([classify(paragraph) for paragraph in paragraphs])
     title = normalise_space(article.title or "") or None

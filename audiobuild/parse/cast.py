@@ -72,6 +72,15 @@ class Hints:
     context: str = ""  # title, byline, intro, header lines and the turns: where full names are written
 
 
+# People named by labels in one article, at most: a hearing or a panel has a few dozen. Past it the labels are a
+# list, not speech, and matching each label with everyone named before it would grow as the square of their count.
+MAX_SPEAKERS = 100
+
+
+class TooManySpeakers(Exception):
+    """A label named one person more than MAX_SPEAKERS; its text is the exception's argument."""
+
+
 class Cast:
     """The people of a script, matched label by label, and their turns in order."""
 
@@ -100,6 +109,8 @@ class Cast:
             person = exact[0] if exact else max(matches, key=lambda match: match.last_turn)
             person.words |= key
         else:
+            if len(self.people) >= MAX_SPEAKERS:
+                raise TooManySpeakers(label.text)
             person = Person(None, words=key)
             self.people.append(person)
         person.labels.append(label)

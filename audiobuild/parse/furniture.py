@@ -16,18 +16,24 @@ from audiobuild.parse.text import fold
 # Dates and times
 
 MONTHS = {
-    1: "jan january janv janvier ene enero januar jän jänner январь января янв gennaio gen janeiro stycznia styczeń sty січня січень січ",
-    2: "feb february fév févr février febrero februar февраль февраля фев febbraio fevereiro fev lutego luty lut лютого лютий лют",
+    1: "jan january janv janvier ene enero januar jän jänner январь января янв gennaio gen janeiro stycznia "
+    "styczeń sty січня січень січ",
+    2: "feb february fév févr février febrero februar февраль февраля фев febbraio fevereiro fev lutego luty "
+    "lut лютого лютий лют",
     3: "mar march mars marzo märz мар март марта março marca marzec березня березень бер",
     4: "apr april avr avril abr abril апр апрель апреля aprile kwietnia kwiecień kwi квітня квітень квіт",
     5: "may mai mayo май мая maggio mag maio maja maj травня травень трав",
     6: "jun june juin junio juni июн июнь июня giugno giu junho czerwca czerwiec cze червня червень черв",
     7: "jul july juil juillet julio juli июл июль июля luglio lug julho lipca lipiec lip липня липень лип",
     8: "aug august août ago agosto авг август августа sierpnia sierpień sie серпня серпень серп",
-    9: "sep sept september septembre septiembre setiembre сен сент сентябрь сентября settembre set setembro września wrzesień wrz вересня вересень вер",
-    10: "oct october octobre octubre okt oktober окт октябрь октября ottobre ott outubro out października październik paź жовтня жовтень жовт",
-    11: "nov november novembre noviembre ноя нояб ноябрь ноября novembro listopada listopad lis листопада листопад лист",
-    12: "dec december déc décembre dic diciembre dez dezember дек декабрь декабря dicembre dezembro grudnia grudzień gru грудня грудень груд",
+    9: "sep sept september septembre septiembre setiembre сен сент сентябрь сентября settembre set setembro "
+    "września wrzesień wrz вересня вересень вер",
+    10: "oct october octobre octubre okt oktober окт октябрь октября ottobre ott outubro out października "
+    "październik paź жовтня жовтень жовт",
+    11: "nov november novembre noviembre ноя нояб ноябрь ноября novembro listopada listopad lis листопада "
+    "листопад лист",
+    12: "dec december déc décembre dic diciembre dez dezember дек декабрь декабря dicembre dezembro grudnia "
+    "grudzień gru грудня грудень груд",
 }
 _MONTH_NUMBER = {name: number for number, names in MONTHS.items() for name in names.split()}
 _MONTH = r"(?:" + "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True)) + r")\.?"
@@ -56,7 +62,7 @@ _STAMP_WORDS = (
     r"yesterday|today|вчера|сегодня|gestern|heute|hier|aujourd'hui|ayer|hoy|g\.|godz\.?|ore|às|o|"
     r"opublikowano|pubblicato|publicado em|опубліковано|" + _WEEKDAY
 )
-_STAMP_GLUE = r"[\s,:|·\-–—/]*"
+_STAMP_GLUE = r"[\s,:|·\-–—/]*"  # possessive where it is used: a separator is never given back
 
 
 def parse_date(text: str, day_first: bool = False) -> str | None:
@@ -107,10 +113,12 @@ def published_date(text: str, day_first: bool = False) -> str | None:
 
 # A line that is nothing but dates, times and the words around them ("Published 14:12, 27 August 2025 |
 # Updated 16:40"), optionally after a place ("Roubaix, 13 April 2025", "Berlin, Mittwoch, den 12. März 2025").
+# Each of its words, dates and numbers is taken whole, once (an atomic group: Python 3.11): a run of digits read
+# as any of the ways to cut it into numbers took time exponential in its length (50 digits: 24 s).
 _STAMP_LINE = re.compile(
     rf"^(?:(?!.*\b(?:briefing|interview|conference|transcript|hearing|session|episode|press)\b)"
     rf"[^\W\d](?:[\w'’.\-]|\s(?![-–—]\s)){{0,40}}?(?:,|\s[-–—])\s*)?"
-    rf"(?:(?:{_STAMP_WORDS}|{DATE}|{_MONTH}|{CLOCK}|\d{{1,2}}(?:\.|er|st|nd|rd|th)?){_STAMP_GLUE})+$",
+    rf"(?:(?>(?:{_STAMP_WORDS}|{DATE}|{_MONTH}|{CLOCK}|\d+(?:\.|er|st|nd|rd|th)?)(?![^\W_])){_STAMP_GLUE}+)++$",
     re.IGNORECASE,
 )
 

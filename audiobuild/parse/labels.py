@@ -98,7 +98,8 @@ def read_label(text: str, raw: str = "") -> Label | None:
     if number:
         text, numbered = text[number.end() :], True
     bracketed = _BRACKETED.match(text)
-    if bracketed and spoken_text(bracketed.group(0)[: bracketed.end("name") + 1]):  # "[Applause] ..." is no one  # "[Speaker 2] [12:04] Right, so...": a transcription service's label in brackets
+    # "[Speaker 2] [12:04] Right, so...": a transcription service's label in brackets; "[Applause] ..." is no one's.
+    if bracketed and spoken_text(bracketed.group(0)[: bracketed.end("name") + 1]):
         stamp = _STAMP_PREFIX.match(bracketed.group("rest"))
         rest = bracketed.group("rest")[stamp.end() :] if stamp else bracketed.group("rest")
         label = _label(bracketed.group("name"), BRACKETS, rest, stamped or bool(stamp), numbered)

@@ -202,7 +202,7 @@ def _followed_by_text(blocks: list[Block], index: int) -> bool:
     Text that opens like a label of another kind ("Herr Kollege, die Ausschreibung...") is still text.
     """
     label = blocks[index].label
-    following = next((block for block in blocks[index + 1 :] if block.tag != "furniture"), None)
+    following = next((block for block in _after(blocks, index) if block.tag != "furniture"), None)
     if following is None:
         return False
     if following.tag == "label":
@@ -313,6 +313,11 @@ def _plain(name: str) -> str:
     return name.casefold().strip(" .")
 
 
+def _after(blocks: list[Block], index: int):
+    """The blocks after `index`, one at a time: not a copy of the rest (a copy per label grows as their square)."""
+    return (blocks[later] for later in range(index + 1, len(blocks)))
+
+
 def _speaks(blocks: list[Block], index: int) -> bool:
     """A label used once is a speaker's only if words follow it: a sentence, or a few words at least.
 
@@ -321,7 +326,7 @@ def _speaks(blocks: list[Block], index: int) -> bool:
     label = blocks[index].label
     if not label.own_line:
         return ends_sentence(label.rest) or len(label.rest.split()) >= 3
-    text = next((block.text for block in blocks[index + 1 :] if block.tag != "furniture"), "")
+    text = next((block.text for block in _after(blocks, index) if block.tag != "furniture"), "")
     return len(text.split()) >= 4 or (len(text.split()) >= 2 and ends_sentence(text) and not text.endswith(".."))
 
 

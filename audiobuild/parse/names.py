@@ -268,7 +268,11 @@ def _ru_nominative(given: str, surname_ending: str) -> str:
 
 # Particles inside a person's name ("Anouk van der Meer", "Yannick Le Goff", "Siôn ap Gwilym").
 _NAME_PARTICLES = "de del della di da das dos du van von der den ter ten la le al bin ibn ap".split()
-_NAME = rf"{_CAPITALISED}(?:\s+(?:{_INITIAL}|{'|'.join(_NAME_PARTICLES)}|{_CAPITALISED})){{0,3}}\s+{_CAPITALISED}"
+# From a word's start only: tried from each capital of a long word in capitals, it would cost its length squared.
+_NAME = (
+    rf"(?<![\w'’\-]){_CAPITALISED}(?:\s+(?:{_INITIAL}|{'|'.join(_NAME_PARTICLES)}|{_CAPITALISED})){{0,3}}"
+    rf"\s+{_CAPITALISED}"
+)
 # Words before a run of capitals that make it a place or a thing, not a person ("the Memorial Tower").
 _BEFORE_THINGS = set(
     "the a an of in at from near into der die das des dem den im am vom zum zur le la les du au aux el los las "
@@ -364,12 +368,17 @@ def interviewee_named(title: str, intro: list[str], avoid: set[str]) -> tuple[st
     return next((name for text in intro for name in names_in(text) if name not in avoid), None), False
 
 
+# The word just before a position, searched for in the 60 characters before it (so in constant time): words
+# _BEFORE_THINGS holds are short.
+_WORD_BEFORE = re.compile(r"(?<!\S)(\S{1,40})\s*\Z")
+
+
 def names_in(text: str) -> list[str]:
     """The runs of two to four capitalised words in `text` that read as a person's name, in order."""
     names = []
     for match in re.finditer(rf"(?<![\w\-'’«»\"“„])(?P<name>{_NAME})(?![\w\-])", text):
-        before = text[: match.start()].split()[-1:]
-        if before and before[0].casefold() in _BEFORE_THINGS:
+        before = _WORD_BEFORE.search(text, max(0, match.start() - 60), match.start())
+        if before and before.group(1).casefold() in _BEFORE_THINGS:
             continue
         name = _clean_name(match.group("name"))
         words = name.split()

@@ -271,7 +271,9 @@ def headline_score(text: str, site_name: str | None = None) -> float | None:
     score -= 4 if letters and all(char.isupper() for char in letters) else 0
     score -= 6 if len(words) <= 2 else 0
     score -= 10 if re.search(r"\s[·|•]\s", plain) else 0
-    sentences = [word for word in re.findall(r"(\S+)[.!?]\s+[(\[]?[^\W\d_]", plain) if len(word.strip("(")) > 3]
+    # Tried from a word's start only: from each of its characters, a long word costs its length squared.
+    ends = re.findall(r"(?<!\S)(\S+)[.!?]\s+(?=[(\[]?[^\W\d_])", plain)
+    sentences = [word for word in ends if len(word.strip("(")) > 3]
     score -= 6 if sentences else 0  # sentences, not a headline ("DS. Congreso", "Dr. Roe" are abbreviations)
     score -= 8 if site_name and plain.casefold() == site_name.casefold() else 0
     return score

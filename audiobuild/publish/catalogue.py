@@ -39,7 +39,7 @@ import wcwidth
 from audiobuild.atomic import stage
 from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import Chapter, Entry, Person
-from audiobuild.schema import check, json_key, yaml_line
+from audiobuild.schema import check, json_key, load_document, yaml_line
 
 log = logging.getLogger("audiobuild")
 
@@ -459,10 +459,10 @@ def _read_legacy(path: Path) -> tuple[list[Entry], str | None, dict[str, int]]:
     unreadable = "catalogue is unreadable ({}); move it away to start a new one"
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
     except (OSError, ValueError) as error:
         raise AudiobuildError(path, unreadable.format(getattr(error, "strerror", None) or error)) from None
     try:
+        data = load_document(text, path, "json", error=AudiobuildError)
         check(data, _LEGACY_SCHEMA, path, text, error=AudiobuildError, describe=json_key, locate=yaml_line,
               json_terms=True)  # fmt: skip
         entries = [from_row(item) for item in data["episodes"]]

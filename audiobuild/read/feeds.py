@@ -24,7 +24,7 @@ from html.entities import name2codepoint
 from urllib.parse import urljoin, urlsplit
 
 from audiobuild.errors import InputError
-from audiobuild.schema import check, json_key, yaml_line
+from audiobuild.schema import check, json_key, load_document, yaml_line
 
 log = logging.getLogger("audiobuild")
 
@@ -71,7 +71,10 @@ def _xml_feed(body: bytes, source: str, content_type: str, url: str) -> Feed:
     import feedparser  # imported here: only a feed that changed is parsed
 
     headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
-    parsed = feedparser.parse(body, response_headers=headers)
+    try:
+        parsed = feedparser.parse(body, response_headers=headers)
+    except UnicodeEncodeError:  # feedparser encodes each character reference it reads: &#xD800; fails
+        raise InputError(source, "names a lone surrogate (as &#xD800;), which is no character") from None
     # feedparser reads broken XML with a forgiving parser, which may return a truncated feed's first items as if
     # they were all: a feed that is not well-formed is refused (and read again next run). A wrong declared
     # encoding or content type, or a missing namespace declaration, are only its warnings.
@@ -134,9 +137,9 @@ def _xml_item(entry, url: str) -> Item:
 def _json_feed(body: bytes, source: str, url: str) -> Feed:
     try:
         text = body.decode("utf-8-sig")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as error:
+    except UnicodeDecodeError as error:
         raise InputError(source, f"is not an RSS, Atom or JSON feed (invalid JSON: {error})") from None
+    data = load_document(text, source, "json", error=InputError)
     check(data, _JSON_FEED, source, text, error=InputError, describe=json_key, locate=yaml_line, json_terms=True)
     base = urljoin(url, data.get("feed_url") or data.get("home_page_url") or "")
     items = []

@@ -23,12 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audiobuild.errors import InputError
+from audiobuild.schema import check, load_document, yaml_line
 
 if TYPE_CHECKING:  # httpx is loaded only when something is downloaded
     from audiobuild.read.fetch import Response
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MAX_ARTICLE_BYTES = 5_000_000  # about 800,000 words, some 90 hours of audio
+MAX_WORD_CHARACTERS = 1_000  # the longest web addresses in running text are a few hundred
+# A run of more than MAX_WORD_CHARACTERS without a space, whole; tried only where a run starts, so linear.
+_LONG_WORD = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARACTERS + 1}}}\S*")
 CAPTION_SUFFIXES = {".vtt": "vtt", ".srt": "srt"}
 # What a server may send for a page we can read; anything else (PDF, images) is refused.
 _CONTENT_TYPES = {
@@ -97,9 +101,31 @@ def _read_bytes(path: Path) -> bytes:
             raw = file.read(MAX_ARTICLE_BYTES + 1)
     except OSError as error:
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    if len(raw) > MAX_ARTICLE_BYTES:
+    return _within_limit(raw, path)
+
+
+def check_text(text: str, source: object) -> None:
+    """InputError unless an article's `text` is within what the parser reads in linear time.
+
+    At most MAX_ARTICLE_BYTES, and no "word" (a run without a space) over
+    MAX_WORD_CHARACTERS: the longest words and web addresses people write are
+    far shorter, and a longer run is a pasted blob the parser's patterns
+    would try at each of its characters.
+    """
+    _within_limit(text, source)
+    blob = _LONG_WORD.search(text)
+    if blob:
+        problem = (f"has a 'word' of {len(blob.group()):,} characters without a space ({blob.group()[:20]!r}...); "
+                   f"words over {MAX_WORD_CHARACTERS:,} characters are refused")  # fmt: skip
+        raise InputError(source, problem)
+
+
+def _within_limit(raw: bytes | str, source: object) -> bytes | str:
+    """`raw`, unless it is over MAX_ARTICLE_BYTES: the same limit for a file, a page and a feed's item."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > MAX_ARTICLE_BYTES:
         limit = MAX_ARTICLE_BYTES / 1e6
-        raise InputError(path, f"is larger than {limit:.0f} MB; articles over {limit:.0f} MB are refused")
+        raise InputError(source, f"is larger than {limit:.0f} MB; articles over {limit:.0f} MB are refused")
     return raw
 
 
@@ -227,6 +253,7 @@ def page_article(response: Response, source: str, prune: tuple[str, ...] = ()) -
     kind = _CONTENT_TYPES.get(response.content_type or "text/plain")
     if kind is None:
         raise InputError(source, f"is {response.content_type}, not a web page or text")
+    _within_limit(response.body, source)
     if kind == "html" or _looks_like_html(response.body):
         return extract_html(response.body, source, url=response.url, charset=response.charset, prune=prune)
     text = _nonempty(decode(response.body, source, response.charset), source)
@@ -262,18 +289,18 @@ def _with_front_matter(article: Article) -> Article:
     match = _FRONT_MATTER.match(article.text)
     if not match:
         return _with_comment_metadata(article)
-    import yaml
-
-    try:
-        fields = yaml.safe_load(match.group("yaml"))
-    except yaml.YAMLError:
-        return article  # not front matter after all: the parser reads the lines as text
+    # The block after as many empty lines as come before it: errors give the file's line numbers.
+    block = "\n" * article.text[: match.start("yaml")].count("\n") + match.group("yaml")
+    # Not YAML after all (lenient): the parser reads the lines as text.
+    fields = load_document(block, article.source, "yaml", error=InputError, lenient=True)
     if not isinstance(fields, dict):
         return article
+    # YAML reads `date: 2025-05-30` as a date: its text is what is checked and kept.
+    fields = {key: value.isoformat() if isinstance(value, datetime.date) else value for key, value in fields.items()}
+    check(fields, _FRONT_MATTER_SCHEMA, article.source, block, error=InputError, locate=yaml_line,
+          describe=lambda path: "front matter " + ".".join(map(str, path)), json_terms=True)  # fmt: skip
     title, author, date = (fields.get(key) for key in ("title", "author", "date"))
-    if isinstance(date, datetime.datetime):
-        date = date.date()
-    date = date.isoformat() if isinstance(date, datetime.date) else str(date)[:10] if date else None
+    date = str(date)[:10] if date else None
     if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         date = None
     return Article(
@@ -301,6 +328,12 @@ def _with_comment_metadata(article: Article) -> Article:
     date = date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None
     return Article(article.source, article.text, title=fields.get("title"), author=fields.get("author"), date=date,
                    date_source="front matter" if date else None)  # fmt: skip
+
+
+_FRONT_MATTER_SCHEMA = {
+    "type": "object",
+    "properties": {key: {"type": ["string", "number", "null"]} for key in ("title", "author", "date")},
+}
 
 
 _CUE_SPEAKER = re.compile(r"^(?:>>\s*)?(?P<name>[^\W\d][\w'’.\- ]{0,40}?)\s*:\s+(?P<rest>\S.*)$")
@@ -393,6 +426,7 @@ def extract_html(
     """
     import trafilatura  # imported here: it takes a while to load and only HTML needs it
 
+    _within_limit(raw, source)  # a feed's item, or a page: as large as an article file may be, no larger
     if isinstance(raw, bytes) and charset:
         raw = decode(raw, source, charset)
     document = trafilatura.bare_extraction(

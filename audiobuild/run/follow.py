@@ -42,6 +42,7 @@ from audiobuild.model import Script
 from audiobuild.publish import state
 from audiobuild.read.feeds import FEED_ACCEPT, Feed, Item, read_feed
 from audiobuild.read.fetch import Fetcher, Validators
+from audiobuild.schema import check
 
 log = logging.getLogger("audiobuild")
 
@@ -145,6 +146,23 @@ def _main_thread() -> bool:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # a service manager's stop is a Ctrl-C: the build cleans up as it does for one
+
+
+# `--watch`'s minutes: more than a week apart is not watching (and time.sleep overflows on inf).
+_WATCH = {"type": "number", "exclusiveMinimum": 0, "maximum": 7 * 24 * 60}
+
+
+def watch_minutes(text: str) -> float:
+    """`--watch MINUTES` read and checked: ValueError saying what is wrong ("MINUTES = inf must be a finite number")."""
+    try:
+        minutes = float(text)
+    except ValueError:
+        raise ValueError(f"must be a number of minutes, not {text!r}") from None
+    try:
+        check(minutes, _WATCH, "--watch", describe=lambda path: "MINUTES")
+    except AudiobuildError as error:
+        raise ValueError(error.problem) from None
+    return minutes
 
 
 def run_once(sources: list[Follow], output: Path, config: Config, options: Options = Options()) -> bool:

@@ -111,8 +111,11 @@ def load_script(
     for dropped in script.dropped:
         log.debug("%s:%d: dropped %s: %r", source, dropped.line, dropped.reason, dropped.text)
     opening = ("title", "disclosure")
-    if not any(segment.sentences for segment in script.segments if segment.kind not in opening):
-        raise InputError(source, "has no article text to speak (only a title, site furniture or stage directions)")
+    # A letter or a digit: punctuation alone is no word, and an engine reads it as silence.
+    spoken = (sentence for segment in script.segments if segment.kind not in opening for sentence in segment.sentences)
+    if not any(re.search(r"[^\W_]", sentence) for sentence in spoken):
+        raise InputError(source, "has no article text to speak (only a title, site furniture, stage directions "
+                                 "or punctuation)")  # fmt: skip
     return script
 
 

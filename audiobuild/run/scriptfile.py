@@ -18,9 +18,11 @@ from importlib import resources
 from pathlib import Path
 
 from audiobuild.errors import InputError
-from audiobuild.model import Dropped, Script, Segment, Voice
+from audiobuild.model import DEFAULT_NAMES, Dropped, Script, Segment, Voice
+from audiobuild.parse.cast import MAX_SPEAKERS
 from audiobuild.parse.text import sentences_of
-from audiobuild.schema import check, yaml_line
+from audiobuild.read.sources import check_text
+from audiobuild.schema import check, load_document, yaml_line
 from audiobuild.voice.profiles import voice_from_table, voice_problem, voice_table
 
 log = logging.getLogger("audiobuild")
@@ -141,7 +143,7 @@ def load(path: Path) -> Script:
 
 def loads(text: str, source: object, fmt: str = "json") -> Script:
     """A Script from the text of a JSON or YAML script document (`source` names it in errors)."""
-    document = _parse(text, source, fmt)
+    document = load_document(text, source, fmt, error=InputError)
     _check(document, source, text)
     _warn_of_near_names(document, source, text)
     return Script(
@@ -218,22 +220,6 @@ def _chosen_voices(document: dict, source: object, text: str) -> dict[str, Voice
     return chosen
 
 
-def _parse(text: str, source: object, fmt: str) -> object:
-    if fmt == "yaml":
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise InputError(source, f"is not valid YAML{where}: {getattr(error, 'problem', None) or error}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(source, f"is not valid JSON at line {error.lineno}: {error.msg}") from None
-
-
 def _check(document: object, source: object, text: str) -> None:
     """Raise InputError, with the line at fault, unless `document` is a script of this version and schema."""
     if not isinstance(document, dict) or "schema" not in document:
@@ -241,9 +227,16 @@ def _check(document: object, source: object, text: str) -> None:
     if document["schema"] != SCHEMA:
         raise InputError(source, f"is a {document['schema']!r} script; this audiobuild reads {SCHEMA!r}")
     check(document, _schema(), source, text, error=InputError, describe=_key, locate=yaml_line, json_terms=True)
-    surrogate = re.search(r"[\ud800-\udfff]", json.dumps(document, ensure_ascii=False, default=str))
-    if surrogate:  # JSON's "\ud800" escape: no character, and nothing can encode it
-        raise InputError(source, f"holds a lone surrogate ({surrogate.group()!a}), which is no character")
+    # As many people as an article may name, and the narrator and the two sides' defaults besides.
+    most, names = MAX_SPEAKERS + len(DEFAULT_NAMES), set()
+    places = [(["speakers", index, "name"], item["name"]) for index, item in enumerate(document.get("speakers", []))]
+    places += [(["segments", index, "speaker"], item["speaker"]) for index, item in enumerate(document["segments"])]
+    for at, name in places:
+        names.add(name)
+        if len(names) > most:
+            raise InputError(source, f"{_key(at)}: {name!r} is speaker {most + 1}; a script may have at most {most}",
+                             yaml_line(text, at))  # fmt: skip
+    check_text("\n".join(item["text"] for item in document["segments"]), source)
 
 
 @functools.cache
