@@ -63,6 +63,7 @@ from audiobuild.parse.zones import (
     HEADING,
     INTERVIEWER_BYLINE,
     PIECE_WORDS,
+    Paragraph,
     byline_match,
     byline_name,
     headline_score,
@@ -144,6 +145,7 @@ def _parse(
     interviewer: str | None,
 ) -> Script:
     paragraphs, dropped = split_paragraphs(article.text)
+    paragraphs = _initials_as_labels(paragraphs)
     blocks = _repeated_lines([classify(paragraph) for paragraph in paragraphs])
     title = normalise_space(article.title or "") or None
     blocks = _title_turn(blocks, title)
@@ -196,6 +198,27 @@ def _without_directions(items: list[_Item], dropped: list[Dropped]) -> list[_Ite
         if text:
             kept.append((person, kind, text, line))
     return kept
+
+
+# Initials, then a sentence's first word ("AD She was..."), not more capitals ("MS SMITH: ...").
+_BARE_INITIALS = re.compile(r"^(?P<initials>[A-ZА-ЯЁ]{2,3})\s+(?=[A-ZА-ЯЁ](?:[a-zа-яё]|\s)|[(\"“])")
+
+
+def _initials_as_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Paragraphs opening with a person's initials and no colon ("AD She was all in."), given their colon.
+
+    Initials are a label when the text names someone with them (Ava DuVernay) and they open two paragraphs
+    or more: "US troops..." opens one, and names no one.
+    """
+    opening = Counter(match["initials"] for paragraph in paragraphs if (match := _BARE_INITIALS.match(paragraph.text)))
+    text = " ".join(paragraph.text for paragraph in paragraphs)
+    people = {"".join(word[0] for word in name.split()) for name in names_in(text) if len(name.split()) <= 3}
+    labels = {initials for initials, count in opening.items() if count >= 2 and initials in people}
+    if not labels:
+        return paragraphs
+    return [Paragraph(paragraph.line, _BARE_INITIALS.sub(r"\g<initials>: ", paragraph.text, count=1), paragraph.raw)
+            if (match := _BARE_INITIALS.match(paragraph.text)) and match["initials"] in labels else paragraph
+            for paragraph in paragraphs]  # fmt: skip
 
 
 def _repeated_lines(blocks: list[Block]) -> list[Block]:

@@ -116,6 +116,8 @@ def read_label(text: str, raw: str = "") -> Label | None:
         inner = inner.rstrip(": ")
         if colon:
             return _label(inner, COLON, rest, stamped, numbered, own_line=not rest, bold=True)
+        if rest and re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", inner):  # "**AD** She was all in.": initials, no colon
+            return _label(inner, SPACES, rest, stamped, numbered, bold=True)
         return _label(inner, LINE, "", stamped, numbered, own_line=True, bold=True) if not rest else None
     spaces = _SPACES.match(raw.strip()) if raw else None
     if spaces and text.startswith(spaces.group("label")):

@@ -113,6 +113,10 @@ def display_name(label: Label, context: str, language: str) -> str:
     ('El señor presidente', 'Senator Oyelaran')
     """
     name = identity(label)
+    if re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", name):  # "AD", "OW": the one person of the text with these initials
+        named = {found for found in names_in(context) if "".join(word[0] for word in found.split()) == name}
+        if len(named) == 1:
+            return named.pop()
     if name == label.text and label.descriptor and name != label.name:
         return _cased(name.split(), context, language, office=False)
     if _plain(name) in ROLE_MARKERS or _plain(name.split()[0]) in GENERIC_SPEAKERS:

@@ -111,13 +111,17 @@ def _split_at_inline_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:
         cuts = [0]
         for match in matches[1:] if matches and matches[0].start() == 0 else matches:  # not the opening label
             start = next((start for start, tail in _tails(match) if counts[tail] >= 2), None)
-            if start:
+            # After "MR. " or "Dr. " the capitals are the rest of a name ("MR. OKAFOR:"), not a new label.
+            if start and not _ABBREVIATED.search(paragraph.text[:start]):
                 cuts.append(start)
         cuts.append(len(paragraph.text))
         parts = [paragraph.text[start:end].strip() for start, end in zip(cuts, cuts[1:])]
         split += [Paragraph(paragraph.line, part, paragraph.raw if index == 0 else part)
                   for index, part in enumerate(parts) if part]  # fmt: skip
     return split
+
+
+_ABBREVIATED = re.compile(r"(?:^|[\s(\[])[A-Za-zÀ-ÿ]{1,3}\.\s+$")
 
 
 def _tails(match: re.Match[str]) -> list[tuple[int, str]]:

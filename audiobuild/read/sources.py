@@ -471,9 +471,11 @@ def _inline(element) -> str:
         if child.tag == "lb":
             parts.append("\n")
         elif child.tag == "hi" and re.search(r"#[bi]", child.get("rend") or ""):
-            inner = _inline(child).strip()  # bold questions and labels, italic questions: kept as Markdown
-            mark = "**" if "#b" in child.get("rend") else "*"
-            parts.append(f"{mark}{inner}{mark}" if inner else "")
+            text = _inline(child)  # bold questions and labels, italic questions: kept as Markdown
+            inner, mark = text.strip(), "**" if "#b" in child.get("rend") else "*"
+            # "<strong>With </strong>Ferguson": the space inside the tag stays between the words, outside the marks.
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            parts.append(f"{lead}{mark}{inner}{mark}{trail}" if inner else text)
         else:
             parts.append(_inline(child))
         parts.append(child.tail or "")
