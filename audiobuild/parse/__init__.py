@@ -289,7 +289,9 @@ def _first_line_title(block: Block) -> bool:
 def _called_interview(blocks: list[Block], title: str | None) -> bool:
     """True when the title or the text's opening calls the piece an interview (or Q&A, conversation...)."""
     opening = " ".join([title or "", *(block.text for block in blocks[:12] if block.tag != "furniture")])
-    return bool(re.search(r"\b(?:interview|q\s?&\s?a|talks? with|met (?:up )?with|in conversation|conversation with|"
+    return bool(re.search(r"\b(?:(?:asked|put|rivolto|posto|fait|hecho|gestellt)\s+(?:\w+\s+){0,2}"
+                          r"(?:questions|domand[ae]|preguntas|fragen)\b|"
+                          r"interview|q\s?&\s?a|talks? with|met (?:up )?with|in conversation|conversation with|"
                           r"oral history|entretien|entrevista|интервью|беседа|\w*gespräch)\w*", opening,
                           re.IGNORECASE))  # fmt: skip
 

@@ -106,10 +106,13 @@ def read_label(text: str, raw: str = "") -> Label | None:
         if label:
             return label
     bold = _BOLD.match(text)
-    wrapped = _BOLD_PARAGRAPH.match(text) if not bold else None
-    if wrapped:  # "**fluter.de: In Südkorea ...?**": a bold paragraph that opens with its label
+    wrapped = _BOLD_PARAGRAPH.match(text)
+    if wrapped and ": " in wrapped.group("inner"):  # "**fluter.de: In Südkorea ...?**": bold, opening with its label
         inner = read_label(wrapped.group("inner"))
-        return replace(inner, bold=True, stamped=inner.stamped or stamped) if inner and not inner.own_line else None
+        if inner and not inner.own_line:
+            return replace(inner, bold=True, stamped=inner.stamped or stamped)
+        if not bold:
+            return None
     if bold:
         inner, rest = bold.group("inner").strip(), bold.group("rest")
         colon = inner.endswith(":") or bold.group("after") == ":"

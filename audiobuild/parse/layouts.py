@@ -411,11 +411,13 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
     for tag in ("bold", "italic", "heading"):
         marked = [index for index, block in enumerate(blocks) if block.tag == tag]
         asking = [index for index in marked if asks(blocks[index].text)]
-        if len(asking) < 2 or len(asking) < 0.6 * len(marked):
+        opening = _first_exchange(blocks, marked[0]) if marked else []  # a named first exchange asks too
+        asked = len(asking) + bool(opening)
+        if not asking or asked < 2 or asked < 0.6 * (len(marked) + bool(opening)):
             continue
         # From the first question on; or from the first styled paragraph, when a named exchange opens there
         # (a statement can be a question: "Klingt nach Überwachung.").
-        start = marked[0] if _first_exchange(blocks, marked[0]) else asking[0]
+        start = marked[0] if opening else asking[0]
         # Up to the last question, and after it what is marked up as the questions are ("## **...please!**");
         # other styled lines after it are the page's (a bio's heading, "Links").
         styles = Counter(_markup(blocks[index]) for index in asking).most_common(1)[0][0]
@@ -438,7 +440,7 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
             # Two guests may answer one question: "Weber: ..." then "Mosbacher: ...".
             turns.update({position: Turn(blocks[position].label)
                           for position in range(answer + 1, following) if named(position)})  # fmt: skip
-        opening = _first_exchange(blocks, questions[0]) if questions else []
+        opening = opening or (_first_exchange(blocks, questions[0]) if questions else [])
         turns.update({index: Turn(blocks[index].label) for index in opening})
         score = 2 * len(questions) * len(asking) / len(marked) + len(opening)
         return Layout("bold-questions", score, _styled_labels(blocks, turns))

@@ -317,9 +317,8 @@ _HEADLINE_GUEST = re.compile(rf"\b(?:with|avec|con|mit|com|z|з|с)\s+(?P<name>{
 # "Інтерв’ю Президента України Володимира Зеленського виданню ...": an interview *of* someone, whose name ends
 # the run of capitalised words after the word (offices and places before it).
 _INTERVIEW_OF = re.compile(
-    rf"\b(?:інтерв['’]ю|интервью|wywiad|entrevista|intervista|entretien|interview)\s+"
-    rf"(?P<run>(?:{_CAPITALISED}\s+){{1,4}}{_CAPITALISED})(?![\w\-])",
-    re.I,
+    rf"\b(?i:інтерв['’]ю|интервью|wywiad|entrevista|intervista|entretien|interview)\s+"
+    rf"(?P<run>(?:{_CAPITALISED}\s+){{1,4}}{_CAPITALISED})(?![\w\-])"
 )
 _HEADLINE_NAME = re.compile(rf"^(?P<name>(?:(?:Dr|Prof|Sir|Dame)\.?\s+)?{_NAME})(?:,\s+[^:]{{1,40}})?\s?:\s+\S")
 _NOT_NAMES = {

@@ -121,7 +121,7 @@ def _split_at_inline_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:
     return split
 
 
-_ABBREVIATED = re.compile(r"(?:^|[\s(\[])[A-Za-zÀ-ÿ]{1,3}\.\s+$")
+_ABBREVIATED = re.compile(r"(?:^|[\s(\[])[A-ZÀ-Þ][A-Za-zÀ-ÿ]{0,2}\.\s+$")
 
 
 def _tails(match: re.Match[str]) -> list[tuple[int, str]]:

@@ -1,0 +1,185 @@
+"""Stage 1: conventions a transcript defines for itself (issue 23), each on a short text of our own.
+
+Labels inside paragraphs, in brackets, as initials, or only on the first exchange; typography that carries the
+sides; furniture known by what it is; markup and encodings. The shared real transcripts test the same kinds on
+published pages (tests/test_parse_wild.py); these say which rule reads which convention.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from audiobuild.model import INTERVIEWEE, INTERVIEWER, NARRATOR
+from audiobuild.parse import parse, parse_article
+from audiobuild.read.sources import Article, decode, load_article
+
+
+def turns(script) -> list[tuple[str, str]]:
+    """(speaker, role) of each turn, the narrator left out; a speaker's paragraphs in a row are one turn."""
+    found: list[tuple[str, str]] = []
+    for segment in script.segments:
+        if segment.role != NARRATOR and (not found or found[-1][0] != segment.speaker):
+            found.append((segment.speaker, segment.role))
+    return found
+
+
+def spoken(script) -> str:
+    return " ".join(segment.text for segment in script.segments)
+
+
+def test_labels_run_together_in_one_paragraph_are_turns():
+    script = parse_article(
+        "Harbour notes\n\n"
+        "**Ines:** The boats came in at dawn. We counted them.**Tomas:** How many were there?"
+        "**Ines:** Eleven, and one lost its mast.**Tomas:** And the crews?**Ines:** All safe.\n"
+    )
+    assert [name for name, _ in turns(script)] == ["Ines", "Tomas", "Ines", "Tomas", "Ines"]
+    assert "**" not in spoken(script) and "Tomas:" not in spoken(script)
+
+
+def test_capitals_labels_inside_a_flattened_page_and_its_running_furniture():
+    page = "Official Record - Page Header Text\n\n1 2 3 4 5 6 7 8 9 10 11 12\n\n"
+    script = parse_article(
+        "Hearing on the canal\n\n" + page + "(10:04 a.m.) CHAIR WALSH: We will hear the first witness now. "
+        "MS. OKONJO: Thank you. The canal floods every spring. CHAIR WALSH: Since when? "
+        "MS. OKONJO: Since the lock was built.\n\n" + page + page
+    )
+    assert [name for name, _ in turns(script)] == ["Chair Walsh", "Ms. Okonjo", "Chair Walsh", "Ms. Okonjo"]
+    assert "Page Header Text" not in spoken(script) and "1 2 3 4 5" not in spoken(script)
+
+
+def test_a_label_in_square_brackets_with_its_time_stamp():
+    script = parse_article(
+        "Episode 4\n\n[Speaker 1] [00:00] Welcome back to the show.\n[Speaker 2] [00:04] Glad to be here.\n"
+        "[Speaker 1] [00:07] Where did you grow up?\n[Speaker 2] [00:10] By the sea.\n[Applause] Thank you.\n"
+    )
+    assert [name for name, _ in turns(script)] == ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 2"]
+    assert "[00:" not in spoken(script) and "[Speaker" not in spoken(script)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (  # Polish: full names once, then initials with full stops
+            "Sygnały poranka\n\nMarta Nowak: Dzień dobry, naszym gościem jest Jan Kowalski.\n\n"
+            "Jan Kowalski: Dzień dobry.\n\nM.N.: Czy rząd zdąży z ustawą?\n\nJ.K.: Mam nadzieję, że tak.\n",
+            ["Marta Nowak", "Jan Kowalski", "Marta Nowak", "Jan Kowalski"],
+        ),
+        (  # English: initials with no colon, of the people the intro names
+            "Two directors\n\nWe met Clara Ruiz and Tom Abbot on set.\n\n**What was the hardest scene?**\n\n"
+            "CR The storm. It took a week.\n\nTA I still dream of it.\n\n**And the easiest?**\n\n"
+            "CR The last one.\n\nTA Agreed.\n",
+            ["Interviewer", "Clara Ruiz", "Tom Abbot", "Interviewer", "Clara Ruiz", "Tom Abbot"],
+        ),
+    ],
+    ids=["initials-after-names", "bare-initials"],
+)
+def test_initials_are_the_people_the_text_introduced(text, names):
+    assert [name for name, _ in turns(parse_article(text))] == names
+
+
+def test_only_the_first_exchange_names_the_sides_and_bold_carries_them_after():
+    script = parse_article(
+        "Daten und Pandemie\n\nEin Gespräch über Daten.\n\n**Stadtblatt.de: In Südkorea zeigt eine App, wo Infizierte "
+        "waren, und die Regierung nutzt dafür die Daten der Kreditkarten. Wie finden Sie das, als Forscherin?**\n\n"
+        "Lena Vogt: Sie ist nützlich, aber nicht genug.\n\n**Warum nicht genug?**\n\nWeil zu wenige sie nutzen.\n\n"
+        "**Klingt nach einem Problem.**\n\nEs ist lösbar.\n"
+    )
+    assert turns(script) == [("Stadtblatt.de", INTERVIEWER), ("Lena Vogt", INTERVIEWEE)] * 3
+
+
+def test_two_guests_may_answer_one_styled_question():
+    script = parse_article(
+        "Tourismus im Tal\n\n**Was tun Sie für die Umwelt?**\n\nWeber: Wir sparen Wasser.\n\n"
+        "Mosbacher: Und wir fahren mit dem Zug.\n\n**Und im Winter?**\n\nWeber: Wir heizen mit Holz.\n\n"
+        "Mosbacher: Und wir wandern.\n"
+    )
+    assert [name for name, _ in turns(script)] == ["Interviewer", "Weber", "Mosbacher"] * 2
+
+
+def test_the_side_that_is_labelled_may_be_the_one_that_answers():
+    script = parse_article(
+        "Rozmowa poranna\n\nAnna Lis: Czy to już koniec kadencji?\n\nPrezydent RP: Jeszcze miesiąc.\n\n"
+        " Pięć tygodni nawet?\n\nPrezydent RP: Pięć tygodni.\n\n Czy było warto?\n\nPrezydent RP: Tak, było warto.\n"
+    )
+    assert turns(script) == [("Anna Lis", INTERVIEWER), ("Prezydent RP", INTERVIEWEE)] * 3
+
+
+def test_dash_dialogue_glued_to_its_words_with_bold_questions():
+    script = parse_article(
+        "Entrevista al portero\n\n**–¿Qué piensa ahora?**\n\n–Que fue mágico.\n\n**–¿Y el final?**\n\n–Inolvidable.\n"
+    )
+    assert turns(script) == [("Interviewer", INTERVIEWER), ("Interviewee", INTERVIEWEE)] * 2
+    assert "–" not in spoken(script) and "**" not in spoken(script)
+
+
+def test_an_office_label_with_the_name_and_party_in_brackets():
+    script = parse_article(
+        "Comissão de Saúde\n\nO SR. PRESIDENTE (Ana Costa. PT - PE) - Bom dia a todos.\n\n"
+        "O SR. RUI MARINHO (PL - RN) - Sr. Presidente, pela ordem.\n\n"
+        "O SR. PRESIDENTE (Ana Costa. PT - PE) - Tem a palavra.\n\n"
+        "O SR. RUI MARINHO (PL - RN) - Obrigado. (Pausa.)\n"
+    )
+    assert [name for name, _ in turns(script)] == ["Ana Costa", "Rui Marinho", "Ana Costa", "Rui Marinho"]
+    assert "(Pausa.)" not in spoken(script) and ("(Pausa.)", "stage direction") in [
+        (item.text, item.reason) for item in script.dropped
+    ]
+
+
+def test_furniture_by_what_it_is_inside_the_article():
+    """A page whose metadata gives the headline (as HTML pages do): teasers, a promo and a credited caption go."""
+    text = (
+        "Die Arbeit verändert sich, sagt der Philosoph.\n\n"
+        "Grundeinkommen Geld vom Staat für alle\n\nExperiment in Finnland Grundeinkommen im Test\n\n"
+        "Ethik-Kommission eingesetzt Welche Entscheidungen darf ein Auto treffen?\n\n"
+        "Bestseller-Autor Harari Die Digitalisierung produziert Nutzlose\n\n"
+        "- VIDEO: Die Zukunft der Arbeit in drei Minuten\n\n"
+        "Der Philosoph mit seinem Buch (picture alliance / dpa / Jan Muster)\n\n"
+        "Frage: Was bleibt von der Arbeit?\n\nAntwort: Die Arbeit mit Menschen.\n\n"
+        "Frage: Und das Geld?\n\nAntwort: Es kommt vom Staat.\n"
+    )
+    script = parse(Article("page.html", text, title="Wir dekorieren um"))
+    text = spoken(script)
+    assert "Grundeinkommen Geld" not in text and "VIDEO" not in text and "picture alliance" not in text
+    assert "Die Arbeit verändert sich" in text  # the intro stays
+    assert "Experiment in Finnland" not in text and "Bestseller-Autor" not in text
+    assert {"promo", "image caption"} <= {item.reason for item in script.dropped}
+
+
+def test_markdown_markup_and_a_nikola_comment_are_never_read(tmp_path):
+    text = (
+        "<!--\n.. title: Quattro chiacchiere con Marco Rossi\n.. date: 2022-01-11 00:00:00\n-->\n\n"
+        "Abbiamo rivolto qualche domanda a Marco Rossi, autore di <a href=\"{% link post.md %}\">un libro</a>.\n\n"
+        "Come è nato il progetto?\n\n> Per caso, durante\n> un inverno lungo.\n\n"
+        "Che cosa farà adesso?\n\n> Un altro [libro][l].\n\n[l]: https://example.org/libro\n"
+    )
+    (tmp_path / "intervista.md").write_text(text, encoding="utf-8")
+    script = parse(load_article(tmp_path / "intervista.md"))
+    assert script.title == "Quattro chiacchiere con Marco Rossi" and script.date == "2022-01-11"
+    assert turns(script) == [("Interviewer", INTERVIEWER), ("Marco Rossi", INTERVIEWEE)] * 2
+    assert not any(mark in spoken(script) for mark in ("<a", "{%", "[l]", "https://", ".. title", "> "))
+    assert "Per caso, durante un inverno lungo." in spoken(script)
+    assert {"markup comment", "link definition"} <= {item.reason for item in script.dropped}
+
+
+def test_double_encoded_utf8_is_repaired():
+    assert decode("Ele é o meu avô: trajetória".encode().decode("cp1252").encode(), "a.txt") == (
+        "Ele é o meu avô: trajetória"
+    )
+
+
+def test_a_self_introduction_is_no_given_name():
+    script = parse_article(
+        "Coffee talk\n\nBekah Weigel: Hello and welcome. I'm Bekah.\n\nDan: Hi, Bekah.\n\n"
+        "Bekah: How is it going?\n\nDan: Fine, thanks.\n"
+    )
+    assert [name for name, _ in turns(script)] == ["Bekah Weigel", "Dan", "Bekah Weigel", "Dan"]
+
+
+def test_a_guest_the_headline_names_names_the_unlabelled_answers():
+    script = parse_article(
+        "Інтерв’ю Президента України Олега Петренка газеті «Вечір»\n\n— Як вам цей офіс?\n\n— Тут незручно.\n\n"
+        "— Чому?\n\n— Бо тісно.\n"
+    )
+    assert [role for _, role in turns(script)] == [INTERVIEWER, INTERVIEWEE] * 2
+    assert {name for name, role in turns(script) if role == INTERVIEWEE} == {"Олега Петренка"}
