@@ -419,14 +419,15 @@ class _Body:
         run: list[int] = []
         for index in [*range(start), start]:
             block = self.blocks[index] if index < start else None
-            if index in self.skip and block is not None:
+            if block is not None and block.tag in ("text", "label", "heading") and _link_title(block):
+                run.append(index)  # one already dropped as a header line still belongs to the run
                 continue
-            if block is not None and block.tag in ("text", "label") and _link_title(block):
-                run.append(index)
+            if block is not None and block.tag == "furniture":
                 continue
             if len(run) >= 4:
                 for teaser in run:
-                    self._drop(teaser, "teaser")
+                    if teaser not in self.skip:
+                        self._drop(teaser, "teaser")
             run = []
 
     def _footer(self) -> None:

@@ -325,6 +325,8 @@ _NOT_NAMES = {
     "the", "a", "an", "your", "my", "our", "his", "her", "their", "this", "that", "why", "how", "what", "when",
     "where", "who", "breaking", "exclusive", "live", "opinion", "analysis", "update", "interview", "review",
     "podcast", "episode", "watch", "video", "photos", "oral", "press", "transcript", "five", "ten", "three",
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "le", "la", "les", "un", "une", "el", "los", "las",
+    "il", "lo", "gli", "o", "os", "as", "um", "uma",
 }  # fmt: skip
 
 
