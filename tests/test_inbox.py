@@ -55,7 +55,9 @@ class Server:
             raise AssertionError("serve stopped:\n" + "\n".join(self.lines))
         self._reader = threading.Thread(target=self._read_on)
         self._reader.start()
-        self.client = httpx.Client(base_url=self.url, timeout=30, verify=False)
+        # A private server answers only under its secret path (/p/<token>/inbox); other paths are 404.
+        private = (output / ".private-path").read_text().strip("/") if "--private" in extra else ""
+        self.client = httpx.Client(base_url=f"{self.url}/{private}".rstrip("/"), timeout=30, verify=False)
 
     def _read_on(self) -> None:
         """Keep reading what it prints (one line per request), so that a full pipe never stops it."""
@@ -522,6 +524,8 @@ def test_the_page_fits_a_phone_with_a_long_url_and_a_private_link(tmp_path):
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
         finally:
             browser.close()
+
+
 @pytest.mark.parametrize(
     ("document", "problem"),
     [
