@@ -84,6 +84,10 @@ def test_real_transcripts_stay_right(name: str):
 
 # A speaker's name made of a sentence's words ("I'm Bekah", "is Travis"), as check-articles rejects it.
 _NOT_NAME_WORDS = {"i'm", "im", "my", "is", "am", "name", "this", "here"}
+# Words a name may open with in lower case ("van der Meer", "de With"), as check-articles allows them.
+_NAME_PARTICLES = {"de", "da", "do", "dos", "das", "di", "del", "della", "van", "von", "der", "den", "ter", "le", "la",
+                   "du", "des", "y", "e", "bin", "ibn", "al", "el", "ben", "zu", "af", "av", "mc", "st", "and", "und",
+                   "et", "и"}  # fmt: skip
 
 
 def assert_read_as_expected(article: Path) -> None:
@@ -96,6 +100,7 @@ def assert_read_as_expected(article: Path) -> None:
     for name, _ in found:
         words = name.replace("\u2019", "'").split()
         assert not any(word.casefold() in _NOT_NAME_WORDS and not word.isupper() for word in words), name
+        assert not words[0][:1].islower() or words[0].casefold().strip(".,") in _NAME_PARTICLES, name
     heard = [item for item in listed(expect.get("not_spoken", "")) if any(item in seg.text for seg in script.segments)]
     assert not heard, f"spoken: {heard}"
     assert expect.get("title_contains", "").casefold() in script.title.casefold(), script.title

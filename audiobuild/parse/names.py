@@ -113,6 +113,8 @@ def display_name(label: Label, context: str, language: str) -> str:
     ('El señor presidente', 'Senator Oyelaran')
     """
     name = identity(label)
+    if re.fullmatch(r"[^\W\d_][\w\-]*\.[a-z]{2,4}", name) and name[0].islower():
+        return name[0].upper() + name[1:]  # an outlet by its address, "fluter.de", is named as one: "Fluter.de"
     if re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", name):  # "AD", "OW": the one person of the text with these initials
         named = {found for found in names_in(context) if "".join(word[0] for word in found.split()) == name}
         if len(named) == 1:
