@@ -55,9 +55,10 @@ class Server:
             raise AssertionError("serve stopped:\n" + "\n".join(self.lines))
         self._reader = threading.Thread(target=self._read_on)
         self._reader.start()
-        # A private server answers only under its secret path (/p/<token>/inbox); other paths are 404.
-        private = (output / ".private-path").read_text().strip("/") if "--private" in extra else ""
-        self.client = httpx.Client(base_url=f"{self.url}/{private}".rstrip("/"), timeout=30, verify=False)
+        self.client = httpx.Client(base_url=self.url, timeout=30, verify=False)
+        # A private server's inbox is under its secret path (/p/<token>/inbox); other paths are 404.
+        private = (output / ".private-path").read_text() if "--private" in extra else ""
+        self.inbox = f"/{private}inbox"
 
     def _read_on(self) -> None:
         """Keep reading what it prints (one line per request), so that a full pipe never stops it."""
@@ -65,10 +66,10 @@ class Server:
 
     def post(self, token: str | None = "", **kwargs) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token if token == '' else token}"} if token is not None else {}
-        return self.client.post("/inbox", headers=headers, **kwargs)
+        return self.client.post(self.inbox, headers=headers, **kwargs)
 
     def items(self) -> dict[str, dict]:
-        response = self.client.get("/inbox", headers={"Authorization": f"Bearer {self.token}"})
+        response = self.client.get(self.inbox, headers={"Authorization": f"Bearer {self.token}"})
         assert response.status_code == 200
         return {item["id"]: item for item in response.json()["items"]}
 
