@@ -280,3 +280,24 @@ def test_an_mp3_that_overshoots_the_true_peak_limit_is_encoded_again_under_it(
     assert true_peak <= -1 and abs(integrated + 16) <= 1
     assert "over the true-peak limit after encoding; encoding again" in caplog.text
     assert MP3(path).info.channels == channels
+
+
+def test_samples_read_from_a_pipe_in_odd_pieces_stay_whole():
+    """A pipe may return 3 bytes, then 5: a float cut between reads must not shift the ones after it."""
+    import io
+
+    import numpy as np
+
+    samples = np.linspace(-0.9, 0.9, 1001, dtype="<f4")
+
+    class Trickle(io.RawIOBase):
+        def __init__(self, data: bytes):
+            self.data, self.sizes = data, [3, 5, 7, 1]
+
+        def read(self, size: int = -1) -> bytes:
+            piece, self.data = self.data[: self.sizes[0]], self.data[self.sizes[0] :]
+            self.sizes = self.sizes[1:] + self.sizes[:1]
+            return piece
+
+    read = np.concatenate(list(assemble_module.float_samples(Trickle(samples.tobytes()))))
+    assert np.array_equal(read, samples)

@@ -331,6 +331,9 @@ def with_ceiling(
     return Levels(levels.voice_gain_db, _make_up_gain(episode, target_lufs, 10 ** (ceiling_dbfs / 20)))
 
 
+_MAX_MAKE_UP_DB = 40.0
+
+
 def _make_up_gain(
     episode: tuple[np.ndarray, np.ndarray, np.ndarray], target_lufs: float, ceiling: float | None = None
 ) -> float:
@@ -349,7 +352,8 @@ def _make_up_gain(
         if previous is not None and gain != previous[0]:
             slope = min(1.0, max(0.05, (loudness - previous[1]) / (gain - previous[0])))
         previous = gain, loudness
-        gain += (target_lufs - loudness) / slope
+        # Past about +40 dB a limiter at the ceiling cannot get louder: the search stops rather than run away.
+        gain = min(_MAX_MAKE_UP_DB, gain + (target_lufs - loudness) / slope)
     return gain
 
 
