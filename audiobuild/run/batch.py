@@ -193,12 +193,21 @@ class WorkerPool:
     def __init__(self, size: int, engines: set[str]):
         self.size, self.engines = max(1, size), sorted(engines)
         self._context = multiprocessing.get_context("spawn")
-        self._events = self._context.SimpleQueue()  # (plan number, sentences just spoken) from every worker
         self._spoken: dict[int, int] = {}
-        self._bar, self._single, self._used = NoBar(), False, False
-        self._listener = threading.Thread(target=self._listen, daemon=True)
-        self._listener.start()
+        self._bar, self._single, self._used, self._crashed = NoBar(), False, False, False
+        self._listen_anew()
         self._executor = self._start(self.size)
+
+    def _listen_anew(self) -> None:
+        """A new queue for the workers' progress (plan number, sentences just spoken), and a thread reading it.
+
+        After a crash, the pools that follow need a queue of their own: a worker killed while putting an event
+        dies holding the queue's lock, and every later put would wait for it forever. The old queue's reader
+        is a daemon thread, left to end with the process.
+        """
+        self._events = self._context.SimpleQueue()
+        self._listener = threading.Thread(target=self._listen, args=(self._events,), daemon=True)
+        self._listener.start()
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -209,8 +218,9 @@ class WorkerPool:
             for worker in multiprocessing.active_children():
                 worker.kill()
         self._executor.shutdown(wait=True, cancel_futures=True)
-        self._events.put(None)
-        self._listener.join()
+        if not self._crashed:  # else a dead worker may hold the queue's lock: the daemon reader ends with us
+            self._events.put(None)
+            self._listener.join()
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         threads = max(1, (os.cpu_count() or 1) // size)  # per worker's engines, so that workers share the cores
@@ -223,8 +233,8 @@ class WorkerPool:
             executor.submit(int)
         return executor
 
-    def _listen(self) -> None:
-        for event in iter(self._events.get, None):
+    def _listen(self, events) -> None:
+        for event in iter(events.get, None):
             number, count = event
             self._spoken[number] = self._spoken.get(number, 0) + count
             if self._single:
@@ -253,6 +263,8 @@ class WorkerPool:
                 yield left.pop(number), _outcome(future)
             for number, plan in left.items():  # after a crash: each in a pool of its own, to find the culprit
                 log.debug("a worker crashed: rendering %s alone", plan.source)
+                self._crashed = True
+                self._listen_anew()
                 with self._start(1) as alone:
                     future = self._submit(alone, number, plan, output, config, cover)
                     yield plan, self._crash(plan, number) if isinstance(future.exception(), BrokenProcessPool) else (
