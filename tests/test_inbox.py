@@ -139,13 +139,20 @@ def queue_server(output: Path, config: Path) -> Iterator[tuple[Inbox, tuple[str,
 
 
 def exchange(address: tuple[str, int], request: bytes, wait_for_close: bool = True) -> bytes:
-    """What the server answers to `request`, sent as given: until it closes, or its first answer's head."""
+    """What the server answers to `request`, sent as given: until it closes, or its first answer (head and body).
+
+    The body may come in a later packet than the head: it is read up to the head's Content-Length.
+    """
     with socket.create_connection(address, timeout=10) as client:
         client.sendall(request)
         received = b""
-        while (chunk := client.recv(65536)) and (wait_for_close or b"\r\n\r\n" not in received + chunk):
+        while chunk := client.recv(65536):
             received += chunk
-        return received + chunk
+            head, separator, body = received.partition(b"\r\n\r\n")
+            length = re.search(rb"(?im)^content-length:\s*(\d+)", head) if separator else None
+            if not wait_for_close and separator and len(body) >= int(length.group(1) if length else 0):
+                break
+        return received
 
 
 def visible(output: Path) -> dict[str, str]:
