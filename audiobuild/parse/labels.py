@@ -82,7 +82,7 @@ _INLINE = [
 _SPACES = re.compile(r"^(?P<label>[QAPRqa])(?:[ \t]{2,}|\s*\u00a0\s*|\t)\s*(?P<rest>\S.*)$")
 # An outlet that labels its questions with its web address: "fluter.de:".
 _DOMAIN_WORD = r"[^\W\d_][\w\-]*\.(?:com|org|net|de|at|ch|fr|es|it|pl|ru|ua|uk|eu|info|news|io)"
-_DOMAIN = re.compile(rf"^{_DOMAIN_WORD}$")
+OUTLET_ADDRESS = re.compile(rf"^{_DOMAIN_WORD}$")
 _TOKEN = re.compile(
     rf"^(?:[^\W\d_][\w'’\-]*\.?|[^\W\d_]\.[^\W\d_][\w'’\-]*|(?:[^\W\d_]\.){{2,4}}|\d{{1,3}}|&|{_DOMAIN_WORD})$"
 )  # a word, "А.Лемешев", "L.A." (an initialism), a number, "&", an outlet's address
@@ -230,7 +230,7 @@ def name_shape(label: str, described: bool = True) -> tuple[str, str, str] | Non
     if not 1 <= len(tokens) <= 8 or len(name) > 90 or not all(_TOKEN.match(token) for token in tokens):
         return None
     plain = [_plain(token) for token in tokens]
-    if len(tokens) == 1 and _DOMAIN.match(tokens[0]):
+    if len(tokens) == 1 and OUTLET_ADDRESS.match(tokens[0]):
         return name, descriptor, "title"
     if plain[0] in NOT_SPEAKERS or not tokens[0][0].isupper():
         return None

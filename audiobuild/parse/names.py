@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from audiobuild.parse.labels import Label, _plain
+from audiobuild.parse.labels import OUTLET_ADDRESS, Label, _plain
 from audiobuild.parse.vocab import (
     CALLER_WORDS,
     GENERIC_SPEAKERS,
@@ -113,7 +113,7 @@ def display_name(label: Label, context: str, language: str) -> str:
     ('El señor presidente', 'Senator Oyelaran')
     """
     name = identity(label)
-    if re.fullmatch(r"[^\W\d_][\w\-]*\.[a-z]{2,4}", name) and name[0].islower():
+    if OUTLET_ADDRESS.match(name) and name[0].islower():
         return name[0].upper() + name[1:]  # an outlet by its address, "fluter.de", is named as one: "Fluter.de"
     if re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", name):  # "AD", "OW": the one person of the text with these initials
         named = {found for found in names_in(context) if "".join(word[0] for word in found.split()) == name}
