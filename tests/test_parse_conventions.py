@@ -183,3 +183,17 @@ def test_a_guest_the_headline_names_names_the_unlabelled_answers():
     )
     assert [role for _, role in turns(script)] == [INTERVIEWER, INTERVIEWEE] * 2
     assert {name for name, role in turns(script) if role == INTERVIEWEE} == {"Олега Петренка"}
+
+
+def test_whoever_is_thanked_by_name_is_not_the_one_speaking():
+    """A closing line after a labelled answer that addresses the guest by name is the interviewer's."""
+    script = parse_article(
+        "Vom Bäckerhandwerk\n\n## Wie fing es an?\n\n**Greta Holm:** Mit einem Ofen und viel Geduld.\n\n"
+        "## Und heute?\n\n**Greta:** Heute backen wir für das ganze Viertel.\n\nDas Mehl kommt aus der Mühle.\n\n"
+        "**Herzlichen Dank, Greta, und viel Erfolg!**\n\n"
+        "Illustrationen / Fotos: Studio Nord • Porträt: Greta Holm\n"
+    )
+    assert turns(script)[-2:] == [("Greta Holm", INTERVIEWEE), ("Interviewer", INTERVIEWER)]
+    assert "Das Mehl kommt" in spoken(script)  # an answer's second paragraph stays the guest's
+    assert "Studio Nord" not in spoken(script)
+    assert "photo credit" in {item.reason for item in script.dropped}

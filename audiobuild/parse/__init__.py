@@ -43,7 +43,7 @@ from audiobuild.model import (
     Segment,
     Speaker,
 )  # fmt: skip
-from audiobuild.parse.cast import MAX_SPEAKERS, TURN_KINDS, Cast, Hints, Person, TooManySpeakers, _same
+from audiobuild.parse.cast import MAX_SPEAKERS, TURN_KINDS, Cast, Hints, Person, TooManySpeakers, _same, addressed
 from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
 from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout
 from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named, names_in
@@ -503,6 +503,10 @@ class _Body:
             elif started and byline_match(block.text):
                 current = None
                 items.append((narrator, "narration", block.text, block.line))
+            elif current is not None and current.labels and addressed(current, block.text):
+                current = cast.other_side(current)  # "Thank you, Friederike": the other side speaks to them
+                cast.start_turn(current, block.text)
+                items.append((current, None, block.text, block.line))
             elif current is not None:
                 cast.continue_turn(current, block.text)
                 items.append((current, "list" if block.tag == "item" else None, block.text, block.line))

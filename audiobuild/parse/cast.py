@@ -122,6 +122,11 @@ class Cast:
         person.last_turn = len(self.sequence)
         self.sequence.append(person)
 
+    def other_side(self, person: Person) -> Person:
+        """Who spoke last before `person`'s turn: the one they were talking with (the interviewer by default)."""
+        earlier = (speaker for speaker in reversed(self.sequence[: person.last_turn]) if speaker is not person)
+        return next(earlier, self.defaults[INTERVIEWER])
+
     def continue_turn(self, person: Person, text: str) -> None:
         if person.turns:
             person.turns[-1] = f"{person.turns[-1]} {text}"
@@ -228,6 +233,13 @@ class Cast:
         """The people on the answering side who speak, the default "Interviewee" included, in order."""
         people = [person for person in [*self.people, self.defaults[INTERVIEWEE]] if person.turns]
         return [person for person in people if person.role == INTERVIEWEE]
+
+
+def addressed(person: Person, text: str) -> bool:
+    """True when `text` speaks to `person` by name ("Herzlichen Dank, Friederike, und bis bald"): a name set off
+    by commas or ending a sentence is a vocative, and nobody addresses themselves, so someone else says it."""
+    names = {word for label in person.labels for word in label.name.split() if len(word) > 2 and word[0].isupper()}
+    return any(re.search(rf"(?:^|[,;]\s*){re.escape(name)}\s*[,!?]", text) for name in names)
 
 
 def _initials(label: Label) -> set[str]:

@@ -52,6 +52,12 @@ _DAY_MONTH = rf"\d{{1,2}}\.?(?:er|º|°)?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+|del\
 _MONTH_DAY = rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
 _NUMERIC = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}"
 DATE = rf"(?:{_DAY_MONTH}|{_MONTH_DAY}|{_NUMERIC})"
+# What a credit line says it credits: "Foto:", "Photo credits:", "Illustrationen".
+_PICTURE = (
+    r"(?:photo|image|picture|фото|foto|bild|titelbild|titelfoto|bildnachweis|aufmacherbild|illustration|"
+    r"photo credit|crédits? photo|crédit|crédito|foto de portada|credito fotografico|zdjęcie|"
+    r"header image|cover image|featured image)(?:s|en|es)?"
+)
 # Words around a date in a "Published ..." line, in every language.
 _STAMP_WORDS = (
     r"updated|published|posted(?: on)?|last updated|first published|modified|released|issued|on|at|"
@@ -235,10 +241,11 @@ _FURNITURE = [
         "site banner",
     ),
     (
+        # "Illustrationen / Fotos: ...": one or several kinds of picture, then whose they are.
         re.compile(
-            r"^(?:photo|photos|image|picture|фото|foto|fotos|bild|titelbild|titelfoto|bildnachweis|aufmacherbild|"
-            r"photo credits?|crédits? photo|crédit|créditos?|foto de portada|credito fotografico|zdjęcie|"
-            r"header image|cover image|featured image)s?(?:\s*:|\s+by\s|\s+available\s)\s*\S.{0,120}$", re.I
+            rf"^{_PICTURE}(?:\s*(?:/|&|,|\band\b|\bund\b|\bet\b|\by\b)\s*{_PICTURE})*"
+            r"(?:\s*:|\s+by\s|\s+available\s)\s*\S.{0,120}$",
+            re.I,
         ),
         "photo credit",
     ),
