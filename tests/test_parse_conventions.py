@@ -197,3 +197,28 @@ def test_whoever_is_thanked_by_name_is_not_the_one_speaking():
     assert "Das Mehl kommt" in spoken(script)  # an answer's second paragraph stays the guest's
     assert "Studio Nord" not in spoken(script)
     assert "photo credit" in {item.reason for item in script.dropped}
+
+
+def test_an_italic_question_and_its_answer_in_one_paragraph_and_boxes_between_turns(tmp_path):
+    """A line break closing the italics parts the question from the answer; a box of links between turns is
+    furniture, whatever the site calls it."""
+    pairs = [("Wann fing es an?", "Im Winter, mit einem einzigen Ofen."), ("Und der zweite?", "Kam ein Jahr später."),
+             ("Was backen Sie am liebsten?", "Roggenbrot, jeden Morgen um vier."),
+             ("Ein Kritiker nannte das altmodisch.", "Das ist es auch, und gerade darum gut.")]  # fmt: skip
+    turns_html = [f"<p><em>{question}<br></em>{answer}</p>" for question, answer in pairs]
+    box = (
+        "<section class='info-box'><p>„Das Mehl der Welt“ (Backblatt 08/2019)</p>"
+        "<p>Mühlen: Lesen Sie, wie eine Mühle wieder mahlt. Für Abonnentinnen und Abonnenten inklusive.</p>"
+        "<p>Mehr zum Thema Sauerteig finden Sie hier:</p></section>"
+    )
+    page = (
+        "<html><head><title>Vom Brot</title></head><body><article><h1>Vom Brot</h1>"
+        "<p>Greta Holm backt seit dreißig Jahren in der Altstadt. Ein Gespräch über Geduld.</p>"
+        + "".join(turns_html[:2]) + box + "".join(turns_html[2:]) + "</article></body></html>"
+    )  # fmt: skip
+    (tmp_path / "brot.html").write_text(page, encoding="utf-8")
+    script = parse(load_article(tmp_path / "brot.html"))
+    assert [role for _, role in turns(script)] == [INTERVIEWER, INTERVIEWEE] * 4
+    text = spoken(script)
+    assert all(question in text and answer in text for question, answer in pairs)
+    assert "Das Mehl der Welt" not in text and "Abonnenten" not in text and "Mehr zum Thema" not in text

@@ -184,7 +184,17 @@ _FURNITURE = [
         re.compile(r"^(?:advertisement|anzeige|werbung|publicité|publicidad|реклама|sponsored|gesponsert)$", re.I),
         "advertisement",
     ),
-    (re.compile(rf"^(?:{_NAVIGATION_WORDS})(?:\s*[:|›>»\-–—]\s*.{{0,160}}|\s*\.{{3}})?$", re.I), "navigation line"),
+    (
+        # "Mehr zum Thema Grundeinkommen finden Sie hier:": a few words of topic, then the links.
+        re.compile(rf"^(?:{_NAVIGATION_WORDS})(?:\s*[:|›>»\-–—]\s*.{{0,160}}|\s*\.{{3}}|(?:\s+\S+){{1,8}}:)?$", re.I),
+        "navigation line",
+    ),
+    (
+        # "„Umsorgen, nicht pflegen“ (brand eins 08/2019)": another piece's title, cited with its issue and nothing
+        # said about it, is a link to it.
+        re.compile(r"^[„“\"«»‚‘'][^„“\"«»]{2,120}[“”\"»«‘’']\s*\([^()]{0,60}\b\d{4}\)$"),
+        "related article",
+    ),
     (re.compile(r"^(?:[*\u2022\u00b7]\s*){3,}$|^[-_=~\u2013\u2014]{3,}$|^([#=\-~^\"`*+.])\1{3,}$"), "separator"),
     (
         re.compile(
@@ -405,7 +415,9 @@ _FURNITURE = [
     (
         re.compile(
             r"^(?=(?:\S+\s+){0,30}\S+$).*\b(?:abonnieren sie|subscribe (?:to|now|on)|abonnez-vous|suscr[ií]bete|"
-            r"suscríbase|подпишитесь|подписывайтесь|comments are closed|kommentare sind geschlossen)\b",
+            r"suscríbase|подпишитесь|подписывайтесь|comments are closed|kommentare sind geschlossen|"
+            r"für abonnent\w*(?: und abonnent\w*)? inklusive|(?:free|included) for subscribers|"
+            r"inclus dans (?:votre|l') abonnement)\b",
             re.I,
         ),
         "subscription notice",

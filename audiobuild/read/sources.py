@@ -429,6 +429,8 @@ def extract_html(
     _within_limit(raw, source)  # a feed's item, or a page: as large as an article file may be, no larger
     if isinstance(raw, bytes) and charset:
         raw = decode(raw, source, charset)
+    raw = _BREAK_CLOSING_STYLE.sub(r"\1<br>", raw) if isinstance(raw, str) else _BREAK_CLOSING_STYLE_BYTES.sub(
+        rb"\1<br>", raw)  # fmt: skip
     document = trafilatura.bare_extraction(
         raw, url=url, with_metadata=True, include_formatting=True, include_tables=True, favor_recall=True,
         prune_xpath=css_to_xpath(prune) or None,
@@ -444,6 +446,12 @@ def extract_html(
         raise InputError(source, "has no article text that could be found in the page")
     return Article(source, text, title=document.title, author=document.author, date=document.date,
                    site_name=document.sitename, date_source="page metadata" if document.date else None)  # fmt: skip
+
+
+# "<em>The question?<br></em>The answer.": trafilatura drops a line break that is the last thing inside a
+# bold or italic run, and the question and its answer become one line. Moved after the run's end, it is kept.
+_BREAK_CLOSING_STYLE = re.compile(r"<br\s*/?>\s*(</(?:em|i|strong|b)>)", re.IGNORECASE)
+_BREAK_CLOSING_STYLE_BYTES = re.compile(_BREAK_CLOSING_STYLE.pattern.encode(), re.IGNORECASE)
 
 
 def _blocks(body) -> list[str]:
