@@ -222,3 +222,20 @@ def test_an_italic_question_and_its_answer_in_one_paragraph_and_boxes_between_tu
     text = spoken(script)
     assert all(question in text and answer in text for question, answer in pairs)
     assert "Das Mehl der Welt" not in text and "Abonnenten" not in text and "Mehr zum Thema" not in text
+
+
+def test_a_press_conference_of_topics_each_followed_by_the_quoted_answer():
+    """"**Topic:** “quote”" paragraphs: the topics are put to the speaker the headline names; a bold lead that
+    recurs is a label instead (two guests, "**Weber:** „...“"), so it stays one."""
+    topics = ["El estado del campo", "¿Jugará el capitán el domingo?", "La afición en el estadio"]
+    script = parse_article(
+        "Rosa Ibarra habla antes de la final\n\n"
+        "La entrenadora del club, Rosa Ibarra, compareció ayer en rueda de prensa antes del partido decisivo.\n\n"
+        + "\n\n".join(f"**{topic}:** “Respuesta número {number}, dicha con calma y con detalle.”"
+                      for number, topic in enumerate(topics, start=1))  # fmt: skip
+        + "\n"
+    )
+    assert [role for _, role in turns(script)] == [INTERVIEWER, INTERVIEWEE] * 3
+    assert {name for name, role in turns(script) if role == INTERVIEWEE} == {"Rosa Ibarra"}
+    questions = [segment.text for segment in script.segments if segment.role == INTERVIEWER]
+    assert questions == topics

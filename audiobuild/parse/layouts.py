@@ -410,7 +410,7 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
     """
     for tag in ("bold", "italic", "heading"):
         marked = [index for index, block in enumerate(blocks) if block.tag == tag]
-        asking = [index for index in marked if asks(blocks[index].text)]
+        asking = [index for index in marked if asks(blocks[index].text) or _introduces_quotation(blocks, index)]
         opening = _first_exchange(blocks, marked[0]) if marked else []  # a named first exchange asks too
         asked = len(asking) + bool(opening)
         if not asking or asked < 2 or asked < 0.6 * (len(marked) + bool(opening)):
@@ -445,6 +445,16 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
         score = 2 * len(questions) * len(asking) / len(marked) + len(opening)
         return Layout("bold-questions", score, _styled_labels(blocks, turns))
     return None
+
+
+def _introduces_quotation(blocks: list[Block], index: int) -> bool:
+    """True when what follows a styled line is a quotation: a press conference's topic ("**La situación de
+    Ramiro Rocca:**") is put to the speaker as a question is, and the quotation is the answer."""
+    answer = _answer_after(blocks, index)
+    return answer is not None and blocks[answer].text[:1] in _OPENING_QUOTES
+
+
+_OPENING_QUOTES = "“\"«„‘‹"
 
 
 def _markup(block: Block) -> str:

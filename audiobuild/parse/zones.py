@@ -70,7 +70,7 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], list[Dropped]]:
         elif line:
             paragraphs.append(Paragraph(number, line, raw.rstrip()))
         previous = line
-    return _split_at_inline_labels(_without_number_rows(paragraphs, dropped)), dropped
+    return _split_at_quoted_answers(_split_at_inline_labels(_without_number_rows(paragraphs, dropped))), dropped
 
 
 _NUMBER_ROW = re.compile(r"^(?P<numbers>(?:\d{1,2}\s+){9,}\d{1,2})\s+(?P<rest>\D.*)$")
@@ -118,6 +118,29 @@ def _split_at_inline_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:
         parts = [paragraph.text[start:end].strip() for start, end in zip(cuts, cuts[1:])]
         split += [Paragraph(paragraph.line, part, paragraph.raw if index == 0 else part)
                   for index, part in enumerate(parts) if part]  # fmt: skip
+    return split
+
+
+# "**La situación de Ramiro Rocca:** “Estamos probándolo ...”": a press conference's topic or question in bold,
+# then what was said, quoted, in the same paragraph.
+_QUOTED_ANSWER = re.compile(r"^\*\*(?P<lead>[^*]{2,300}?)(?::\*\*|\*\*:)\s*(?P<answer>[“\"«„].+)$")
+
+
+def _split_at_quoted_answers(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Paragraphs of a bold lead and a quotation split in two, where the document has three or more of them
+    and no lead comes twice: a lead that recurs is a speaker's label ("**Weber:** „...“"), one that never does
+    is a question or a topic put to the speaker."""
+    found = [_QUOTED_ANSWER.match(paragraph.text) for paragraph in paragraphs]
+    leads = Counter(match["lead"].casefold() for match in found if match)
+    if len(leads) < 3 or max(leads.values()) > 1:
+        return paragraphs
+    split: list[Paragraph] = []
+    for paragraph, match in zip(paragraphs, found):
+        if match is None:
+            split.append(paragraph)
+        else:
+            split += [Paragraph(paragraph.line, f"**{match['lead']}**", paragraph.raw),
+                      Paragraph(paragraph.line, match["answer"], match["answer"])]  # fmt: skip
     return split
 
 
