@@ -239,3 +239,24 @@ def test_a_press_conference_of_topics_each_followed_by_the_quoted_answer():
     assert {name for name, role in turns(script) if role == INTERVIEWEE} == {"Rosa Ibarra"}
     questions = [segment.text for segment in script.segments if segment.role == INTERVIEWER]
     assert questions == topics
+
+
+def test_a_round_of_guests_each_named_only_in_a_heading_answers_the_same_prompts():
+    """The same prompts put to guest after guest; each guest's answers take the name of the heading above
+    them; the reader poll's call and its choices are furniture."""
+    guests = ["Вера Соколова", "Игорь Лебедев", "Нина Орлова"]
+    rounds = "".join(
+        f"## {guest}\n\n**Почему вы начали печь?**\n\n— Потому что бабушка пекла каждое утро.\n\n"
+        f"**Любимый рецепт на вечер.**\n\n— Пирог с капустой, он готов за час.\n\n"
+        f"**Проголосовать за участника вы можете на последней странице!**\n\n"
+        for guest in guests
+    )
+    script = parse_article(
+        "Пекари нашего города\n\nМы поговорили с тремя пекарями о хлебе.\n\n" + rounds
+        + "## Выбери лучшего пекаря!\n\n• %165 голосов\n\n• %250 голосов\n\n• %31 голос\n"
+    )  # fmt: skip
+    answerers = [name for name, role in turns(script) if role == INTERVIEWEE]
+    assert answerers == [guest for guest in guests for _ in range(2)]  # two prompts each, one a statement
+    assert [role for _, role in turns(script)] == [INTERVIEWER, INTERVIEWEE] * 6
+    text = spoken(script)
+    assert "Проголосовать" not in text and "голосов" not in text and "Выбери лучшего" not in text

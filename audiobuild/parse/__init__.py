@@ -43,8 +43,10 @@ from audiobuild.model import (
     Segment,
     Speaker,
 )  # fmt: skip
+from audiobuild.parse.boxes import furniture_by_place
 from audiobuild.parse.cast import MAX_SPEAKERS, TURN_KINDS, Cast, Hints, Person, TooManySpeakers, _same, addressed
 from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
+from audiobuild.parse.labels import LINE, Label
 from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout
 from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named, names_in
 from audiobuild.parse.narrator import byline_for, disclosure_for
@@ -146,7 +148,7 @@ def _parse(
 ) -> Script:
     paragraphs, dropped = split_paragraphs(article.text)
     paragraphs = _initials_as_labels(paragraphs)
-    blocks = _repeated_lines([classify(paragraph) for paragraph in paragraphs])
+    blocks = furniture_by_place([classify(paragraph) for paragraph in paragraphs])
     title = normalise_space(article.title or "") or None
     blocks = _title_turn(blocks, title)
     language = detect_language(" ".join(spoken_text(block.text) for block in blocks if block.tag != "furniture"))
@@ -219,39 +221,6 @@ def _initials_as_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:
     return [Paragraph(paragraph.line, _BARE_INITIALS.sub(r"\g<initials>: ", paragraph.text, count=1), paragraph.raw)
             if (match := _BARE_INITIALS.match(paragraph.text)) and match["initials"] in labels else paragraph
             for paragraph in paragraphs]  # fmt: skip
-
-
-def _repeated_lines(blocks: list[Block]) -> list[Block]:
-    """A line printed on every page (a court reporter's footer): furniture, wherever it is.
-
-    Three times, or twice with a phone number or an address in it (a headline is often printed twice), or
-    twice next to such a line (the rest of the page's header or footer).
-    """
-    # A label-shaped line too ("Official - Subject to Final Review"), when its "label" never says anything else.
-    said: dict[str, set[str]] = {}
-    for block in blocks:
-        if block.tag == "label":
-            said.setdefault(block.label.name, set()).add(fold(block.source))
-    lines = [block.tag == "text" or (block.tag == "label" and len(said[block.label.name]) == 1) for block in blocks]
-    counts = Counter(fold(block.source or block.text) for block, line in zip(blocks, lines) if line)
-
-    def repeated(block: Block) -> bool:
-        # A name alone on its line ("M. LE MAIRE") recurs because its person speaks again.
-        line = block.tag == "text" or (block.tag == "label" and not block.label.own_line)
-        count = counts[fold(block.source or block.text)] if line else 0
-        contact = len(re.findall(r"\d", block.text)) >= 6 or re.search(
-            r"\w\.(?:com|org|net|example)\b|www\.", block.text
-        )
-        text = block.source or block.text
-        sentence = text.rstrip("*_")[-1:] in '.!?…"”»'
-        return (count >= 3 or (count == 2 and bool(contact))) and len(text.split()) >= 3 and not sentence
-
-    marked = {index for index, block in enumerate(blocks) if repeated(block)}
-    beside = {index for index, block in enumerate(blocks)
-              if counts[fold(block.source or block.text)] >= 2 and block.tag in ("text", "label")
-              and marked & {index - 2, index - 1, index + 1, index + 2}}  # fmt: skip
-    return [Block(block.line, "furniture", block.source or block.text, reason="repeated line")
-            if index in marked | beside else block for index, block in enumerate(blocks)]  # fmt: skip
 
 
 def _title_turn(blocks: list[Block], title: str | None) -> list[Block]:
@@ -472,12 +441,28 @@ class _Body:
                       context)  # fmt: skip
         return hints, Cast(dict(DEFAULT_NAMES))
 
+    def _guest_headings(self) -> dict[int, Label]:
+        """Headings that are only a person's name, each over unlabelled answers, when there are two or more: a
+        round of guests ("## Андрей Рудьков", his answers; "## Олеся Куприн", hers). The name is the label of
+        the answers under it. One such heading alone may be the subject of a section, not who speaks."""
+        named = [index for index, block in enumerate(self.blocks)
+                 if block.tag == "heading" and names_in(block.text) == [block.text]]  # fmt: skip
+        found: dict[int, Label] = {}
+        for index, following in zip(named, [*named[1:], len(self.blocks)]):
+            if any(turn.label is None and turn.side == INTERVIEWEE
+                   for position, turn in self.turns.items() if index < position < following):  # fmt: skip
+                name = self.blocks[index].text
+                found[index] = Label(name, name, "", LINE, "", own_line=True, shape="title")
+        return found if len(found) >= 2 else {}
+
     def walk(self, cast: Cast) -> list[_Item]:
         """(speaker, kind or None for their role's kind, text, line) for each paragraph read after the title."""
         narrator = cast.defaults[NARRATOR]
         items: list[_Item] = []
         current: Person | None = None
         started = False
+        guests = self._guest_headings()
+        guest: Label | None = None
         for index, block in enumerate(self.blocks):
             if index in self.skip:
                 if block.reason == "separator":
@@ -485,13 +470,15 @@ class _Body:
                 continue
             turn = self.turns.get(index)
             if turn is not None:
-                current = cast.person(turn.label) if turn.label else cast.defaults[turn.side or INTERVIEWER]
+                label = turn.label or (guest if turn.side == INTERVIEWEE else None)
+                current = cast.person(label) if label else cast.defaults[turn.side or INTERVIEWER]
                 started = True
                 cast.start_turn(current, block.text)
                 if block.text:
                     items.append((current, None, block.text, block.line))
             elif block.tag == "heading":
                 current = None
+                guest = guests.get(index, guest)
                 items.append((narrator, "heading", block.text, block.line))
             elif block.tag == "direction":
                 items.append((narrator, "direction", block.text, block.line))

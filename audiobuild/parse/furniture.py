@@ -350,6 +350,17 @@ _FURNITURE = [
         "contact line",
     ),
     (
+        # "Проголосовать за Андрея вы можете на последней странице!": a reader poll's call, between the turns.
+        re.compile(
+            r"^(?:проголосовать за|проголосуйте за|голосуйте за|vote for|cast your vote|votez pour|vota por|"
+            r"stimmen sie (?:für|ab))\b.{0,120}$|"
+            # a choice's standing: "%165 голосов", "12% (40 votes)"
+            r"^%?\d[\d\s.,]*%?\s*\(?\d*\s*(?:votes?|голос(?:ов|а)?|stimmen|voix|votos|voti|głos(?:ów|y)?)\)?$",
+            re.I,
+        ),
+        "poll",
+    ),
+    (
         re.compile(
             r"^(?:related|video|videos|watch|listen|gallery|photos|podcast|more|also|see more|"
             r"verwandt|vidéo|à voir|écouter|vídeo|mira|escucha|смотрите|видео|слушайте)\s*:\s*\S.{0,160}$",

@@ -94,7 +94,7 @@ class Layout:
 _MARKED_FURNITURE = {
     "promo", "link", "template leftover", "share/print line", "navigation line", "subscription notice",
     "image caption", "photo credit", "copyright line", "download link", "advertisement", "cookie banner",
-    "site banner", "comments block",
+    "site banner", "comments block", "poll",
 }  # fmt: skip
 
 
@@ -410,7 +410,10 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
     """
     for tag in ("bold", "italic", "heading"):
         marked = [index for index, block in enumerate(blocks) if block.tag == tag]
-        asking = [index for index in marked if asks(blocks[index].text) or _introduces_quotation(blocks, index)]
+        # The same line put to guest after guest ("Эксклюзивный рецепт для быстрого ужина.") asks, statement or not.
+        put = Counter(blocks[index].text for index in marked if _answer_after(blocks, index) is not None)
+        asking = [index for index in marked if asks(blocks[index].text) or _introduces_quotation(blocks, index)
+                  or put[blocks[index].text] >= 3]  # fmt: skip
         opening = _first_exchange(blocks, marked[0]) if marked else []  # a named first exchange asks too
         asked = len(asking) + bool(opening)
         if not asking or asked < 2 or asked < 0.6 * (len(marked) + bool(opening)):
