@@ -12,14 +12,18 @@ banner or header line may be in what is spoken.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from audiobuild.config import Config
 from audiobuild.model import NARRATOR, Script
-from audiobuild.parse import furniture_reason, parse
+from audiobuild.parse import _initials_as_labels, furniture_reason, parse
 from audiobuild.parse.labels import LINE, label_key, read_label
+from audiobuild.parse.layouts import classify
+from audiobuild.parse.text import strip_markup
+from audiobuild.parse.zones import split_paragraphs
 from audiobuild.read.sources import load_article
 from tests.conftest import SHARED_ARTICLES, SHARED_REAL
 
@@ -28,6 +32,8 @@ SUFFIXES = (".txt", ".md", ".html", ".vtt", ".srt")
 WILD = sorted(path for path in (DATA / "wild").iterdir() if path.suffix in SUFFIXES and path.stem != "INDEX")
 SHARED = sorted(SHARED_ARTICLES.glob("*")) if SHARED_ARTICLES.is_dir() else []
 REAL = [path for path in SHARED if path.suffix in SUFFIXES and path.with_suffix(".expect").is_file()]
+SHARED_REAL_ITEMS = sorted(path for path in (SHARED_REAL.glob("*") if SHARED_REAL.is_dir() else [])
+                           if path.suffix in SUFFIXES and path.with_suffix(".expect").is_file())  # fmt: skip
 OLD = sorted(path for path in (DATA / "articles").iterdir() if path.suffix in SUFFIXES)
 # The shared real transcripts read right so far: a list that only grows (see test_real_transcripts_stay_right).
 RIGHT_FILE = DATA / "real-transcripts-right.txt"
@@ -155,3 +161,30 @@ def test_nothing_but_the_article_is_spoken(article: Path):
     texts = " ".join([*spoken[1:], *(segment.text for segment in script.segments[1:])])
     heard = [item for item in listed(expect.get("not_spoken", "")) if item in texts]
     assert not heard, f"spoken: {heard}"
+
+
+# ---------------------------------------------------------------------------
+# Nothing of the article is lost
+
+_WORD = re.compile(r"[^\W\d_]{2,}")  # words, not numbers: time stamps and line numbers go with their labels
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(word.casefold() for word in _WORD.findall(text))
+
+
+@pytest.mark.parametrize("article", OLD + WILD + REAL + SHARED_REAL_ITEMS, ids=lambda path: path.name)
+def test_every_word_of_the_article_is_read_or_dropped_with_a_reason(article: Path):
+    """Each word of the text as read (markup aside) is in a segment, in the dropped list, or in a speaker's
+    label (a label stands for its speaker: "MS. ROE (Director, Water Board):" is not read, it is who speaks)."""
+    loaded = load_article(article)
+    script = parsed(article)
+    paragraphs, _ = split_paragraphs(loaded.text)
+    labels = [block.label for block in map(classify, _initials_as_labels(paragraphs)) if block.label]
+    named = set(_words(" ".join(f"{label.text} {label.descriptor}" for label in labels)))
+    named |= {word for person in script.people for word in _words(person.name)}
+    accounted = _words(" ".join([script.title, script.byline or "", *(segment.text for segment in script.segments)]))
+    for item in script.dropped:  # a comment's metadata is dropped with its markup
+        accounted += _words(item.text) | _words(strip_markup(item.text))
+    lost = {word: count for word, count in (_words(strip_markup(loaded.text)) - accounted).items() if word not in named}
+    assert not lost, f"lost: {sorted(lost, key=lost.get, reverse=True)[:20]}"
