@@ -260,3 +260,19 @@ def test_a_round_of_guests_each_named_only_in_a_heading_answers_the_same_prompts
     assert [role for _, role in turns(script)] == [INTERVIEWER, INTERVIEWEE] * 6
     text = spoken(script)
     assert "Проголосовать" not in text and "голосов" not in text and "Выбери лучшего" not in text
+
+
+def test_a_close_runner_up_is_named_with_the_paragraphs_in_doubt(caplog):
+    """Bold questions answered by two labelled guests read nearly as well as labels alone (the questions then
+    go to the narrator): the warning names both readings and the lines where they part."""
+    visits = ["Gäste aus der Stadt", "Regen im Juli", "Wanderer am Pass", "Radfahrer aus Basel"]
+    script = parse_article(
+        "Zwei Wirtinnen über den Sommer\n\nDer Sommer war lang, sagen die beiden Wirtinnen aus dem Tal.\n\n"
+        + "".join(f"**Wie war die Woche mit {visit}?**\n\nWeber: „Gut, wir hatten {visit} und viel Arbeit.“\n\n"
+                  f"Mosbacher: „Bei uns kamen {visit} vor allem am Wochenende.“\n\n" for visit in visits)  # fmt: skip
+    )
+    assert script.layout.name == "bold-questions" and script.layout.runner_up == "labels"
+    question_lines = [5, 11, 17, 23]  # where the readings part: a question's turn, or the narrator's line
+    warning = next(record.getMessage() for record in caplog.records if "comes close" in record.getMessage())
+    assert all(f"line {line}" in warning for line in question_lines) and "--layout labels" in warning
+    assert [name for name, _ in turns(script)] == ["Interviewer", "Weber", "Mosbacher"] * 4

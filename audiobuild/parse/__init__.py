@@ -530,7 +530,15 @@ def _interviewee(script: Script, cast: Cast, hints: Hints, layout: Layout) -> st
 
 
 def _warn(script: Script, layout: Layout) -> None:
-    """Say so when paragraphs that look like a speaker's turn were read as text, and what would change that."""
+    """Say so when the runner-up reading comes close, or when paragraphs that look like a speaker's turn were
+    read as text, and what would change that."""
+    if layout.doubts and layout.runner_up:
+        name, score = layout.runner_up
+        shown = ", ".join(f"line {line}" for line in layout.doubts[:6])
+        more = f" and {len(layout.doubts) - 6} more" if len(layout.doubts) > 6 else ""
+        log.warning("%s: read as %s (score %g), but %s comes close (%g); they differ on who speaks at %s%s; "
+                    "if %s is right, try --layout %s", script.source, layout.name, layout.score, name, score, shown,
+                    more, name, name)  # fmt: skip
     unread = layout.unread_labels
     first = min(layout.turns, default=None)
     lines = [block for block in unread if first is None or block.line > layout.blocks[first].line]

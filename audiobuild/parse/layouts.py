@@ -87,6 +87,7 @@ class Layout:
     blocks: list[Block] = field(default_factory=list)
     runner_up: tuple[str, float] | None = None
     unread_labels: list[Block] = field(default_factory=list)
+    doubts: list[int] = field(default_factory=list)  # lines a close runner-up reads otherwise (start or not a turn)
 
 
 # Furniture that stays furniture behind a list's bullet, a dash or a heading mark: a list of share links or
@@ -149,6 +150,11 @@ def text_block(line: int, text: str) -> Block:
     return Block(line, "text", strip_markup(text), source=text)
 
 
+# A runner-up scoring this share of the chosen layout's score or more is close: the reading is in doubt where
+# the two disagree. Set on the shared real transcripts: of those read right, few come this close.
+CLOSE = 0.75
+
+
 def find_layout(blocks: list[Block], forced: str | None = None, interview: bool = False) -> Layout:
     """The best layout of `blocks` (or the `forced` one), with its turns and the blocks as it reads them.
 
@@ -170,6 +176,8 @@ def find_layout(blocks: list[Block], forced: str | None = None, interview: bool 
     best = ranked[0]
     runner = next((layout for layout in ranked[1:] if layout.name != best.name), None)
     best.runner_up = (runner.name, round(runner.score, 1)) if runner else None
+    if runner is not None and runner.turns and runner.score >= CLOSE * best.score:
+        best.doubts = sorted({blocks[index].line for index in set(best.turns) ^ set(runner.turns)})
     best.blocks, best.unread_labels = _settle(blocks, best)
     best.score = round(best.score, 1)
     return best
