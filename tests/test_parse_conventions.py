@@ -276,3 +276,33 @@ def test_a_close_runner_up_is_named_with_the_paragraphs_in_doubt(caplog):
     warning = next(record.getMessage() for record in caplog.records if "comes close" in record.getMessage())
     assert all(f"line {line}" in warning for line in question_lines) and "--layout labels" in warning
     assert [name for name, _ in turns(script)] == ["Interviewer", "Weber", "Mosbacher"] * 4
+
+
+def test_a_record_with_a_table_of_contents_a_dateline_and_abbreviated_offices():
+    """The contents' entries (a question's number, who asked, the page) are no speakers; the record's own name
+    is its title, not the date or the hour it began; "Parl. Staatssekretär" abbreviates an office."""
+    contents = "".join(
+        f"{topic}\nMdlAnfr {number} 04.03.85 Drs 10/{number}0 {asker} SPD\n"
+        f"Antw PStSekr Dr. Brandt BMV . . . . 12{number} B, C\nZusFr {asker} SPD \t12{number} D\n"
+        for number, topic, asker in [(11, "Lärmschutz an der Autobahn", "Kessler"),
+                                     (12, "Radwege an Bundesstraßen", "Frau Lindner"),
+                                     (13, "Nachtzüge nach Wien", "Kessler")]
+    )  # fmt: skip
+    record = (
+        "Plenarprotokoll 10/88\nStenographischer Bericht\nBonn, Mittwoch, den 6. März 1985\nInhalt:\n" + contents
+        + "Beginn: 13.00 Uhr\n"
+        "Präsidentin Weber: Die Sitzung ist eröffnet. Ich rufe die Frage 11 des Abgeordneten Kessler auf.\n"
+        "Dr. Brandt, Parl. Staatssekretär beim Bundesminister für Verkehr: Der Lärmschutz wird verbessert.\n"
+        "Präsidentin Weber: Eine Zusatzfrage, Herr Abgeordneter Kessler.\n"
+        "Kessler (SPD): Herr Staatssekretär, bis wann wird er fertig?\n"
+        "Dr. Brandt, Parl. Staatssekretär: Bis zum Ende des nächsten Jahres.\n"
+        "Präsidentin Weber: Ich rufe die Frage 12 der Abgeordneten Frau Lindner auf.\n"
+        "Dr. Brandt, Parl. Staatssekretär: Die Radwege werden im Sommer geplant.\n"
+    )  # fmt: skip
+    script = parse_article(record)
+    assert script.title == "Plenarprotokoll 10/88"
+    names = [name for name, _ in turns(script)]
+    assert names == ["Präsidentin Weber", "Dr. Brandt", "Präsidentin Weber", "Kessler", "Dr. Brandt",
+                     "Präsidentin Weber", "Dr. Brandt"]  # fmt: skip
+    assert "MdlAnfr" not in spoken(script) and "Lärmschutz an der Autobahn" not in spoken(script)
+    assert "table of contents" in {item.reason for item in script.dropped}

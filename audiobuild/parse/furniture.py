@@ -37,7 +37,7 @@ MONTHS = {
 }
 _MONTH_NUMBER = {name: number for number, names in MONTHS.items() for name in names.split()}
 _MONTH = r"(?:" + "|".join(sorted(map(re.escape, _MONTH_NUMBER), key=len, reverse=True)) + r")\.?"
-_WEEKDAY = (
+WEEKDAY = (
     r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?|montag|dienstag|mittwoch|donnerstag|"
     r"freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|"
     r"jueves|viernes|sábado|domingo|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье"
@@ -66,7 +66,7 @@ _STAMP_WORDS = (
     r"publié(?: le)?|mis à jour(?: le)?|modifié(?: le)?|le|à|"
     r"publicado(?: el)?|actualizado(?: el)?|el|a las|"
     r"yesterday|today|вчера|сегодня|gestern|heute|hier|aujourd'hui|ayer|hoy|g\.|godz\.?|ore|às|o|"
-    r"opublikowano|pubblicato|publicado em|опубліковано|" + _WEEKDAY
+    r"opublikowano|pubblicato|publicado em|опубліковано|" + WEEKDAY
 )
 _STAMP_GLUE = r"[\s,:|·\-–—/]*"  # possessive where it is used: a separator is never given back
 

@@ -205,10 +205,10 @@ def _label(
             return None  # "Angenommen, Deutschland folgt dem Vorbild ... und entwickelt Apps: ...": a clause
         if all(_plain(word) in HONORIFICS | OFFICES | LABEL_ARTICLES | PARTICLES for word in name.split()):
             return None  # "Herr Minister, in meinem Wahlkreis...": an address to someone, not a label
-        if (
-            re.search(r"[?!]|[.;]\s+[^\W\d_]", descriptor)
-            or {_plain(word) for word in descriptor.split()} & SENTENCE_WORDS
-        ):
+        # "Parl. Staatssekretär": a stop before an office abbreviates the office's first word.
+        stops = [match for match in re.finditer(r"[.;]\s+([^\W\d_][\w-]*)", descriptor)
+                 if match[0][0] == ";" or _plain(match[1]) not in OFFICES]  # fmt: skip
+        if re.search(r"[?!]", descriptor) or stops or {_plain(word) for word in descriptor.split()} & SENTENCE_WORDS:
             return None  # "Konstantin, vielen Dank. Und Ihnen:", "Dr. Haddad, you said": sentences, not functions
     if own_line and shape != "role" and len(name.split()) > 6:
         return None

@@ -32,7 +32,7 @@ OFFICES = words(
     "spokesman spokeswoman director prime premier chancellor "
     "bundesminister bundesministerin minister ministerin präsident präsidentin vizepräsident vizepräsidentin "
     "vors vorsitzender vorsitzende sts staatssekretär staatssekretärin "
-    "bundeskanzler bundeskanzlerin staatssekretär staatssekretärin abgeordneter abgeordnete bürgermeister "
+    "bundeskanzler bundeskanzlerin staatssekretär staatssekretärin abgeordneter abgeordnete abgeordneten bürgermeister "
     "bürgermeisterin ministre président présidente vice-président vice-présidente maire député députée "
     "sénateur sénatrice ministra ministro presidente presidenta vicepresidente vicepresidenta diputado diputada "
     "senador senadora alcalde alcaldesa secretario secretaria consejero consejera portavoz "

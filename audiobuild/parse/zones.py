@@ -16,7 +16,7 @@ from pathlib import PurePath
 from urllib.parse import urlparse
 
 from audiobuild.model import Dropped
-from audiobuild.parse.furniture import furniture_reason
+from audiobuild.parse.furniture import CLOCK, DATE, WEEKDAY, furniture_reason
 from audiobuild.parse.labels import read_label
 from audiobuild.parse.text import ends_sentence, normalise_space, strip_markup
 
@@ -70,7 +70,35 @@ def split_paragraphs(text: str) -> tuple[list[Paragraph], list[Dropped]]:
         elif line:
             paragraphs.append(Paragraph(number, line, raw.rstrip()))
         previous = line
-    return _split_at_quoted_answers(_split_at_inline_labels(_without_number_rows(paragraphs, dropped))), dropped
+    paragraphs = _without_contents(_without_number_rows(paragraphs, dropped), dropped)
+    return _split_at_quoted_answers(_split_at_inline_labels(paragraphs)), dropped
+
+
+# A record's table of contents: its heading, then entries that end in a page ("... . . 1839 B", "1840A, B",
+# "1859*A"), between them the entries' other lines (a question's number and who asked it: "MdlAnfr 2 ... Bohl").
+_CONTENTS = re.compile(r"^(?:inhalt|inhaltsverzeichnis|contents|table of contents|sommaire|table des matières|"
+                       r"índice|sumario|sumário|indice|sommario|spis treści|содержание|зміст)\s*:?$", re.IGNORECASE)
+_PAGE_REFERENCE = re.compile(r"(?:\.\s?){3,}|(?:^|\s)\d{1,4}\*?\s?[A-D]?(?:\s*,\s*(?:\d{1,4}\*?\s?)?[A-D]?)*,?$")
+# Entries without a page may run this many paragraphs before the next that has one; past it, the body begins.
+_CONTENTS_GAP = 6
+
+
+def _without_contents(paragraphs: list[Paragraph], dropped: list[Dropped]) -> list[Paragraph]:
+    """Paragraphs without a table of contents: from its heading to the last entry with a page after it."""
+    start = next((index for index, paragraph in enumerate(paragraphs) if _CONTENTS.match(paragraph.text)), None)
+    if start is None:
+        return paragraphs
+    end = start
+    for index in range(start + 1, len(paragraphs)):
+        if index - end > _CONTENTS_GAP:
+            break
+        if _PAGE_REFERENCE.search(paragraphs[index].text):
+            end = index
+    if end - start < 2:  # a heading and an entry or two are no table: "Inhalt:" may open a list in the text
+        return paragraphs
+    contents = paragraphs[start : end + 1]
+    dropped.append(Dropped(contents[0].line, " ".join(paragraph.text for paragraph in contents), "table of contents"))
+    return paragraphs[:start] + paragraphs[end + 1 :]
 
 
 _NUMBER_ROW = re.compile(r"^(?P<numbers>(?:\d{1,2}\s+){9,}\d{1,2})\s+(?P<rest>\D.*)$")
@@ -297,6 +325,9 @@ def headline_score(text: str, site_name: str | None = None) -> float | None:
     letters = [char for char in plain if char.isalpha()]
     score -= 4 if letters and all(char.isupper() for char in letters) else 0
     score -= 6 if len(words) <= 2 else 0
+    # A dateline or a time ("Bonn, Mittwoch, den 13. Mai 1981", "Beginn: 13.00 Uhr") says when, not what.
+    undated = _WHEN.sub(" ", plain).split()
+    score -= 10 if len(undated) < len(words) and len(undated) <= 3 else 0
     score -= 10 if re.search(r"\s[·|•]\s", plain) else 0
     # Tried from a word's start only: from each of its characters, a long word costs its length squared.
     ends = re.findall(r"(?<!\S)(\S+)[.!?]\s+(?=[(\[]?[^\W\d_])", plain)
@@ -305,6 +336,8 @@ def headline_score(text: str, site_name: str | None = None) -> float | None:
     score -= 8 if site_name and plain.casefold() == site_name.casefold() else 0
     return score
 
+
+_WHEN = re.compile(rf"{DATE}|{CLOCK}|\b{WEEKDAY}\b", re.IGNORECASE)
 
 _ABBREVIATIONS = {
     "г",
