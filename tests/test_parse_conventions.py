@@ -306,3 +306,26 @@ def test_a_record_with_a_table_of_contents_a_dateline_and_abbreviated_offices():
                      "Präsidentin Weber", "Dr. Brandt"]  # fmt: skip
     assert "MdlAnfr" not in spoken(script) and "Lärmschutz an der Autobahn" not in spoken(script)
     assert "table of contents" in {item.reason for item in script.dropped}
+
+
+def test_questions_told_apart_only_by_an_attribute_of_their_paragraphs(tmp_path):
+    """No bold, no label, no name: the questions' paragraphs carry another value of one attribute. A statement
+    put as a question goes with the rest of its style."""
+    pairs = [("Quando ha aperto il laboratorio?", "Nel 1994, in una cantina del centro storico."),
+             ("Perché proprio la ceramica?", "Mio nonno faceva piatti per le trattorie della valle."),
+             ("Dicono che lei non venda online.", "È vero, chi vuole un piatto viene a prenderlo qui."),
+             ("Qual è il pezzo più difficile?", "La zuppiera grande, si crepa una volta su tre."),
+             ("Chi impara il mestiere da lei?", "Due ragazze del paese, ogni sabato mattina."),
+             ("Che cosa farà l'anno prossimo?", "Un forno nuovo, se il comune ci dà il permesso."),
+             ("E dopo il forno?", "Dopo il forno, finalmente, una vacanza al mare.")]  # fmt: skip
+    body = "".join(f'<p data-size="5">{question}</p><p data-size="4">{answer} Lo dico sempre a tutti.</p>'
+                   for question, answer in pairs)  # fmt: skip
+    page = (
+        "<html><head><title>La ceramista di Deruta</title></head><body><article><h1>La ceramista di Deruta</h1>"
+        '<p data-size="4">Lucia Bassi lavora l\'argilla da trent\'anni. Ci ha ricevuto nel suo laboratorio.</p>'
+        f"{body}</article></body></html>"
+    )
+    (tmp_path / "ceramista.html").write_text(page, encoding="utf-8")
+    script = parse(load_article(tmp_path / "ceramista.html"))
+    assert [role for _, role in turns(script)] == [INTERVIEWER, INTERVIEWEE] * len(pairs)
+    assert [segment.text for segment in script.segments if segment.role == INTERVIEWER] == [q for q, _ in pairs]

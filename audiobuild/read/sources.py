@@ -18,6 +18,7 @@ import io
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -425,14 +426,19 @@ def extract_html(
     `prune` are CSS selectors of page parts dropped first: a site's furniture that trafilatura keeps.
     """
     import trafilatura  # imported here: it takes a while to load and only HTML needs it
+    from trafilatura.utils import load_html
 
     _within_limit(raw, source)  # a feed's item, or a page: as large as an article file may be, no larger
     if isinstance(raw, bytes) and charset:
         raw = decode(raw, source, charset)
     raw = _BREAK_CLOSING_STYLE.sub(r"\1<br>", raw) if isinstance(raw, str) else _BREAK_CLOSING_STYLE_BYTES.sub(
         rb"\1<br>", raw)  # fmt: skip
+    tree = load_html(raw)  # trafilatura's own decoding and parsing, so that the tree can be read first
+    if tree is not None:
+        _mark_styled_questions(tree)
     document = trafilatura.bare_extraction(
-        raw, url=url, with_metadata=True, include_formatting=True, include_tables=True, favor_recall=True,
+        tree if tree is not None else raw, url=url, with_metadata=True, include_formatting=True, include_tables=True,
+        favor_recall=True,
         prune_xpath=css_to_xpath(prune) or None,
         # No date is better than a wrong one: htmldate's extensive search takes any date in the text, down to a
         # bare year ("the storm of 1998", a copyright line) read as 1 January (adbar/htmldate#124). Without it,
@@ -452,6 +458,35 @@ def extract_html(
 # bold or italic run, and the question and its answer become one line. Moved after the run's end, it is kept.
 _BREAK_CLOSING_STYLE = re.compile(r"<br\s*/?>\s*(</(?:em|i|strong|b)>)", re.IGNORECASE)
 _BREAK_CLOSING_STYLE_BYTES = re.compile(_BREAK_CLOSING_STYLE.pattern.encode(), re.IGNORECASE)
+
+
+# Paragraph pairs (a value's paragraph, then another value's) needed before an attribute counts as a style.
+_STYLED_PAIRS = 6
+
+
+def _mark_styled_questions(tree) -> None:
+    """Put the questions of `tree` (an lxml HTML tree) in bold, where only an attribute of their paragraphs
+    tells them apart.
+
+    ICON sets its questions in `<p data-type-size="5">` and its answers in `<p data-type-size="4">`; a site may
+    use a class. trafilatura keeps no attributes, so the parser would see one voice. An attribute value counts
+    as the questions' style when its paragraphs alternate with those of another value at least _STYLED_PAIRS
+    times each way and most of them ask; they are then wrapped in <strong>, which trafilatura keeps as bold.
+    """
+    paragraphs = [paragraph for paragraph in tree.iter("p") if len(paragraph.text_content().split()) >= 3]
+    for name in sorted({name for paragraph in paragraphs for name in paragraph.attrib if name not in ("id", "style")}):
+        values = [paragraph.get(name) for paragraph in paragraphs]
+        pairs = Counter((one, two) for one, two in zip(values, values[1:]) if one and two and one != two)
+        for (asking, other), count in pairs.items():
+            marked = [paragraph for paragraph, value in zip(paragraphs, values) if value == asking]
+            asked = sum("?" in paragraph.text_content() for paragraph in marked)
+            if count >= _STYLED_PAIRS and pairs[(other, asking)] >= _STYLED_PAIRS and asked >= 0.6 * len(marked):
+                for paragraph in marked:
+                    strong = paragraph.makeelement("strong", {})
+                    strong.text, paragraph.text = paragraph.text, None
+                    strong.extend(list(paragraph))
+                    paragraph.append(strong)
+                return
 
 
 def _blocks(body) -> list[str]:
