@@ -46,7 +46,7 @@ from audiobuild.model import (
 from audiobuild.parse.boxes import furniture_by_place
 from audiobuild.parse.cast import MAX_SPEAKERS, TURN_KINDS, Cast, Hints, Person, TooManySpeakers, _same, addressed
 from audiobuild.parse.furniture import furniture_reason, parse_date, published_date
-from audiobuild.parse.labels import LINE, Label
+from audiobuild.parse.labels import INITIALS, LINE, Label
 from audiobuild.parse.layouts import EXAMINATION, LAYOUTS, Block, Layout, classify, find_layout
 from audiobuild.parse.names import display_name_of, interviewee_named, interviewer_named, names_in
 from audiobuild.parse.narrator import byline_for, disclosure_for
@@ -203,7 +203,7 @@ def _without_directions(items: list[_Item], dropped: list[Dropped]) -> list[_Ite
 
 
 # Initials, then a sentence's first word ("AD She was..."), not more capitals ("MS SMITH: ...").
-_BARE_INITIALS = re.compile(r"^(?P<initials>[A-ZА-ЯЁ]{2,3})\s+(?=[A-ZА-ЯЁ](?:[a-zа-яё]|\s)|[(\"“])")
+_BARE_INITIALS = re.compile(rf"^(?P<initials>{INITIALS})\s+(?=[A-ZА-ЯЁ](?:[a-zа-яё]|\s)|[(\"“])")
 
 
 def _initials_as_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:

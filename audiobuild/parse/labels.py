@@ -34,6 +34,8 @@ from audiobuild.parse.vocab import (
 # Separators, as `Label.separator` names them; LINE: a label alone on its line, with no separator; BRACKETS: a
 # label in square brackets ("[Speaker 2]").
 COLON, COLON_DASH, FULL_STOP, DASH, STOP_DASH, SPACES, LINE = ":", ":-", ".", "-", ".-", "spaces", "line"
+# A person's initials as a label uses them: "AD", "OW", "ЕК" (two or three capitals, Latin or Cyrillic).
+INITIALS = r"[A-ZА-ЯЁ]{2,3}"
 BRACKETS = "[]"
 
 
@@ -119,7 +121,7 @@ def read_label(text: str, raw: str = "") -> Label | None:
         inner = inner.rstrip(": ")
         if colon:
             return _label(inner, COLON, rest, stamped, numbered, own_line=not rest, bold=True)
-        if rest and re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", inner):  # "**AD** She was all in.": initials, no colon
+        if rest and re.fullmatch(INITIALS, inner):  # "**AD** She was all in.": initials, no colon
             return _label(inner, SPACES, rest, stamped, numbered, bold=True)
         return _label(inner, LINE, "", stamped, numbered, own_line=True, bold=True) if not rest else None
     spaces = _SPACES.match(raw.strip()) if raw else None

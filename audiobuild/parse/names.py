@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from audiobuild.parse.labels import OUTLET_ADDRESS, Label, _plain
+from audiobuild.parse.labels import INITIALS, OUTLET_ADDRESS, Label, _plain
 from audiobuild.parse.vocab import (
     CALLER_WORDS,
     GENERIC_SPEAKERS,
@@ -115,7 +115,7 @@ def display_name(label: Label, context: str, language: str) -> str:
     name = identity(label)
     if OUTLET_ADDRESS.match(name) and name[0].islower():
         return name[0].upper() + name[1:]  # an outlet by its address, "fluter.de", is named as one: "Fluter.de"
-    if re.fullmatch(r"[A-ZА-ЯЁ]{2,3}", name):  # "AD", "OW": the one person of the text with these initials
+    if re.fullmatch(INITIALS, name):  # "AD", "OW": the one person of the text with these initials
         named = {found for found in names_in(context) if "".join(word[0] for word in found.split()) == name}
         if len(named) == 1:
             return named.pop()
