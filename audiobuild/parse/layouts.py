@@ -418,10 +418,13 @@ def _bold_layout(blocks: list[Block]) -> Layout | None:
     """
     for tag in ("bold", "italic", "heading"):
         marked = [index for index, block in enumerate(blocks) if block.tag == tag]
-        # The same line put to guest after guest ("Эксклюзивный рецепт для быстрого ужина.") asks, statement or not.
+        # The same prompts put to guest after guest ("Эксклюзивный рецепт для быстрого ужина.") ask, statements
+        # or not: two or more styled lines, each three times or more before an answer. (A heading that recurs
+        # is a section's name: "## River" over each part of a piece about rivers.)
         put = Counter(blocks[index].text for index in marked if _answer_after(blocks, index) is not None)
+        prompts = {text for text, count in put.items() if count >= 3} if tag != "heading" else set()
         asking = [index for index in marked if asks(blocks[index].text) or _introduces_quotation(blocks, index)
-                  or put[blocks[index].text] >= 3]  # fmt: skip
+                  or len(prompts) >= 2 and blocks[index].text in prompts]  # fmt: skip
         opening = _first_exchange(blocks, marked[0]) if marked else []  # a named first exchange asks too
         asked = len(asking) + bool(opening)
         if not asking or asked < 2 or asked < 0.6 * (len(marked) + bool(opening)):
