@@ -285,7 +285,8 @@ def _whole_name(name: str) -> bool:
     """A label that names someone whole: a given name and a surname, with no courtesy word or office before them
     ("El señor SAGASTI URQUIJO" gives two surnames; "Mr. J. Roe" an initial)."""
     prefix, words = split_name(name)
-    return not prefix and len([word for word in words if len(word.strip(".")) > 1]) >= 2
+    named = [word for word in words if len(word.strip(".")) > 1 and _plain(word) not in PARTICLES]
+    return not prefix and 2 <= len(named) <= 4  # five words or more: an office written out, then the name
 
 
 def _name_preference(name: str) -> tuple[bool, bool, int]:

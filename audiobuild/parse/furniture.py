@@ -52,6 +52,15 @@ _DAY_MONTH = rf"\d{{1,2}}\.?(?:er|º|°)?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+|del\
 _MONTH_DAY = rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
 _NUMERIC = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}"
 DATE = rf"(?:{_DAY_MONTH}|{_MONTH_DAY}|{_NUMERIC})"
+_LEGAL_LINKS = (
+    r"privacy(?: policy| notice| statement)?|terms(?: of (?:use|service))?|terms and conditions|cookie policy|"
+    r"accessibility(?: statement)?|imprint|impressum|datenschutz(?:erklärung)?|barrierefreiheit|"
+    r"nutzungsbedingungen|agb|mentions légales|politique de confidentialité|accessibilité|aviso legal|"
+    r"política de privacidad|accesibilidad|informativa (?:sulla )?privacy|note legali|accessibilità|"
+    r"política de privacidade|termos de uso|acessibilidade|polityka prywatności|deklaracja dostępności|regulamin|"
+    r"политика конфиденциальности|пользовательское соглашение|політика конфіденційності|"
+    r"умови використання|sitemap|site map"
+)
 # What a credit line says it credits: "Foto:", "Photo credits:", "Illustrationen".
 _PICTURE = (
     r"(?:photo|image|picture|фото|foto|bild|titelbild|titelfoto|bildnachweis|aufmacherbild|illustration|"
@@ -232,6 +241,11 @@ _FURNITURE = [
             re.I,
         ),
         "cookie banner",
+    ),
+    (
+        # "Deklaracja dostępności   Polityka prywatności": a site's legal links, one or several in a row.
+        re.compile(rf"^(?:{_LEGAL_LINKS})(?:\s*[|·•/,]?\s*(?:{_LEGAL_LINKS}))*$", re.I),
+        "legal links",
     ),
     (
         re.compile(

@@ -145,7 +145,19 @@ def read_label(text: str, raw: str = "") -> Label | None:
                            numbered)  # fmt: skip
             if label:
                 return label
+    initials = _SURNAME_INITIALS.match(text)
+    if initials:
+        label = _label(initials.group("label"), FULL_STOP, initials.group("rest"), stamped, numbered)
+        if label:
+            return label
     return _full_stop_label(text, stamped, numbered)
+
+
+# A stenogram's label: the surname in capitals and the initials, no other separator ("ГНАТЮК А.В. Доброго дня").
+_CAPITAL = "A-ZА-ЯЁІЇЄҐ"
+_SURNAME_INITIALS = re.compile(
+    rf"^(?P<label>[{_CAPITAL}][{_CAPITAL}'’\-]+\s+[{_CAPITAL}]\.\s?[{_CAPITAL}]\.)\s+(?P<rest>\S.*)$"
+)
 
 
 def _sentence_inside(text: str) -> bool:
@@ -157,7 +169,8 @@ def _sentence_inside(text: str) -> bool:
 def _ends_a_sentence(text: str) -> bool:
     """ "Never." ends a sentence; "Mr." and "T." do not."""
     last = text.split()[-1] if text.split() else ""
-    return last.endswith(".") and len(last) > 2 and _plain(last) not in HONORIFICS | KEPT_TITLES
+    initials = re.fullmatch(r"(?:[^\W\d_]\.){2,3}", last)  # "А.В.", "J.R."
+    return last.endswith(".") and len(last) > 2 and _plain(last) not in HONORIFICS | KEPT_TITLES and not initials
 
 
 def _full_stop_label(text: str, stamped: bool, numbered: bool) -> Label | None:
@@ -191,6 +204,7 @@ def _label(
     text: str, separator: str, rest: str, stamped: bool, numbered: bool, own_line: bool = False, bold: bool = False
 ) -> Label | None:
     text = text.strip(" *_")
+    own_line = own_line or not rest.strip()  # "Sekretarz stanu ... Tomasz Wróbel:" and nothing after it
     if own_line and re.search(r"[?!]", text):
         return None
     if _ends_a_sentence(text) and not (separator in (COLON, COLON_DASH) and len(text.split()) == 1):
@@ -212,8 +226,8 @@ def _label(
                  if match[0][0] == ";" or _plain(match[1]) not in OFFICES]  # fmt: skip
         if re.search(r"[?!]", descriptor) or stops or {_plain(word) for word in descriptor.split()} & SENTENCE_WORDS:
             return None  # "Konstantin, vielen Dank. Und Ihnen:", "Dr. Haddad, you said": sentences, not functions
-    if own_line and shape != "role" and len(name.split()) > 6:
-        return None
+    if own_line and separator == LINE and shape != "role" and len(name.split()) > 6:
+        return None  # a line of seven words or more is a heading; with a colon, an office may be that long
     return Label(text, name, descriptor, separator, rest.strip(), own_line, shape, bold, stamped, numbered)
 
 

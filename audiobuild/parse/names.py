@@ -51,7 +51,9 @@ def identity(label: Label) -> str:
     descriptor = label.descriptor
     # "O SR. PRESIDENTE (Humberto Costa. Bloco .../PT - PE)": the name, then the party and the state.
     named = re.split(r"\.\s|\s[-–—]\s|/", descriptor)[0].strip() if descriptor else ""
-    if named and _is_name(named) and (roleish or _office_phrase(words)):
+    # "Przewodniczący poseł Marek Zalewski (KO)": a party's abbreviation in brackets is no one's name.
+    party = re.fullmatch(r"[\w\-/]{1,8}", named) and sum(char.isupper() for char in named) >= 2
+    if named and _is_name(named) and not party and (roleish or _office_phrase(words)):
         return named
     if descriptor and roleish and "," in descriptor:
         return label.text
@@ -126,6 +128,10 @@ def display_name(label: Label, context: str, language: str) -> str:
     prefix, words = split_name(name)
     if not words or all(_plain(word) in PARTICLES | OFFICES | ROLE_WORDS.keys() for word in words):
         return _cased(prefix + words, "", language, office=True)
+    if len(words) >= 4:  # "Sekretarz stanu w Ministerstwie Infrastruktury Tomasz Wróbel": an office, then a name
+        named = _named_tail(words, context)
+        if named:
+            return named
     words = _with_initials_apart(words)
     cased = _cased(words, context, language, office=False).split()
     surname_only = len([word for word in cased if not re.fullmatch(_INITIAL, word)]) == 1
@@ -143,6 +149,20 @@ def display_name(label: Label, context: str, language: str) -> str:
         return " ".join(kept + cased)
     shown = [word for word in prefix if _plain(word) not in LABEL_ARTICLES] or prefix
     return " ".join([_prefix_case(word) for word in shown] + cased)
+
+
+def _named_tail(words: list[str], context: str) -> str | None:
+    """The last two or three words of a long label, when the context writes them as a name on their own: after
+    no other capitalised word and before no colon ("udział wzięli: Tomasz Wróbel sekretarz stanu ...")."""
+    for count in (2, 3):
+        tail = " ".join(words[-count:])
+        if not all(re.fullmatch(_CAPITALISED, word) for word in words[-count:]):
+            return None
+        for match in re.finditer(rf"(?<![\w\-]){re.escape(tail)}(?![\w\-])(?!\s*:)", context):
+            before = context[max(0, match.start() - 40) : match.start()].split()
+            if not before or not re.fullmatch(_CAPITALISED, before[-1]) or before[-1][-1] in ".:!?":
+                return tail
+    return None
 
 
 def _prefix_case(word: str) -> str:
