@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from audiobuild.parse.furniture import STAMP
-from audiobuild.parse.text import spoken_text
+from audiobuild.parse.text import ends_question, spoken_text
 from audiobuild.parse.vocab import (
     GENERIC_SPEAKERS,
     HONORIFICS,
@@ -66,7 +66,7 @@ _STAMP_SUFFIX = re.compile(rf"\s*(?:\(\s*{STAMP}\s*\)|\[\s*{STAMP}\s*\]|\s{STAMP
 _NUMBER_PREFIX = re.compile(r"^[QT]\d{1,4}\.?\s+(?:\[\d+\]\s+)?(?=[^\W\d])")
 _BOLD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{1,150}?)\1\s*(?P<after>[:.]?)\s*(?P<rest>.*)$")
 _BRACKETED = re.compile(r"^\[(?P<name>[^\[\]\d:][^\[\]:]{0,60})\]\s+(?P<rest>\S.*)$")
-_BOLD_PARAGRAPH = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{151,}?)\1$", re.DOTALL)
+_BOLD_PARAGRAPH = re.compile(r"^(\*\*|__)(?P<inner>[^*_]+?)\1$", re.DOTALL)
 _OWN_LINE = re.compile(r"^(?P<label>[^:?!]{1,150}?)\s*(?P<colon>:)?$")
 _INLINE = [
     # A colon in brackets is the descriptor's: 'Mr. BILL MOYERS (Author, "Journal: The Conversation"): Thanks'
@@ -111,7 +111,8 @@ def read_label(text: str, raw: str = "") -> Label | None:
     wrapped = _BOLD_PARAGRAPH.match(text)
     if wrapped and ": " in wrapped.group("inner"):  # "**fluter.de: In Südkorea ...?**": bold, opening with its label
         inner = read_label(wrapped.group("inner"))
-        if inner and not inner.own_line:
+        # A short one only when it asks: "**Iranischer Angriff auf Israel: «...»**" is a headline.
+        if inner and not inner.own_line and (len(wrapped.group("inner")) > 150 or ends_question(inner.rest)):
             return replace(inner, bold=True, stamped=inner.stamped or stamped)
         if not bold:
             return None

@@ -478,14 +478,18 @@ def _markup(block: Block) -> str:
 
 def _first_exchange(blocks: list[Block], first_question: int) -> list[int]:
     """The labelled paragraphs right before the first styled question: an exchange that names both sides."""
-    exchange = []
+    exchange: list[int] = []
+    paragraphs = 0  # an answer's later paragraphs, between its label and the next question
     for index in range(first_question - 1, -1, -1):
         block = blocks[index]
         if block.tag in ("furniture", "direction", "aside"):
             continue
-        if block.tag != "label" or block.label.own_line or not block.label.rest:
+        if block.tag == "label" and not block.label.own_line and block.label.rest:
+            exchange.insert(0, index)
+        elif block.tag == "text" and len(exchange) < 2 and paragraphs < 3:
+            paragraphs += 1
+        else:
             break
-        exchange.insert(0, index)
     people = {label_key(blocks[index].label.name) for index in exchange}
     return exchange if len(exchange) >= 2 and len(people) >= 2 and asks(blocks[exchange[0]].text) else []
 
