@@ -75,7 +75,8 @@ _STAMP_WORDS = (
     r"publié(?: le)?|mis à jour(?: le)?|modifié(?: le)?|le|à|"
     r"publicado(?: el)?|actualizado(?: el)?|el|a las|"
     r"yesterday|today|вчера|сегодня|gestern|heute|hier|aujourd'hui|ayer|hoy|g\.|godz\.?|ore|às|o|"
-    r"opublikowano|pubblicato|publicado em|опубліковано|" + WEEKDAY
+    r"opublikowano|dodano|aktualizacja|pubblicato|aggiornato|publicado em|atualizado em|опубліковано|оновлено|"
+    r"додано|" + WEEKDAY
 )
 _STAMP_GLUE = r"[\s,:|·\-–—/]*"  # possessive where it is used: a separator is never given back
 
@@ -164,10 +165,13 @@ _SHARE_WORDS = (
     r"teilen|seite teilen|drucken|merken|artikel verschenken|verschenken|per e-mail|"
     r"partager|partager sur [\w ]{1,20}|imprimer|envoyer par (?:mail|e-mail|courriel)|offrir cet article|"
     r"compartir|compartir en [\w ]{1,20}|compart[ií]lo(?: en redes)?|compártelo|imprimir|enviar por [\w ]{1,20}|"
+    r"udostępnij(?: na [\w ]{1,20})?|wyślij e-?mailem|drukuj|поділитися|друкувати|condividi(?: su [\w ]{1,20})?|"
+    r"stampa|partilhar|compartilhar|"
     r"copiar enlace|"
     r"subscribe|подписаться|abonnieren|s'abonner|suscribirse|sign in|log in|login|anmelden|se connecter|"
     r"iniciar sesión|войти|menu|menü|search|suche|rechercher|buscar|поиск|comments?(?: \(\d+\))?|"
-    r"комментарии|kommentare|commentaires|comentarios|reply|répondre|antworten|responder|ответить|"
+    r"комментарии|kommentare|commentaires|comentarios|komentarze|коментарі|commenti|comentários|"
+    r"reply|répondre|antworten|responder|ответить|"
     r"follow us(?: on [\w ]{1,20})?|folgen sie uns(?: auf [\w ]{1,20})?|suivez-nous(?: sur [\w ]{1,20})?|"
     r"síguenos(?: en [\w ]{1,20})?|download(?: mp3| pdf| transcript)?|télécharger(?: le pdf)?|herunterladen|"
     r"descargar(?: pdf)?|скачать|pdf|rss|rss feed|listen live|listen on [\w ]{1,25}|play|donate|support us|"
@@ -177,20 +181,29 @@ _NAVIGATION_WORDS = (
     r"read more|also read|read also|see also|related(?: articles| stories| transcripts| posts)?|more on this story|"
     r"more from [\w ]{1,30}|most read|most popular|back to top|next post|previous post|"
     r"читайте также|читайте нас в \w+|см\. также|по теме|mehr zum thema|lesen sie auch|das könnte sie interessieren|"
+    r"читайте також|дивіться також|czytaj (?:także|też)|zobacz (?:także|też)|leggi anche|leia também|veja também|"
     r"à lire aussi|lire aussi|voir aussi|sur le même sujet|lea también|leer más|te puede interesar|"
     r"más información|ver también|skip to (?:main )?content|skip to transcript|skip to navigation|"
     r"zum inhalt springen|zur startseite|aller au contenu(?: principal)?|passer au contenu|"
     r"ir al contenido(?: principal)?|saltar al contenido|перейти к содержимому|перейти к основному содержанию"
 )
+_VIEWS = (
+    r"views?|reads?|просмотр\w*|перегляд\w*|aufrufe|vues|lecturas|visitas|visualizzazioni|visualizações|"
+    r"wyświetle\w*|odsłon\w*"
+)
 _FURNITURE = [
     (
-        re.compile(r"^\d[\d\s.,]*\s*k?\s*(?:views?|reads?|просмотр\w*|aufrufe|vues|lecturas|visitas)$", re.I),
+        re.compile(rf"^\d[\d\s.,]*\s*k?\s*(?:{_VIEWS})$", re.I),
         "view counter",
     ),
-    (re.compile(r"^(?:views?|просмотр\w*|aufrufe)\s*:?\s*\d[\d\s.,]*$", re.I), "view counter"),
+    (re.compile(rf"^(?:{_VIEWS})\s*:?\s*\d[\d\s.,]*$", re.I), "view counter"),
     (re.compile(rf"^(?:{_SHARE_WORDS})\s*:?$", re.I), "share/print line"),
     (
-        re.compile(r"^(?:advertisement|anzeige|werbung|publicité|publicidad|реклама|sponsored|gesponsert)$", re.I),
+        re.compile(
+            r"^(?:advertisement|anzeige|werbung|publicité|publicidad|реклама|sponsored|gesponsert|reklama|"
+            r"pubblicità|publicidade|annuncio|ogłoszenie|sponsorowane)$",
+            re.I,
+        ),
         "advertisement",
     ),
     (
@@ -218,7 +231,7 @@ _FURNITURE = [
     (
         re.compile(
             r"^(?:tags?|tagged|topics|themen|thèmes|temas|темы|теги|метки|schlagwörter|schlagworte|mots-clés|"
-            r"étiquettes|etiquetas|"
+            r"étiquettes|etiquetas|tagi|теги|мітки|tag|argomenti|"
             r"categories|category|filed under|posted in|published in|veröffentlicht in|publié dans|publicado en|"
             r"rubriken?|rubrique|categorías|опубликован[оа]? в раздел\w*)\s*:?\s+.{1,200}$",
             re.I,
@@ -440,7 +453,8 @@ _FURNITURE = [
     (
         re.compile(
             r"^(?=(?:\S+\s+){0,30}\S+$).*\b(?:abonnieren sie|subscribe (?:to|now|on)|abonnez-vous|suscr[ií]bete|"
-            r"suscríbase|подпишитесь|подписывайтесь|comments are closed|kommentare sind geschlossen|"
+            r"suscríbase|подпишитесь|подписывайтесь|підписуйтеся|підпишіться|subskrybuj|zapisz się|iscriviti|"
+            r"inscreva-se|comments are closed|kommentare sind geschlossen|"
             r"für abonnent\w*(?: und abonnent\w*)? inklusive|(?:free|included) for subscribers|"
             r"inclus dans (?:votre|l') abonnement)\b",
             re.I,

@@ -18,6 +18,7 @@ from audiobuild.parse.vocab import (
     CALLER_WORDS,
     GENERIC_SPEAKERS,
     HONORIFICS,
+    INTERVIEWED_BY,
     KEPT_TITLES,
     LABEL_ARTICLES,
     NOT_SPEAKERS,
@@ -306,8 +307,7 @@ _BEFORE_THINGS = set(
 )
 _INTERVIEWER_CUES = [
     re.compile(
-        rf"\b(?:interview(?:ed)? by|interview\s*:|propos recueillis par|entrevista de|беседовал[аи]?|"
-        rf"интервью записал[аи]?|interviewer\s*:|text und interview\s*:)\s*(?P<name>{_NAME})",
+        rf"\b(?:{INTERVIEWED_BY}|interviewer\s*:|text und interview\s*:)\s*(?P<name>{_NAME})",
         re.I,
     ),
     re.compile(rf"\bsprach\s+(?P<name>{_NAME})\s+mit\b"),
@@ -373,13 +373,20 @@ def interviewee_named(title: str, intro: list[str], avoid: set[str]) -> tuple[st
     """
     headline = _HEADLINE_NAME.match(title)
     if headline and headline.group("name").split()[0].casefold() not in _NOT_NAMES:
-        return _clean_name(headline.group("name")), True
+        name = _as_written(_clean_name(headline.group("name")), intro)
+        # "Bartniczka z Puszczy Augustowskiej: „...“" names a place: the intro names someone else.
+        if _confirmed(name, intro):
+            return name, True
     if names_in(title) == [title.strip()] and title.strip() not in avoid:
         return title.strip(), True  # the headline is the guest's name
     for cue in (_HEADLINE_GUEST, _INTERVIEW_OF):
         match = cue.search(title)
         name = match and (_clean_name(match.group("name")) if cue is _HEADLINE_GUEST else
                           " ".join(match.group("run").split()[-2:]))  # fmt: skip
+        # "z Puszczy Augustowskiej": in Polish, Ukrainian and Russian the word for "with" also means "from",
+        # so a name after it counts when the intro writes it too.
+        if name and re.match(r"[zзс]\s", match.group(0)) and not _confirmed(name, intro):
+            continue
         if name and name not in avoid and not _NOT_NAMES & {word.casefold() for word in name.split()}:
             return name, True
     for text in [title, *intro]:
@@ -393,6 +400,27 @@ def interviewee_named(title: str, intro: list[str], avoid: set[str]) -> tuple[st
         if name.split()[-1] in body and name not in avoid:
             return name, False
     return next((name for text in intro for name in names_in(text) if name not in avoid), None), False
+
+
+def _as_written(name: str, texts: list[str]) -> str:
+    """`name` without the words before it that the text never writes with it: "Fährfrau Tabea Lindqvist" in a
+    headline is Tabea Lindqvist when the intro says "steuert Tabea Lindqvist" (a job, not a given name)."""
+    body, words = " ".join(texts), name.split()
+    while len(words) > 2 and not _written(words, body) and _written(words[1:], body):
+        words = words[1:]
+    return " ".join(words)
+
+
+def _confirmed(name: str, intro: list[str]) -> bool:
+    """False when the intro names people but never this one: a headline's "name" is then a place or a thing."""
+    body = " ".join(intro)
+    return _written(name.split(), body) or not any(names_in(text) for text in intro)
+
+
+def _written(words: list[str], body: str) -> bool:
+    """True when `body` writes these words in a row, in any case of each ("Соломії Ткачук": Соломія Ткачук)."""
+    stems = r"\s+".join(re.escape(word[: max(3, len(word) - 2)]) + r"[\w'’\-]*" for word in words)
+    return re.search(rf"(?<![\w\-]){stems}", body) is not None
 
 
 # The word just before a position, searched for in the 60 characters before it (so in constant time): words

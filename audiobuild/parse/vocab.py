@@ -128,3 +128,11 @@ SENTENCE_WORDS = words(
     "je nous vous ils elles est sont était merci yo nosotros usted ustedes él ella es son era está están gracias "
     "я мы вы он она оно они это спасибо"
 )
+
+# A credit that names who asked the questions ("Interview by ...", "Propos recueillis par ...", "Розмовляла ..."),
+# as a regular expression's alternatives.
+INTERVIEWED_BY = (
+    r"interview(?:ed)? by|interview\s*:|propos recueillis par|entrevista de|entrevista por|entrevistad[oa] por|"
+    r"intervista di|беседовал[аи]?|интервью записал[аи]?|розмовлял[аи]?|розмову вел[аи]?|rozmawiał[aoy]?|"
+    r"rozmowę przeprowadził[aoy]?"
+)

@@ -19,6 +19,7 @@ from audiobuild.model import Dropped
 from audiobuild.parse.furniture import CLOCK, DATE, WEEKDAY, furniture_reason
 from audiobuild.parse.labels import read_label
 from audiobuild.parse.text import ends_sentence, normalise_space, strip_markup
+from audiobuild.parse.vocab import INTERVIEWED_BY
 
 # ---------------------------------------------------------------------------
 # Paragraphs
@@ -267,16 +268,15 @@ def _continues(previous: str, line: str, raw: str, width: int) -> bool:
 # Bylines and credits
 
 _BYLINE = re.compile(
-    r"^\*?(?:by|written by|interview(?:ed)? by|interview|text|texte|texto|par|propos recueillis par|von|por|"
-    r"entrevista de|автор|беседовал[аи]?|интервью записал[аи]?|записал[аи]?|reporting by)\s*:?\s+"
+    rf"^\*?(?:{INTERVIEWED_BY}|by|written by|interview|text|texte|texto|par|von|por|автор|записал[аи]?|"
+    r"reporting by)\s*:?\s+"  # the credits first: "Interview by" before "Interview"
     r"(?P<name>[\w\u0400-\u04ff][^.!?·|*]{0,80}\.?)(?:\s*[·|].{0,120})?\*?$",
     re.IGNORECASE,
 )
 # How a byline made from a page's author starts, by language (for the languages without a narrator table).
 # A byline or credit that names who asked the questions.
 INTERVIEWER_BYLINE = re.compile(
-    r"^\*?(?:interview(?:ed)? by|interview\s*:|propos recueillis par|entrevista de|беседовал[аи]?|"
-    r"интервью записал[аи]?)\s*:?\s+",
+    rf"^\*?(?:{INTERVIEWED_BY})\s*:?\s+",
     re.IGNORECASE,
 )
 
