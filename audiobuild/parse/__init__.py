@@ -224,16 +224,26 @@ def _initials_as_labels(paragraphs: list[Paragraph]) -> list[Paragraph]:
 
 
 def _title_turn(blocks: list[Block], title: str | None) -> list[Block]:
-    """A first line "Jane Roe: A life in glass" is the headline, not Jane Roe's turn (when the page gives none)."""
-    first = next((index for index, block in enumerate(blocks) if block.tag != "furniture"), None)
-    if title or first is None or blocks[first].tag != "label" or blocks[first].label.own_line:
+    """The headline, not a turn, when the page gives none: a first line "Jane Roe: A life in glass"; or, under the
+    site's short header lines, "Lorenzo Pichler: «Il formaggio si fa con il tempo»" (a quotation alone) with no
+    turn after it (the intro, a date line)."""
+    content = [index for index, block in enumerate(blocks) if block.tag != "furniture"]
+    first = next((index for index in content if blocks[index].tag == "label" and not blocks[index].label.own_line),
+                 None)  # fmt: skip
+    if title or first is None:
         return blocks
     rest = blocks[first].label.rest
-    if rest and len(rest.split()) <= 15 and rest.rstrip("*_\"'”»")[-1:] not in ".!?…" and len(blocks) > first + 1:
+    following = next((index for index in content if index > first), None)
+    if first == content[0]:
+        headline = bool(rest) and len(rest.split()) <= 15 and rest.rstrip("*_\"'”»")[-1:] not in ".!?…"
+    else:
+        header = all(not is_prose(blocks[index].text) for index in content if index < first)
+        quoted = re.fullmatch(r"[«„“\"‚‹][^«»„“”\"]{2,200}[»“”\"‘›]\.?", rest.strip("*_ ")) is not None
+        headline = header and quoted and following is not None and blocks[following].tag != "label"
+    if headline and following is not None:
         blocks = list(blocks)
-        blocks[first] = Block(
-            blocks[first].line, "text", strip_markup(blocks[first].source), source=blocks[first].source
-        )
+        blocks[first] = Block(blocks[first].line, "text", strip_markup(blocks[first].source),
+                              source=blocks[first].source)  # fmt: skip
     return blocks
 
 

@@ -179,7 +179,9 @@ _SHARE_WORDS = (
 )
 _NAVIGATION_WORDS = (
     r"read more|also read|read also|see also|related(?: articles| stories| transcripts| posts)?|more on this story|"
-    r"more from [\w ]{1,30}|most read|most popular|back to top|next post|previous post|"
+    r"more from [\w ]{1,30}|mehr aus [\w ]{1,30}|mehr zu [\w ]{1,30}|"
+    r"altro da [\w ]{1,30}|więcej z [\w ]{1,30}|більше з [\w ]{1,30}|most read|most popular|back to top|"
+    r"next post|previous post|"
     r"читайте также|читайте нас в \w+|см\. также|по теме|mehr zum thema|lesen sie auch|das könnte sie interessieren|"
     r"читайте також|дивіться також|czytaj (?:także|też)|zobacz (?:także|też)|leggi anche|leia também|veja também|"
     r"à lire aussi|lire aussi|voir aussi|sur le même sujet|lea también|leer más|te puede interesar|"
