@@ -339,7 +339,10 @@ _FURNITURE = [
     ),
     (
         re.compile(
-            r"^(?:view|see|read) (?:the )?(?:original|full) (?:document|transcript|article|story)\b.{0,40}$", re.I
+            r"^(?:view|see|read) (?:the )?(?:original|full) (?:document|transcript|article|story)\b.{0,40}$|"
+            r"^[\[(]?(?:transcript ends|end of (?:the )?transcript|ende des transkripts|fin de la transcription|"
+            r"fin de la transcripción|конец стенограммы|кінець стенограми)\.?[\])]?$",
+            re.I,
         ),
         "transcript metadata",
     ),
@@ -454,7 +457,8 @@ _FURNITURE = [
     ),
     (
         re.compile(
-            r"^(?=(?:\S+\s+){0,30}\S+$).*\b(?:abonnieren sie|subscribe (?:to|now|on)|abonnez-vous|suscr[ií]bete|"
+            r"^(?=(?:\S+\s+){0,30}\S+$).*\b(?:abonnieren sie|subscribe (?:to|now|on|wherever)|abonnez-vous|"
+            r"wherever you get your podcasts|überall, wo es podcasts gibt|suscr[ií]bete|"
             r"suscríbase|подпишитесь|подписывайтесь|підписуйтеся|підпишіться|subskrybuj|zapisz się|iscriviti|"
             r"inscreva-se|comments are closed|kommentare sind geschlossen|"
             r"für abonnent\w*(?: und abonnent\w*)? inklusive|(?:free|included) for subscribers|"

@@ -61,6 +61,7 @@ class Label:
 
 
 _STAMP_PREFIX = re.compile(rf"^[\[(]?{STAMP}[\])]?\s+(?=\S)")
+_STAMP_ALONE = re.compile(rf"^[\[(]?{STAMP}[\])]?\s*$")  # "[Speaker 1] [00:00:04]" and the turn below
 _STAMP_SUFFIX = re.compile(rf"\s*(?:\(\s*{STAMP}\s*\)|\[\s*{STAMP}\s*\]|\s{STAMP})\s*(?=:?$)")
 # A question's number in a committee's or a parliament's record: "Q3 ", "Q6. ", "Q3. [84314] ", "T1. ".
 _NUMBER_PREFIX = re.compile(r"^[QT]\d{1,4}\.?\s+(?:\[\d+\]\s+)?(?=[^\W\d])")
@@ -102,7 +103,7 @@ def read_label(text: str, raw: str = "") -> Label | None:
     bracketed = _BRACKETED.match(text)
     # "[Speaker 2] [12:04] Right, so...": a transcription service's label in brackets; "[Applause] ..." is no one's.
     if bracketed and spoken_text(bracketed.group(0)[: bracketed.end("name") + 1]):
-        stamp = _STAMP_PREFIX.match(bracketed.group("rest"))
+        stamp = _STAMP_PREFIX.match(bracketed.group("rest")) or _STAMP_ALONE.match(bracketed.group("rest"))
         rest = bracketed.group("rest")[stamp.end() :] if stamp else bracketed.group("rest")
         label = _label(bracketed.group("name"), BRACKETS, rest, stamped or bool(stamp), numbered)
         if label:
@@ -205,6 +206,9 @@ def _label(
     text: str, separator: str, rest: str, stamped: bool, numbered: bool, own_line: bool = False, bold: bool = False
 ) -> Label | None:
     text = text.strip(" *_")
+    stamp = _STAMP_PREFIX.match(rest)  # "Jonah Pryce: (00:16) Thanks for having me."
+    if stamp:
+        rest, stamped = rest[stamp.end() :], True
     own_line = own_line or not rest.strip()  # "Sekretarz stanu ... Tomasz Wróbel:" and nothing after it
     if own_line and re.search(r"[?!]", text):
         return None

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from audiobuild.model import INTERVIEWEE, INTERVIEWER, LAYOUTS
 from audiobuild.parse.cast import Cast
-from audiobuild.parse.furniture import furniture_reason
+from audiobuild.parse.furniture import STAMP, furniture_reason
 from audiobuild.parse.labels import COLON, DASH, LINE, Label, label_key, read_label
 from audiobuild.parse.text import asks, ends_sentence, has_question, is_direction, spoken_text, strip_markup
 from audiobuild.parse.vocab import OFFICES, ROLE_MARKERS, ROLE_WORDS
@@ -99,6 +99,9 @@ _MARKED_FURNITURE = {
 }  # fmt: skip
 
 
+_OPENING_STAMP = re.compile(rf"^[\[(]{STAMP}[\])]\s+(?=\S)")
+
+
 def classify(paragraph: Paragraph) -> Block:
     """A paragraph as a block, by its own marker (furniture first)."""
     # "• Share", "## Transcript", "*Photos: ...*" are furniture too
@@ -142,7 +145,9 @@ def classify(paragraph: Paragraph) -> Block:
 
 
 def text_block(line: int, text: str) -> Block:
-    """A paragraph with no marker (or one whose marker turned out to be no speaker's)."""
+    """A paragraph with no marker (or one whose marker turned out to be no speaker's); a time stamp opening it
+    ("(00:59) Well, you look down once") is the recording's, not the text's."""
+    text = _OPENING_STAMP.sub("", text)
     if is_direction(text):
         return Block(line, "direction", text, source=text)
     if re.fullmatch(r"\*?[(\[][^()\[\]]*[)\]]\.?\*?", text):
