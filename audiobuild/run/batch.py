@@ -169,8 +169,9 @@ def _heard(plan: Plan, outcome: Result, output: Path, config: Config) -> None:
         log.warning("%s", line)
     recall, least = outcome.listening.recall, config.reading.verify_min
     if recall < least:
-        raise AudiobuildError(plan.source, f"heard {recall:.1%} of its words, under the {least:.0%} of --verify-min: "
-                                           f"not published; the draft is {keep_draft(output, outcome)}")  # fmt: skip
+        draft = keep_draft(output, outcome)
+        raise AudiobuildError(plan.source, f"heard {recall:.1%} of its words, under the minimum {least:g} "
+                                           f"(--verify-min): not published; the draft is {draft}")  # fmt: skip
 
 
 def _redigest(catalogue: Catalogue, changes: list[tuple[Entry, Entry]]) -> None:
@@ -236,8 +237,10 @@ class WorkerPool:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if exc_info[0] is not None or not self._used:
+        if (exc_info[0] is not None and not issubclass(exc_info[0], BatchFailed)) or not self._used:
             # Interrupted, failed, or all was unchanged: nothing they do now is wanted (nor their start-up).
+            # A batch with failed articles has rendered all it will: its idle workers end as after a success
+            # (killed, one that had loaded Whisper left a semaphore for the resource tracker to warn about).
             for worker in multiprocessing.active_children():
                 worker.kill()
         self._executor.shutdown(wait=True, cancel_futures=True)
