@@ -164,3 +164,15 @@ def test_a_corrupted_espeak_clip_is_named_and_verify_min_keeps_the_episode_out_o
         name: digest for name, digest in published.items() if not name.startswith(".")
     }  # the feed, the page and the episodes are as they were
     assert clip_of(ESPEAK_SENTENCE, output, "espeak").read_bytes() == noise  # nothing hidden: the clip is as it was
+
+
+@pytest.mark.slow
+def test_an_article_in_another_language_is_heard_by_the_multilingual_model(tmp_path):
+    # Whisper tiny.en hears little of Spanish; the multilingual base heard espeak-ng's Spanish at 0.82 (issue 24).
+    article = REPO / "tests" / "data" / "listening" / "es.txt"
+    output = tmp_path / "output"
+    result = run("build", str(article), "-o", str(output), "--voices", "espeak", "--publish", "--verify")
+    print(result.stdout, result.stderr)
+    assert result.returncode == 0, result.stderr
+    (episode,) = listed(output)
+    assert episode["recall"] >= 0.75
