@@ -50,7 +50,7 @@ def check_listener() -> None:
     """Raise AudiobuildError (one line: how to install it) when the `verify` extra is not installed."""
     missing = [name for name in _MODULES if not _installed(name)]
     if missing:
-        raise AudiobuildError("--verify", f"needs a speech recogniser ({', '.join(missing)} is missing): {EXTRA}")
+        raise AudiobuildError("--verify", f"needs a speech recogniser, not installed ({', '.join(missing)}): {EXTRA}")
 
 
 def _installed(module: str) -> bool:

@@ -31,12 +31,16 @@ _SAME_EVERY_TIME = {"pyttsx3"}
 
 @dataclass(frozen=True)
 class Unheard:
-    """A sentence whose words were not heard: where it is, its text, the share of its words heard (0 to 1)."""
+    """A sentence whose words were not heard: where it is, its text, the share of its words heard (0 to 1).
+
+    `retried`: its clip was synthesised once more, and neither was heard.
+    """
 
     segment: int
     sentence: int
     text: str
     recall: float
+    retried: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,12 @@ class Listening:
     """What `build --verify` heard of an episode: its word recall (0 to 1) and the sentences not heard.
 
     `spoken_again` are the sentences whose clip was synthesised once more and
-    heard better (`unheard` is after that); `retried` counts every sentence synthesised again.
+    heard better (`unheard` is after that).
     """
 
     recall: float
     unheard: tuple[Unheard, ...] = ()
     spoken_again: tuple[str, ...] = ()
-    retried: int = 0
 
 
 def verify(
@@ -74,20 +77,19 @@ def verify(
     plain = speech(script, voices, Lexicon())  # numbers in words, no respellings: what a listener should hear
     references = [plain[clip.segment][clip.sentence] for clip in clips]
     hearing = hear(references, transcribe(model, mp3, language), language)
-    clips, again, retried = list(clips), [], 0
+    clips, again, retried = list(clips), [], set()
     for index in hearing.failed():
         clip = clips[index]
         voice = voices[script.segments[clip.segment].speaker]
         if voice.engine in _SAME_EVERY_TIME:
             continue
-        retried += 1
-        text = said[clip.segment][clip.sentence]
+        retried.add(index)
+        engine, text = get_engine(voice.engine), said[clip.segment][clip.sentence]
         before = hear([references[index]], transcribe(model, clip.wav, language), language).recall
         trial = cache.staging / f"again-{index}.wav"
         trial.parent.mkdir(parents=True, exist_ok=True)
-        get_engine(voice.engine).synthesize(text, reseeded(voice), trial)
+        engine.synthesize(text, reseeded(voice), trial)
         if hear([references[index]], transcribe(model, trial, language), language).recall > before:
-            engine = get_engine(voice.engine)
             clips[index] = dataclasses.replace(clip, wav=cache.replace(trial, text, voice, engine.clip_version(voice)))
             again.append(clip.text)
         else:
@@ -96,10 +98,10 @@ def verify(
         export(clips)
         hearing = hear(references, transcribe(model, mp3, language), language)
     unheard = tuple(
-        Unheard(clips[index].segment, clips[index].sentence, clips[index].text, hearing.sentence_recall(index))
-        for index in hearing.failed()
+        Unheard(clip.segment, clip.sentence, clip.text, hearing.sentence_recall(index), index in retried)
+        for index, clip in ((index, clips[index]) for index in hearing.failed())
     )
-    return Listening(hearing.recall, unheard, tuple(again), retried)
+    return Listening(hearing.recall, unheard, tuple(again))
 
 
 def reseeded(voice: Voice) -> Voice:
@@ -115,7 +117,8 @@ def report(source: str, listening: Listening) -> list[str]:
     lines = [f"heard {listening.recall:.1%} of the words of {source} (--verify)"]
     lines += [f"  spoken again, heard better: {_quoted(text)}" for text in listening.spoken_again]
     lines += [
-        f"  not heard ({item.recall:.0%} of its words, under {FAILED_BELOW:.0%}): {_quoted(item.text)}"
+        f"  not heard ({item.recall:.0%} of its words, under {FAILED_BELOW:.0%}"
+        f"{', nor when spoken again' if item.retried else ''}): {_quoted(item.text)}"
         for item in listening.unheard
     ]
     return lines
