@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobuild.audio.listen import FAILED_BELOW, hear, recogniser, transcribe
+from audiobuild.audio.listen import FAILED_BELOW, check_listener, hear, recogniser, transcribe
 from audiobuild.model import Clip, Script, Voice
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.pronounce import Lexicon, speech
@@ -70,8 +70,10 @@ def verify(
     `said` is what the engines were given for each sentence (`Plan.speech`), to
     synthesise a failed one again; a clip heard better then replaces its
     cached one, and `export(clips)` assembles and encodes the episode again
-    into `mp3`, which is heard again. Raises what faster-whisper or ffmpeg raise.
+    into `mp3`, which is heard again. Raises AudiobuildError where the `verify` extra is not installed (a
+    cluster's worker), and what faster-whisper or ffmpeg raise.
     """
+    check_listener()  # the build checked its own machine; a cluster's workers are others
     language = (script.language or "en").split("-")[0]
     model = recogniser(language)
     plain = speech(script, voices, Lexicon())  # numbers in words, no respellings: what a listener should hear
