@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 bad input or a failed build, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from pathlib import Path
@@ -76,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     drafting.add_argument(
         "--publish", action="store_true", help="publish with --voices although they are not the podcast's voices"
     )
+
+    build.add_argument(
+        "--verify", action="store_true",
+        help="listen to each episode with an offline recogniser and report the sentences not heard "
+             "(pip install 'audiobuild[verify]'; podcast.toml's [reading] verify)",
+    )  # fmt: skip
+    build.add_argument(
+        "--verify-min", type=_share, metavar="RECALL",
+        help="with --verify: publish no episode with less than RECALL (0 to 1) of its words heard; it is kept as a "
+             "draft and the build fails",
+    )  # fmt: skip
 
     remove = commands.add_parser("remove", parents=[common, output], help="drop episodes and their files")
     remove.add_argument(
@@ -191,6 +203,16 @@ def _other_voices(voices: str | None, podcast_voices: str) -> bool:
     from audiobuild.voice.profiles import find_profile
 
     return voices is not None and find_profile(voices).resolve() != find_profile(podcast_voices).resolve()
+
+
+def _share(text: str) -> float:
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"must be a share of the words from 0 to 1 (0.85), not {text!r}")
+    return share
 
 
 def _positive(text: str) -> int:
@@ -367,6 +389,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     from audiobuild.run.batch import BatchFailed, build_all
 
+    if args.verify or args.verify_min is not None:  # --verify-min says to listen too
+        least = config.reading.verify_min if args.verify_min is None else args.verify_min
+        config = dataclasses.replace(config, reading=dataclasses.replace(config.reading, verify=True, verify_min=least))
     other_voices = not args.publish and _other_voices(args.voices, config.podcast.voices)
     code = 0
     try:

@@ -211,6 +211,10 @@ class Reading:
     stage_directions: bool = False  # "(Laughter.)" and the like: always in transcripts, read aloud only if true
     # How fast every voice speaks, through its engine's own speed control; the pauses shorten with it.
     rate: float = field(default=1.0, metadata=constraints(minimum=0.7, maximum=1.5))
+    # Listen to every episode built (`build --verify`, the `verify` extra) and record its word recall.
+    verify: bool = False
+    # Publish no episode heard below this word recall (`build --verify-min`); 0: publish whatever is heard.
+    verify_min: float = field(default=0.0, metadata=constraints(minimum=0, maximum=1))
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,7 @@ class Entry:
     chapters: tuple[Chapter, ...] = ()
     link: str = ""  # the original article's web address, for the feed's <link>; "" for a file
     article_date: str = ""  # the article's own date (ISO 8601) when it has one: the show notes', ID3's TDOR
+    recall: float | None = None  # the share of its words `build --verify` heard (0 to 1); None: not verified
 
     @property
     def stem(self) -> str:

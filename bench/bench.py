@@ -409,6 +409,9 @@ def main() -> None:
             f"serve, 64 KiB ranged MP3 requests: 1 client {one_rate:.0f} req/s (p99 {one_p99:.1f} ms); "
             f"{many} clients {rate:.0f} req/s (p99 {p99:.1f} ms, {rate / one_rate:.2f}x the single client)"
         )
+        # What `build --verify` costs, against the same build without it (bench/verify.py).
+        print(subprocess.run([sys.executable, "-m", "bench.verify", "--runs", str(runs)], cwd=REPO, check=True,
+                             capture_output=True, text=True).stdout.strip())  # fmt: skip
 
 
 if __name__ == "__main__":

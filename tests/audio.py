@@ -8,19 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
+from audiobuild.audio import assemble
 from audiobuild.audio.assemble import ffmpeg_path
 
 RATE = 22050
 
 
 def decode(path: Path, rate: int = RATE) -> np.ndarray:
-    """Decode any audio file to mono float samples in [-1, 1] at `rate` Hz."""
-    pcm = subprocess.run(
-        [ffmpeg_path(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    return np.frombuffer(pcm, dtype=np.int16).astype(np.float64) / 32768.0
+    """Decode any audio file to mono float samples in [-1, 1] at `rate` Hz (as the build's listener does)."""
+    return assemble.decode(path, rate)
 
 
 def median_pitch(samples: np.ndarray, rate: int = RATE) -> float:

@@ -194,6 +194,17 @@ def ffmpeg_path() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def decode(path: Path, rate: int) -> np.ndarray:
+    """Any audio file ffmpeg reads, as mono float64 samples in [-1, 1] at `rate` Hz; SynthesisError when it cannot."""
+    done = subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
+        capture_output=True,
+    )
+    if done.returncode:
+        raise SynthesisError(path, f"ffmpeg cannot decode it: {done.stderr.decode(errors='replace').strip()[-200:]}")
+    return np.frombuffer(done.stdout, dtype=np.int16).astype(np.float64) / 32768.0
+
+
 class Encoder:
     """ffmpeg encoding one constant-bitrate MP3 (with a LAME/Xing info header) from pieces given to `add`.
 

@@ -323,7 +323,7 @@ def listing(catalogue: Catalogue, as_json: bool = False, width: int | None = Non
     if as_json:
         rows = [
             {"slug": entry.slug, "title": entry.title, "date": entry.published.isoformat(),
-             "duration": round(entry.duration, 3), "file": entry.file, "guid": entry.guid}
+             "duration": round(entry.duration, 3), "file": entry.file, "guid": entry.guid, "recall": entry.recall}
             for entry in catalogue
         ]  # fmt: skip
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
@@ -485,6 +485,7 @@ _ENTRY = {
                 "revision": {"type": "integer", "minimum": 1},
                 "length": _COUNT,
                 "duration": {"type": "number", "minimum": 0},
+                "recall": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
                 "people": {"type": "array", "items": {
                     "type": "object", "required": ["name", "role"], "additionalProperties": False,
                     "properties": {"name": _TEXT, "role": _TEXT}}},

@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from audiobuild.atomic import remove_stale_temporaries, remove_temporaries
+from audiobuild.audio.listen import check_listener
 from audiobuild.children import die_with_parent
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError, InputError, SynthesisError
@@ -30,6 +31,7 @@ from audiobuild.publish.episodes import feed_address, keep_draft, publish, updat
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.run.pipeline import Plan, Result, plan_episode, render
 from audiobuild.run.progress import NoBar, progress_bar
+from audiobuild.run.verify import report
 from audiobuild.voice.engines import get_engine, limit_threads
 from audiobuild.voice.profiles import check_profile, load_profile
 from audiobuild.voice.synthesize import CACHE_DIR, MB, prune_cache
@@ -63,6 +65,8 @@ def build_all(
     start-up overlaps; a crash of a speech engine in one of them costs only
     the article that caused it (see `WorkerPool`).
     """
+    if config.reading.verify:
+        check_listener()  # before anything is built: one line saying how to install it
     profile = load_profile(voices or config.podcast.voices)
     if output.exists() and not output.is_dir():
         raise AudiobuildError(output, "is not a folder")
@@ -118,6 +122,8 @@ def _build(
             if isinstance(outcome, Exception):
                 raise outcome
             minutes, seconds = divmod(round(outcome.entry.duration), 60)  # as `list` and the feed's itunes:duration
+            if outcome.listening is not None:
+                _heard(plan, outcome, output, config)
             if draft:
                 log.info("draft: %s (%d:%02d) from %s, not in the feed", keep_draft(output, outcome), minutes,
                          seconds, plan.source)  # fmt: skip
@@ -148,6 +154,24 @@ def _build(
     if failures:
         raise BatchFailed(failures, len(sources), results)
     return results
+
+
+def _heard(plan: Plan, outcome: Result, output: Path, config: Config) -> None:
+    """Report what `--verify` heard; raise AudiobuildError, keeping the episode as a draft, when under `verify_min`.
+
+    An episode heard under the threshold is not published: its listeners would
+    get an episode known to be wrong, and the one it would replace stays. It is
+    kept in the drafts folder instead, to hear what went wrong.
+    """
+    lines = report(plan.source, outcome.listening)
+    log.info("%s", lines[0])
+    for line in lines[1:]:
+        log.warning("%s", line)
+    recall, least = outcome.listening.recall, config.reading.verify_min
+    if recall < least:
+        draft = keep_draft(output, outcome)
+        raise AudiobuildError(plan.source, f"heard {recall:.1%} of its words, under the minimum {least:g} "
+                                           f"(--verify-min): not published; the draft is {draft}")  # fmt: skip
 
 
 def _redigest(catalogue: Catalogue, changes: list[tuple[Entry, Entry]]) -> None:
@@ -213,8 +237,10 @@ class WorkerPool:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if exc_info[0] is not None or not self._used:
+        if (exc_info[0] is not None and not issubclass(exc_info[0], BatchFailed)) or not self._used:
             # Interrupted, failed, or all was unchanged: nothing they do now is wanted (nor their start-up).
+            # A batch with failed articles has rendered all it will: its idle workers end as after a success
+            # (killed, one that had loaded Whisper left a semaphore for the resource tracker to warn about).
             for worker in multiprocessing.active_children():
                 worker.kill()
         self._executor.shutdown(wait=True, cancel_futures=True)

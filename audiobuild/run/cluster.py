@@ -21,6 +21,7 @@ is one line naming it, and nothing is rendered.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import getpass
 import logging
 import os
@@ -142,7 +143,7 @@ def _staged(remote: tuple[Result, dict[str, bytes]], plan: Plan, output: Path) -
         for path in staged.values():
             path.unlink(missing_ok=True)
         raise
-    return Result(result.source, result.entry, result.script, result.spans, rebuilt=True, staged=staged)
+    return dataclasses.replace(result, staged=staged)
 
 
 def warm_up(engines: list[str], hosts: dict[str, int]) -> None:
@@ -196,4 +197,4 @@ def render_remote(
             files = {kind: path.read_bytes() for kind, path in result.staged.items()}
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-    return Result(result.source, result.entry, result.script, result.spans, rebuilt=True), files
+    return dataclasses.replace(result, rebuilt=True, staged={}), files

@@ -39,6 +39,7 @@ from audiobuild.read.sources import Article, load_article
 from audiobuild.run.scriptfile import SUFFIXES as SCRIPT_SUFFIXES
 from audiobuild.run.scriptfile import dump
 from audiobuild.run.scriptfile import load as load_script_file
+from audiobuild.run.verify import Listening, verify
 from audiobuild.voice.casting import Part, cast_parts
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import Profile, check_profile, load_profile
@@ -62,6 +63,7 @@ class Result:
     spans: list[Span]  # where each sentence is spoken (empty when nothing was rebuilt)
     rebuilt: bool  # False when the article and settings were unchanged and the files kept
     staged: dict[str, Path] = field(default_factory=dict)  # Entry.named_files kind -> the rendered, unpublished file
+    listening: Listening | None = None  # what `--verify` heard (None: not verified)
 
 
 @dataclass(frozen=True)
@@ -329,8 +331,19 @@ def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     script, entry = plan.script, plan.entry
     folders = {kind: (output / name).parent for kind, name in entry.named_files.items()}
     mp3 = staged["mp3"] = stage(folders["mp3"], ".mp3", plan.owner)
-    clips = synthesize_each(script, plan.speech, plan.voices, cache, progress)
-    episode = assemble_and_export(script, clips, config.pauses.at_pace(config.reading.rate), mp3, config.audio)
+    clips: list = []  # as assembly takes them, to assemble again after `verify`
+    pauses = config.pauses.at_pace(config.reading.rate)
+    made = (clips.append(clip) or clip for clip in synthesize_each(script, plan.speech, plan.voices, cache, progress))
+    episode = assemble_and_export(script, made, pauses, mp3, config.audio)
+    listening = None
+    if config.reading.verify:
+
+        def export(better: list) -> None:
+            nonlocal episode
+            episode = assemble_and_export(script, better, pauses, mp3, config.audio)
+
+        listening = verify(script, plan.speech, plan.voices, clips, mp3, cache, export)
+        entry = dataclasses.replace(entry, recall=round(listening.recall, 3))
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
     write_tags(mp3, _tags(script, entry, config, cover))
@@ -344,7 +357,7 @@ def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     for kind, data in contents.items():
         staged[kind] = stage(folders[kind], Path(entry.named_files[kind]).suffix, plan.owner)
         staged[kind].write_bytes(data)
-    return Result(plan.source, entry, script, episode.spans, rebuilt=True, staged=dict(staged))
+    return Result(plan.source, entry, script, episode.spans, rebuilt=True, staged=dict(staged), listening=listening)
 
 
 def _fingerprint(

@@ -67,6 +67,18 @@ class ClipCache:
         """Record a clip synthesized into the staging folder (at the path `lookup` gave)."""
         self._staged.append(staged)
 
+    def replace(self, wav: Path, text: str, voice: Voice, clip_version: str) -> Path:
+        """Stage `wav` (in the staging folder) as the clip of `text` by `voice`, over the one there; return its path.
+
+        For a clip synthesised once more because the first was not heard (`run.verify`): the next build of the
+        article takes the clip that was.
+        """
+        staged = self.staging / self.path(text, voice, clip_version).name
+        os.replace(wav, staged)
+        if staged not in self._staged:
+            self._staged.append(staged)
+        return staged
+
     def commit(self) -> None:
         """Move the staged clips into the cache."""
         for staged in self._staged:
