@@ -33,7 +33,16 @@ from audiobuild.model import INTERVIEWEE, INTERVIEWER, LAYOUTS
 from audiobuild.parse.cast import Cast
 from audiobuild.parse.furniture import STAMP, furniture_reason
 from audiobuild.parse.labels import COLON, DASH, LINE, Label, label_key, read_label
-from audiobuild.parse.text import asks, ends_sentence, has_question, is_direction, spoken_text, strip_markup
+from audiobuild.parse.text import (
+    asks,
+    ends_sentence,
+    has_question,
+    heading_like,
+    is_direction,
+    opens_quotation,
+    spoken_text,
+    strip_markup,
+)
 from audiobuild.parse.vocab import OFFICES, ROLE_MARKERS, ROLE_WORDS
 from audiobuild.parse.zones import HEADING, Paragraph
 
@@ -54,8 +63,6 @@ EXAMINATION = re.compile(
     r"[\w'\-]+(?:\s[\w'\-]+)?):?$",
     re.IGNORECASE,
 )
-# What a sentence or a clause ends with: a line ending in one is no heading.
-_SENTENCE_PUNCTUATION = ".!?\u2026:;,\"'\u201d\u00bb)"
 
 
 @dataclass(frozen=True)
@@ -470,10 +477,7 @@ def _introduces_quotation(blocks: list[Block], index: int) -> bool:
     """True when what follows a styled line is a quotation: a press conference's topic ("**La situación de
     Ramiro Rocca:**") is put to the speaker as a question is, and the quotation is the answer."""
     answer = _answer_after(blocks, index)
-    return answer is not None and blocks[answer].text[:1] in _OPENING_QUOTES
-
-
-_OPENING_QUOTES = "“\"«„‘‹"
+    return answer is not None and opens_quotation(blocks[answer].text)
 
 
 def _markup(block: Block) -> str:
@@ -578,23 +582,11 @@ def _settle(blocks: list[Block], layout: Layout) -> tuple[list[Block], list[Bloc
     return settled, unread
 
 
-def heading_like(text: str) -> bool:
-    """A short line with no closing punctuation: a heading in plain text."""
-    return (
-        len(text) <= 80
-        and 1 <= len(text.split()) <= 10
-        and text[-1] not in _SENTENCE_PUNCTUATION
-        and (text[0].isupper() or text[0].isdigit())
-        and any(char.isalpha() for char in text)
-    )
-
-
 def _plain_headings(blocks: list[Block], turns: set[int]) -> set[int]:
     """Indices of the text blocks that are headings: short unpunctuated lines between paragraphs.
 
-    Only once some sentence has been read (short lines under the title are its
-    deck, or a briefing's place and date), and only right before a turn (in a
-    dialogue) or a paragraph or list (in an article).
+    Only once some sentence has been read (short lines under the title are its deck, or a briefing's place and
+    date), and only right before a turn (in a dialogue) or a paragraph or list (in an article).
     """
     headings: set[int] = set()
     started = False

@@ -206,3 +206,23 @@ def split_sentences(text: str) -> list[str]:
 def sentences_of(text: str, read_directions: bool = False) -> list[str]:
     """The sentences of a segment's `text` that are synthesized: without stage directions unless `read_directions`."""
     return split_sentences(text if read_directions else spoken_text(text))
+
+
+# What a sentence or a clause ends with: a line ending in one is no heading.
+_SENTENCE_PUNCTUATION = ".!?\u2026:;,\"'\u201d\u00bb)"
+
+
+def heading_like(text: str) -> bool:
+    """A short line with no closing punctuation: a heading in plain text."""
+    return (
+        len(text) <= 80
+        and 1 <= len(text.split()) <= 10
+        and text[-1] not in _SENTENCE_PUNCTUATION
+        and (text[0].isupper() or text[0].isdigit())
+        and any(char.isalpha() for char in text)
+    )
+
+
+def opens_quotation(text: str) -> bool:
+    """True when `text` starts with an opening quotation mark, in any language's style."""
+    return text[:1] in "“\"«„‘‹"
