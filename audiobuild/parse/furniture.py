@@ -141,7 +141,12 @@ _STAMP_LINE = re.compile(
 
 def is_date_line(text: str) -> bool:
     """A line of dates and times with the words around them; at least one date or time in it."""
+    # "12 жовтня 2025, 21:40 · Спорт · Баскетбол": the date, then the sections the piece is filed under.
+    text = _FILED_UNDER.sub("", text)
     return bool(_STAMP_LINE.match(text)) and bool(re.search(rf"{DATE}|{CLOCK}", text, re.IGNORECASE))
+
+
+_FILED_UNDER = re.compile(r"(?:\s+[·|•]\s+[^\W\d_][\w\- ]{0,30}){1,4}$")
 
 
 # ---------------------------------------------------------------------------

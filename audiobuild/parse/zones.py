@@ -34,7 +34,7 @@ class Paragraph:
 
 HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
 _MARKER = re.compile(r"^(?:[-\u2013\u2014\u2022*+>]\s|#{1,6}\s|\d{1,2}[.)]\s|\*\*|\(|\[)")
-_FRONT_MATTER = re.compile(r"^[\w-]+\s*:")
+_FRONT_MATTER = re.compile(r"^[\w-]+\s*[:=]")  # "title: ..." (YAML), "title = ..." (TOML)
 # A transcript with a line number on every line (a deposition): "14   BY MS. ROE:".
 _LINE_NUMBER = re.compile(r"^\s{0,6}(\d{1,2})(?:\s+|$)")
 
@@ -208,11 +208,12 @@ def _without_markup_lines(lines: list[str], offset: int, dropped: list[Dropped])
 
 
 def _front_matter_end(lines: list[str]) -> int:
-    """The number of lines of a YAML front matter block at the top (``---`` ... ``---``), else 0."""
-    if not lines or lines[0].strip() != "---":
+    """The number of lines of a front matter block at the top (YAML's ``---`` ... ``---``, TOML's ``+++``), else 0."""
+    fence = lines[0].strip() if lines else ""
+    if fence not in ("---", "+++"):
         return 0
     for index, line in enumerate(lines[1:80], start=1):
-        if line.strip() in ("---", "..."):
+        if line.strip() in (fence, "..."):
             return index + 1 if any(_FRONT_MATTER.match(item) for item in lines[1:index]) else 0
     return 0
 

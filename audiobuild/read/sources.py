@@ -282,18 +282,22 @@ def css_to_xpath(selectors: tuple[str, ...] | list[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 # Front matter and captions
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# YAML between "---" lines (Jekyll, mkdocs), or TOML between "+++" lines (Hugo).
+_FRONT_MATTER = re.compile(
+    r"\A\ufeff?(?P<fence>---|\+\+\+)[ \t]*\r?\n(?P<block>.*?)\r?\n(?:(?P=fence)|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL
+)
 
 
 def _with_front_matter(article: Article) -> Article:
-    """The article with the title, author and date of its YAML front matter (the parser drops the block itself)."""
+    """The article with the title, author and date of its front matter (the parser drops the block itself)."""
     match = _FRONT_MATTER.match(article.text)
     if not match:
         return _with_comment_metadata(article)
     # The block after as many empty lines as come before it: errors give the file's line numbers.
-    block = "\n" * article.text[: match.start("yaml")].count("\n") + match.group("yaml")
-    # Not YAML after all (lenient): the parser reads the lines as text.
-    fields = load_document(block, article.source, "yaml", error=InputError, lenient=True)
+    block = "\n" * article.text[: match.start("block")].count("\n") + match.group("block")
+    # Not YAML or TOML after all (lenient): the parser reads the lines as text.
+    kind = "toml" if match.group("fence") == "+++" else "yaml"
+    fields = load_document(block, article.source, kind, error=InputError, lenient=True)
     if not isinstance(fields, dict):
         return article
     # YAML reads `date: 2025-05-30` as a date: its text is what is checked and kept.
