@@ -442,7 +442,7 @@ class _Body:
         writer = writer or (normalise_space(article.author) if article.author else None)
         context = " \n ".join([script.title, byline, *self.header, *self.intro, *credits,
                                *(block.text for block in blocks if block.tag != "furniture")])  # fmt: skip
-        named = interviewer or interviewer_named([byline, *self.header, *self.intro, *credits])
+        named = interviewer or interviewer_named([byline, article.author or "", *self.header, *self.intro, *credits])
         if examination and not named:
             named = display_name_of(examination, context, script.language)
         avoid = {name for name in (writer, named, article.site_name) if name}

@@ -24,6 +24,8 @@ from audiobuild.parse.vocab import (
     NOT_SPEAKERS,
     OFFICES,
     PARTICLES,
+    PLACE_FIRSTS,
+    PLACE_LASTS,
     ROLE_MARKERS,
     ROLE_WORDS,
 )
@@ -310,6 +312,10 @@ _INTERVIEWER_CUES = [
         rf"\b(?:{INTERVIEWED_BY}|interviewer\s*:|text und interview\s*:)\s*(?P<name>{_NAME})",
         re.I,
     ),
+    # A credit line that is the word and a name, its colon perhaps lost on the way ("Interview Benedikt Rauch",
+    # as trafilatura gives a page's author).
+    re.compile(rf"^(?:interview|gespräch|entrevista|intervista|интервью|інтерв['’]ю|wywiad)\s*:?\s+(?P<name>{_NAME})$",
+               re.I),  # fmt: skip
     re.compile(rf"\bsprach\s+(?P<name>{_NAME})\s+mit\b"),
     re.compile(rf"\bperiodista\s+(?P<name>{_NAME})\s+(?:conversó|habló)\b"),
     re.compile(rf"\b(?P<name>{_NAME})\s+(?:sprach|conversó|habló|s'est entretenu(?:e)?)\s+(?:mit|con|avec)\b"),
@@ -437,8 +443,8 @@ def names_in(text: str) -> list[str]:
             continue
         name = _clean_name(match.group("name"))
         words = name.split()
-        if len(words) >= 2 and not any(word.casefold() in _NOT_NAMES | {"st", "saint", "sankt", "san", "santa"}
-                                       for word in words[:1]):  # fmt: skip
+        place = words[0] in PLACE_FIRSTS or words[-1] in PLACE_LASTS  # "Copper Pass", "New York"
+        if len(words) >= 2 and not place and words[0].casefold() not in _NOT_NAMES | {"sankt"}:
             names.append(name)
     return names
 

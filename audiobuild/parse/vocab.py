@@ -136,3 +136,15 @@ INTERVIEWED_BY = (
     r"intervista di|беседовал[аи]?|интервью записал[аи]?|розмовлял[аи]?|розмову вел[аи]?|rozmawiał[aoy]?|"
     r"rozmowę przeprowadził[aoy]?"
 )
+
+# The first and last words of places' names: two capitalised words with one of them are no person ("New York",
+# "Dock Street").
+PLACE_FIRSTS = frozenset(
+    "New San Santa Los Las Saint St Port Mount Mt Lake North South East West Fort Cape Upper Lower Great".split()
+)
+PLACE_LASTS = frozenset(
+    "Street St Road Rd Avenue Ave Lane Square Park Bridge Station Hill Island River Lake Bay Drive Boulevard Place "
+    "Court Market Harbour Harbor Hall Church University College School Hospital Museum Centre Center City County "
+    "Valley Beach Way Row Close Gardens Quay Airport Port Pass Forest Wood Moor Glen Creek Canyon Falls Point "
+    "Heights".split()
+)

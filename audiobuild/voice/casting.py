@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from audiobuild.model import INTERVIEWEE, INTERVIEWER, NARRATOR, Script, Voice
+from audiobuild.parse.vocab import PLACE_FIRSTS, PLACE_LASTS
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import GENDERS, Profile, for_language, stand_in_profile
 
@@ -123,16 +124,6 @@ PRONOUNS = {
                     prepositions="a com de para por sem sobre entre em contra desde"),
     "de": _pronouns("", "er", male_others="ihn ihm", places="in im am an auf nach aus"),
 }  # fmt: skip
-# The first and last words of places' names: two capitalised words with one of them are no person ("New York",
-# "Dock Street").
-_PLACE_FIRSTS = frozenset(
-    "New San Santa Los Las Saint St Port Mount Mt Lake North South East West Fort Cape Upper Lower Great".split()
-)
-_PLACE_LASTS = frozenset(
-    "Street St Road Rd Avenue Ave Lane Square Park Bridge Station Hill Island River Lake Bay Drive Boulevard Place "
-    "Court Market Harbour Harbor Hall Church University College School Hospital Museum Centre Center City County "
-    "Valley Beach Way Row Close Gardens Quay Airport Port".split()
-)
 _SURNAMES = {
     FEMALE: re.compile(r"[а-яё]+(?:ова|ева|ёва|ина|ына|ская|цкая)"),
     MALE: re.compile(r"[а-яё]+(?:ов|ев|ёв|ский|цкий)"),
@@ -488,7 +479,7 @@ def _names_someone(found: list[str], index: int, pronouns: Pronouns) -> bool:
     """Whether found[index] opens two capitalised words that may be a person's name, not a place's."""
     if index + 1 >= len(found) or not (found[index][0].isupper() and found[index + 1][0].isupper()):
         return False
-    if found[index] in _PLACE_FIRSTS or found[index + 1] in _PLACE_LASTS:
+    if found[index] in PLACE_FIRSTS or found[index + 1] in PLACE_LASTS:
         return False
     return found[index - 1].casefold() not in pronouns.places
 
