@@ -454,8 +454,20 @@ def extract_html(
     text = "\n".join(_blocks(body)) if body is not None else ""
     if not text.strip():
         raise InputError(source, "has no article text that could be found in the page")
-    return Article(source, text, title=document.title, author=document.author, date=document.date,
-                   site_name=document.sitename, date_source="page metadata" if document.date else None)  # fmt: skip
+    title, site_name = document.title, document.sitename
+    if title and (site_name and title.casefold() == site_name.casefold() or _home_link(tree, title)):
+        title, site_name = None, title  # the page's title is the site's name: the headline is in the text
+    return Article(source, text, title=title, author=document.author, date=document.date, site_name=site_name,
+                   date_source="page metadata" if document.date else None)  # fmt: skip
+
+
+def _home_link(tree, text: str) -> bool:
+    """True when a link to the site's home page reads `text`: the site's name, not the article's title."""
+    return tree is not None and any(
+        link.text_content().strip().casefold() == text.strip().casefold()
+        for link in tree.iter("a")
+        if (link.get("href") or "").strip() in ("/", "./", "index.html", "/index.html")
+    )
 
 
 # "<em>The question?<br></em>The answer.": trafilatura drops a line break that is the last thing inside a
