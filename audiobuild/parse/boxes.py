@@ -52,9 +52,21 @@ def _repeated_lines(blocks: list[Block]) -> list[Block]:
 
 
 def _poll_questions(blocks: list[Block]) -> list[Block]:
-    """The line over two or more of a poll's choices ("Выбери самого крутого фудблогера!" over "%165 голосов"):
-    the poll's question, furniture as its choices are."""
-    polled = [index for index in range(len(blocks) - 2) if blocks[index].tag in ("heading", "text", "bold")
-              and all(block.reason == "poll" for block in blocks[index + 1 : index + 3])]  # fmt: skip
+    """A poll's question and its choices above its vote counts: "Have you visited the mill?", "• Not yet", "1,204
+    votes"; or a line over two or more choices' counts ("Выбери самого крутого фудблогера!" over "%165 голосов").
+    All of it is furniture, as its counts are."""
+    polled: set[int] = set()
+    for index, block in enumerate(blocks):
+        if block.reason != "poll":
+            continue
+        choices = index
+        while choices > 0 and blocks[choices - 1].tag == "item" and len(blocks[choices - 1].text.split()) <= 6:
+            choices -= 1
+        question = choices - 1
+        if question >= 0 and blocks[question].tag in ("heading", "text", "bold"):
+            if index - choices >= 2 and blocks[question].text.endswith("?"):
+                polled |= set(range(question, index))  # the question and its choices
+            elif index + 1 < len(blocks) and blocks[index + 1].reason == "poll" and choices == index:
+                polled.add(question)  # a line over choices shown by their counts
     return [Block(block.line, "furniture", block.source or block.text, reason="poll") if index in polled else block
             for index, block in enumerate(blocks)]  # fmt: skip

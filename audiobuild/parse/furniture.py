@@ -387,6 +387,25 @@ _FURNITURE = [
         "contact line",
     ),
     (
+        # "NORTHMOOR LICENSING TRIBUNAL — 11.02.2025 — Page 1 of 3": a PDF's running footer, between the turns.
+        re.compile(
+            r"^.{0,120}\b(?:page|seite|página|pagina|strona|сторінка|страница)\s+\d+\s+"
+            r"(?:of|von|sur|de|di|z|з|из)\s+\d+$",
+            re.I,
+        ),
+        "page footer",
+    ),
+    (
+        # "The lifeboat service is funded by donations. Give today.": a box asking for money, short, ending so.
+        re.compile(
+            r"^(?=(?:\S+\s+){0,30}\S+$).*\b(?:give today|donate (?:now|today)|make a donation|support (?:us|our work) "
+            r"today|jetzt spenden|spenden sie|faites un don|haz (?:una|tu) donación|dona ora|doe agora|"
+            r"wesprzyj nas|пожертвуйте|підтримайте нас)\W*$",
+            re.I,
+        ),
+        "donation call",
+    ),
+    (
         # "Проголосовать за Андрея вы можете на последней странице!": a reader poll's call, between the turns.
         re.compile(
             r"^(?:проголосовать за|проголосуйте за|голосуйте за|vote for|cast your vote|votez pour|vota por|"
