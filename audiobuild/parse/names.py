@@ -147,6 +147,8 @@ def display_name(label: Label, context: str, language: str) -> str:
         full = full_name(cased, context, language, majority=not surname_only)
         if full:
             cased = full
+        elif surname_only and not prefix:
+            cased = _with_surname(cased, context) or cased
     kept = [_prefix_case(word) for word in prefix if _plain(word) in KEPT_TITLES]
     if len([word for word in cased if not re.fullmatch(_INITIAL, word)]) >= 2:
         return " ".join(kept + cased)
@@ -166,6 +168,15 @@ def _named_tail(words: list[str], context: str) -> str | None:
             if not before or not re.fullmatch(_CAPITALISED, before[-1]) or before[-1][-1] in ".:!?":
                 return tail
     return None
+
+
+def _with_surname(words: list[str], context: str) -> list[str] | None:
+    """A given name with the one surname the context writes after it ("Amal:" after "Amal Haddad and Ruth
+    Kimani started ..."), or None when it writes none, or several."""
+    pattern = rf"(?<![\w\-]){re.escape(words[0])}\s+({_CAPITALISED})(?![\w\-'’])"
+    found = {match.group(1) for match in re.finditer(pattern, context)}
+    found = {word for word in found if word not in PLACE_LASTS and _plain(word) not in _PREFIX_WORDS | PARTICLES}
+    return [words[0], found.pop()] if len(found) == 1 else None
 
 
 def _prefix_case(word: str) -> str:
