@@ -511,6 +511,12 @@ def _blocks(body) -> list[str]:
     for element in body:
         if element.tag == "head":
             lines.append(f"## {_inline(element)}")
+        elif element.tag == "list" and element.get("rend") == "dl":
+            # A definition list: each term (<dt>, "dt-1") in bold over its definitions (<dd>) as paragraphs, as a
+            # page of readers' questions and an expert's answers sets them.
+            terms = [(item, _inline(item).strip()) for item in element if item.tag == "item"]
+            lines += [f"**{text}**" if (item.get("rend") or "").startswith("dt") else text
+                      for item, text in terms if text]  # fmt: skip
         elif element.tag == "list":
             ordered = element.get("rend") == "ol"
             items = [item for item in element if item.tag == "item"]
