@@ -218,6 +218,9 @@ def _label(
     if shaped is None:
         return None
     name, descriptor, shape = shaped
+    counted = re.fullmatch(r"(?P<role>[^\W\d_]+)\s*\d{1,3}", name)  # "Frage 1:", "Question 3:": a numbered role
+    if counted and _plain(counted["role"]) in ROLE_MARKERS:
+        text, name, shape, numbered = counted["role"], counted["role"], "role", True
     bracketed = bool(re.search(r"[(\[]", text))
     if own_line and descriptor and not spoken_text(f"({descriptor})"):
         return None  # "Q (Inaudible.)": a turn that is a stage direction, not a label alone on its line
