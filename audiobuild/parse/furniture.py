@@ -387,6 +387,11 @@ _FURNITURE = [
         "contact line",
     ),
     (
+        # "Senato della Repubblica - Piazza Madama - 00186 Roma": a postal address, its code and town last.
+        re.compile(r"^(?=(?:\S+\s+){1,14}\S+$)[^.!?]*[,\-–—·|]\s*\d{4,5}\s+[^\W\d_][\w\-]+(?:\s+[^\W\d_][\w\-]+)?$"),
+        "address line",
+    ),
+    (
         # "NORTHMOOR LICENSING TRIBUNAL — 11.02.2025 — Page 1 of 3": a PDF's running footer, between the turns.
         re.compile(
             r"^.{0,120}\b(?:page|seite|página|pagina|strona|сторінка|страница)\s+\d+\s+"

@@ -222,6 +222,8 @@ def _label(
     if counted and _plain(counted["role"]) in ROLE_MARKERS:
         text, name, shape, numbered = counted["role"], counted["role"], "role", True
     bracketed = bool(re.search(r"[(\[]", text))
+    if bracketed and re.search(r"[.!?]\s+\S", text[text.rfind(")") + 1 :]):
+        return None  # "FANTINATI (M5S). Vorrei capire ... propri: ...": a label, then sentences up to a colon
     if own_line and descriptor and not spoken_text(f"({descriptor})"):
         return None  # "Q (Inaudible.)": a turn that is a stage direction, not a label alone on its line
     if descriptor and not bracketed:

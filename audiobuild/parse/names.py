@@ -137,7 +137,9 @@ def display_name(label: Label, context: str, language: str) -> str:
             return named
     words = _with_initials_apart(words)
     cased = _cased(words, context, language, office=False).split()
-    surname_only = len([word for word in cased if not re.fullmatch(_INITIAL, word)]) == 1
+    # "DE ROSA", "VAN DER MEER": a particle and a surname are one surname, whose given name the context may give.
+    bare = [word for word in cased if not re.fullmatch(_INITIAL, word) and _plain(word) not in PARTICLES]
+    surname_only = len(bare) == 1
     # "Mr. HALLORAN", "El señor SAGASTI URQUIJO", "(Ferrán Olmedo)": surnames, whose given name the context may give.
     surnames = surname_only or name != label.name or (bool(prefix) and all(word.isupper() for word in words))
     institution = (

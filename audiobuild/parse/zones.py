@@ -307,7 +307,8 @@ PIECE_WORDS = re.compile(
     r"\w*gespräch|\w*interview|\w*befragung|\w*pressekonferenz|folge|\w*protokoll|mitschrift|"
     r"entretien|compte rendu|conférence de presse|séance|épisode|"
     r"entrevista|conferencia de prensa|rueda de prensa|versión estenográfica|diario de sesiones|episodio|ds\.|"
-    r"intervista|conferenza stampa|resoconto|trascrizione|entrevista coletiva|transcrição|notas taquigráficas|"
+    r"intervista|conferenza stampa|resoconto|audizione|audiencia|audition|audiência|anhörung|przesłuchanie|слухання|"
+    r"trascrizione|entrevista coletiva|transcrição|notas taquigráficas|"
     r"wywiad|rozmowa|konferencja prasowa|stenogram|інтерв['’]ю|розмова|брифінг|стенограма)",
     re.IGNORECASE,
 )
