@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import audiobuild
-from audiobuild.atomic import write_bytes
+from audiobuild.atomic import write_if_changed
 from audiobuild.config import Config
 from audiobuild.errors import AudiobuildError
 from audiobuild.model import Entry, ParseOptions
@@ -84,16 +84,16 @@ def unchanged(
     """
     try:
         digests = input_digests(sources, output, config, voices, options)
-        if len(digests) != len(sources) or not (output / FEED_FILE).is_file():
+        if len(digests) != len(sources) or not (output / FEED_FILE).is_file():  # a URL, or a source twice
             return None
+        records = {source: _read_record(output, source_id(Path(source))) for source in sources}
+        if any(record is None or record["inputs"] != digests[source] for source, record in records.items()):
+            return None  # before the catalogue is opened: a folder no build of this version recorded is left as is
         catalogue = load_catalogue(output)
         try:
             found = []
-            for source in sources:
+            for source, record in records.items():
                 identity = source_id(Path(source))
-                record = _read_record(output, identity)
-                if record is None or record["inputs"] != digests[source]:
-                    return None
                 entry = catalogue.get(record["slug"])
                 if entry is None or entry.source_id != identity or entry.fingerprint != record["fingerprint"]:
                     return None
@@ -111,8 +111,9 @@ def record(output: Path, digests: dict[str, str], results: list[Result]) -> None
     """Remember, for each published result whose article has a digest, that digest with its episode's slug and
     fingerprint (`.state/built/<source id>.json`), for `unchanged` to compare next time.
 
-    Each record is replaced atomically: a crash leaves the old one or the new one, and either only saves work,
-    as does one that cannot be written (the episode is built; the next build plans it to know it is unchanged).
+    Each record is replaced atomically, and only when it changes: a crash leaves the old one or the new one,
+    and either only saves work, as does one that cannot be written (the episode is built; the next build plans
+    it to know it is unchanged).
     """
     for result in results:
         digest = digests.get(result.source)
@@ -122,8 +123,8 @@ def record(output: Path, digests: dict[str, str], results: list[Result]) -> None
         entry = result.entry
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(path, json.dumps({"inputs": digest, "slug": entry.slug,
-                                          "fingerprint": entry.fingerprint}).encode())  # fmt: skip
+            write_if_changed(path, json.dumps({"inputs": digest, "slug": entry.slug,
+                                               "fingerprint": entry.fingerprint}).encode())  # fmt: skip
         except OSError as error:
             log.debug("%s: not recorded (%s)", path, error.strerror or error)
 
