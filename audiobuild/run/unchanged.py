@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,11 +143,14 @@ def _read_record(output: Path, identity: str) -> dict | None:
 
 
 def _article_digest(path: Path, setting: bytes) -> str | None:
+    """The digest of an article file with `setting`; None for anything but a regular file (a pipe is read once)."""
     try:
-        article = path.read_bytes()
-    except OSError:
-        return None  # the full build says why, in its own words
-    return hashlib.sha256(b"".join([setting, str(path.resolve()).encode(), b"\0", article])).hexdigest()
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        where, article = str(path.resolve()), path.read_bytes()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links, which the full build reports
+        return None
+    return hashlib.sha256(b"".join([setting, where.encode(), b"\0", article])).hexdigest()
 
 
 def _setting(output: Path, config: Config, voices: str | None, options: ParseOptions) -> bytes:
