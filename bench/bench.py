@@ -441,7 +441,12 @@ def main() -> None:
         for name, f in natural.items():
             if name in articles:
                 print(f"  {name}: {f['build'] / articles[name]['build']:.1f}x the espeak profile's build time")
-        print()
+        serial, parallel, cores = bench_batch(scratch, batch // 10, "natural")
+        print(
+            f"  batch of {batch // 10}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
+            f"({serial / parallel:.2f}x faster)"
+        )
+        print(f"sizing, natural: {batch // 10 * 3600 / parallel / cores:.0f} articles of 300 words an hour per core")
         unchanged = bench_unchanged(scratch, ["natural"] if args.natural else ["espeak", "natural"], runs)
         print_unchanged(unchanged)
         for profile in ("espeak", "natural"):
@@ -449,12 +454,6 @@ def main() -> None:
                 summary.append(f"unchanged rebuild, {profile}: {unchanged[profile]:.3f}s, "
                                f"{unchanged[profile] / unchanged['python']:.1f}x python -c pass "
                                "(goal at most 0.3s)")  # fmt: skip
-        serial, parallel, cores = bench_batch(scratch, batch // 10, "natural")
-        print(
-            f"  batch of {batch // 10}: {serial:.1f}s one at a time, {parallel:.1f}s on {cores} cores "
-            f"({serial / parallel:.2f}x faster)"
-        )
-        print(f"sizing, natural: {batch // 10 * 3600 / parallel / cores:.0f} articles of 300 words an hour per core")
         peaks = bench_memory(scratch, [300, 3000 if args.quick else 30000])
         (small, low), (large, high) = sorted(peaks.items())
         print(f"natural peak RSS: {low / 2**20:.0f} MB at {small} words, {high / 2**20:.0f} MB at {large} "

@@ -64,14 +64,11 @@ def input_digests(
     meanwhile is recorded with its older digest (and built again next time),
     never the other way round. ConfigError when the profile does not exist.
     """
-    setting = _setting(output, config, voices, options)
-    digests = {}
-    for source in sources:
-        if isinstance(source, (str, Path)) and not str(source).lower().startswith(("http://", "https://")):
-            digest = _article_digest(Path(source), setting)
-            if digest is not None:
-                digests[str(source)] = digest
-    return digests
+    web = ("http://", "https://")
+    files = [item for item in sources if isinstance(item, (str, Path)) and not str(item).lower().startswith(web)]
+    setting = _setting(output, config, voices, options) if files else b""
+    digests = {str(source): _article_digest(Path(source), setting) for source in files}
+    return {source: digest for source, digest in digests.items() if digest is not None}
 
 
 def unchanged(
