@@ -78,7 +78,7 @@ def test_a_changed_article_is_built_again_and_its_next_rebuild_is_short(folder):
     assert lines == [f"unchanged: episodes/the-harbour-story--2.mp3 ({folder / 'story.txt'})"] and not loaded
 
 
-def test_an_article_touched_but_not_changed_is_planned_and_found_unchanged(folder):
+def test_an_article_written_again_with_the_same_bytes_takes_the_short_way(folder):
     """Only bytes count: the same bytes written again are unchanged, whatever the file's time."""
     (folder / "story.txt").write_bytes((folder / "story.txt").read_bytes())
     lines, loaded = build(folder)
