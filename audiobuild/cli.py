@@ -215,6 +215,19 @@ def _share(text: str) -> float:
     return share
 
 
+def _all_unchanged(args: argparse.Namespace, config) -> bool:
+    """True, having said so, when every article of a `build` is unchanged since it was published (`run.unchanged`).
+
+    Decided before the build is imported: a rebuild with nothing to do loads no parser, engine, numpy or pydub.
+    """
+    from audiobuild.run.unchanged import unchanged
+
+    found = unchanged(args.articles, args.output, config, args.voices, _options(args))
+    for entry, source in found or ():
+        log.info("unchanged: %s (%s)", entry.file, source)
+    return found is not None
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
@@ -387,17 +400,20 @@ def _run(args: argparse.Namespace) -> int:
         log.error("audiobuild: error: --title names one episode; build the %d articles one at a time",
                   len(args.articles))  # fmt: skip
         return 2
-    from audiobuild.run.batch import BatchFailed, build_all
-
     if args.verify or args.verify_min is not None:  # --verify-min says to listen too
         least = config.reading.verify_min if args.verify_min is None else args.verify_min
         config = dataclasses.replace(config, reading=dataclasses.replace(config.reading, verify=True, verify_min=least))
     other_voices = not args.publish and _other_voices(args.voices, config.podcast.voices)
+    draft = args.draft or other_voices
+    if not draft and _all_unchanged(args, config):
+        return 0
+    from audiobuild.run.batch import BatchFailed, build_all
+
     code = 0
     try:
         results = build_all(
             args.articles, args.output, config, args.voices, workers=args.jobs, cluster=args.cluster,
-            options=_options(args), draft=args.draft or other_voices,
+            options=_options(args), draft=draft,
         )
     except BatchFailed as failed:
         if failed.attempted > 1:  # a single article's error line already says it all

@@ -1,7 +1,8 @@
 """audiobuild's benchmark: whole builds next to the floor of their parts, measured in the same run.
 
-    make bench                          # the figures the speed issue asks for
+    make bench                          # the figures the speed issue asks for, and a summary of them
     .venv/bin/python bench/bench.py --quick
+    .venv/bin/python bench/bench.py --million   # the catalogue at 1,000,000 episodes alone (slow)
 
 The floor of an article is espeak-ng speaking its text to a WAV (the system's
 `espeak-ng -w` when installed, else bench/espeak_floor.py driving the same
@@ -9,8 +10,12 @@ library) plus ffmpeg encoding that WAV to the same MP3 settings, each as a
 whole process. Builds with the `natural` profile (two engines: hibari asks,
 Piper answers and narrates) are set against each engine speaking its share of
 the text in one call (bench/natural_floor.py) plus ffmpeg encoding both.
-Every figure is a median over several runs; ratios are what to compare between
-machines. Articles are generated from a seed, so runs compare.
+A rebuild with nothing to do is set against the interpreter's own start
+(`python -c pass`) and the CLI's (`audiobuild --version`), measured in turn
+with it. Every figure is a median over several runs; ratios are what to
+compare between machines. Articles are generated from a seed, so runs compare.
+Processes run with byte-code caches, as an installed package does (pip
+compiles them): without them every start compiles audiobuild again.
 """
 
 from __future__ import annotations
@@ -142,6 +147,41 @@ def bench_articles(scratch: Path, sizes: dict[str, int], runs: int, voices: str 
             "rebuild": median(rebuilds),
         }
     return figures
+
+
+def bench_unchanged(scratch: Path, profiles: list[str], runs: int) -> dict[str, float]:
+    """Seconds of a rebuild with nothing to do for each profile, next to the interpreter's and the CLI's start.
+
+    Rebuilds the short article into the folder `bench_articles` built it into last; the three kinds of
+    process take turns, so that a busy moment of the machine falls on each alike.
+    """
+    commands = {"python": [sys.executable, "-c", "pass"], "cli": [*AUDIOBUILD, "--version"]}
+    for profile in profiles:
+        output = scratch / f"out-{profile}-short-{runs - 1}"
+        before = _listing(output)
+        commands[profile] = build_command(output, scratch / "short.txt", voices=profile)
+        run(commands[profile])
+        if _listing(output) != before:  # it built or wrote something: not the figure asked for
+            raise SystemExit(f"the rebuild into {output} was not a rebuild with nothing to do")
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(max(runs, 5)):
+        for name, command in commands.items():
+            times[name].append(run(command)[0])
+    return {name: median(values) for name, values in times.items()}
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    return {str(path): path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
+
+
+def print_unchanged(times: dict[str, float]) -> None:
+    """One line per profile: the rebuild's seconds, and as a multiple of the interpreter's start."""
+    python, cli = times["python"], times["cli"]
+    print(f"unchanged rebuild (nothing to build; python -c pass {python:.3f}s, audiobuild --version {cli:.3f}s):")
+    for profile, seconds in times.items():
+        if profile not in ("python", "cli"):
+            print(f"  {profile}: {seconds:.3f}s ({seconds / python:.1f}x python's start, "
+                  f"{seconds / cli:.2f}x the CLI's)")  # fmt: skip
 
 
 def bench_memory(scratch: Path, sizes: list[int], voices: str = "natural") -> dict[int, int]:
@@ -336,14 +376,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is printed")
     parser.add_argument("--quick", action="store_true", help="smaller articles and batch, one run each")
     parser.add_argument("--natural", action="store_true", help="only the natural profile's figures")
+    parser.add_argument("--million", action="store_true", help="only the catalogue at 1,000,000 episodes (one run)")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     sizes = {"short": 300, "long": 3000, "very long": 10000 if args.quick else 30000}
     batch = 10 if args.quick else 100
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # measured as installed: see the docstring
 
     with tempfile.TemporaryDirectory(prefix="audiobuild-bench-") as folder:
         scratch = Path(folder)
+        if args.million:
+            from bench.catalogue import bench_catalogue, print_catalogue
+
+            (row,) = bench_catalogue(scratch, 1, [1_000_000])
+            print_catalogue([row])
+            print(f"\n{_summary([_catalogue_line(row)])}")
+            return
         print(f"audiobuild benchmark: {runs} run(s) per figure, medians; {os.cpu_count()} cores\n")
+        summary: list[str] = []  # the figures issue 27's "Done means" lists, each with its goal
         articles: dict[str, dict] = {}
         if not args.natural:
             articles = bench_articles(scratch, sizes, runs)
@@ -353,6 +403,10 @@ def main() -> None:
                 f"\nlinearity: {very_long['words'] / long['words']:.1f}x the words cost "
                 f"{very_long['build'] / long['build']:.2f}x the time"
             )
+            for name, goal in (("short", 1.5), ("long", 1.0), ("very long", 1.0)):
+                f = articles[name]
+                summary.append(f"espeak build, {f['words']:,} words: {f['build'] / f['floor']:.2f}x the floor "
+                               f"({f['build']:.2f}s; goal at most {goal}x)")  # fmt: skip
             from bench.catalogue import bench_catalogue, print_catalogue
 
             print()
@@ -368,7 +422,12 @@ def main() -> None:
 
             for profile in ("espeak", "natural"):
                 count = 10 if args.quick else 20
-                print_cluster(profile, count, bench_cluster(scratch / f"cluster-{profile}", count, runs, profile))
+                times = bench_cluster(scratch / f"cluster-{profile}", count, runs, profile)
+                print_cluster(profile, count, times)
+                if profile == "espeak":
+                    summary.append(f"--cluster local, {count} short espeak articles: "
+                                   f"{times['local cluster'] / times['pool']:.2f}x the process pool "
+                                   "(goal at most 1.10x)")  # fmt: skip
             loudness, total = bench_loudness(scratch)
             print(f"loudness measurement and planning: {loudness:.2f}s of a {total:.2f}s long render "
                   f"({100 * loudness / total:.1f}%; synthesis and encoding go on meanwhile)")  # fmt: skip
@@ -388,31 +447,55 @@ def main() -> None:
             f"({serial / parallel:.2f}x faster)"
         )
         print(f"sizing, natural: {batch // 10 * 3600 / parallel / cores:.0f} articles of 300 words an hour per core")
+        unchanged = bench_unchanged(scratch, ["natural"] if args.natural else ["espeak", "natural"], runs)
+        print_unchanged(unchanged)
+        for profile in ("espeak", "natural"):
+            if profile in unchanged:
+                summary.append(f"unchanged rebuild, {profile}: {unchanged[profile]:.3f}s, "
+                               f"{unchanged[profile] / unchanged['python']:.1f}x python -c pass "
+                               "(goal at most 0.3s)")  # fmt: skip
         peaks = bench_memory(scratch, [300, 3000 if args.quick else 30000])
         (small, low), (large, high) = sorted(peaks.items())
         print(f"natural peak RSS: {low / 2**20:.0f} MB at {small} words, {high / 2**20:.0f} MB at {large} "
               f"({(high - low) / 2**20:+.0f} MB)")  # fmt: skip
+        summary.append(f"natural peak RSS: {low / 2**20:.0f} MB at {small:,} words, {high / 2**20:.0f} MB at "
+                       f"{large:,} ({(high - low) / 2**20:+.0f} MB; goal at most +100 MB)")  # fmt: skip
         # Kokoro reads the other languages' articles: its cost apart, in a process of its own (its peak RSS).
-        print(subprocess.run([sys.executable, "-m", "bench.kokoro"], cwd=REPO, check=True, capture_output=True,
-                             text=True).stdout.strip())  # fmt: skip
-        if args.natural:
-            return
-        following = bench_follow(scratch, runs)
-        print(
-            f"follow, a 50-item feed where nothing changed: {following['follow']:.2f}s "
-            f"({following['follow'] / following['start']:.2f}x the CLI's own start, {following['start']:.2f}s; "
-            f"one round trip {following['round_trip'] * 1000:.1f} ms)"
-        )
-        serving = bench_serve(scratch)
-        (one_rate, one_p99), (many, (rate, p99)) = serving[1], max(serving.items())
-        print(
-            f"serve, 64 KiB ranged MP3 requests: 1 client {one_rate:.0f} req/s (p99 {one_p99:.1f} ms); "
-            f"{many} clients {rate:.0f} req/s (p99 {p99:.1f} ms, {rate / one_rate:.2f}x the single client)"
-        )
+        kokoro = subprocess.run([sys.executable, "-m", "bench.kokoro"], cwd=REPO, check=True, capture_output=True,
+                                text=True).stdout.strip()  # fmt: skip
+        print(kokoro)
+        summary.append(kokoro)
         # What `build --verify` costs, against the same build without it (bench/verify.py).
-        print(subprocess.run([sys.executable, "-m", "bench.verify", "--runs", str(runs)], cwd=REPO, check=True,
-                             capture_output=True, text=True).stdout.strip())  # fmt: skip
+        verify = subprocess.run([sys.executable, "-m", "bench.verify", "--runs", str(runs)], cwd=REPO, check=True,
+                                capture_output=True, text=True).stdout.strip()  # fmt: skip
+        print(verify)
+        summary.append(verify.splitlines()[-1] if verify else "verify: no figure")
+        if not args.natural:
+            following = bench_follow(scratch, runs)
+            print(
+                f"follow, a 50-item feed where nothing changed: {following['follow']:.2f}s "
+                f"({following['follow'] / following['start']:.2f}x the CLI's own start, {following['start']:.2f}s; "
+                f"one round trip {following['round_trip'] * 1000:.1f} ms)"
+            )
+            serving = bench_serve(scratch)
+            (one_rate, one_p99), (many, (rate, p99)) = serving[1], max(serving.items())
+            print(
+                f"serve, 64 KiB ranged MP3 requests: 1 client {one_rate:.0f} req/s (p99 {one_p99:.1f} ms); "
+                f"{many} clients {rate:.0f} req/s (p99 {p99:.1f} ms, {rate / one_rate:.2f}x the single client)"
+            )
+        summary.append("catalogue at 1,000,000 episodes: `bench/bench.py --million` (a run of its own, slow)")
+        print(f"\n{_summary(summary)}")
 
+
+def _catalogue_line(row: dict) -> str:
+    return (f"catalogue at {row['size']:,} episodes: adding an article {row['add'] / row['alone']:.2f}x building "
+            f"it alone (goal at most 1.5x), feed {row['feed']:.2f}s (goal under 10s), "
+            f"peak RSS {row['rss'] / 2**20:.0f} MB")  # fmt: skip
+
+
+def _summary(lines: list[str]) -> str:
+    """The figures issue 27 asks for, measured in this run, as one block at the end."""
+    return "\n".join(["issue 27, measured in this run:", *(f"  {line}" for line in lines)])
 
 if __name__ == "__main__":
     main()

@@ -34,8 +34,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-import wcwidth
-
 from audiobuild.atomic import stage
 from audiobuild.errors import AudiobuildError, printable
 from audiobuild.model import Chapter, Entry, Person
@@ -348,6 +346,8 @@ def columns(rows: list[tuple[str, ...]], right: tuple[int, ...] = (), width: int
     >>> columns([("a", "日本", "x"), ("bbb", "é", "y")])
     ['a    日本  x', 'bbb  é     y']
     """
+    import wcwidth  # here: only `list` lines columns up, and every build reads the catalogue
+
     rows = [tuple(printable(cell) for cell in row) for row in rows]
     widths = [max(wcwidth.width(row[index]) for row in rows) for index in range(len(rows[0]) - 1)]
     lines = []

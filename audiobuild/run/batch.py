@@ -31,6 +31,7 @@ from audiobuild.publish.episodes import feed_address, keep_draft, publish, updat
 from audiobuild.publish.feed import FEED_FILE
 from audiobuild.run.pipeline import Plan, Result, plan_episode, render
 from audiobuild.run.progress import NoBar, progress_bar
+from audiobuild.run.unchanged import input_digests, record
 from audiobuild.run.verify import report
 from audiobuild.voice.engines import get_engine, limit_threads
 from audiobuild.voice.profiles import check_profile, load_profile
@@ -68,6 +69,8 @@ def build_all(
     if config.reading.verify:
         check_listener()  # before anything is built: one line saying how to install it
     profile = load_profile(voices or config.podcast.voices)
+    # Before anything is read or planned: an article changed during the build is recorded with its older digest.
+    digests = {} if draft else input_digests(sources, output, config, voices, options)
     if output.exists() and not output.is_dir():
         raise AudiobuildError(output, "is not a folder")
     address = cluster or config.cluster.address
@@ -84,14 +87,14 @@ def build_all(
         catalogue = load_catalogue(output)
         cover = cover_bytes(output, config)
         try:
-            return _build(sources, output, config, profile, catalogue, cover, pool, options, draft)
+            return _build(sources, output, config, profile, catalogue, cover, pool, options, draft, digests)
         finally:  # what a crashed or interrupted worker left: the staged files, a clip cache's staging folder
             remove_temporaries(output, os.getpid())
             remove_stale_temporaries(output)
 
 
 def _build(
-    sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool, options, draft: bool
+    sources, output: Path, config: Config, profile, catalogue, cover: bytes, pool, options, draft: bool, digests
 ) -> list[Result]:
     failures: list[AudiobuildError] = []
     results: list[Result] = []
@@ -148,6 +151,7 @@ def _build(
         except OSError as error:
             _report(AudiobuildError(output, f"cannot write: {error.strerror or error}"), failures)
         else:
+            record(output, digests, results)  # for the next build of these articles: `unchanged`
             count, address = len(catalogue), feed_address(output, config)
             log.info("feed: %s (%d episode%s) %s", output / FEED_FILE, count, "" if count == 1 else "s",
                      f"at {address}" if address else "(`audiobuild serve` serves it)")  # fmt: skip

@@ -15,15 +15,12 @@ import re
 from typing import TYPE_CHECKING
 
 from audiobuild.voice.pronounce.lexicon import Lexicon
-from audiobuild.voice.pronounce.normalize import normalize, outside_phonemes
-from audiobuild.voice.pronounce.numbers import date_order
-from audiobuild.voice.pronounce.unspoken import foreign_letters, leave_out
 
 if TYPE_CHECKING:  # voices.py reads profiles' lexicons through this package
     from audiobuild.parse import Script
     from audiobuild.voice.profiles import Voice
 
-__all__ = ["Lexicon", "normalize", "speech", "spoken"]
+__all__ = ["Lexicon", "speech", "spoken"]
 
 log = logging.getLogger("audiobuild")
 
@@ -38,6 +35,11 @@ def spoken(sentence: str, language: str, engine: str, lexicon: Lexicon, dates: s
 
 def _said(sentence: str, language: str, engine: str, lexicon: Lexicon, dates: str | None) -> tuple[str, str]:
     """(what `engine` is given for `sentence`, the letters of scripts its voice does not speak that were left out)."""
+    # Here, not at the top: podcast.toml's lexicon is read through this package, and reading it (a rebuild
+    # with nothing to do, `serve`) needs none of the normalisation's rules nor num2words.
+    from audiobuild.voice.pronounce.normalize import normalize, outside_phonemes
+    from audiobuild.voice.pronounce.unspoken import foreign_letters, leave_out
+
     # Only the lexicon may hand the engine [[phonemes]]: an article's own "[[citation needed]]" is text.
     as_text = lexicon.apply(sentence.replace("[[", "[ [").replace("]]", "] ]"), engine)
     text_parts: list[str] = []  # the text between the lexicon's phonemes, whose IPA is no foreign script
@@ -71,6 +73,8 @@ def speech(script: Script, voices: dict[str, Voice], lexicon: Lexicon) -> tuple[
     in digits that could be read either way follow the article's others
     ("14/03/2022" makes "03/04/2022" the third of April).
     """
+    from audiobuild.voice.pronounce.numbers import date_order  # as in `_said`
+
     dates = date_order([sentence for segment in script.segments for sentence in segment.sentences])
     said = [
         [_said(sentence, script.language, voices[segment.speaker].engine, lexicon, dates)
