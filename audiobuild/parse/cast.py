@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 from audiobuild.model import DEFAULT_NAMES, INTERVIEWEE, INTERVIEWER, NARRATOR
 from audiobuild.parse.labels import Label, _plain, label_key
-from audiobuild.parse.names import display_name, identity, split_name
+from audiobuild.parse.names import display_name, identity, introduced_as, split_name
 from audiobuild.parse.text import asks, ends_question
 from audiobuild.parse.vocab import (
     CALLER_WORDS,
     CHAIR_WORDS,
+    GENERIC_SPEAKERS,
     HONORIFICS,
     KEPT_TITLES,
     OFFICES,
@@ -199,6 +200,10 @@ class Cast:
         labels = {(label.text, label.name, label.descriptor): label for label in person.labels}.values()
         # A label that gives the whole name ("Friederike Gonzalez Schmitz") is how the transcript names the person;
         # the context only completes one that does not ("MS. HALVORSEN" -> "Dana Halvorsen").
+        generic = all(_plain(label.name.split()[0]) in GENERIC_SPEAKERS for label in labels)
+        introduced = introduced_as(person.turns[0]) if generic and person.turns else None
+        if introduced:  # "Speaker 2: Hi, my name is Travis Nakagawa.": the label stands for him
+            return introduced
         whole = [display_name(label, "", hints.language) for label in labels if _whole_name(label.name)]
         names = whole or [display_name(label, hints.context, hints.language) for label in labels]
         return min(names, key=_name_preference)

@@ -487,7 +487,8 @@ _FURNITURE = [
     (
         re.compile(
             r"^(?=(?:\S+\s+){0,30}\S+$).*\b(?:abonnieren sie|subscribe (?:to|now|on|wherever)|abonnez-vous|"
-            r"wherever you get your podcasts|überall, wo es podcasts gibt|suscr[ií]bete|"
+            r"wherever you get your podcasts|überall, wo es podcasts gibt|find (?:every|all|more|past) episodes? at|"
+            r"suscr[ií]bete|"
             r"suscríbase|подпишитесь|подписывайтесь|підписуйтеся|підпишіться|subskrybuj|zapisz się|iscriviti|"
             r"inscreva-se|comments are closed|kommentare sind geschlossen|"
             r"für abonnent\w*(?: und abonnent\w*)? inklusive|(?:free|included) for subscribers|"

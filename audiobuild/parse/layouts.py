@@ -33,6 +33,7 @@ from audiobuild.model import INTERVIEWEE, INTERVIEWER, LAYOUTS
 from audiobuild.parse.cast import Cast
 from audiobuild.parse.furniture import STAMP, furniture_reason
 from audiobuild.parse.labels import COLON, DASH, LINE, Label, label_key, read_label
+from audiobuild.parse.names import SELF_INTRODUCTION
 from audiobuild.parse.text import (
     asks,
     ends_sentence,
@@ -309,19 +310,13 @@ def _label_layout(blocks: list[Block], labels: dict[int, Label], interview: bool
     return Layout(name, score, turns_map)
 
 
-# "This is FRESH AIR. I'm Terry Gross.": a host's opening, before the first label, says whose it is.
-_SELF = re.compile(
-    r"\b(?:I'm|I’m|I am|my name is|ich bin|mein name ist|je suis|je m'appelle|je m’appelle|soy|me llamo|"
-    r"меня зовут|с вами|я)\s+(?P<name>[A-ZÀ-ÞА-ЯЁ][\w'’\-]+(?:\s+[A-ZÀ-ÞА-ЯЁ][\w'’\-]+){0,2})"
-)
-
 
 def _introduced(blocks: list[Block], first: int, people: dict) -> tuple[int, Label] | None:
     """The paragraph before the first label where a labelled speaker says who they are, and that speaker's label."""
     for index in range(first):
         if blocks[index].tag != "text":
             continue
-        for match in _SELF.finditer(blocks[index].text):
+        for match in SELF_INTRODUCTION.finditer(blocks[index].text):  # "This is FRESH AIR. I'm Terry Gross."
             named = {word.casefold() for word in match.group("name").split()}
             speaker = next((label for person, label in people.items() if person.words & named), None)
             if speaker is not None:

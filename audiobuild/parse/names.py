@@ -421,6 +421,24 @@ def interviewee_named(title: str, intro: list[str], avoid: set[str]) -> tuple[st
     return next((name for text in intro for name in names_in(text) if name not in avoid), None), False
 
 
+# Someone saying who they are: "I'm Terry Gross", "my name is Travis Nakagawa", "меня зовут ...".
+SELF_INTRODUCTION = re.compile(
+    r"\b(?:I'm|I’m|I am|my name is|ich bin|mein name ist|je suis|je m'appelle|je m’appelle|soy|me llamo|mi chiamo|"
+    r"nazywam się|мене звати|меня зовут|с вами|я)\s+(?P<name>[A-ZÀ-ÞА-ЯЁ][\w'’\-]+(?:\s+[A-ZÀ-ÞА-ЯЁ][\w'’\-]+){0,2})"
+)
+
+
+def introduced_as(text: str) -> str | None:
+    """The whole name (given name and surname) someone gives for themselves in the opening of `text`, or None:
+    "Hi, my name is Travis Nakagawa. I'm a retired ..." -> "Travis Nakagawa"."""
+    for match in SELF_INTRODUCTION.finditer(text[:300]):
+        name = match.group("name")
+        words = name.split()
+        if len(words) >= 2 and not {word.casefold() for word in words} & _NOT_NAMES and words[-1] not in PLACE_LASTS:
+            return name
+    return None
+
+
 def _as_written(name: str, texts: list[str]) -> str:
     """`name` without the words before it that the text never writes with it: "Fährfrau Tabea Lindqvist" in a
     headline is Tabea Lindqvist when the intro says "steuert Tabea Lindqvist" (a job, not a given name)."""
