@@ -247,6 +247,43 @@ def test_an_estimate_that_moves_restarts_the_encoder_at_the_next_check_not_at_th
     assert episode.levels.within(assemble(script, clips, PAUSES).levels, LEVEL_TOLERANCE_DB)
 
 
+def test_with_a_prior_for_each_voice_a_short_episode_is_encoded_from_its_first_clip(built, tmp_path, monkeypatch):
+    script, clips, whole = built  # each voice speaks a few seconds: without a prior, encoding waits for the end
+    prior = {voice: gain + 0.3 for voice, gain in whole.levels.whole_gains().items()}  # as close as one measured
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding(), prior)
+    assert spy.started_after == [1] and spy.aborted == 0
+    assert episode.levels.whole_gains() == pytest.approx(prior) and episode.planned == whole.levels
+    integrated, true_peak = loudness_and_true_peak(tmp_path / "episode.mp3")
+    assert abs(integrated + 16) <= 1 and true_peak <= -1.0
+
+
+@pytest.mark.parametrize("known", ["all", "one"])
+def test_a_prior_that_is_off_or_misses_a_voice_gives_way_to_the_whole_episodes_levels(
+    built, tmp_path, monkeypatch, known
+):
+    script, clips, whole = built
+    gains = whole.levels.whole_gains()
+    prior = {voice: gain - 3 for voice, gain in gains.items()}  # another engine version, a changed voice
+    if known == "one":
+        prior = dict(list(gains.items())[:1])
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding(), prior)
+    assert spy.started_after == ([1, len(clips)] if known == "all" else [len(clips)])
+    assert episode.levels == episode.planned == whole.levels
+    assert MP3(tmp_path / "episode.mp3").info.length * 1000 == pytest.approx(episode.duration_ms, rel=0.01)
+
+
+def test_a_long_episode_started_on_a_good_prior_is_encoded_once(long_clips, tmp_path, monkeypatch):
+    script, clips = long_clips
+    whole = assemble(script, clips, PAUSES)
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding(),
+                                  whole.levels.whole_gains())  # fmt: skip
+    assert spy.started_after == [1] and spy.aborted == 0
+    assert episode.seconds() == pytest.approx(whole.seconds()) and sum(episode.seconds().values()) > 60
+
+
 def test_a_failing_clip_stops_synthesis_and_the_encoder(long_clips, tmp_path, monkeypatch):
     script, clips = long_clips
     monkeypatch.setattr(assemble_module, "ESTIMATE_AFTER_S", 0)

@@ -16,6 +16,10 @@ clip, but a voice's level is close after its first half-minute of speech
 has been heard. The estimate is checked each time every voice has been heard
 twice as long, and the episode is encoded again from the start when it moved,
 or when the levels of the whole differ by more than `LEVEL_TOLERANCE_DB`.
+With a prior for every voice (each voice's gain in the episodes built before,
+`voice.synthesize.VoiceLevels`), the encoder starts with the first clip: a
+short article is then encoded while it is spoken, and a long one settles
+without a second encoding.
 """
 
 from __future__ import annotations
@@ -82,11 +86,19 @@ class EpisodeAudio:
     pieces: list[Piece]
     tail: int  # frames of silence after the last clip
     spans: list[Span]
-    levels: Levels
+    levels: Levels  # those the MP3 is encoded with
+    planned: Levels | None = None  # those planned on the whole episode, when they differ
 
     def timeline(self) -> list[Placed]:
         """The measured clips in order with the pauses before them, as levels are planned on them."""
         return [Placed(piece.voice, piece.silence_before * 1000 // self.rate, piece.meter) for piece in self.pieces]
+
+    def seconds(self) -> dict[str, float]:
+        """Seconds of speech of each voice (its clips without their trimmed edges)."""
+        heard: Counter[str] = Counter()
+        for piece in self.pieces:
+            heard[piece.voice] += piece.frames
+        return {voice: frames / self.rate for voice, frames in heard.items()}
 
     @property
     def duration_ms(self) -> int:
@@ -158,6 +170,11 @@ class Assembly:
     def heard(self, seconds: float) -> bool:
         """True once every voice has spoken `seconds`, or all it has to say."""
         return all(left <= 0 or self._heard[voice] >= seconds * self.rate for voice, left in self._to_come.items())
+
+    @property
+    def voices(self) -> set[str]:
+        """The speakers with something to say in the episode."""
+        return {voice for voice, left in self._to_come.items() if left > 0 or self._heard[voice]}
 
     @property
     def complete(self) -> bool:
@@ -290,7 +307,12 @@ def export_mp3(episode: EpisodeAudio, path: Path, encoding: Encoding) -> None:
 
 
 def assemble_and_export(
-    script: Script, clips: Iterable[Clip], pauses: Pauses, path: Path, encoding: Encoding
+    script: Script,
+    clips: Iterable[Clip],
+    pauses: Pauses,
+    path: Path,
+    encoding: Encoding,
+    prior: dict[str, float] | None = None,
 ) -> EpisodeAudio:
     """Assemble `clips` as synthesis yields them and encode the episode into `path` meanwhile.
 
@@ -303,15 +325,21 @@ def assemble_and_export(
     by more than `LEVEL_TOLERANCE_DB` starts the encoder again while little is
     encoded, rather than at the end. When the levels of the whole episode
     differ from the encoder's by more than that, it starts again with those.
-    The episode returned carries the levels its MP3 was encoded with.
+    With a `prior` (speaker -> whole gain in dB) for every voice that speaks,
+    the encoder starts with the first clip at those levels, checked as an
+    estimate is. The episode returned carries the levels its MP3 was encoded
+    with, and those planned on the whole (`planned`).
     Raises SynthesisError (no clips, a clip of another rate, ffmpeg failing).
     """
     assembly = Assembly(script, pauses)
     encoder: Encoder | None = None
     checkpoint = ESTIMATE_AFTER_S
+    start = _prior_levels(prior or {}, assembly.voices)
     try:
         for clip in _ahead(clips):
             piece = assembly.add(clip)
+            if encoder is None and start is not None:
+                encoder = Encoder(path, encoding, assembly.rate, start)
             if not assembly.complete and assembly.heard(checkpoint):  # at the end, the whole is planned below
                 checkpoint = max(2 * checkpoint, 1)
                 levels = assembly.levels()
@@ -337,7 +365,15 @@ def assemble_and_export(
     if encoder is None:
         encoder = Encoder(path, encoding, episode.rate, episode.levels)
     encoder = _encode(episode, encoder)
-    return dataclasses.replace(episode, levels=encoder.levels)
+    return dataclasses.replace(episode, levels=encoder.levels, planned=episode.levels)
+
+
+def _prior_levels(prior: dict[str, float], voices: set[str]) -> Levels | None:
+    """Levels from each voice's prior whole gain (dB), voice gains attenuating only; None without one for each."""
+    if not voices or not voices <= prior.keys():
+        return None
+    loudest = max(prior[voice] for voice in voices)
+    return Levels({voice: prior[voice] - loudest for voice in voices}, loudest)
 
 
 def _ahead(clips: Iterable[Clip]) -> Iterator[Clip]:

@@ -247,6 +247,10 @@ class Levels:
         """The whole gain of `voice`'s clips, in dB."""
         return self.voice_gain_db.get(voice, 0.0) + self.export_gain_db
 
+    def whole_gains(self) -> dict[str, float]:
+        """Each voice's whole gain (`gain_db`), in dB."""
+        return {voice: self.gain_db(voice) for voice in self.voice_gain_db}
+
     def within(self, other: Levels, tolerance_db: float) -> bool:
         """True when every voice's whole gain differs from `other`'s by at most `tolerance_db`."""
         voices = self.voice_gain_db.keys() | other.voice_gain_db.keys()

@@ -43,7 +43,7 @@ from audiobuild.voice.casting import Part, cast_parts
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import Profile, check_profile, load_profile
 from audiobuild.voice.pronounce import speech
-from audiobuild.voice.synthesize import CACHE_DIR, ClipCache, synthesize_each
+from audiobuild.voice.synthesize import CACHE_DIR, ClipCache, VoiceLevels, synthesize_each
 
 log = logging.getLogger("audiobuild")
 
@@ -330,7 +330,9 @@ def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     folders = {kind: (output / name).parent for kind, name in entry.named_files.items()}
     mp3 = staged["mp3"] = stage(folders["mp3"], ".mp3", plan.owner)
     clips = synthesize_each(script, plan.speech, plan.voices, cache, progress)
-    episode = assemble_and_export(script, clips, config.pauses.at_pace(config.reading.rate), mp3, config.audio)
+    pauses, levels = config.pauses.at_pace(config.reading.rate), VoiceLevels(cache.folder)
+    episode = assemble_and_export(script, clips, pauses, mp3, config.audio, levels.prior(plan.voices, pauses))
+    levels.record(plan.voices, pauses, episode.planned.whole_gains(), episode.seconds())
     timeline = cues(script, episode.spans)
     entry = dataclasses.replace(entry, chapters=tuple(chapters(script, episode.spans, episode.duration_ms)))
     write_tags(mp3, _tags(script, entry, config, cover))
