@@ -319,6 +319,18 @@ def test_an_mp3_that_overshoots_the_true_peak_limit_is_encoded_again_under_it(
     assert MP3(path).info.channels == channels
 
 
+def test_a_mono_mp3s_true_peak_is_measured_while_it_is_encoded_as_a_player_decodes_the_file(built, tmp_path):
+    episode = built[2]
+    path = tmp_path / "a name: [with] | tee's \\ characters, é \u6f22 .mp3"
+    encoder = assemble_module.Encoder(path, Encoding(), episode.rate, episode.levels, ceiling_dbfs=-0.5)
+    for piece in episode.pieces:
+        encoder.add(piece)
+    encoder.finish(episode.tail)
+    assert encoder.true_peak == pytest.approx(assemble_module.mp3_true_peak(path), abs=0.01)
+    assert encoder.true_peak > -3  # over the default ceiling: the measurement is of this encoding
+    assert sorted(tmp_path.iterdir()) == [path] and MP3(path).info.bitrate_mode == BitrateMode.CBR
+
+
 def test_samples_read_from_a_pipe_in_odd_pieces_stay_whole():
     """A pipe may return 3 bytes, then 5: a float cut between reads must not shift the ones after it."""
     import io

@@ -28,6 +28,7 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import math
 import queue
 import shutil
 import signal
@@ -217,11 +218,22 @@ class Encoder:
     A thread of its own reads each piece, applies its voice's gain and the
     limiter (`loudness.limit`, at `ceiling_dbfs`, or the limiter's own) and
     writes float samples to ffmpeg, which only resamples and encodes: the
-    caller goes on (synthesizing, say) meanwhile.
+    caller goes on (synthesizing, say) meanwhile. A mono MP3's true peak is
+    measured as it is encoded (`true_peak`, after `finish`): ffmpeg's tee
+    muxer gives a second ffmpeg the same MP3 frames to decode, and a third
+    thread meters them, so the check costs no pass after the encoding.
     """
 
     def __init__(self, path: Path, encoding: Encoding, rate: int, levels: Levels, ceiling_dbfs: float | None = None):
         self.path, self.encoding, self.rate, self.levels, self.ceiling_dbfs = path, encoding, rate, levels, ceiling_dbfs
+        muxer = "f=mp3:id3v2_version=0:write_id3v1=0"  # tags are mutagen's job
+        # The Info frame (exact duration and gapless data for players) is written at the end, into the file only.
+        # Tee's syntax gives | [ ] : ' backslashes and edge spaces a meaning; a backslash before each keeps it.
+        escaped = "".join(char if char.isascii() and (char.isalnum() or char in "._-") else f"\\{char}"
+                          for char in path.name)  # fmt: skip
+        output = f"[{muxer}:write_xing=1]./{escaped}|[{muxer}:write_xing=0]pipe:1"
+        if encoding.channels > 1:  # measured after it is written, a channel at a time (`mp3_true_peak`)
+            output = f"./{path.name}"
         command = [
             ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
             "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
@@ -230,16 +242,18 @@ class Encoder:
             # 22.05 kHz espeak episode. 64 taps cut off at 0.9 remove them, at no measurable cost.
             "-af", f"aresample={encoding.sample_rate}:filter_size=64:cutoff=0.9",
             "-codec:a", "libmp3lame", "-b:a", f"{encoding.bitrate_kbps}k",
-            "-ar", str(encoding.sample_rate), "-ac", str(encoding.channels),
-            "-write_xing", "1",  # the Info frame: exact duration and gapless data for players
-            "-id3v2_version", "0", "-write_id3v1", "0",  # tags are mutagen's job
-            "-f", "mp3", str(path),
+            "-ar", str(encoding.sample_rate), "-ac", str(encoding.channels), "-map", "0:a",
+            *(["-f", "tee"] if encoding.channels == 1 else
+              ["-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3"]), output,
         ]  # fmt: skip
         # Unbuffered: if ffmpeg dies, closing stdin must not try to flush into the broken pipe.
         # The encoder ends with its worker: a killed build never goes on writing (children.die_with_parent).
         self._ffmpeg = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, preexec_fn=die_with_parent
-        )
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE if encoding.channels == 1 else None,
+            stderr=subprocess.PIPE, bufsize=0, preexec_fn=die_with_parent, cwd=path.parent,
+        )  # fmt: skip
+        self.true_peak: float | None = None  # dBTP of the mono MP3, once finished
+        self._meter = _StreamMeter(self._ffmpeg.stdout, path) if encoding.channels == 1 else None
         self.given = 0  # pieces added so far
         self._queue: queue.SimpleQueue[Piece | int | None] = queue.SimpleQueue()
         self._failure: BaseException | None = None
@@ -260,11 +274,15 @@ class Encoder:
         self._ffmpeg.stderr.close()
         code = self._ffmpeg.wait()
         if self._failure is not None:
+            self._stop_meter()
             raise self._failure
         if code != 0:
+            self._stop_meter()
             killed = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
             last = errors.splitlines()[-1] if errors else killed
             raise SynthesisError(self.path, f"ffmpeg could not encode MP3: {last}")
+        if self._meter is not None:
+            self.true_peak = self._meter.result()
 
     def abort(self) -> None:
         """Stop encoding and leave the (partial) file for the caller to discard."""
@@ -273,6 +291,11 @@ class Encoder:
         self._thread.join()
         self._ffmpeg.wait()
         self._ffmpeg.stderr.close()
+        self._stop_meter()
+
+    def _stop_meter(self) -> None:
+        if self._meter is not None:
+            self._meter.stop()
 
     def _feed(self) -> None:
         try:
@@ -292,6 +315,48 @@ class Encoder:
         finally:
             with contextlib.suppress(OSError):
                 self._ffmpeg.stdin.close()
+
+
+class _StreamMeter:
+    """A decoder (ffmpeg) of MP3 frames from `frames`, a pipe, and a thread metering its samples' true peak."""
+
+    def __init__(self, frames, path: Path):
+        self.path = path
+        command = [ffmpeg_path(), "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "f32le", "-"]
+        # Its messages go to a file, not a pipe: a full pipe would stop it while we read the samples.
+        self._messages = tempfile.TemporaryFile()
+        self._decoder = subprocess.Popen(command, stdin=frames, stdout=subprocess.PIPE, stderr=self._messages,
+                                         preexec_fn=die_with_parent)  # fmt: skip
+        frames.close()  # the decoder's now: it sees the end of the MP3 when the encoder ends
+        self._peak: float | BaseException = -math.inf
+        self._thread = threading.Thread(target=self._measure, name="audiobuild-true-peak", daemon=True)
+        self._thread.start()
+
+    def _measure(self) -> None:
+        try:
+            with self._decoder.stdout:
+                self._peak = stream_true_peak(float_samples(self._decoder.stdout))
+        except BaseException as error:  # raised again by result() in the build's thread
+            self._peak = error
+
+    def result(self) -> float:
+        """The MP3's true peak (dBTP), once the encoder has ended; SynthesisError when it could not be decoded."""
+        self._thread.join()
+        code = self._decoder.wait()
+        self._messages.seek(0)
+        last = self._messages.read().decode(errors="replace").strip().splitlines() or [f"exit {code}"]
+        self._messages.close()
+        if isinstance(self._peak, BaseException):
+            raise self._peak
+        if code != 0:
+            raise SynthesisError(self.path, f"ffmpeg could not decode the MP3 to measure it: {last[-1]}")
+        return self._peak
+
+    def stop(self) -> None:
+        self._decoder.kill()
+        self._thread.join()
+        self._decoder.wait()
+        self._messages.close()
 
 
 def _write(stream, data) -> None:
@@ -430,7 +495,10 @@ def _encode(episode: EpisodeAudio, encoder: Encoder) -> Encoder:
         except BaseException:
             encoder.abort()
             raise
-        over = mp3_true_peak(encoder.path, encoder.encoding.channels) - limiter.mp3_true_peak_dbtp
+        peak = encoder.true_peak
+        if peak is None:
+            peak = mp3_true_peak(encoder.path, encoder.encoding.channels)
+        over = peak - limiter.mp3_true_peak_dbtp
         if over <= 0:
             break
         if retry == _PEAK_RETRIES:
