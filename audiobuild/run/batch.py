@@ -9,6 +9,9 @@ one line and skipped; the others are built.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import dataclasses
 import logging
 import multiprocessing
@@ -308,9 +311,25 @@ def _start_worker(threads: int, engines: list[str], parent: int, events, quiet: 
     if quiet:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
     _events = events
+    return_freed_blocks()
     limit_threads(threads)
     for name in engines:
         get_engine(name)
+
+
+_M_MMAP_THRESHOLD = -3  # from glibc's <malloc.h>
+
+
+def return_freed_blocks() -> None:
+    """Have glibc's malloc map blocks of 128 KiB and more on their own, so that freeing one gives it back.
+
+    glibc raises that threshold each time such a block is freed (up to 32 MB); numpy's per-clip arrays
+    then come from heaps that fragment and do not shrink, over every thread's arena. Measured on a
+    10,000-word espeak build: a peak RSS of 113 MB, 99 MB with the threshold held. Elsewhere, nothing.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
 
 
 def _render_task(number: int, plan: Plan, output: Path, config: Config, cover: bytes) -> Result:
