@@ -88,7 +88,7 @@ class EpisodeAudio:
     tail: int  # frames of silence after the last clip
     spans: list[Span]
     levels: Levels  # those the MP3 is encoded with
-    planned: Levels | None = None  # those planned on the whole episode, when they differ
+    planned: Levels | None = None  # those planned on the whole episode (`assemble_and_export`'s)
 
     def timeline(self) -> list[Placed]:
         """The measured clips in order with the pauses before them, as levels are planned on them."""
