@@ -205,14 +205,15 @@ def test_voice_levels_are_kept_beside_the_clip_cache_per_voice_and_pauses_and_re
     levels = VoiceLevels(tmp_path / ".cache" / "clips")
     assert levels.prior(voices, pauses) == {}
     levels.record(voices, pauses, {"Narrator": 10.0, "Guest": 6.0}, {"Narrator": 30.0, "Guest": 0.0})
-    assert levels.prior(voices, pauses) == {"Narrator": 10.0}  # a voice not heard teaches nothing
+    assert levels.prior(voices, pauses) == {"Narrator": (10.0, 30.0)}  # a voice not heard teaches nothing
     assert levels.prior(voices, dataclasses.replace(pauses, sentence=pauses.sentence + 100)) == {}
     levels.record(voices, pauses, {"Narrator": 12.0}, {"Narrator": 90.0})
-    assert levels.prior(voices, pauses)["Narrator"] == pytest.approx((10 * 30 + 12 * 90) / 120, abs=0.001)
+    assert levels.prior(voices, pauses)["Narrator"] == pytest.approx(((10 * 30 + 12 * 90) / 120, 120), abs=0.001)
     levels.record(voices, pauses, {"Narrator": 14.0}, {"Narrator": 600.0})  # the past weighs 120 s, not more
-    assert levels.prior(voices, pauses)["Narrator"] == pytest.approx((11.5 * 120 + 14 * 600) / 720, abs=0.001)
+    assert levels.prior(voices, pauses)["Narrator"] == pytest.approx(((11.5 * 120 + 14 * 600) / 720, 600), abs=0.001)
     levels.record(voices, pauses, {"Narrator": 20.0}, {"Narrator": 6000.0})  # and at most _PRIOR_WEIGHT_S
-    assert levels.prior(voices, pauses)["Narrator"] == pytest.approx((13.583 * 600 + 20 * 6000) / 6600, abs=0.01)
+    gain, weight = levels.prior(voices, pauses)["Narrator"]
+    assert gain == pytest.approx((13.583 * 600 + 20 * 6000) / 6600, abs=0.01) and weight == 600
     (recorded,) = (tmp_path / ".cache" / "levels").iterdir()
     assert not (tmp_path / ".cache" / "clips").exists()  # pruning the clips never sees it
     recorded.write_text('{"gain_db": "loud"')

@@ -168,6 +168,10 @@ class Assembly:
         self._previous = clip
         return piece
 
+    def seconds(self) -> dict[str, float]:
+        """Seconds of speech of each voice measured so far."""
+        return {voice: frames / self.rate for voice, frames in self._heard.items()}
+
     def heard(self, seconds: float) -> bool:
         """True once every voice has spoken `seconds`, or all it has to say."""
         return all(left <= 0 or self._heard[voice] >= seconds * self.rate for voice, left in self._to_come.items())
@@ -377,7 +381,7 @@ def assemble_and_export(
     pauses: Pauses,
     path: Path,
     encoding: Encoding,
-    prior: dict[str, float] | None = None,
+    prior: dict[str, tuple[float, float]] | None = None,
 ) -> EpisodeAudio:
     """Assemble `clips` as synthesis yields them and encode the episode into `path` meanwhile.
 
@@ -390,16 +394,19 @@ def assemble_and_export(
     by more than `LEVEL_TOLERANCE_DB` starts the encoder again while little is
     encoded, rather than at the end. When the levels of the whole episode
     differ from the encoder's by more than that, it starts again with those.
-    With a `prior` (speaker -> whole gain in dB) for every voice that speaks,
-    the encoder starts with the first clip at those levels, checked as an
-    estimate is. The episode returned carries the levels its MP3 was encoded
-    with, and those planned on the whole (`planned`).
+    With a `prior` (speaker -> whole gain in dB, seconds of speech it was
+    measured on) for every voice that speaks, the encoder starts with the
+    first clip at those levels, and each check weighs the estimate against
+    the prior by seconds heard (`_weighed`): an estimate from 30 s of a voice
+    no longer overrules one from ten minutes. The episode returned carries
+    the levels its MP3 was encoded with, and those planned on the whole (`planned`).
     Raises SynthesisError (no clips, a clip of another rate, ffmpeg failing).
     """
     assembly = Assembly(script, pauses)
     encoder: Encoder | None = None
     checkpoint = ESTIMATE_AFTER_S
-    start = _prior_levels(prior or {}, assembly.voices)
+    prior = prior or {}
+    start = _whole_levels({voice: gain for voice, (gain, _) in prior.items()}, assembly.voices)
     try:
         for clip in _ahead(clips):
             piece = assembly.add(clip)
@@ -407,7 +414,7 @@ def assemble_and_export(
                 encoder = Encoder(path, encoding, assembly.rate, start)
             if not assembly.complete and assembly.heard(checkpoint):  # at the end, the whole is planned below
                 checkpoint = max(2 * checkpoint, 1)
-                levels = assembly.levels()
+                levels = assembly.levels() if start is None else _weighed(assembly.levels(), prior, assembly.seconds())
                 if encoder is None or not encoder.levels.within(levels, LEVEL_TOLERANCE_DB):
                     if encoder is not None:
                         log.debug("%s: the levels moved after %d clips; encoding again", script.source, encoder.given)
@@ -433,12 +440,26 @@ def assemble_and_export(
     return dataclasses.replace(episode, levels=encoder.levels, planned=episode.levels)
 
 
-def _prior_levels(prior: dict[str, float], voices: set[str]) -> Levels | None:
-    """Levels from each voice's prior whole gain (dB), voice gains attenuating only; None without one for each."""
-    if not voices or not voices <= prior.keys():
+def _whole_levels(gains: dict[str, float], voices: set[str]) -> Levels | None:
+    """Levels giving `voices` their whole gains (dB), voice gains attenuating only; None without one for each."""
+    if not voices or not voices <= gains.keys():
         return None
-    loudest = max(prior[voice] for voice in voices)
-    return Levels({voice: prior[voice] - loudest for voice in voices}, loudest)
+    loudest = max(gains[voice] for voice in voices)
+    return Levels({voice: gains[voice] - loudest for voice in voices}, loudest)
+
+
+def _weighed(estimate: Levels, prior: dict[str, tuple[float, float]], heard: dict[str, float]) -> Levels:
+    """Each voice's whole gain: the estimate's and the prior's, weighed by the seconds each was measured on.
+
+    Measured on a 10,000-word espeak build started on a prior: the estimates after 30 s, 4 and 15 minutes of
+    each voice each moved over LEVEL_TOLERANCE_DB from the last, and each started the encoder again.
+    """
+    whole = {}
+    for voice, gain in estimate.whole_gains().items():
+        prior_gain, weight = prior[voice]
+        seconds = heard.get(voice, 0.0)
+        whole[voice] = (prior_gain * weight + gain * seconds) / (weight + seconds) if weight + seconds else gain
+    return _whole_levels(whole, set(whole)) or estimate
 
 
 def _ahead(clips: Iterable[Clip]) -> Iterator[Clip]:

@@ -124,13 +124,13 @@ class VoiceLevels:
     def __init__(self, clip_cache: Path):
         self.folder = clip_cache.parent / "levels"
 
-    def prior(self, voices: dict[str, Voice], pauses: Pauses) -> dict[str, float]:
-        """Speaker -> gain (dB) of each voice this cache has one for."""
+    def prior(self, voices: dict[str, Voice], pauses: Pauses) -> dict[str, tuple[float, float]]:
+        """Speaker -> (gain in dB, seconds of speech it weighs, at most `_PRIOR_WEIGHT_S`) of each voice known."""
         known = {}
         for speaker, voice in voices.items():
             recorded = self._read(self._path(voice, pauses))
             if recorded is not None:
-                known[speaker] = recorded[0]
+                known[speaker] = recorded[0], min(recorded[1], _PRIOR_WEIGHT_S)
         return known
 
     def record(
