@@ -247,6 +247,59 @@ def test_an_estimate_that_moves_restarts_the_encoder_at_the_next_check_not_at_th
     assert episode.levels.within(assemble(script, clips, PAUSES).levels, LEVEL_TOLERANCE_DB)
 
 
+def test_with_a_prior_for_each_voice_a_short_episode_is_encoded_from_its_first_clip(built, tmp_path, monkeypatch):
+    script, clips, whole = built  # each voice speaks a few seconds: without a prior, encoding waits for the end
+    gains = {voice: gain + 0.3 for voice, gain in whole.levels.whole_gains().items()}  # as close as one measured
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding(),
+                                  {voice: (gain, 600.0) for voice, gain in gains.items()})  # fmt: skip
+    assert spy.started_after == [1] and spy.aborted == 0
+    assert episode.levels.whole_gains() == pytest.approx(gains) and episode.planned == whole.levels
+    integrated, true_peak = loudness_and_true_peak(tmp_path / "episode.mp3")
+    assert abs(integrated + 16) <= 1 and true_peak <= -1.0
+
+
+@pytest.mark.parametrize("known", ["all", "one"])
+def test_a_prior_that_is_off_or_misses_a_voice_gives_way_to_the_whole_episodes_levels(
+    built, tmp_path, monkeypatch, known
+):
+    script, clips, whole = built
+    gains = whole.levels.whole_gains()
+    prior = {voice: (gain - 3, 600.0) for voice, gain in gains.items()}  # another engine version, a changed voice
+    if known == "one":
+        prior = {voice: (gain, 600.0) for voice, gain in list(gains.items())[:1]}
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding(), prior)
+    assert spy.started_after == ([1, len(clips)] if known == "all" else [len(clips)])
+    assert episode.levels == episode.planned == whole.levels
+    assert MP3(tmp_path / "episode.mp3").info.length * 1000 == pytest.approx(episode.duration_ms, rel=0.01)
+
+
+@pytest.mark.parametrize("weight", [600.0, 1.0])
+def test_a_long_episode_started_on_a_prior_weighs_each_estimate_against_it(
+    long_clips, tmp_path, monkeypatch, weight
+):
+    # The first estimate is 2 dB off, as one from 30 s of a voice can be; a prior 0.4 dB off that ten minutes of
+    # speech measured holds against it: the episode is encoded once. One measured on a second gives way.
+    script, clips = long_clips
+    whole = assemble(script, clips, PAUSES)
+    plan, planned = Assembly.levels, []
+
+    def estimate(assembly):
+        levels = plan(assembly)
+        planned.append(len(assembly.pieces))
+        return dataclasses.replace(levels, export_gain_db=levels.export_gain_db + (2 if len(planned) == 1 else 0))
+
+    monkeypatch.setattr(Assembly, "levels", estimate)
+    prior = {voice: (gain + 0.4, weight) for voice, gain in whole.levels.whole_gains().items()}
+    spy = _Spy(monkeypatch)
+    episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding(), prior)
+    assert spy.started_after[0] == 1 and sum(episode.seconds().values()) > 60
+    assert (spy.aborted, len(spy.started_after)) == ((0, 1) if weight > 100 else (spy.aborted, spy.aborted + 1))
+    if weight < 100:
+        assert spy.aborted >= 1
+
+
 def test_a_failing_clip_stops_synthesis_and_the_encoder(long_clips, tmp_path, monkeypatch):
     script, clips = long_clips
     monkeypatch.setattr(assemble_module, "ESTIMATE_AFTER_S", 0)
@@ -280,6 +333,18 @@ def test_an_mp3_that_overshoots_the_true_peak_limit_is_encoded_again_under_it(
     assert true_peak <= -1 and abs(integrated + 16) <= 1
     assert "over the true-peak limit after encoding; encoding again" in caplog.text
     assert MP3(path).info.channels == channels
+
+
+def test_a_mono_mp3s_true_peak_is_measured_while_it_is_encoded_as_a_player_decodes_the_file(built, tmp_path):
+    episode = built[2]
+    path = tmp_path / "a name: [with] | tee's \\ characters, é \u6f22 .mp3"
+    encoder = assemble_module.Encoder(path, Encoding(), episode.rate, episode.levels, ceiling_dbfs=-0.5)
+    for piece in episode.pieces:
+        encoder.add(piece)
+    encoder.finish(episode.tail)
+    assert encoder.true_peak == pytest.approx(assemble_module.mp3_true_peak(path), abs=0.01)
+    assert encoder.true_peak > -3  # over the default ceiling: the measurement is of this encoding
+    assert sorted(tmp_path.iterdir()) == [path] and MP3(path).info.bitrate_mode == BitrateMode.CBR
 
 
 def test_samples_read_from_a_pipe_in_odd_pieces_stay_whole():

@@ -202,6 +202,23 @@ def test_final_mp3_is_minus_16_lufs_with_peaks_under_minus_1_dbtp(galuzin):
     assert abs(integrated + 16) <= 1 and true_peak <= -1
 
 
+def test_a_build_keeps_each_voices_level_for_the_next_which_still_meets_the_targets(tmp_path):
+    # The second article is encoded from its first clip at the levels the first one measured (`VoiceLevels`).
+    output = tmp_path / "output"
+    first, second = tmp_path / "lighthouse.txt", tmp_path / "harbour.txt"
+    first.write_text(EXAMPLE.read_text())
+    second.write_text("The harbour at night\n\n- Who keeps the harbour lights? Tell us.\n\n"
+                      "- My sister does, and her son after school. The lamps are older than the quay.\n\n"
+                      "- Do they ever go out? Even in a storm?\n\n- Never once in forty years.\n")  # fmt: skip
+    (built,) = build_all([first], output, ESPEAK)
+    priors = sorted((output / ".cache" / "levels").glob("*.json"))
+    assert 2 <= len(priors) <= len(built.script.people)  # one a voice
+    (result,) = build_all([second], output, ESPEAK)
+    integrated, true_peak = loudness_and_true_peak(output / result.entry.file)
+    assert abs(integrated + 16) <= 1 and true_peak <= -1
+    assert sorted((output / ".cache" / "levels").glob("*.json")) == priors  # the same voices, refined
+
+
 def test_unchanged_article_is_not_rebuilt_and_a_changed_one_gets_a_new_url(tmp_path):
     article = tmp_path / "lighthouse.txt"
     article.write_text(EXAMPLE.read_text())

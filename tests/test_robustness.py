@@ -22,7 +22,7 @@ from audiobuild.config import Podcast
 from audiobuild.publish.catalogue import Catalogue
 from audiobuild.publish.feed import render_feed, xml_text
 from audiobuild.read.sources import MAX_WORD_CHARACTERS
-from tests.conftest import EXAMPLE, tree_digest
+from tests.conftest import EXAMPLE, REPO, tree_digest
 from tests.test_catalogue import entry
 
 GOOD_ARTICLE = "A good title\n- A question?\n- An answer.\n"
@@ -464,3 +464,30 @@ def test_turns_of_many_speakers_take_time_in_proportion_to_their_number():
                                                               for index in range(count)))  # fmt: skip
 
     assert _ratio(turns, 500) < 8
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+@pytest.mark.parametrize("held", [False, True])
+def test_a_worker_gives_freed_blocks_back_to_the_system(held):
+    # After a large block is freed, glibc serves the next ones of 1 MB from its heaps, which do not shrink;
+    # a worker holds the threshold, so each is mapped on its own (its bytes count in mallinfo2's hblkhd).
+    code = f"""
+import ctypes, ctypes.util
+import numpy
+from audiobuild.run.batch import return_freed_blocks
+FIELDS = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in FIELDS.split()]
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.mallinfo2.restype = Info
+if {held}:
+    return_freed_blocks()
+big = numpy.ones(4 << 20, dtype=numpy.uint8)
+del big
+before = libc.mallinfo2().hblkhd
+block = numpy.ones(1 << 20, dtype=numpy.uint8)
+print(libc.mallinfo2().hblkhd - before)
+"""
+    mapped = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                                cwd=REPO).stdout)  # fmt: skip
+    assert (mapped >= 1 << 20) is held

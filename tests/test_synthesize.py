@@ -16,7 +16,7 @@ from audiobuild.voice.casting import cast_voices
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import load_profile
 from audiobuild.voice.pronounce import Lexicon, speech
-from audiobuild.voice.synthesize import ClipCache, cache_usage, prune_cache, speakable, synthesize
+from audiobuild.voice.synthesize import ClipCache, VoiceLevels, cache_usage, prune_cache, speakable, synthesize
 from tests.audio import decode, median_pitch
 
 
@@ -196,3 +196,25 @@ def test_the_cache_is_pruned_to_its_cap_least_recently_used_first_never_what_a_b
     assert not question.exists() and answer.exists() and title.exists()
     assert prune_cache(cache.folder, 0) == (1, sizes[answer])
     assert sorted(cache.folder.glob("*/*.wav")) == [title]  # used within the hour: a build beside may read it
+
+
+def test_voice_levels_are_kept_beside_the_clip_cache_per_voice_and_pauses_and_refined_by_seconds_heard(tmp_path):
+    profile = load_profile("espeak")
+    voices = {"Narrator": profile.voice_for("narrator"), "Guest": profile.voice_for("interviewee")}
+    pauses = Pauses()
+    levels = VoiceLevels(tmp_path / ".cache" / "clips")
+    assert levels.prior(voices, pauses) == {}
+    levels.record(voices, pauses, {"Narrator": 10.0, "Guest": 6.0}, {"Narrator": 30.0, "Guest": 0.0})
+    assert levels.prior(voices, pauses) == {"Narrator": (10.0, 30.0)}  # a voice not heard teaches nothing
+    assert levels.prior(voices, dataclasses.replace(pauses, sentence=pauses.sentence + 100)) == {}
+    levels.record(voices, pauses, {"Narrator": 12.0}, {"Narrator": 90.0})
+    assert levels.prior(voices, pauses)["Narrator"] == pytest.approx(((10 * 30 + 12 * 90) / 120, 120), abs=0.001)
+    levels.record(voices, pauses, {"Narrator": 14.0}, {"Narrator": 600.0})  # the past weighs 120 s, not more
+    assert levels.prior(voices, pauses)["Narrator"] == pytest.approx(((11.5 * 120 + 14 * 600) / 720, 600), abs=0.001)
+    levels.record(voices, pauses, {"Narrator": 20.0}, {"Narrator": 6000.0})  # and at most _PRIOR_WEIGHT_S
+    gain, weight = levels.prior(voices, pauses)["Narrator"]
+    assert gain == pytest.approx((13.583 * 600 + 20 * 6000) / 6600, abs=0.01) and weight == 600
+    (recorded,) = (tmp_path / ".cache" / "levels").iterdir()
+    assert not (tmp_path / ".cache" / "clips").exists()  # pruning the clips never sees it
+    recorded.write_text('{"gain_db": "loud"')
+    assert levels.prior(voices, pauses) == {}  # a damaged prior is none: the build plans on its clips

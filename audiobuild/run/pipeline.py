@@ -44,7 +44,7 @@ from audiobuild.voice.casting import Part, cast_parts
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import Profile, check_profile, load_profile
 from audiobuild.voice.pronounce import speech
-from audiobuild.voice.synthesize import CACHE_DIR, ClipCache, synthesize_each
+from audiobuild.voice.synthesize import CACHE_DIR, ClipCache, VoiceLevels, synthesize_each
 
 log = logging.getLogger("audiobuild")
 
@@ -332,15 +332,16 @@ def _render(plan, output, config, cover, cache, staged, progress) -> Result:
     folders = {kind: (output / name).parent for kind, name in entry.named_files.items()}
     mp3 = staged["mp3"] = stage(folders["mp3"], ".mp3", plan.owner)
     clips: list = []  # as assembly takes them, to assemble again after `verify`
-    pauses = config.pauses.at_pace(config.reading.rate)
+    pauses, levels = config.pauses.at_pace(config.reading.rate), VoiceLevels(cache.folder)
     made = (clips.append(clip) or clip for clip in synthesize_each(script, plan.speech, plan.voices, cache, progress))
-    episode = assemble_and_export(script, made, pauses, mp3, config.audio)
+    episode = assemble_and_export(script, made, pauses, mp3, config.audio, levels.prior(plan.voices, pauses))
+    levels.record(plan.voices, pauses, episode.planned.whole_gains(), episode.seconds())
     listening = None
     if config.reading.verify:
 
         def export(better: list) -> None:
             nonlocal episode
-            episode = assemble_and_export(script, better, pauses, mp3, config.audio)
+            episode = assemble_and_export(script, better, pauses, mp3, config.audio, levels.prior(plan.voices, pauses))
 
         listening = verify(script, plan.speech, plan.voices, clips, mp3, cache, export)
         entry = dataclasses.replace(entry, recall=round(listening.recall, 3))

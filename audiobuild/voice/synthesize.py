@@ -7,7 +7,9 @@ pauses between sentences are ours to decide.
 Clips are cached under the output folder, keyed on everything that changes the
 audio, so a rebuild after an edit only synthesizes the sentences that changed.
 The cache is held to a size (`prune_cache`, podcast.toml's ``[cache] max_mb``),
-the least recently used clips going first.
+the least recently used clips going first. Beside it, `VoiceLevels` keeps each
+voice's gain in the episodes built so far, so that the next episode's encoder
+can start before its clips are all heard.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import shutil
 import time
@@ -25,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from audiobuild.atomic import TEMP_PREFIX
-from audiobuild.model import Clip, Script, Voice
+from audiobuild.atomic import TEMP_PREFIX, write_bytes
+from audiobuild.model import Clip, Pauses, Script, Voice
 from audiobuild.voice.engines import get_engine, whole_wav
 
 CACHE_DIR = ".cache/clips"
@@ -115,6 +118,70 @@ def _used(clip: Path) -> None:
     """
     with contextlib.suppress(OSError):  # pruned meanwhile, or a read-only cache: it is still a hit
         os.utime(clip, ns=(time.time_ns(), clip.stat().st_mtime_ns))
+
+
+class VoiceLevels:
+    """Each voice's gain (dB) in the episodes built so far, in `levels/` beside the clip cache's folder.
+
+    A voice at given settings has a loudness of its own: the whole gain (the
+    voice's and the make-up gain) that levelled it in an episode is a prior
+    for the next. Measured on espeak's three voices over articles of 150 to
+    3,000 words: each voice's gain spread over 0.3 to 0.5 dB. The prior is
+    keyed on the voice, its engine's clip version and the pauses (which weigh
+    in the episode's loudness), one small JSON file a voice, and refined after
+    each build with a mean weighted by seconds of speech, the past's weight
+    bounded by `_PRIOR_WEIGHT_S` so that it follows a changed engine.
+    """
+
+    def __init__(self, clip_cache: Path):
+        self.folder = clip_cache.parent / "levels"
+
+    def prior(self, voices: dict[str, Voice], pauses: Pauses) -> dict[str, tuple[float, float]]:
+        """Speaker -> (gain in dB, seconds of speech it weighs, at most `_PRIOR_WEIGHT_S`) of each voice known."""
+        known = {}
+        for speaker, voice in voices.items():
+            recorded = self._read(self._path(voice, pauses))
+            if recorded is not None:
+                known[speaker] = recorded[0], min(recorded[1], _PRIOR_WEIGHT_S)
+        return known
+
+    def record(
+        self, voices: dict[str, Voice], pauses: Pauses, gains: dict[str, float], seconds: dict[str, float]
+    ) -> None:
+        """Refine the priors with an episode's planned `gains` (dB) for speakers heard for `seconds`.
+
+        Nothing is raised: a prior that cannot be written only makes the next build encode later.
+        """
+        for speaker, gain in gains.items():
+            heard = seconds.get(speaker, 0.0)
+            if heard <= 0 or speaker not in voices:
+                continue
+            path = self._path(voices[speaker], pauses)
+            past, weight = self._read(path) or (gain, 0.0)
+            weight = min(weight, _PRIOR_WEIGHT_S)
+            mean = (past * weight + gain * heard) / (weight + heard)
+            with contextlib.suppress(OSError):
+                write_bytes(path, json.dumps({"gain_db": round(mean, 3), "seconds": round(weight + heard, 1)}).encode())
+
+    def _path(self, voice: Voice, pauses: Pauses) -> Path:
+        version = get_engine(voice.engine).clip_version(voice)
+        key = json.dumps([version, dataclasses.asdict(voice), dataclasses.asdict(pauses)], sort_keys=True)
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+
+    @staticmethod
+    def _read(path: Path) -> tuple[float, float] | None:
+        """(gain in dB, seconds it was measured on), or None for none or a damaged file."""
+        try:
+            recorded = json.loads(path.read_bytes())
+            gain, seconds = float(recorded["gain_db"]), float(recorded["seconds"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return (gain, seconds) if math.isfinite(gain) and seconds > 0 else None
+
+
+# Seconds of speech the recorded gain weighs at most against a new episode's: ten minutes, so a long
+# episode mostly replaces it and a short one moves it a little.
+_PRIOR_WEIGHT_S = 600.0
 
 
 @dataclass(frozen=True)
