@@ -273,13 +273,10 @@ def check(
 
 
 def _follows(document: object, schema: dict) -> bool:
-    """True when `document` follows `schema` and has no number that is not finite (nan, inf).
+    """True when `document` follows `schema` and every number is finite: `check`'s answer in a tenth of its time.
 
-    What `check` decides, in a tenth of its time: a catalogue reads thousands
-    of rows a page. The compiled schema refuses every key `_unknown_key` would
-    (it keeps `additionalProperties: false` and is stricter where `propertyNames`
-    is set), so only the numbers are left, walked without the paths `_nodes`
-    builds. Keys are walked too, as YAML allows a `.nan` key.
+    The compiled schema refuses every key `_unknown_key` would, so only numbers
+    are left, walked without `_nodes`' paths (keys too: YAML has `.nan` keys).
     """
     import fastjsonschema
 
@@ -293,23 +290,30 @@ def _follows(document: object, schema: dict) -> bool:
         if isinstance(value, float) and not math.isfinite(value):
             return False
         if isinstance(value, dict):
-            stack.extend(value)
-            stack.extend(value.values())
+            stack.extend([*value, *value.values()])
         elif isinstance(value, list):
             stack.extend(value)
     return True
 
 
 _compiled: dict[str, Callable[[object], object]] = {}
+# A schema object's validator, found without serialising it (as slow as checking a catalogue row), kept with it.
+_by_identity: dict[int, tuple[dict, Callable[[object], object]]] = {}
 
 
 def _validator(schema: dict) -> Callable[[object], object]:
     """`schema` compiled once per process (compiling generates Python code: about a millisecond a table)."""
     import fastjsonschema
 
+    known = _by_identity.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
     key = json.dumps(schema, sort_keys=True)
     if key not in _compiled:
         _compiled[key] = fastjsonschema.compile(schema)
+    if len(_by_identity) >= 64:  # schemas made per call (a state document's) would otherwise pile up
+        _by_identity.clear()
+    _by_identity[id(schema)] = (schema, _compiled[key])
     return _compiled[key]
 
 
