@@ -201,6 +201,7 @@ def test_a_version_5_catalogue_gets_its_month_counts_when_opened(tmp_path):
                          "DROP TABLE months; PRAGMA user_version = 5;")  # fmt: skip
     catalogue = load_catalogue(tmp_path)
     assert catalogue.months() == _counted(tmp_path) == [("2026-12", 10), ("2026-11", 30)]
+    assert None not in catalogue.looks().values()  # no month changed: a build rewrites none of their pages
     with catalogue.transaction():
         catalogue.remove("day-39")
     assert catalogue.months() == _counted(tmp_path) and len(catalogue) == 39

@@ -90,10 +90,11 @@ CREATE TRIGGER IF NOT EXISTS month_changes AFTER UPDATE ON episodes BEGIN
 END;
 """
 # A version-4 or -5 catalogue gets what was added since, its month counts made once (unless another process just
-# made them: they are kept by the triggers from then on).
+# made them: they are kept by the triggers from then on). Its archive pages are of an unknown look (''), not
+# changed: a build leaves them as earlier versions did, and the next `feed` rewrites them, as it always did.
 _UPGRADE = f"""BEGIN IMMEDIATE;
 {_TABLES}
-INSERT INTO months SELECT substr(published, 1, 7), count(*), NULL FROM episodes
+INSERT INTO months SELECT substr(published, 1, 7), count(*), '' FROM episodes
     WHERE NOT EXISTS (SELECT 1 FROM months) GROUP BY 1;
 PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
