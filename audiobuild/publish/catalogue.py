@@ -11,7 +11,10 @@ one row, in a transaction that a crash cannot leave half-done, and the feed
 reads only its newest items, so no command loads or rewrites the whole
 catalogue (JSON would, each time; JSON lines would need compacting and still be
 read whole). The folder's file lock (`publish.LOCK_FILE`) still orders the
-writers, so that the feed always follows the catalogue.
+writers, so that the feed always follows the catalogue. Each month's count of
+episodes, and whether its archive page is current, are kept by triggers in the
+transaction that changes the month (`months`): no command counts the archive,
+and `feed` renders the pages that changed, not a million episodes.
 
 A folder built by earlier versions has `catalogue.json`: it is imported once.
 
