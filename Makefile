@@ -40,7 +40,7 @@ bench: $(BIN)/.installed-test
 
 # The catalogue at 100,000 and 1,000,000 episodes: slower than the rest of the bench (about 20 minutes).
 bench-catalogue: $(BIN)/.installed-test
-	$(BIN)/python bench/catalogue.py --runs 1 --sizes 100000,1000000
+	$(BIN)/python bench/catalogue.py --sizes 100000,1000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache
