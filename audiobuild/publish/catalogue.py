@@ -11,7 +11,10 @@ one row, in a transaction that a crash cannot leave half-done, and the feed
 reads only its newest items, so no command loads or rewrites the whole
 catalogue (JSON would, each time; JSON lines would need compacting and still be
 read whole). The folder's file lock (`publish.LOCK_FILE`) still orders the
-writers, so that the feed always follows the catalogue.
+writers, so that the feed always follows the catalogue. Each month's count of
+episodes, and whether its archive page is current, are kept by triggers in the
+transaction that changes the month (`months`): no command counts the archive,
+and `feed` renders the pages that changed, not a million episodes.
 
 A folder built by earlier versions has `catalogue.json`: it is imported once.
 
@@ -43,7 +46,7 @@ log = logging.getLogger("audiobuild")
 
 CATALOGUE_FILE = ".catalogue.sqlite"
 LEGACY_FILE = "catalogue.json"  # before audiobuild 0.2: imported, then removed
-SCHEMA_VERSION = 5  # 5 added `replaced`: a version-4 catalogue gets it when opened
+SCHEMA_VERSION = 6  # 5 added `replaced`, 6 `months`: a version-4 or -5 catalogue gets them when opened
 # Namespace for episode guids: uuid5(namespace, slug) is stable without any state.
 _GUID_NAMESPACE = uuid.UUID("4f0e7d3a-8c1b-5a52-9a47-6a1d2b7e8c90")
 REBUILD = "`audiobuild feed --rebuild-catalogue` rebuilds the catalogue from the episodes' files"
@@ -65,6 +68,37 @@ CREATE TABLE IF NOT EXISTS replaced (   -- revisions whose files are kept a whil
     PRIMARY KEY (slug, revision)
 );
 CREATE INDEX IF NOT EXISTS oldest_replaced ON replaced (replaced);
+CREATE TABLE IF NOT EXISTS months (     -- kept by the triggers below: a count or a stale page is never a scan
+    month TEXT PRIMARY KEY,  -- YYYY-MM: the first seven characters of `published`
+    episodes INTEGER NOT NULL,
+    page TEXT                -- the look its archive page was written with (`page.archive_look`); NULL once it changed
+);
+CREATE TRIGGER IF NOT EXISTS month_gains AFTER INSERT ON episodes BEGIN
+    INSERT INTO months SELECT substr(NEW.published, 1, 7), 0, NULL
+        WHERE NOT EXISTS (SELECT 1 FROM months WHERE month = substr(NEW.published, 1, 7));
+    UPDATE months SET episodes = episodes + 1, page = NULL WHERE month = substr(NEW.published, 1, 7);
+END;
+CREATE TRIGGER IF NOT EXISTS month_loses AFTER DELETE ON episodes BEGIN
+    UPDATE months SET episodes = episodes - 1, page = NULL WHERE month = substr(OLD.published, 1, 7);
+    DELETE FROM months WHERE month = substr(OLD.published, 1, 7) AND episodes = 0;
+END;
+CREATE TRIGGER IF NOT EXISTS month_changes AFTER UPDATE ON episodes BEGIN
+    UPDATE months SET episodes = episodes - 1, page = NULL WHERE month = substr(OLD.published, 1, 7);
+    INSERT INTO months SELECT substr(NEW.published, 1, 7), 0, NULL
+        WHERE NOT EXISTS (SELECT 1 FROM months WHERE month = substr(NEW.published, 1, 7));
+    UPDATE months SET episodes = episodes + 1, page = NULL WHERE month = substr(NEW.published, 1, 7);
+    DELETE FROM months WHERE month = substr(OLD.published, 1, 7) AND episodes = 0;
+END;
+"""
+# A version-4 or -5 catalogue gets what was added since, its month counts made once (unless another process just
+# made them: they are kept by the triggers from then on). Its archive pages are of an unknown look (''), not
+# changed: a build leaves them as earlier versions did, and the next `feed` rewrites them, as it always did.
+_UPGRADE = f"""BEGIN IMMEDIATE;
+{_TABLES}
+INSERT INTO months SELECT substr(published, 1, 7), count(*), '' FROM episodes
+    WHERE NOT EXISTS (SELECT 1 FROM months) GROUP BY 1;
+PRAGMA user_version = {SCHEMA_VERSION};
+COMMIT;
 """
 
 
@@ -117,7 +151,7 @@ class Catalogue:
         return self._entries(self._db.rows("SELECT slug, data FROM episodes ORDER BY published DESC, slug"))
 
     def __len__(self) -> int:
-        return self._db.one("SELECT count(*) FROM episodes")[0]
+        return self._db.one("SELECT coalesce(sum(episodes), 0) FROM months")[0]  # every row has a month
 
     def newest_date(self) -> datetime | None:
         """The newest episode's date."""
@@ -126,11 +160,22 @@ class Catalogue:
 
     def months(self) -> list[tuple[str, int]]:
         """(YYYY-MM, number of episodes) of every month with episodes, newest first."""
-        rows = self._db.rows(
-            "SELECT substr(published, 1, 7) AS month, count(*) FROM episodes"
-            " WHERE published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*' GROUP BY month ORDER BY month DESC"
-        )  # a damaged date names no month: an archive page's name is never made of it
-        return [(month, count) for month, count in rows if isinstance(month, str)]
+        return [(month, count) for month, count, _ in self._month_rows()]
+
+    def looks(self) -> dict[str, str | None]:
+        """The look (`page.archive_look`) each month's archive page was written with; None once the month changed."""
+        return {month: look for month, _, look in self._month_rows()}
+
+    def mark_pages(self, months: Iterable[str], look: str) -> None:
+        """Record that the archive pages of `months` were written with `look` (a transaction of its own)."""
+        with self._db:
+            self._db.run_many("UPDATE months SET page = ? WHERE month = ?", [(look, month) for month in months])
+
+    def _month_rows(self) -> list[tuple[str, int, str | None]]:
+        # A damaged date names no month: an archive page's name is never made of it.
+        rows = self._db.rows("SELECT month, episodes, page FROM months"
+                             " WHERE month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' ORDER BY month DESC")  # fmt: skip
+        return [row for row in rows if isinstance(row[0], str)]
 
     def in_month(self, month: str) -> list[Entry]:
         """The entries dated in `month` (YYYY-MM), newest first."""
@@ -199,9 +244,10 @@ class Catalogue:
         """Add `entry` or replace the entry with its slug."""
         replaced = self.get(entry.slug)
         published = _utc(entry.published)
-        self._db.run(
-            "INSERT OR REPLACE INTO episodes VALUES (?, ?, ?)", (entry.slug, published, json.dumps(_to_json(entry)))
-        )
+        # An update, not a REPLACE: SQLite's REPLACE deletes without firing the months' delete trigger.
+        self._db.run("INSERT INTO episodes VALUES (?, ?, ?) ON CONFLICT (slug) DO UPDATE"
+                     " SET published = excluded.published, data = excluded.data",
+                     (entry.slug, published, json.dumps(_to_json(entry))))  # fmt: skip
         self.touched |= {month_of(entry.published), *([month_of(replaced.published)] if replaced else [])}
 
     def keep_replaced(self, entry: Entry, moment: datetime) -> None:
@@ -391,8 +437,8 @@ def load_catalogue(folder: Path, create: bool = False) -> Catalogue:
     if path.exists():
         database = Database(path, tables=False)
         version = database.one("PRAGMA user_version")[0]
-        if version == SCHEMA_VERSION - 1:  # only a table was added since (`replaced`): it gets it now
-            database.upgrade(f"{_TABLES}PRAGMA user_version = {SCHEMA_VERSION};")
+        if version in (4, 5):  # only tables were added since (`replaced`, `months`): it gets them now
+            database.upgrade(_UPGRADE)
             version = SCHEMA_VERSION
         if version == SCHEMA_VERSION:
             return Catalogue(folder, database)

@@ -126,8 +126,9 @@ def update_catalogue(
     """Under the folder's lock: `change` the catalogue in one transaction; rewrite the feed (and page, stylesheet).
 
     The page is index.html and the archive pages of the months `change`
-    touched and of `months` (every month's with None). A batch leaves the page
-    to its end: only the feed must never list a file that is gone.
+    touched, of `months` and of any month changed since its page was written
+    (with None, also every page of another look: `page.write_page`). A batch
+    leaves the page to its end: only the feed must never list a file that is gone.
     """
     with FileLock(output / LOCK_FILE):
         catalogue = load_catalogue(output, create=True)

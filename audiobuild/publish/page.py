@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import itertools
 from collections.abc import Iterable
 from datetime import datetime
@@ -34,6 +35,7 @@ PAGE_FILE = "index.html"
 ARCHIVE_DIR = "archive"  # a page per month: archive/2026-11.html
 # index.html shows the newest episodes, each with its whole transcript; the archive pages the others, by month.
 PAGE_EPISODES = 50
+_ARCHIVE_MARKUP = 1  # bump when an episode's markup changes: `feed` then rewrites every archive page
 _SENTENCE_ENDS = (".", "!", "?", "…", ":", ";", '"', "”", "»", "'", "’", ")")
 
 
@@ -215,32 +217,50 @@ def _date(moment: datetime) -> str:
 
 
 def write_page(catalogue: Catalogue, podcast: Podcast, months: Iterable[str] | None = None) -> Path:
-    """(Re)write index.html and the archive pages of `months` (all with None); return the index's path.
+    """(Re)write index.html and the archive pages of `months` (every page not of today's look with None).
 
-    Pages are written atomically and only when they change, so an unchanged
-    one keeps its modification time and ETag. The archive exists only while
-    the index cannot show every episode (more than PAGE_EPISODES): then a
-    month has a page while it has episodes, and the months without a page yet
-    get theirs, as when the catalogue first outgrows the index. Otherwise no
-    archive page is kept, since nothing links to one. A build rewrites the
-    months it touched, `feed` every month.
+    Returns the index's path. Pages are written atomically and only when they
+    change, so an unchanged one keeps its modification time and ETag. The
+    archive exists only while the index cannot show every episode (more than
+    PAGE_EPISODES): then a month has a page while it has episodes, and the
+    months without a page yet get theirs, as when the catalogue first outgrows
+    the index. Otherwise no archive page is kept, since nothing links to one.
+    The months whose episodes changed since their page was written (the
+    catalogue keeps them, so a build cut short before its pages leaves none
+    behind) are rewritten too. A build rewrites those and the months it
+    touched; `feed` also those written with another look (`archive_look`: a
+    podcast.toml or an audiobuild changed since), so that it costs what changed,
+    not the size of the archive.
     """
     path = catalogue.folder / PAGE_FILE
     atomic.write_if_changed(path, render_page(catalogue, podcast))
     archive = catalogue.folder / ARCHIVE_DIR
-    present = {month for month, _ in catalogue.months()} if len(catalogue) > PAGE_EPISODES else set()
+    looks = catalogue.looks() if len(catalogue) > PAGE_EPISODES else {}
+    look = archive_look(podcast)
+    present = set(looks)
     written = {page.stem for page in archive.glob("*.html")}
-    months = (present | written) if months is None else (set(months) | (present - written) | (written - present))
-    for month in months:
+    stale = {month for month, was in looks.items() if was is None or (months is None and was != look)}
+    months = set(months or ()) | stale | (present - written) | (written - present)
+    for month in sorted(months):
         page = catalogue.folder / _archive_file(month)
         if month in present:
             atomic.write_if_changed(page, render_archive(catalogue, podcast, month))
         else:
             page.unlink(missing_ok=True)
+    catalogue.mark_pages(sorted(months & present), look)
     if not present:
         with contextlib.suppress(OSError):  # only when empty: a file of the user's there stays
             archive.rmdir()
     return path
+
+
+def archive_look(podcast: Podcast) -> str:
+    """What an archive page looks like beside its episodes (a hash): its frame, styles, script and markup's version.
+
+    A month whose page was written with another look is rewritten by `feed`.
+    """
+    frame = _document(podcast, "", subscribe=False, root="../")
+    return hashlib.sha256(f"{_ARCHIVE_MARKUP}\n".encode() + frame).hexdigest()[:16]
 
 
 def _archive_file(month: str) -> str:
