@@ -47,7 +47,7 @@ PARTICLES = words(
     "ap y e i и из zu zum zur af av"
 )
 # Articles that may open a label ("The CHAIRMAN", "El señor PRESIDENTE", "La señora MINISTRA").
-LABEL_ARTICLES = words("the el la le der die das les los las o os as il lo gli")
+LABEL_ARTICLES = words("the el la le der die das les los las o os a as il lo gli")
 
 # Labels that stand for one side rather than a person: every "Q:" is the same interviewer.
 ROLE_MARKERS = {
