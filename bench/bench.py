@@ -469,7 +469,7 @@ def main() -> None:
         verify = subprocess.run([sys.executable, "-m", "bench.verify", "--runs", str(runs)], cwd=REPO, check=True,
                                 capture_output=True, text=True).stdout.strip()  # fmt: skip
         print(verify)
-        summary.append(verify.splitlines()[-1] if verify else "verify: no figure")
+        summary += verify.splitlines() or ["--verify: no figure"]
         if not args.natural:
             following = bench_follow(scratch, runs)
             print(
