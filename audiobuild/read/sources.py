@@ -435,10 +435,9 @@ def extract_html(
     _within_limit(raw, source)  # a feed's item, or a page: as large as an article file may be, no larger
     if isinstance(raw, bytes) and charset:
         raw = decode(raw, source, charset)
-    raw = _BREAK_CLOSING_STYLE.sub(r"\1<br>", raw) if isinstance(raw, str) else _BREAK_CLOSING_STYLE_BYTES.sub(
-        rb"\1<br>", raw)  # fmt: skip
     tree = load_html(raw)  # trafilatura's own decoding and parsing, so that the tree can be read first
     if tree is not None:
+        _breaks_out_of_styles(tree)
         _mark_styled_questions(tree)
     document = trafilatura.bare_extraction(
         tree if tree is not None else raw, url=url, with_metadata=True, include_formatting=True, include_tables=True,
@@ -470,10 +469,19 @@ def _home_link(tree, text: str) -> bool:
     )
 
 
-# "<em>The question?<br></em>The answer.": trafilatura drops a line break that is the last thing inside a
-# bold or italic run, and the question and its answer become one line. Moved after the run's end, it is kept.
-_BREAK_CLOSING_STYLE = re.compile(r"<br\s*/?>\s*(</(?:em|i|strong|b)>)", re.IGNORECASE)
-_BREAK_CLOSING_STYLE_BYTES = re.compile(_BREAK_CLOSING_STYLE.pattern.encode(), re.IGNORECASE)
+def _breaks_out_of_styles(tree) -> None:
+    """Move each line break that ends a bold or italic run of `tree` (an lxml HTML tree) to just after the run.
+
+    "<em>The question?<br></em>The answer.": trafilatura drops a line break that is the last thing inside a
+    run, and the question and its answer become one line. After the run's end, it is kept.
+    """
+    for run in tree.iter("em", "i", "strong", "b"):
+        last = run[-1] if len(run) else None
+        if last is not None and last.tag == "br" and not (last.tail or "").strip():
+            run.remove(last)  # its tail, white space, goes with it
+            last.tail = run.tail
+            run.tail = None
+            run.addnext(last)
 
 
 # Paragraph pairs (a value's paragraph, then another value's) needed before an attribute counts as a style.
