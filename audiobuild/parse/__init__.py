@@ -23,6 +23,7 @@ text, a warning names them and the options that change the reading:
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import Counter
@@ -457,10 +458,12 @@ class _Body:
         the answers under it. One such heading alone may be the subject of a section, not who speaks."""
         named = [index for index, block in enumerate(self.blocks)
                  if block.tag == "heading" and names_in(block.text) == [block.text]]  # fmt: skip
+        answers = sorted(position for position, turn in self.turns.items()
+                         if turn.label is None and turn.side == INTERVIEWEE)  # fmt: skip
         found: dict[int, Label] = {}
         for index, following in zip(named, [*named[1:], len(self.blocks)]):
-            if any(turn.label is None and turn.side == INTERVIEWEE
-                   for position, turn in self.turns.items() if index < position < following):  # fmt: skip
+            after = bisect.bisect_right(answers, index)  # the first unlabelled answer under the heading, if any
+            if after < len(answers) and answers[after] < following:
                 name = self.blocks[index].text
                 found[index] = Label(name, name, "", LINE, "", own_line=True, shape="title")
         return found if len(found) >= 2 else {}
