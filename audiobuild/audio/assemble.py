@@ -46,7 +46,6 @@ import numpy as np
 from audiobuild.audio import loudness
 from audiobuild.audio.loudness import ClipMeter, Levels, Placed, limit, meter_pcm16, plan_levels, stream_true_peak
 from audiobuild.audio.pauses import pause_before
-from audiobuild.children import die_with_parent
 from audiobuild.errors import SynthesisError
 from audiobuild.model import Clip, Encoding, Pauses, Script, Span
 from audiobuild.voice.synthesize import speakable
@@ -262,10 +261,11 @@ class Encoder:
               ["-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3"]), output,
         ]  # fmt: skip
         # Unbuffered: if ffmpeg dies, closing stdin must not try to flush into the broken pipe.
-        # The encoder ends with its worker: a killed build never goes on writing (children.die_with_parent).
+        # The encoder ends with its worker, so that a killed build never goes on writing: its input is the
+        # worker's pipe, whose end it reads then (see `children`: no preexec_fn).
         self._ffmpeg = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE if encoding.channels == 1 else None,
-            stderr=subprocess.PIPE, bufsize=0, preexec_fn=die_with_parent, cwd=path.parent,
+            stderr=subprocess.PIPE, bufsize=0, cwd=path.parent,
         )  # fmt: skip
         self.true_peak: float | None = None  # dBTP of the mono MP3, once finished
         self._meter = _StreamMeter(self._ffmpeg.stdout, path) if encoding.channels == 1 else None
@@ -340,8 +340,7 @@ class _StreamMeter:
         command = [ffmpeg_path(), "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "f32le", "-"]
         # Its messages go to a file, not a pipe: a full pipe would stop it while we read the samples.
         self._messages = tempfile.TemporaryFile()
-        self._decoder = subprocess.Popen(command, stdin=frames, stdout=subprocess.PIPE, stderr=self._messages,
-                                         preexec_fn=die_with_parent)  # fmt: skip
+        self._decoder = subprocess.Popen(command, stdin=frames, stdout=subprocess.PIPE, stderr=self._messages)
         frames.close()  # the decoder's now: it sees the end of the MP3 when the encoder ends
         self._peak: float | BaseException = -math.inf
         self._thread = threading.Thread(target=self._measure, name="audiobuild-true-peak", daemon=True)
@@ -563,7 +562,7 @@ def mp3_true_peak(path: Path, channels: int = 1) -> float:
                    "-af", f"pan=mono|c0=c{channel}", "-f", "f32le", "-"]  # fmt: skip
         # ffmpeg's messages go to a file, not a pipe: a full pipe would stop it while we read the samples.
         with tempfile.TemporaryFile() as messages:
-            decoder = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=messages, preexec_fn=die_with_parent)
+            decoder = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=messages)  # see `Encoder`: no preexec_fn
             with decoder.stdout:
                 peaks.append(stream_true_peak(float_samples(decoder.stdout)))
             if decoder.wait() != 0:
