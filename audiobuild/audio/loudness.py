@@ -109,18 +109,11 @@ def true_peaks(samples: np.ndarray) -> np.ndarray:
     >>> float(true_peaks(np.sin(np.pi / 2 * np.arange(64) + np.pi / 4))[32:].max()) > 0.99
     True
     """
-    taps = _INTERPOLATOR.shape[1]
-    centre = taps - 1 + taps // 2  # in `padded`, where each phase's output lines up with the sample
-    count = len(samples)
-    # Each phase as a sum of shifted copies, a whole-array multiply-add per tap: np.convolve calls a dot
-    # product per sample, 3 times slower on clips of seconds (measured: 3 against 8 ms for 5 s at 22.05 kHz).
-    padded = np.concatenate([np.zeros(taps - 1, samples.dtype), samples, np.zeros(taps - 1, samples.dtype)])
+    delay = _INTERPOLATOR.shape[1] // 2  # the phases' centre: their outputs line up with the samples
     peaks = np.abs(samples)
     for phase in _INTERPOLATOR:
-        interpolated = phase[0] * padded[centre : centre + count]
-        for tap in range(1, taps):  # the convolution's term h[tap] * x[n - tap], n the centred index
-            interpolated += phase[tap] * padded[centre - tap : centre - tap + count]
-        np.maximum(peaks, np.abs(interpolated, out=interpolated), out=peaks)
+        interpolated = np.convolve(samples, phase)[delay : delay + len(samples)]
+        np.maximum(peaks, np.abs(interpolated), out=peaks)
     return peaks
 
 
