@@ -33,3 +33,13 @@ class ConfigError(AudiobuildError):
 
 class SynthesisError(AudiobuildError):
     """The engine or ffmpeg failed on valid input."""
+
+
+class BatchFailed(Exception):
+    """Some articles of a batch failed; each was already reported. `results` are those of the others (`Result`s)."""
+
+    def __init__(self, failures: list[AudiobuildError], attempted: int, results: list | None = None):
+        self.failures = failures
+        self.attempted = attempted
+        self.results = results or []
+        super().__init__(f"{len(failures)} of {attempted} articles failed")

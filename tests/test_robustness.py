@@ -474,7 +474,7 @@ def test_a_worker_gives_freed_blocks_back_to_the_system(held):
     code = f"""
 import ctypes, ctypes.util
 import numpy
-from audiobuild.run.batch import return_freed_blocks
+from audiobuild.run.workers import return_freed_blocks
 FIELDS = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
 class Info(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in FIELDS.split()]

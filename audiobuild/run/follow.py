@@ -37,7 +37,7 @@ from filelock import FileLock, Timeout
 
 from audiobuild.atomic import write_bytes
 from audiobuild.config import Config, Follow
-from audiobuild.errors import AudiobuildError, InputError, printable
+from audiobuild.errors import AudiobuildError, BatchFailed, InputError, printable
 from audiobuild.model import Script
 from audiobuild.publish import state
 from audiobuild.read.feeds import FEED_ACCEPT, Feed, Item, read_feed
@@ -331,7 +331,7 @@ def _build(scripts: dict, items: dict, output: Path, config: Config, voices: str
     """Build the items' Scripts in one batch and record how each ended in `items`; True when none failed."""
     if not scripts:
         return True
-    from audiobuild.run.batch import BatchFailed, build_all
+    from audiobuild.run.batch import build_all
 
     try:
         results, failures = (

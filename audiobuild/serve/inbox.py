@@ -47,7 +47,7 @@ from filelock import FileLock, Timeout
 
 from audiobuild.atomic import write_durably
 from audiobuild.config import Config, as_uri
-from audiobuild.errors import AudiobuildError, InputError, printable
+from audiobuild.errors import AudiobuildError, BatchFailed, InputError, printable
 from audiobuild.publish import state
 
 log = logging.getLogger("audiobuild")
@@ -316,7 +316,7 @@ class Inbox:
     def _build(self, item: dict, fetcher) -> tuple[str, str]:
         """Read and build one item: (its episode's MP3, relative to the folder; its title). AudiobuildError if not."""
         from audiobuild.read.sources import PAGE_ACCEPT, Article, page_article
-        from audiobuild.run.batch import BatchFailed, build_all
+        from audiobuild.run.batch import build_all
         from audiobuild.run.pipeline import load_script
 
         config = self.config.for_output(self.output)  # the address `serve` is publishing the feed at
