@@ -20,7 +20,9 @@ from audiobuild.audio.assemble import (
     assemble,
     assemble_and_export,
     export_mp3,
+    keeps_targets,
 )
+from audiobuild.audio.loudness import Levels
 from audiobuild.audio.pauses import pause_before
 from audiobuild.errors import SynthesisError
 from audiobuild.model import Clip, Encoding, Pauses
@@ -207,7 +209,7 @@ def test_encoding_starts_during_synthesis_and_gives_the_whole_episodes_mp3(long_
     whole = assemble(script, clips, PAUSES)
     export_mp3(whole, tmp_path / "whole.mp3", Encoding())
     assert streamed.spans == whole.spans and streamed.duration_ms == whole.duration_ms
-    assert streamed.levels.within(whole.levels, LEVEL_TOLERANCE_DB)
+    assert keeps_targets(streamed.levels, whole.levels, whole.seconds())
     lengths = [MP3(tmp_path / name).info.length for name in ("streamed.mp3", "whole.mp3")]
     assert lengths[0] == pytest.approx(lengths[1], abs=0.001)
     (streamed_lufs, streamed_peak), (whole_lufs, _) = map(loudness_and_true_peak, [tmp_path / "streamed.mp3",
@@ -244,7 +246,22 @@ def test_an_estimate_that_moves_restarts_the_encoder_at_the_next_check_not_at_th
     episode = assemble_and_export(script, spy.clips(clips), PAUSES, tmp_path / "episode.mp3", Encoding())
     assert len(spy.started_after) == 2 and spy.aborted == 1
     assert spy.started_after[1] == planned[1] < len(clips)  # at the second check, while synthesis went on
-    assert episode.levels.within(assemble(script, clips, PAUSES).levels, LEVEL_TOLERANCE_DB)
+    whole = assemble(script, clips, PAUSES)
+    assert keeps_targets(episode.levels, whole.levels, whole.seconds())
+
+
+def test_an_encoding_is_kept_while_its_loudness_and_each_voices_balance_stay_near_the_plan():
+    planned = Levels({"Host": -3.0, "Guest": 0.0}, 10.0)
+    seconds = {"Host": 30.0, "Guest": 90.0}
+
+    def encoded(host: float, guest: float) -> Levels:  # each voice's whole gain this far from the plan's (dB)
+        return Levels({"Host": -3.0 + host - guest, "Guest": 0.0}, 10.0 + guest)
+
+    assert keeps_targets(encoded(0.58, 0.09), planned, seconds)  # the loudness moves 0.21 dB
+    assert not keeps_targets(encoded(0.6, 0.6), planned, seconds)  # the loudness moves 0.6 dB
+    assert not keeps_targets(encoded(1.2, -0.2), planned, seconds)  # the host stands out by 1.2 dB
+    assert keeps_targets(encoded(0.9, 0.0), planned, seconds)  # the host speaks a quarter of the time
+    assert not keeps_targets(encoded(0.9, 0.0), planned, {"Host": 90.0, "Guest": 30.0})  # and here three quarters
 
 
 def test_with_a_prior_for_each_voice_a_short_episode_is_encoded_from_its_first_clip(built, tmp_path, monkeypatch):

@@ -15,7 +15,8 @@ clip, but a voice's level is close after its first half-minute of speech
 (`ESTIMATE_AFTER_S`): the encoder starts then, with levels estimated from what
 has been heard. The estimate is checked each time every voice has been heard
 twice as long, and the episode is encoded again from the start when it moved,
-or when the levels of the whole differ by more than `LEVEL_TOLERANCE_DB`.
+or when the levels it was encoded at would miss the whole episode's targets
+(`keeps_targets`).
 With a prior for every voice (each voice's gain in the episodes built before,
 `voice.synthesize.VoiceLevels`), the encoder starts with the first clip: a
 short article is then encoded while it is spoken, and a long one settles
@@ -64,6 +65,9 @@ log = logging.getLogger("audiobuild")
 # Half a dB is below the ~1 dB a listener notices between two voices.
 ESTIMATE_AFTER_S = 30
 LEVEL_TOLERANCE_DB = 0.5
+# An encoding is kept while no voice is further than this from the whole episode's plan: the
+# difference a listener notices between two voices. Its loudness is held to LEVEL_TOLERANCE_DB.
+BALANCE_TOLERANCE_DB = 1.0
 
 
 @dataclass(frozen=True)
@@ -439,7 +443,7 @@ def assemble_and_export(
         if encoder is not None:
             encoder.abort()
         raise
-    if encoder is not None and not encoder.levels.within(episode.levels, LEVEL_TOLERANCE_DB):
+    if encoder is not None and not keeps_targets(encoder.levels, episode.levels, episode.seconds()):
         log.debug("%s: levels estimated on %d of %d clips were off; encoding again", script.source,
                   encoder.given, len(episode.pieces))  # fmt: skip
         encoder.abort()
@@ -448,6 +452,24 @@ def assemble_and_export(
         encoder = Encoder(path, encoding, episode.rate, episode.levels)
     encoder = _encode(episode, encoder)
     return dataclasses.replace(episode, levels=encoder.levels, planned=episode.levels)
+
+
+def keeps_targets(encoded: Levels, planned: Levels, seconds: dict[str, float]) -> bool:
+    """True when an episode encoded at `encoded` rather than `planned` still meets the plan's targets.
+
+    Its loudness moves by the voices' differences (dB) weighed by their
+    `seconds` of speech (to first order: integrated loudness is a mean of
+    power): at most LEVEL_TOLERANCE_DB. No voice may be further than
+    BALANCE_TOLERANCE_DB from its planned level. Measured on a 350-word espeak
+    article started from the shipped levels: voices 0.09 to 0.58 dB off, the
+    loudness 0.22 dB, which the per-voice half-decibel test had encoded again.
+    """
+    voices = planned.voice_gain_db.keys() | encoded.voice_gain_db.keys()
+    differences = {voice: encoded.gain_db(voice) - planned.gain_db(voice) for voice in voices}
+    heard = sum(seconds.get(voice, 0.0) for voice in voices)
+    weighed = sum(difference * seconds.get(voice, 0.0) for voice, difference in differences.items())
+    shift = weighed / heard if heard else 0.0
+    return abs(shift) <= LEVEL_TOLERANCE_DB and all(abs(d) <= BALANCE_TOLERANCE_DB for d in differences.values())
 
 
 def _whole_levels(gains: dict[str, float], voices: set[str]) -> Levels | None:
