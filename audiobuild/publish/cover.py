@@ -61,7 +61,7 @@ def draw_cover(title: str) -> bytes:
     info = PngImagePlugin.PngInfo()
     info.add_text("Title", title)  # which title it shows: `cover_bytes` redraws it when the title changes
     info.add_text("Software", _DRAWN_BY)
-    image.save(out, format="PNG", optimize=True, pnginfo=info)
+    image.save(out, format="PNG", pnginfo=info)  # not optimize=True: 0.06 s more for 4% less
     return out.getvalue()
 
 

@@ -175,8 +175,9 @@ def _start_worker(threads: int, voices: str, parent: int, events, quiet: bool) -
     _events = events
     return_freed_blocks()
     limit_threads(threads)
-    # Loaded here, while the parent plans, not when the first episode arrives.
+    # Loaded here, while the parent plans, not when the first episode arrives; finding ffmpeg runs it once.
     importlib.import_module("audiobuild.run.pipeline")
+    importlib.import_module("audiobuild.audio.assemble").ffmpeg_path()
     try:
         profile = load_profile(voices)
     except AudiobuildError:  # the parent says what is wrong with it, and builds nothing
