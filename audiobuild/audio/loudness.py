@@ -227,15 +227,17 @@ class ClipMeter:
 
 def meter_pcm16(raw: bytes, rate: int) -> ClipMeter:
     """Measure one clip of mono 16-bit PCM."""
-    samples = np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
+    # In float32, which holds 16-bit samples exactly and their powers and peaks closely enough: half the
+    # time of float64 (the true peaks of a 3,000-word article's clips: 1.25 s in float64).
+    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / np.float32(32768)
     size = int(rate * _SUB_BLOCK_S)
-    padded = np.concatenate([samples, np.zeros(-len(samples) % size)])
+    padded = np.concatenate([samples, np.zeros(-len(samples) % size, dtype=np.float32)])
     if not len(padded):
         empty = np.zeros((0, _WINDOWS_PER_SUB_BLOCK), dtype=np.float32)
         return ClipMeter(np.zeros(0), empty, empty)
     starts = _window_starts(len(padded) // size, size)
     widths = np.diff(np.append(starts, len(padded)))
-    # The windows in float32: a plan holds an episode's worth of them (4 MB an hour each), and copies them.
+    # The windows kept in float32: a plan holds an episode's worth of them (4 MB an hour each), and copies them.
     return ClipMeter(
         powers=sub_block_powers(padded, rate),
         window_peaks=np.maximum.reduceat(true_peaks(padded), starts).reshape(-1, _WINDOWS_PER_SUB_BLOCK).astype(
