@@ -54,7 +54,6 @@ from audiobuild.voice.synthesize import speakable
 with warnings.catch_warnings():  # pydub warns on import when ffmpeg is not on PATH
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
-    from pydub.silence import detect_leading_silence
 
 log = logging.getLogger("audiobuild")
 
@@ -115,16 +114,32 @@ class EpisodeAudio:
 # are the real pauses; a few milliseconds are kept so soft onsets are not cut.
 _SILENCE_DBFS = -50.0
 _EDGE_KEEP_MS = 15
+_EDGE_CHUNK_MS = 5  # the edges are read in chunks this long, as pydub's detect_leading_silence would
 
 
 def _trim(clip: AudioSegment) -> tuple[int, int]:
-    """First frame and frame count of `clip` without its silent edges."""
-    lead = max(0, detect_leading_silence(clip, _SILENCE_DBFS, chunk_size=5) - _EDGE_KEEP_MS)
-    trail = max(0, detect_leading_silence(clip.reverse(), _SILENCE_DBFS, chunk_size=5) - _EDGE_KEEP_MS)
-    if lead + trail >= len(clip):
-        return 0, int(clip.frame_count())
-    first = int(clip.frame_count(ms=lead))
-    return first, int(clip.frame_count(ms=len(clip) - trail)) - first
+    """First frame and frame count of `clip` (mono, 16-bit) without its silent edges.
+
+    pydub's detect_leading_silence, the whole clip at once in numpy: its loop of
+    5 ms slices took 0.9 ms a clip, half a second of a 3,000-word build.
+    """
+    samples = np.frombuffer(clip.raw_data, dtype="<i2").astype(np.float32)
+    chunk = max(1, clip.frame_rate * _EDGE_CHUNK_MS // 1000)
+    keep = clip.frame_rate * _EDGE_KEEP_MS // 1000
+    lead, trail = (max(0, _silent_start(edge, chunk) - keep) for edge in (samples, samples[::-1]))
+    if lead + trail >= len(samples):
+        return 0, len(samples)
+    return lead, len(samples) - lead - trail
+
+
+def _silent_start(samples: np.ndarray, chunk: int) -> int:
+    """Frames of `samples` before the first chunk of `chunk` frames as loud as _SILENCE_DBFS (all, if none is)."""
+    whole = len(samples) // chunk * chunk
+    powers = np.mean(np.square(samples[:whole]).reshape(-1, chunk), axis=1)
+    if whole < len(samples):  # the last chunk, shorter
+        powers = np.append(powers, np.mean(np.square(samples[whole:])))
+    loud = np.flatnonzero(powers >= (32768 * 10 ** (_SILENCE_DBFS / 20)) ** 2)
+    return int(loud[0]) * chunk if len(loud) else len(samples)
 
 
 def _read(wav: Path) -> AudioSegment:
