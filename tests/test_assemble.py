@@ -9,6 +9,7 @@ import time
 import wave
 from pathlib import Path
 
+import numpy
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
@@ -113,6 +114,21 @@ def test_bitrate_and_sample_rate_are_configurable(built, tmp_path):
 def test_assembling_nothing_is_an_error():
     with pytest.raises(Exception, match="nothing to speak"):
         assemble(parse_article("Title"), [], PAUSES)
+
+
+def test_a_clips_silent_edges_are_trimmed_to_within_a_chunk_keeping_15_ms():
+    rate = 22050
+    tone = (8000 * numpy.sin(numpy.arange(rate // 2) * 2 * numpy.pi * 220 / rate)).astype("<i2")
+    hiss = numpy.full(rate // 5, 40, dtype="<i2")  # -58 dBFS: silence to the ear, and to the trim
+    samples = numpy.concatenate([numpy.zeros(rate // 10, "<i2"), tone, hiss])
+    clip = assemble_module.AudioSegment(samples.tobytes(), frame_rate=rate, sample_width=2, channels=1)
+    silence = numpy.zeros(rate, "<i2").tobytes()
+    first, frames = assemble_module._trim(clip)
+    keep, chunk = rate * 15 // 1000, rate * 5 // 1000
+    assert rate // 10 - keep - chunk < first <= rate // 10 - keep  # the tone starts within the first loud chunk
+    assert abs(first + frames - (rate // 10 + rate // 2 + keep)) <= chunk
+    silent = assemble_module.AudioSegment(silence, frame_rate=rate, sample_width=2, channels=1)
+    assert assemble_module._trim(silent) == (0, rate)  # nothing to keep: the clip as it is
 
 
 def test_pause_table_for_a_synthetic_sequence():
