@@ -43,9 +43,10 @@ class WorkerPool:
     """Processes that render episodes, with a progress bar, that end with this one and contain a crash.
 
     `size` processes are `spawn`ed at once (espeak's thread does not survive a
-    fork), each loading the profile `voices` names and starting its engines on its
-    share of the cores, while the parent plans. Each worker dies with its parent (`children.die_with_parent`), so a
-    `kill -9` of a build leaves no process writing into the output folder.
+    fork), each loading the profile `voices` names and starting its engines on
+    its share of the cores, while the parent plans. Each worker dies with its
+    parent (`children.die_with_parent`), so a `kill -9` of a build leaves no
+    process writing into the output folder.
     A speech engine that crashes its process (espeak aborts on some
     pathological words) breaks the pool: the articles not yet rendered are
     then rendered again one at a time, each in a pool of its own, and the one
