@@ -420,9 +420,10 @@ def assemble_and_export(
     The encoder starts once every voice has been heard for `ESTIMATE_AFTER_S`,
     with levels planned on what has been heard. The levels are planned again
     each time every voice has been heard twice as long: an estimate that moved
-    by more than `LEVEL_TOLERANCE_DB` starts the encoder again while little is
-    encoded, rather than at the end. When the levels of the whole episode
-    differ from the encoder's by more than that, it starts again with those.
+    so far that the encoding would miss its targets (`keeps_targets`) starts
+    the encoder again while little is encoded, rather than at the end. When
+    the levels of the whole episode are that far from the encoder's, it
+    starts again with those.
     With a `prior` (speaker -> whole gain in dB, seconds of speech it was
     measured on) for every voice that speaks, the encoder starts with the
     first clip at those levels, and each check weighs the estimate against
@@ -444,7 +445,7 @@ def assemble_and_export(
             if not assembly.complete and assembly.heard(checkpoint):  # at the end, the whole is planned below
                 checkpoint = max(2 * checkpoint, 1)
                 levels = assembly.levels() if start is None else _weighed(assembly.levels(), prior, assembly.seconds())
-                if encoder is None or not encoder.levels.within(levels, LEVEL_TOLERANCE_DB):
+                if encoder is None or not keeps_targets(encoder.levels, levels, assembly.seconds()):
                     if encoder is not None:
                         log.debug("%s: the levels moved after %d clips; encoding again", script.source, encoder.given)
                         encoder.abort()
