@@ -16,16 +16,7 @@ from audiobuild.voice.casting import cast_voices
 from audiobuild.voice.engines import get_engine
 from audiobuild.voice.profiles import load_profile
 from audiobuild.voice.pronounce import Lexicon, speech
-from audiobuild.voice.synthesize import (
-    ClipCache,
-    VoiceLevels,
-    cache_usage,
-    prune_cache,
-    shipped_levels,
-    speakable,
-    synthesize,
-    voice_key,
-)
+from audiobuild.voice.synthesize import ClipCache, VoiceLevels, cache_usage, prune_cache, speakable, synthesize
 from tests.audio import decode, median_pitch
 
 
@@ -211,7 +202,7 @@ def test_voice_levels_are_kept_beside_the_clip_cache_per_voice_and_pauses_and_re
     profile = load_profile("espeak")
     voices = {"Narrator": profile.voice_for("narrator"), "Guest": profile.voice_for("interviewee")}
     pauses = Pauses()
-    levels = VoiceLevels(tmp_path / ".cache" / "clips", shipped={})
+    levels = VoiceLevels(tmp_path / ".cache" / "clips")
     assert levels.prior(voices, pauses) == {}
     levels.record(voices, pauses, {"Narrator": 10.0, "Guest": 6.0}, {"Narrator": 30.0, "Guest": 0.0})
     assert levels.prior(voices, pauses) == {"Narrator": (10.0, 30.0)}  # a voice not heard teaches nothing
@@ -227,25 +218,3 @@ def test_voice_levels_are_kept_beside_the_clip_cache_per_voice_and_pauses_and_re
     assert not (tmp_path / ".cache" / "clips").exists()  # pruning the clips never sees it
     recorded.write_text('{"gain_db": "loud"')
     assert levels.prior(voices, pauses) == {}  # a damaged prior is none: the build plans on its clips
-
-
-def test_a_folders_first_build_starts_from_the_shipped_levels_and_its_own_record_replaces_them(tmp_path):
-    profile = load_profile("espeak")
-    narrator, guest = profile.voice_for("narrator"), profile.voice_for("interviewee")
-    levels = VoiceLevels(tmp_path / ".cache" / "clips", shipped={voice_key(narrator): (9.0, 5000.0)})
-    voices, pauses = {"Narrator": narrator, "Guest": guest}, Pauses()
-    assert levels.prior(voices, pauses) == {"Narrator": (9.0, 600.0)}  # weighed as a folder's record at most
-    levels.record(voices, pauses, {"Narrator": 12.0}, {"Narrator": 30.0})
-    assert levels.prior(voices, pauses) == {"Narrator": (12.0, 30.0)}  # the folder's own, once it has one
-    louder = dataclasses.replace(narrator, settings=dataclasses.replace(narrator.settings, pitch=80))
-    assert levels.prior({"Narrator": louder}, pauses) == {}  # keyed on the voice's every setting
-
-
-@pytest.mark.parametrize("name", ["espeak", "natural"])
-def test_the_shipped_levels_cover_the_voices_of_the_bundled_english_profiles(name):
-    # After a change to a profile's voices, `make voice-levels` measures them again (bench/voice_levels.py).
-    shipped = shipped_levels()
-    for role, voice in load_profile(name).roles.items():
-        assert voice_key(voice) in shipped, f"voices/levels.json has no level for {name}'s {role}"
-        gain, seconds = shipped[voice_key(voice)]
-        assert -10 < gain < 30 and seconds >= 30

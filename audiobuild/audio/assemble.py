@@ -427,7 +427,7 @@ def assemble_and_export(
     With a `prior` (speaker -> whole gain in dB, seconds of speech it was
     measured on) for every voice that speaks, the encoder starts with the
     first clip at those levels, and each check weighs the estimate against
-    the prior by seconds heard (`_weighed`): an estimate from 30 s of a voice
+    the prior by seconds heard (`loudness.weighed`): an estimate from 30 s of a voice
     no longer overrules one from ten minutes. The episode returned carries
     the levels its MP3 was encoded with, and those planned on the whole (`planned`).
     Raises SynthesisError (no clips, a clip of another rate, ffmpeg failing).
@@ -436,7 +436,7 @@ def assemble_and_export(
     encoder: Encoder | None = None
     checkpoint = ESTIMATE_AFTER_S
     prior = prior or {}
-    start = _whole_levels({voice: gain for voice, (gain, _) in prior.items()}, assembly.voices)
+    start = loudness.whole_levels({voice: gain for voice, (gain, _) in prior.items()}, assembly.voices)
     try:
         for clip in _ahead(clips):
             piece = assembly.add(clip)
@@ -444,8 +444,9 @@ def assemble_and_export(
                 encoder = Encoder(path, encoding, assembly.rate, start)
             if not assembly.complete and assembly.heard(checkpoint):  # at the end, the whole is planned below
                 checkpoint = max(2 * checkpoint, 1)
-                levels = assembly.levels() if start is None else _weighed(assembly.levels(), prior, assembly.seconds())
-                if encoder is None or not keeps_targets(encoder.levels, levels, assembly.seconds()):
+                levels, heard = assembly.levels(), assembly.seconds()
+                levels = levels if start is None else loudness.weighed(levels, prior, heard)
+                if encoder is None or not keeps_targets(encoder.levels, levels, heard):
                     if encoder is not None:
                         log.debug("%s: the levels moved after %d clips; encoding again", script.source, encoder.given)
                         encoder.abort()
@@ -471,43 +472,8 @@ def assemble_and_export(
 
 
 def keeps_targets(encoded: Levels, planned: Levels, seconds: dict[str, float]) -> bool:
-    """True when an episode encoded at `encoded` rather than `planned` still meets the plan's targets.
-
-    Its loudness moves by the voices' differences (dB) weighed by their
-    `seconds` of speech (to first order: integrated loudness is a mean of
-    power): at most LEVEL_TOLERANCE_DB. No voice may be further than
-    BALANCE_TOLERANCE_DB from its planned level. Measured on a 350-word espeak
-    article started from the shipped levels: voices 0.09 to 0.58 dB off, the
-    loudness 0.22 dB, which the per-voice half-decibel test had encoded again.
-    """
-    voices = planned.voice_gain_db.keys() | encoded.voice_gain_db.keys()
-    differences = {voice: encoded.gain_db(voice) - planned.gain_db(voice) for voice in voices}
-    heard = sum(seconds.get(voice, 0.0) for voice in voices)
-    weighed = sum(difference * seconds.get(voice, 0.0) for voice, difference in differences.items())
-    shift = weighed / heard if heard else 0.0
-    return abs(shift) <= LEVEL_TOLERANCE_DB and all(abs(d) <= BALANCE_TOLERANCE_DB for d in differences.values())
-
-
-def _whole_levels(gains: dict[str, float], voices: set[str]) -> Levels | None:
-    """Levels giving `voices` their whole gains (dB), voice gains attenuating only; None without one for each."""
-    if not voices or not voices <= gains.keys():
-        return None
-    loudest = max(gains[voice] for voice in voices)
-    return Levels({voice: gains[voice] - loudest for voice in voices}, loudest)
-
-
-def _weighed(estimate: Levels, prior: dict[str, tuple[float, float]], heard: dict[str, float]) -> Levels:
-    """Each voice's whole gain: the estimate's and the prior's, weighed by the seconds each was measured on.
-
-    Measured on a 10,000-word espeak build started on a prior: the estimates after 30 s, 4 and 15 minutes of
-    each voice each moved over LEVEL_TOLERANCE_DB from the last, and each started the encoder again.
-    """
-    whole = {}
-    for voice, gain in estimate.whole_gains().items():
-        prior_gain, weight = prior[voice]
-        seconds = heard.get(voice, 0.0)
-        whole[voice] = (prior_gain * weight + gain * seconds) / (weight + seconds) if weight + seconds else gain
-    return _whole_levels(whole, set(whole)) or estimate
+    """`Levels.keeps_targets` at LEVEL_TOLERANCE_DB of loudness and BALANCE_TOLERANCE_DB a voice."""
+    return encoded.keeps_targets(planned, seconds, LEVEL_TOLERANCE_DB, BALANCE_TOLERANCE_DB)
 
 
 def _ahead(clips: Iterable[Clip]) -> Iterator[Clip]:

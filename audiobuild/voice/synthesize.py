@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import hashlib
 import json
 import math
@@ -32,7 +31,6 @@ from pathlib import Path
 from audiobuild.atomic import TEMP_PREFIX, write_bytes
 from audiobuild.model import Clip, Pauses, Script, Voice
 from audiobuild.voice.engines import get_engine, whole_wav
-from audiobuild.voice.engines.base import profile_dirs
 
 CACHE_DIR = ".cache/clips"
 MB = 1024 * 1024
@@ -133,21 +131,16 @@ class VoiceLevels:
     in the episode's loudness), one small JSON file a voice, and refined after
     each build with a mean weighted by seconds of speech, the past's weight
     bounded by `_PRIOR_WEIGHT_S` so that it follows a changed engine.
-
-    A folder's first build starts from `shipped` (by default `shipped_levels`:
-    the profiles' voices measured once, keyed on the voice alone), so that it
-    too encodes while it speaks; the folder's own record replaces them after it.
     """
 
-    def __init__(self, clip_cache: Path, shipped: dict[str, tuple[float, float]] | None = None):
+    def __init__(self, clip_cache: Path):
         self.folder = clip_cache.parent / "levels"
-        self.shipped = shipped_levels() if shipped is None else shipped
 
     def prior(self, voices: dict[str, Voice], pauses: Pauses) -> dict[str, tuple[float, float]]:
         """Speaker -> (gain in dB, seconds of speech it weighs, at most `_PRIOR_WEIGHT_S`) of each voice known."""
         known = {}
         for speaker, voice in voices.items():
-            recorded = self._read(self._path(voice, pauses)) or self.shipped.get(voice_key(voice))
+            recorded = self._read(self._path(voice, pauses))
             if recorded is not None:
                 known[speaker] = recorded[0], min(recorded[1], _PRIOR_WEIGHT_S)
         return known
@@ -189,32 +182,6 @@ class VoiceLevels:
 # Seconds of speech the recorded gain weighs at most against a new episode's: ten minutes, so a long
 # episode mostly replaces it and a short one moves it a little.
 _PRIOR_WEIGHT_S = 600.0
-
-LEVELS_FILE = "levels.json"  # in a profile folder (`engines.base.profile_dirs`): `shipped_levels`
-
-
-def voice_key(voice: Voice) -> str:
-    """A voice's key in LEVELS_FILE: a digest of its engine, id and settings (not the engine's version)."""
-    return hashlib.sha256(json.dumps(dataclasses.asdict(voice), sort_keys=True).encode()).hexdigest()[:16]
-
-
-@functools.cache
-def shipped_levels() -> dict[str, tuple[float, float]]:
-    """`voice_key` -> (whole gain in dB, seconds of speech it was measured on), from each profile folder's
-    LEVELS_FILE, the first folder's first (`make voice-levels` writes audiobuild's own: bench/voice_levels.py).
-
-    Keyed on the voice but not on the engine's version, unlike a folder's own record: another espeak-ng
-    gives a prior a little off, which costs at most the second encoding a build without one would make.
-    A file that cannot be read gives nothing.
-    """
-    levels: dict[str, tuple[float, float]] = {}
-    for folder in reversed(profile_dirs()):
-        try:
-            voices = json.loads((folder / LEVELS_FILE).read_bytes())["voices"]
-            levels |= {key: (float(level["gain_db"]), float(level["seconds"])) for key, level in voices.items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            continue
-    return {key: level for key, level in levels.items() if math.isfinite(level[0]) and level[1] > 0}
 
 
 @dataclass(frozen=True)
