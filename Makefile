@@ -10,7 +10,7 @@ CONFIG ?= examples/podcast.toml
 HOST   ?= 0.0.0.0
 PORT   ?= 8000
 
-.PHONY: demo test fast-test bench bench-catalogue voice-levels clean
+.PHONY: demo test fast-test bench bench-catalogue clean
 
 # The demo needs audiobuild alone; the tests also need the test tools, the cluster
 # extra and the offline listener (about 600 MB more), installed on top.
@@ -41,11 +41,6 @@ bench: $(BIN)/.installed-test
 # The catalogue at 100,000 and 1,000,000 episodes: slower than the rest of the bench (about 20 minutes).
 bench-catalogue: $(BIN)/.installed-test
 	$(BIN)/python bench/catalogue.py --sizes 100000,1000000
-
-# The levels a folder's first build starts encoding at, measured on the bundled voices (voices/levels.json):
-# again after an engine or a profile's voices change (a few minutes).
-voice-levels: $(BIN)/.installed-test
-	$(BIN)/python bench/voice_levels.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
