@@ -414,11 +414,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     pool = None
     if not (args.cluster or config.cluster.address):
-        from audiobuild.run.workers import WorkerPool, pool_size
+        from audiobuild.run.workers import start_workers
 
         # Started before the build is imported: the workers load the renderer and engines meanwhile.
-        voices = args.voices or config.podcast.voices
-        pool = WorkerPool(pool_size(len(args.articles), args.jobs), voices, config.reading.verify)
+        pool = start_workers(len(args.articles), args.jobs, args.voices, config)
     from audiobuild.run.batch import build_all
 
     code = 0

@@ -27,7 +27,7 @@ from audiobuild.publish.feed import FEED_FILE
 from audiobuild.run.pipeline import Plan, Result, plan_episode
 from audiobuild.run.unchanged import input_digests, record
 from audiobuild.run.verify import report
-from audiobuild.run.workers import WorkerPool, pool_size
+from audiobuild.run.workers import WorkerPool, start_workers
 from audiobuild.voice.profiles import check_profile, load_profile
 from audiobuild.voice.synthesize import CACHE_DIR, MB, prune_cache
 
@@ -78,11 +78,9 @@ def build_all(
         if pool is None and address:
             from audiobuild.run.cluster import ClusterPool
 
-            engines = {voice.engine for voice in profile.all_voices.values()}
-            pool = ending.enter_context(ClusterPool(address, config.cluster.cache, engines))
+            pool = ending.enter_context(ClusterPool(address, config.cluster.cache, profile.engines))
         elif pool is None:
-            size = pool_size(len(sources), workers)
-            pool = ending.enter_context(WorkerPool(size, voices or config.podcast.voices, config.reading.verify))
+            pool = ending.enter_context(start_workers(len(sources), workers, voices, config))
         check_profile(profile)
         catalogue = load_catalogue(output)
         cover = cover_bytes(output, config)

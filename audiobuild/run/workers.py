@@ -34,9 +34,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("audiobuild")
 
 
-def pool_size(articles: int, jobs: int | None = None) -> int:
-    """Workers for a build of `articles`: one per core, at most `jobs`, never more than the articles."""
-    return max(1, min(articles, jobs or os.cpu_count() or 1))
+def start_workers(articles: int, jobs: int | None, voices: str | None, config: Config) -> WorkerPool:
+    """The pool for a build of `articles` with the profile `voices` (podcast.toml's by default): a worker per
+    core, at most `jobs`, never more than the articles; they listen too when the build is verified."""
+    size = max(1, min(articles, jobs or os.cpu_count() or 1))
+    return WorkerPool(size, voices or config.podcast.voices, config.reading.verify)
 
 
 class WorkerPool:
@@ -183,7 +185,7 @@ def _start_worker(threads: int, voices: str, parent: int, events, quiet: bool) -
         profile = load_profile(voices)
     except AudiobuildError:  # the parent says what is wrong with it, and builds nothing
         return
-    for name in sorted({voice.engine for voice in profile.all_voices.values()}):
+    for name in sorted(profile.engines):
         get_engine(name)
 
 

@@ -162,7 +162,7 @@ def cast_parts(script: Script, profile: Profile) -> dict[str, Part]:
     """
     profile = for_language(profile, script.language)
     stand_ins = stand_in_profile()  # for a language the profile's engines do not speak
-    engines = {voice.engine for voice in [*profile.all_voices.values(), *stand_ins.all_voices.values()]}
+    engines = profile.engines | stand_ins.engines
     languages = {name: {voice.id: voice.language for voice in get_engine(name).voices} for name in engines}
     return cast(script, profile, languages, stand_ins)
 

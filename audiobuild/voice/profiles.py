@@ -85,6 +85,11 @@ class Profile:
         """Every voice of the profile, named as its TOML table is."""
         return {**self.roles, **{f"extra[{index}]": voice for index, voice in enumerate(self.extra)}}
 
+    @property
+    def engines(self) -> set[str]:
+        """The names of the engines its voices speak with."""
+        return {voice.engine for voice in self.all_voices.values()}
+
 
 # ---------------------------------------------------------------------------
 # Loading a profile
